@@ -1,0 +1,25 @@
+# qf_add_library(name SOURCES... [DEPENDS targets...] [LINK libs...])
+#
+# A static library of the project: its headers are installed under
+# include/quantforge/<path relative to the repository root>, and it is
+# exported as QuantForge::<name>. MLIR comes from libMLIR.so.
+function(qf_add_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS;LINK" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  if(ARG_DEPENDS)
+    add_dependencies(${name} ${ARG_DEPENDS})
+  endif()
+  target_link_libraries(${name} PUBLIC ${ARG_LINK})
+  target_include_directories(${name} PUBLIC
+    $<INSTALL_INTERFACE:include/quantforge>)
+  install(TARGETS ${name} EXPORT QuantForgeTargets
+          ARCHIVE DESTINATION lib LIBRARY DESTINATION lib)
+  file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
+  file(GLOB headers ${CMAKE_CURRENT_SOURCE_DIR}/*.h)
+  file(GLOB generated ${CMAKE_CURRENT_BINARY_DIR}/*.inc)
+  install(FILES ${headers} DESTINATION include/quantforge/${rel})
+  install(DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/
+          DESTINATION include/quantforge/${rel}
+          FILES_MATCHING PATTERN "*.inc" PATTERN "CMakeFiles" EXCLUDE)
+endfunction()

@@ -1,0 +1,169 @@
+//===- QFAttrs.cpp - qf enums and attributes ------------------------------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/QF/QFAttrs.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::qf;
+
+#include "dialects/QF/QFEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/QF/QFAttrs.cpp.inc"
+
+void QFDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/QF/QFAttrs.cpp.inc"
+      >();
+}
+
+numerics::RoundingMode mlir::qf::toNumerics(RoundingMode mode) {
+  switch (mode) {
+  case RoundingMode::half_even:
+    return numerics::RoundingMode::HalfEven;
+  case RoundingMode::half_away:
+    return numerics::RoundingMode::HalfAway;
+  case RoundingMode::floor:
+    return numerics::RoundingMode::Floor;
+  case RoundingMode::ceil:
+    return numerics::RoundingMode::Ceil;
+  case RoundingMode::toward_zero:
+    return numerics::RoundingMode::TowardZero;
+  case RoundingMode::stochastic:
+    return numerics::RoundingMode::Stochastic;
+  }
+  llvm_unreachable("unknown rounding mode");
+}
+
+//===----------------------------------------------------------------------===//
+// SchemeAttr
+//===----------------------------------------------------------------------===//
+
+static bool isFloatCast(Type type) { return type.isF16() || type.isBF16(); }
+
+unsigned SchemeAttr::getWeightBits() const {
+  return getWeightType().getIntOrFloatBitWidth();
+}
+
+LogicalResult SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 Type weightType, Type actType,
+                                 Granularity granularity, int64_t groupSize,
+                                 bool symmetric, RoundingMode rounding,
+                                 std::optional<uint64_t> seed) {
+  auto weightInt = dyn_cast<IntegerType>(weightType);
+  bool weightIsInt = weightInt && weightInt.isSignless() &&
+                     llvm::is_contained({2u, 3u, 4u, 8u}, weightInt.getWidth());
+  if (!weightIsInt && !isFloatCast(weightType))
+    return emitError() << "scheme weight type must be i2, i3, i4, i8, f16 or "
+                          "bf16, got "
+                       << weightType;
+  if (actType) {
+    auto actInt = dyn_cast<IntegerType>(actType);
+    bool actIsInt = actInt && actInt.isSignless() &&
+                    (actInt.getWidth() == 8 || actInt.getWidth() == 16);
+    if (!actIsInt && !isFloatCast(actType))
+      return emitError() << "scheme activation type must be i8, i16, f16 or "
+                            "bf16, got "
+                         << actType;
+  }
+  if (granularity == Granularity::per_group && groupSize <= 0)
+    return emitError() << "scheme group size must be positive, got "
+                       << groupSize;
+  if (granularity != Granularity::per_group && groupSize != 0)
+    return emitError() << "scheme group size is only meaningful per_group";
+  if (isFloatCast(weightType) && granularity != Granularity::per_tensor)
+    return emitError() << "scheme with float weight type " << weightType
+                       << " has no scales and must be per_tensor";
+  if (rounding == RoundingMode::stochastic && !seed)
+    return emitError() << "scheme with stochastic rounding needs a seed";
+  if (rounding != RoundingMode::stochastic && seed)
+    return emitError() << "scheme seed is only meaningful with stochastic "
+                          "rounding";
+  return success();
+}
+
+Attribute SchemeAttr::parse(AsmParser &parser, Type) {
+  MLIRContext *ctx = parser.getContext();
+  Type weightType, actType;
+  if (parser.parseLess() || parser.parseKeyword("weight") ||
+      parser.parseEqual() || parser.parseType(weightType) ||
+      parser.parseComma())
+    return {};
+  if (succeeded(parser.parseOptionalKeyword("act"))) {
+    if (parser.parseEqual() || parser.parseType(actType) || parser.parseComma())
+      return {};
+  }
+
+  StringRef keyword;
+  SMLoc granularityLoc = parser.getCurrentLocation();
+  if (parser.parseKeyword(&keyword))
+    return {};
+  std::optional<Granularity> granularity = symbolizeGranularity(keyword);
+  if (!granularity) {
+    parser.emitError(granularityLoc, "expected per_tensor, per_channel or "
+                                     "per_group, got '")
+        << keyword << "'";
+    return {};
+  }
+  int64_t groupSize = 0;
+  if (*granularity == Granularity::per_group &&
+      (parser.parseEqual() || parser.parseInteger(groupSize)))
+    return {};
+
+  SMLoc symmetryLoc = parser.getCurrentLocation();
+  if (parser.parseComma() || parser.parseKeyword(&keyword))
+    return {};
+  if (keyword != "symmetric" && keyword != "asymmetric") {
+    parser.emitError(symmetryLoc, "expected symmetric or asymmetric");
+    return {};
+  }
+  bool symmetric = keyword == "symmetric";
+
+  SMLoc roundingLoc;
+  if (parser.parseComma() || parser.parseKeyword("rounding") ||
+      parser.parseEqual() ||
+      (roundingLoc = parser.getCurrentLocation(), false) ||
+      parser.parseKeyword(&keyword))
+    return {};
+  std::optional<RoundingMode> rounding = symbolizeRoundingMode(keyword);
+  if (!rounding) {
+    parser.emitError(roundingLoc, "unknown rounding mode '") << keyword << "'";
+    return {};
+  }
+
+  std::optional<uint64_t> seed;
+  if (succeeded(parser.parseOptionalComma())) {
+    uint64_t value;
+    if (parser.parseKeyword("seed") || parser.parseEqual() ||
+        parser.parseInteger(value))
+      return {};
+    seed = value;
+  }
+  if (parser.parseGreater())
+    return {};
+  return SchemeAttr::getChecked(
+      [&] { return parser.emitError(parser.getNameLoc()); }, ctx, weightType,
+      actType, *granularity, groupSize, symmetric, *rounding, seed);
+}
+
+void SchemeAttr::print(AsmPrinter &printer) const {
+  printer << "<weight = " << getWeightType();
+  if (getActType())
+    printer << ", act = " << getActType();
+  printer << ", " << stringifyGranularity(getGranularity());
+  if (getGranularity() == Granularity::per_group)
+    printer << " = " << getGroupSize();
+  printer << ", " << (getSymmetric() ? "symmetric" : "asymmetric");
+  printer << ", rounding = " << stringifyRoundingMode(getRounding());
+  if (getSeed())
+    printer << ", seed = " << *getSeed();
+  printer << ">";
+}

@@ -1,0 +1,26 @@
+//===- QFAttrs.h - qf enums and attributes ----------------------*- C++ -*-===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QF_DIALECTS_QF_QFATTRS_H
+#define QF_DIALECTS_QF_QFATTRS_H
+
+#include "dialects/QF/QFDialect.h"
+#include "passes/Numerics/Rounding.h"
+
+#include "mlir/IR/Attributes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include "dialects/QF/QFEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/QF/QFAttrs.h.inc"
+
+namespace mlir::qf {
+/// The numerics-core rounding mode an op's attribute names.
+numerics::RoundingMode toNumerics(RoundingMode mode);
+} // namespace mlir::qf
+
+#endif // QF_DIALECTS_QF_QFATTRS_H

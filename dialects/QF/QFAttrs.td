@@ -1,0 +1,86 @@
+//===- QFAttrs.td - qf enums and attributes ----------------*- tablegen -*-===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QF_DIALECTS_QF_QFATTRS_TD
+#define QF_DIALECTS_QF_QFATTRS_TD
+
+include "dialects/QF/QFDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def QF_RoundingModeEnum : I32EnumAttr<"RoundingMode",
+    "rounding of a real value to an integer", [
+  I32EnumAttrCase<"half_even", 0>,
+  I32EnumAttrCase<"half_away", 1>,
+  I32EnumAttrCase<"floor", 2>,
+  I32EnumAttrCase<"ceil", 3>,
+  I32EnumAttrCase<"toward_zero", 4>,
+  I32EnumAttrCase<"stochastic", 5>
+]> {
+  let cppNamespace = "::mlir::qf";
+}
+
+
+def QF_GradientEnum : I32EnumAttr<"StraightThrough",
+    "straight-through gradient of a fake quantization", [
+  // d out / d in = 1 where the input lies inside the representable range,
+  // 0 outside (the PyTorch/TF convention).
+  I32EnumAttrCase<"clipped", 0>,
+  // d out / d in = 1 everywhere.
+  I32EnumAttrCase<"identity", 1>
+]> {
+  let cppNamespace = "::mlir::qf";
+}
+
+
+def QF_GranularityEnum : I32EnumAttr<"Granularity",
+    "how many scales a quantized tensor has", [
+  I32EnumAttrCase<"per_tensor", 0>,
+  I32EnumAttrCase<"per_channel", 1>,
+  I32EnumAttrCase<"per_group", 2>
+]> {
+  let cppNamespace = "::mlir::qf";
+  // Only a parameter of #qf.scheme, never an attribute of its own.
+  let genSpecializedAttr = 0;
+}
+
+def QF_SchemeAttr : AttrDef<QF_Dialect, "Scheme"> {
+  let mnemonic = "scheme";
+  let summary = "the quantization a pass decided for one op";
+  let description = [{
+    Weight and activation storage (integer widths 2, 3, 4, 8 or the float
+    casts f16/bf16; activations may be left unquantized), granularity
+    (`per_group = N` is groups of N along the reduction axis), symmetry and
+    the rounding mode. Mixed-precision assignment writes one per op;
+    `quant-quantize` materializes it.
+
+    ```mlir
+    #qf.scheme<weight = i4, per_group = 128, asymmetric, rounding = half_even>
+    #qf.scheme<weight = i8, act = i8, per_channel, symmetric, rounding = half_even>
+    #qf.scheme<weight = i8, per_tensor, symmetric, rounding = stochastic, seed = 7>
+    #qf.scheme<weight = bf16, per_tensor, symmetric, rounding = half_even>
+    ```
+  }];
+  let parameters = (ins
+    "::mlir::Type":$weightType,
+    "::mlir::Type":$actType,
+    "::mlir::qf::Granularity":$granularity,
+    "int64_t":$groupSize,
+    "bool":$symmetric,
+    "::mlir::qf::RoundingMode":$rounding,
+    "std::optional<uint64_t>":$seed
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Bits of the weight storage (16 for the float casts).
+    unsigned getWeightBits() const;
+    /// True when activations stay in floating point.
+    bool isWeightOnly() const { return !getActType(); }
+  }];
+}
+
+#endif // QF_DIALECTS_QF_QFATTRS_TD

@@ -1,0 +1,267 @@
+//===- QFOps.td - qf operations ----------------------------*- tablegen -*-===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QF_DIALECTS_QF_QFOPS_TD
+#define QF_DIALECTS_QF_QFOPS_TD
+
+include "dialects/QF/QFDialect.td"
+include "dialects/QF/QFAttrs.td"
+include "mlir/IR/BuiltinAttributes.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def QF_UniformQuantizedType : Type<
+    CPred<"::llvm::isa<::mlir::quant::UniformQuantizedType, "
+          "::mlir::quant::UniformQuantizedPerAxisType, "
+          "::mlir::quant::UniformQuantizedSubChannelType>($_self)">,
+    "uniform quantized type">;
+
+def QF_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def QF_QuantTensor : RankedTensorOf<[QF_UniformQuantizedType]>;
+def QF_PackedTensor : RankedTensorOf<[I8]>;
+def QF_SubByteTensor : RankedTensorOf<[QF_UniformQuantizedType, AnySignlessInteger]>;
+
+//===----------------------------------------------------------------------===//
+// Calibration
+//===----------------------------------------------------------------------===//
+
+def QF_ObserveOp : QF_Op<"observe", [SameOperandsAndResultType]> {
+  let summary = "a calibration point on a float tensor";
+  let description = [{
+    Returns its input unchanged and marks it for calibration. `id` is stable
+    across passes and names the tensor in exported statistics; `stats` holds
+    what calibration measured (`min`, `max`, ...). The op has no declared
+    effects so that no cleanup removes a calibration point unasked.
+
+    ```mlir
+    %0 = qf.observe %x id 3 : tensor<4x16xf32>
+    %1 = qf.observe %y id 4 stats {max = 2.5 : f64, min = -1.0 : f64} : tensor<4x16xf32>
+    ```
+  }];
+  let arguments = (ins QF_FloatTensor:$input, I64Attr:$id,
+                       OptionalAttr<DictionaryAttr>:$stats);
+  let results = (outs QF_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `id` $id (`stats` $stats^)? attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Conversions between real and quantized values
+//===----------------------------------------------------------------------===//
+
+def QF_QuantizeOp : QF_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "float tensor to quantized tensor with explicit rounding";
+  let description = [{
+    `q = clamp(round(x / scale) + zero_point)` per element, with the scale and
+    zero point of the element's tensor, channel or block taken from the result
+    type, the division an IEEE operation in the input's float type, and the
+    clamp to the storage range (saturation). `stochastic` rounding needs a
+    `seed`; the draw for an element depends only on the seed and the
+    element's row-major index. NaN becomes the zero point.
+
+    ```mlir
+    %q = qf.quantize %x half_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
+    %s = qf.quantize %x stochastic seed 42 : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+    ```
+  }];
+  let arguments = (ins QF_FloatTensor:$input, QF_RoundingModeEnum:$rounding,
+                       OptionalAttr<I64Attr>:$seed);
+  let results = (outs QF_QuantTensor:$output);
+  let assemblyFormat = [{
+    $input $rounding (`seed` $seed^)? attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def QF_DequantizeOp : QF_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "quantized tensor to float tensor";
+  let description = [{
+    `x = (q - zero_point) * scale` per element, computed in the result's
+    float type. The result element type is the quantized type's expressed
+    type.
+
+    ```mlir
+    %x = qf.dequantize %q : tensor<4x!quant.uniform<i8:f32, 0.5:-3>> -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins QF_QuantTensor:$input);
+  let results = (outs QF_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def QF_RequantizeOp : QF_Op<"requantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "change the scale, zero point or storage of a quantized tensor";
+  let description = [{
+    `out = clamp(round((q - zp_in) * s_in / s_out) + zp_out)`, where the real
+    multiplier `s_in / s_out` is applied in the fixed-point form of the
+    numerics core (a 31-bit multiplier and a shift, computed as TFLite's
+    QuantizeMultiplier) with one exact rounding of the 64-bit product under
+    the op's rounding mode. This is how an i32 accumulator of `qf.matmul`
+    becomes an int8 activation.
+
+    ```mlir
+    %o = qf.requantize %acc half_even : tensor<4x8x!quant.uniform<i32:f32, 0.005>> -> tensor<4x8x!quant.uniform<i8:f32, 0.1:2>>
+    ```
+  }];
+  let arguments = (ins QF_QuantTensor:$input, QF_RoundingModeEnum:$rounding,
+                       OptionalAttr<I64Attr>:$seed);
+  let results = (outs QF_QuantTensor:$output);
+  let assemblyFormat = [{
+    $input $rounding (`seed` $seed^)? attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization-aware training
+//===----------------------------------------------------------------------===//
+
+def QF_FakeQuantOp : QF_Op<"fake_quant", [Pure, SameOperandsAndResultType]> {
+  let summary = "simulated quantization with a straight-through gradient";
+  let description = [{
+    `dequantize(quantize(x))` to the quantized type `qtype` with the given
+    rounding, staying in float, for quantization-aware training. Its gradient
+    is straight-through: `clipped` passes the incoming gradient where
+    `x / scale + zero_point` lies within the storage range and zero outside;
+    `identity` passes it everywhere.
+
+    Unlike upstream `quant.dcast(quant.qcast(x))`, which folds to `x`, this op
+    has no folder and no canonicalization: a QAT graph keeps its simulation
+    until `quant-convert-qat` turns it into real quantization.
+
+    ```mlir
+    %y = qf.fake_quant %x as !quant.uniform<i8:f32, 0.02:-1> half_even clipped : tensor<8x16xf32>
+    ```
+  }];
+  let arguments = (ins QF_FloatTensor:$input, TypeAttr:$qtype,
+                       QF_RoundingModeEnum:$rounding, QF_GradientEnum:$ste,
+                       OptionalAttr<I64Attr>:$seed);
+  let results = (outs QF_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `as` $qtype $rounding $ste (`seed` $seed^)? attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Integer compute
+//===----------------------------------------------------------------------===//
+
+def QF_MatmulOp : QF_Op<"matmul", [Pure]> {
+  let summary = "integer (batched) matmul with i32 accumulation";
+  let description = [{
+    `acc[b, m, n] = bias[n] + sum_k (lhs[b, m, k] - zp_l) * (rhs[(b,) k, n] - zp_r[n])`
+    on storage integers of at most 8 bits, accumulated in i32. The result is
+    the accumulator as a quantized type with i32 storage, zero point 0 and
+    scale `scale_l * scale_r` (per output channel when `rhs` is quantized per
+    channel on its last dimension, per row when `lhs` is per channel on its
+    row dimension), so that the requantization to the output format is an
+    explicit `qf.requantize`.
+
+    Shapes: `[M, K] x [K, N] -> [M, N]`, `[B, M, K] x [B, K, N] -> [B, M, N]`
+    and `[B, M, K] x [K, N] -> [B, M, N]`. The optional bias has shape `[N]`
+    and the accumulator's quantized type (per channel on its dimension 0).
+
+    ```mlir
+    %acc = qf.matmul %a, %w : tensor<4x8x!quant.uniform<i8:f32, 0.5:3>>, tensor<8x16x!quant.uniform<i8:f32, 0.1>> -> tensor<4x16x!quant.uniform<i32:f32, 0.05>>
+    ```
+  }];
+  let arguments = (ins QF_QuantTensor:$lhs, QF_QuantTensor:$rhs,
+                       Optional<QF_QuantTensor>:$bias);
+  let results = (outs QF_QuantTensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`bias` $bias^)? attr-dict `:` type($lhs) `,` type($rhs)
+    (`,` type($bias)^)? `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def QF_Conv2DOp : QF_Op<"conv2d", [Pure]> {
+  let summary = "integer 2-D convolution (NHWC x HWCF) with i32 accumulation";
+  let description = [{
+    A grouped 2-D convolution of an `[N, H, W, C]` input with an
+    `[KH, KW, C / groups, F]` filter into `[N, OH, OW, F]`, on storage
+    integers with the zero points subtracted and i32 accumulation, as for
+    `qf.matmul`. Padding is `[top, bottom, left, right]` and pads with the
+    input's zero point, i.e. with real zero. The result type is the i32
+    accumulator (per channel on dimension 3 when the filter is per channel
+    on dimension 3).
+
+    ```mlir
+    %acc = qf.conv2d %x, %w strides [1, 1] dilations [1, 1] padding [1, 1, 1, 1] groups 1
+        : tensor<1x8x8x4x!quant.uniform<i8:f32, 0.5>>, tensor<3x3x4x16x!quant.uniform<i8:f32, 0.1>>
+        -> tensor<1x8x8x16x!quant.uniform<i32:f32, 0.05>>
+    ```
+  }];
+  let arguments = (ins QF_QuantTensor:$input, QF_QuantTensor:$filter,
+                       Optional<QF_QuantTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$padding, I64Attr:$groups);
+  let results = (outs QF_QuantTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $filter (`bias` $bias^)? `strides` $strides `dilations`
+    $dilations `padding` $padding `groups` $groups attr-dict `:` type($input)
+    `,` type($filter) (`,` type($bias)^)? `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Sub-byte storage
+//===----------------------------------------------------------------------===//
+
+def QF_PackOp : QF_Op<"pack", [Pure]> {
+  let summary = "pack sub-byte integers into bytes";
+  let description = [{
+    Packs elements of 1 to 7 bits (a quantized type's storage or a signless
+    integer) along the innermost dimension into i8 bytes. Each innermost row
+    is a little-endian bit stream: element j occupies bits `[j*b, (j+1)*b)`,
+    bit k being bit `k % 8` of byte `k / 8`, least significant bit first, and
+    the row is padded with zero bits to whole bytes. For int4 this is "low
+    nibble first". The innermost dimension of the result is
+    `ceil(n * b / 8)`.
+
+    ```mlir
+    %p = qf.pack %w : tensor<16x8x!quant.uniform<i4:f32, 0.1>> -> tensor<16x4xi8>
+    ```
+  }];
+  let arguments = (ins QF_SubByteTensor:$input);
+  let results = (outs QF_PackedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def QF_UnpackOp : QF_Op<"unpack", [Pure]> {
+  let summary = "unpack bytes into sub-byte integers";
+  let description = [{
+    The inverse of `qf.pack` (same bit order); signed storage is
+    sign-extended and padding bits are ignored.
+
+    ```mlir
+    %w = qf.unpack %p : tensor<16x4xi8> -> tensor<16x8x!quant.uniform<i4:f32, 0.1>>
+    ```
+  }];
+  let arguments = (ins QF_PackedTensor:$input);
+  let results = (outs QF_SubByteTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+#endif // QF_DIALECTS_QF_QFOPS_TD

@@ -1,0 +1,33 @@
+# -*- Python -*-
+# The QuantForge lit suite: it mirrors the source tree.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "QuantForge"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.qf_obj_root, "test")
+# The GoogleTest suite has its own config under unit/.
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "consumer",
+                   "CMakeLists.txt"]
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%qf_src_root", config.qf_src_root))
+config.substitutions.append(("%qf_obj_root", config.qf_obj_root))
+config.substitutions.append(("%mlir_dir", config.mlir_dir))
+config.substitutions.append(("%qf_cmake", config.cmake_command))
+config.substitutions.append(("%qf_generator", config.cmake_generator))
+config.substitutions.append(("%qf_cxx", config.cxx_compiler))
+config.substitutions.append(("%qf_launcher", config.cxx_launcher))
+config.substitutions.append(("%qf_ldflags", config.linker_flags))
+
+llvm_config.with_system_environment(["HOME", "TMPDIR", "CCACHE_DIR"])
+llvm_config.use_default_substitutions()
+
+tool_dirs = [config.qf_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(["qf-opt"], tool_dirs)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
