@@ -24,6 +24,14 @@ void QFDialect::initialize() {
       >();
 }
 
+Operation *QFDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                          Type type, Location loc) {
+  auto typed = dyn_cast<TypedAttr>(value);
+  if (!typed || typed.getType() != type)
+    return nullptr;
+  return arith::ConstantOp::create(builder, loc, type, typed);
+}
+
 void mlir::qf::registerQFDialect(DialectRegistry &registry) {
-  registry.insert<QFDialect, quant::QuantDialect>();
+  registry.insert<QFDialect, arith::ArithDialect, quant::QuantDialect>();
 }

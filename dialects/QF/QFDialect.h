@@ -7,6 +7,7 @@
 #ifndef QF_DIALECTS_QF_QFDIALECT_H
 #define QF_DIALECTS_QF_QFDIALECT_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Dialect.h"

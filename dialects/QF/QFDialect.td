@@ -30,7 +30,10 @@ def QF_Dialect : Dialect {
     The bit-level meaning of every op is the numerics core in
     `passes/Numerics/`.
   }];
-  let dependentDialects = ["::mlir::quant::QuantDialect"];
+  // Folded pack/unpack results materialize as arith.constant.
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect"];
+  let hasConstantMaterializer = 1;
   let useDefaultAttributePrinterParser = 1;
   let extraClassDeclaration = [{
     void registerAttributes();

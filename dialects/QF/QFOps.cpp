@@ -192,8 +192,10 @@ static LogicalResult verifyAccumulator(Operation *op, ContractionOperand lhs,
 //===----------------------------------------------------------------------===//
 
 LogicalResult ObserveOp::verify() {
-  if (getId() < 0)
-    return emitOpError("id must be non-negative, got ") << getId();
+  // I64Attr reads back unsigned; the sign lives in the attribute.
+  if (getIdAttr().getInt() < 0)
+    return emitOpError("id must be non-negative, got ")
+           << getIdAttr().getInt();
   DictionaryAttr stats = getStatsAttr();
   if (!stats)
     return success();

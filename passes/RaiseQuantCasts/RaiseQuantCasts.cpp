@@ -22,14 +22,14 @@ struct QFRaiseQuantCastsPass
     : public qf::impl::QFRaiseQuantCastsPassBase<QFRaiseQuantCastsPass> {
   using Base::Base;
 
-  LogicalResult initialize(MLIRContext *) override {
+  LogicalResult initialize(MLIRContext *ctx) override {
     std::optional<RoundingMode> mode = symbolizeRoundingMode(rounding);
     if (!mode)
-      return emitError(UnknownLoc::get(&getContext()))
+      return emitError(UnknownLoc::get(ctx))
              << "qf-raise-quant-casts: unknown rounding mode '" << rounding
              << "'";
     if ((*mode == RoundingMode::stochastic) != (seed >= 0))
-      return emitError(UnknownLoc::get(&getContext()))
+      return emitError(UnknownLoc::get(ctx))
              << "qf-raise-quant-casts: a non-negative seed is required with, "
                 "and only with, rounding=stochastic";
     roundingMode = *mode;
