@@ -12,7 +12,7 @@ config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qf_obj_root, "test")
 # The GoogleTest suite has its own config under unit/.
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "consumer",
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "consumer",
                    "CMakeLists.txt"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))

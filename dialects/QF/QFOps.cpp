@@ -194,8 +194,7 @@ static LogicalResult verifyAccumulator(Operation *op, ContractionOperand lhs,
 LogicalResult ObserveOp::verify() {
   // I64Attr reads back unsigned; the sign lives in the attribute.
   if (getIdAttr().getInt() < 0)
-    return emitOpError("id must be non-negative, got ")
-           << getIdAttr().getInt();
+    return emitOpError("id must be non-negative, got ") << getIdAttr().getInt();
   DictionaryAttr stats = getStatsAttr();
   if (!stats)
     return success();

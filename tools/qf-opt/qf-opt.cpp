@@ -8,6 +8,11 @@
 // MLIR's own options work as in mlir-opt, pass and dialect plugins included
 // (--load-pass-plugin, --load-dialect-plugin).
 //
+// Unlike mlir-opt, the output is written only on success, through a
+// temporary file renamed into place, and never over the input: mlir-opt
+// opens `-o` before it runs and deletes it on failure, which loses the input
+// file when both are the same path.
+//
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFDialect.h"
@@ -17,27 +22,75 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #ifndef QF_VERSION
 #define QF_VERSION "unknown"
 #endif
 
+using namespace mlir;
+
+/// True when `output` names the file `input` (also through links).
+static bool isSameFile(llvm::StringRef input, llvm::StringRef output) {
+  if (input == "-" || output == "-")
+    return false;
+  bool same = false;
+  return !llvm::sys::fs::equivalent(input, output, same) && same;
+}
+
 int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
   llvm::cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
     os << "QuantForge qf-opt " << QF_VERSION << "\n";
   });
 
-  mlir::registerAllPasses();
-  mlir::qf::registerQFPasses();
+  registerAllPasses();
+  qf::registerQFPasses();
 
-  mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  mlir::qf::registerQFDialect(registry);
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  qf::registerQFDialect(registry);
 
-  return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "QuantForge optimizer driver\n", registry));
+  auto [inputFilename, outputFilename] = registerAndParseCLIOptions(
+      argc, argv, "QuantForge optimizer driver\n", registry);
+  MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
+  if (config.shouldShowDialects() || config.shouldListPasses())
+    return asMainReturnCode(
+        MlirOptMain(argc, argv, inputFilename, outputFilename, registry));
+
+  if (isSameFile(inputFilename, outputFilename)) {
+    llvm::errs() << "qf-opt: refusing to write the output over the input '"
+                 << inputFilename << "'\n";
+    return 1;
+  }
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFilename, &errorMessage);
+  if (!input) {
+    llvm::errs() << "qf-opt: " << errorMessage << "\n";
+    return 1;
+  }
+
+  std::string result;
+  llvm::raw_string_ostream resultStream(result);
+  if (failed(MlirOptMain(resultStream, std::move(input), registry, config)))
+    return 1;
+
+  if (llvm::Error error = llvm::writeToOutput(
+          outputFilename, [&](llvm::raw_ostream &os) -> llvm::Error {
+            os << result;
+            return llvm::Error::success();
+          })) {
+    llvm::errs() << "qf-opt: cannot write '" << outputFilename
+                 << "': " << llvm::toString(std::move(error)) << "\n";
+    return 1;
+  }
+  return 0;
 }
