@@ -12,13 +12,15 @@ config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qf_obj_root, "test")
 # The GoogleTest suite has its own config under unit/.
-config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "consumer",
+config.excludes = ["Inputs", "lib", "lit.cfg.py", "lit.site.cfg.py", "consumer",
                    "CMakeLists.txt"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%qf_src_root", config.qf_src_root))
 config.substitutions.append(("%qf_obj_root", config.qf_obj_root))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
+config.substitutions.append(
+    ("%qf_test_plugin", os.path.join(config.qf_obj_root, "lib", "QFTestPassPlugin.so")))
 config.substitutions.append(("%qf_cmake", config.cmake_command))
 config.substitutions.append(("%qf_generator", config.cmake_generator))
 config.substitutions.append(("%qf_cxx", config.cxx_compiler))
