@@ -115,45 +115,31 @@ public:
   }
 
   int64_t i64() {
-    const char *s = next();
-    if (!s)
-      return 0;
-    char *end;
-    errno = 0;
-    long long v = std::strtoll(s, &end, 10);
-    check(*end == '\0' && errno == 0);
-    return v;
+    return field<int64_t>(
+        [](const char *s, char **end) { return std::strtoll(s, end, 10); },
+        /*checkRange=*/true);
   }
 
   uint64_t u64() {
-    const char *s = next();
-    if (!s)
-      return 0;
-    char *end;
-    errno = 0;
-    unsigned long long v = std::strtoull(s, &end, 10);
-    check(*s != '-' && *end == '\0' && errno == 0);
-    return v;
+    if (pos < c.fields.size() && c.fields[pos][0] == '-')
+      check(false);
+    return field<uint64_t>(
+        [](const char *s, char **end) { return std::strtoull(s, end, 10); },
+        /*checkRange=*/true);
   }
 
+  // Subnormal hex floats set ERANGE while parsing exactly, so floats do not
+  // check errno.
   double f64() {
-    const char *s = next();
-    if (!s)
-      return 0;
-    char *end;
-    double v = std::strtod(s, &end);
-    check(*end == '\0');
-    return v;
+    return field<double>(
+        [](const char *s, char **end) { return std::strtod(s, end); },
+        /*checkRange=*/false);
   }
 
   float f32() {
-    const char *s = next();
-    if (!s)
-      return 0;
-    char *end;
-    float v = std::strtof(s, &end);
-    check(*end == '\0');
-    return v;
+    return field<float>(
+        [](const char *s, char **end) { return std::strtof(s, end); },
+        /*checkRange=*/false);
   }
 
   bool flag() {
@@ -195,6 +181,20 @@ public:
   }
 
 private:
+  /// Converts the next field with a strto* function that must consume it
+  /// whole.
+  template <typename T, typename Convert>
+  T field(Convert convert, bool checkRange) {
+    const char *s = next();
+    if (!s)
+      return T();
+    char *end;
+    errno = 0;
+    T v = convert(s, &end);
+    check(*end == '\0' && (!checkRange || errno == 0));
+    return v;
+  }
+
   const char *next() {
     if (pos >= c.fields.size()) {
       failed = true;
