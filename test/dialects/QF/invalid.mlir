@@ -505,3 +505,22 @@ func.func @narrow_zero_point(%q: tensor<4x!quant.uniform<i8<-127:127>:f32, 0.5:-
 func.func @negative_scale(%x: tensor<4x!quant.uniform<i8:f32, -0.5>>) {
   return
 }
+
+// -----
+
+// A NaN scale slips through upstream's range check (NaN compares false);
+// the ops reject it.
+func.func @nan_scale(%x: tensor<4xf32>) {
+  // expected-error @below {{result scale nan is not positive and finite}}
+  %0 = qf.quantize %x half_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0x7FF8000000000000>>
+  return
+}
+
+// -----
+
+// (A NaN in a type defeats uniquing, NaN != NaN, so the type may appear once.)
+func.func @nan_channel_scale(%x: tensor<2x2xf32>) {
+  // expected-error @below {{result scale nan is not positive and finite}}
+  %0 = qf.quantize %x half_even : tensor<2x2xf32> -> tensor<2x2x!quant.uniform<i8:f32:1, {0.5, 0x7FF8000000000000}>>
+  return
+}
