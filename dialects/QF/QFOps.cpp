@@ -179,8 +179,14 @@ static LogicalResult verifyAccumulator(Operation *op, ContractionOperand lhs,
   bool biasAxisOk =
       accAxis ? (biasAxis && *biasAxis == 0 && *accAxis == acc.getRank() - 1)
               : !biasAxis;
+  SmallVector<double> biasScales = getScales(biasQType);
+  bool biasScalesOk =
+      biasScales.size() == accScales.size() &&
+      llvm::all_of(llvm::zip(biasScales, accScales), [](auto pair) {
+        return scalesMatch(std::get<0>(pair), std::get<1>(pair));
+      });
   if (biasQType.getStorageType() != accType.getStorageType() || !biasAxisOk ||
-      getScales(biasQType) != accScales)
+      !biasScalesOk)
     return op->emitOpError()
            << "bias type " << biasQType
            << " must carry the accumulator's quantization " << accType;

@@ -40,12 +40,17 @@ std::optional<RoundingMode> parseRoundingMode(std::string_view name) {
   return std::nullopt;
 }
 
-double stochasticDraw(uint64_t seed, uint64_t index) {
+/// The 24 random bits of the draw, as an integer in [0, 2^24).
+static uint64_t drawBits(uint64_t seed, uint64_t index) {
   uint64_t z = seed + (index + 1) * 0x9E3779B97F4A7C15ULL;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   z ^= z >> 31;
-  return static_cast<double>(z >> 40) * 0x1p-24;
+  return z >> 40;
+}
+
+double stochasticDraw(uint64_t seed, uint64_t index) {
+  return static_cast<double>(drawBits(seed, index)) * 0x1p-24;
 }
 
 double roundToIntegral(double v, RoundingMode mode, uint64_t seed,
@@ -96,10 +101,15 @@ int64_t roundingShiftRight(int64_t num, unsigned shift, RoundingMode mode,
       return (quotient & 1) ? quotient + 1 : quotient;
     return remainder > half ? quotient + 1 : quotient;
   case RoundingMode::Stochastic: {
-    // Up with probability remainder / 2^shift, compared on 24 bits so that
-    // the draw is the same one roundToIntegral uses.
-    double fraction = std::ldexp(static_cast<double>(remainder), -int(shift));
-    return quotient + (stochasticDraw(seed, index) < fraction ? 1 : 0);
+    // Up when draw < remainder / 2^shift, the draw being d / 2^24. Compared
+    // in integers, exactly: a double cannot hold every 62-bit remainder.
+    uint64_t d = drawBits(seed, index);
+    uint64_t r = static_cast<uint64_t>(remainder);
+    bool up =
+        shift <= 24
+            ? d < (r << (24 - shift))
+            : d < ((r + (uint64_t(1) << (shift - 24)) - 1) >> (shift - 24));
+    return quotient + (up ? 1 : 0);
   }
   }
   return quotient;

@@ -221,6 +221,19 @@ def gen_shr():
                 r = round_exact(Fraction(num, 1 << shift), mode, seed, index)
                 assert INT64_MIN <= r <= INT64_MAX
                 emit("shr", mode, num, shift, seed, index, r)
+    # Stochastic remainders one unit above and exactly at the draw, for
+    # shifts whose remainders a double cannot hold.
+    comment("roundingShiftRight, stochastic, remainder at the draw")
+    for shift in range(25, 63):
+        seed, index = 42, shift
+        k = draw_bits(seed, index)
+        at = k << (shift - 24)
+        for rem in (at, at + 1):
+            num = (5 << shift) + rem
+            if num > INT64_MAX:
+                num = rem
+            r = round_exact(Fraction(num, 1 << shift), "stochastic", seed, index)
+            emit("shr", "stochastic", num, shift, seed, index, r)
 
 
 # ---------------------------------------------------------------------------
