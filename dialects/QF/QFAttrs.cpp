@@ -25,24 +25,6 @@ void QFDialect::registerAttributes() {
       >();
 }
 
-numerics::RoundingMode mlir::qf::toNumerics(RoundingMode mode) {
-  switch (mode) {
-  case RoundingMode::half_even:
-    return numerics::RoundingMode::HalfEven;
-  case RoundingMode::half_away:
-    return numerics::RoundingMode::HalfAway;
-  case RoundingMode::floor:
-    return numerics::RoundingMode::Floor;
-  case RoundingMode::ceil:
-    return numerics::RoundingMode::Ceil;
-  case RoundingMode::toward_zero:
-    return numerics::RoundingMode::TowardZero;
-  case RoundingMode::stochastic:
-    return numerics::RoundingMode::Stochastic;
-  }
-  llvm_unreachable("unknown rounding mode");
-}
-
 //===----------------------------------------------------------------------===//
 // SchemeAttr
 //===----------------------------------------------------------------------===//

@@ -8,7 +8,6 @@
 #define QF_DIALECTS_QF_QFATTRS_H
 
 #include "dialects/QF/QFDialect.h"
-#include "passes/Numerics/Rounding.h"
 
 #include "mlir/IR/Attributes.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -17,10 +16,5 @@
 
 #define GET_ATTRDEF_CLASSES
 #include "dialects/QF/QFAttrs.h.inc"
-
-namespace mlir::qf {
-/// The numerics-core rounding mode an op's attribute names.
-numerics::RoundingMode toNumerics(RoundingMode mode);
-} // namespace mlir::qf
 
 #endif // QF_DIALECTS_QF_QFATTRS_H
