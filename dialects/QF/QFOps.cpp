@@ -442,7 +442,7 @@ static LogicalResult verifyPacking(Operation *op, RankedTensorType unpacked,
   if (bits < 1 || bits > 7)
     return op->emitOpError("packs elements of 1 to 7 bits, got ")
            << bits << "-bit " << unpacked.getElementType();
-  if (auto qtype = dyn_cast<quant::QuantizedType>(unpacked.getElementType()))
+  if (isa<quant::QuantizedType>(unpacked.getElementType()))
     if (failed(verifyQuantizedTensor(op, unpacked, "unpacked tensor")))
       return failure();
   if (unpacked.getRank() == 0 || unpacked.getRank() != packed.getRank())
@@ -475,6 +475,13 @@ static bool packsWithoutPadding(RankedTensorType type) {
          (inner * subByteStorage(type.getElementType()).first) % 8 == 0;
 }
 
+/// How many innermost rows a static tensor has, and their length: the unit
+/// of packing.
+static std::pair<int64_t, int64_t> innermostRows(RankedTensorType type) {
+  ArrayRef<int64_t> shape = type.getShape();
+  return {ShapedType::getNumElements(shape.drop_back()), shape.back()};
+}
+
 OpFoldResult PackOp::fold(FoldAdaptor adaptor) {
   RankedTensorType inputType = getInput().getType();
   if (auto unpack = getInput().getDefiningOp<UnpackOp>())
@@ -489,8 +496,7 @@ OpFoldResult PackOp::fold(FoldAdaptor adaptor) {
   SmallVector<int64_t> values;
   for (const APInt &v : constant.getValues<APInt>())
     values.push_back(v.getSExtValue());
-  int64_t rowLength = inputType.getDimSize(inputType.getRank() - 1);
-  int64_t rows = rowLength == 0 ? 0 : inputType.getNumElements() / rowLength;
+  auto [rows, rowLength] = innermostRows(inputType);
   std::vector<uint8_t> bytes =
       numerics::packBits(values.data(), rows, rowLength, bits);
   SmallVector<APInt> packed;
@@ -513,8 +519,7 @@ OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
   SmallVector<uint8_t> bytes;
   for (const APInt &v : constant.getValues<APInt>())
     bytes.push_back(static_cast<uint8_t>(v.getZExtValue()));
-  int64_t rowLength = resultType.getDimSize(resultType.getRank() - 1);
-  int64_t rows = rowLength == 0 ? 0 : resultType.getNumElements() / rowLength;
+  auto [rows, rowLength] = innermostRows(resultType);
   std::vector<int64_t> values = numerics::unpackBits(
       bytes.data(), rows, rowLength, bits, /*isSigned=*/true);
   SmallVector<APInt> elements;

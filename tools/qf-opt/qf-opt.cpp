@@ -78,19 +78,22 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  std::string result;
-  llvm::raw_string_ostream resultStream(result);
-  if (failed(MlirOptMain(resultStream, std::move(input), registry, config)))
-    return 1;
-
-  if (llvm::Error error = llvm::writeToOutput(
-          outputFilename, [&](llvm::raw_ostream &os) -> llvm::Error {
-            os << result;
-            return llvm::Error::success();
-          })) {
+  // The pipeline prints straight into the temporary file; a failure discards
+  // it and leaves any existing output untouched.
+  bool pipelineFailed = false;
+  llvm::Error error = llvm::writeToOutput(
+      outputFilename, [&](llvm::raw_ostream &os) -> llvm::Error {
+        if (succeeded(MlirOptMain(os, std::move(input), registry, config)))
+          return llvm::Error::success();
+        pipelineFailed = true;
+        return llvm::createStringError("pipeline failed");
+      });
+  if (!error)
+    return 0;
+  if (pipelineFailed)
+    llvm::consumeError(std::move(error));
+  else
     llvm::errs() << "qf-opt: cannot write '" << outputFilename
                  << "': " << llvm::toString(std::move(error)) << "\n";
-    return 1;
-  }
-  return 0;
+  return 1;
 }
