@@ -54,6 +54,15 @@ static bool scalesMatch(double a, double b) {
   return std::abs(a - b) <= 1e-5 * std::max(std::abs(a), std::abs(b));
 }
 
+/// Index of the first pair of equally long scale lists that differ.
+static std::optional<size_t> firstScaleMismatch(ArrayRef<double> a,
+                                                ArrayRef<double> b) {
+  for (size_t i = 0, e = std::min(a.size(), b.size()); i < e; ++i)
+    if (!scalesMatch(a[i], b[i]))
+      return i;
+  return std::nullopt;
+}
+
 static std::string formatShape(ArrayRef<int64_t> shape) {
   std::string result;
   llvm::raw_string_ostream os(result);
@@ -135,10 +144,12 @@ static LogicalResult verifyAccumulator(Operation *op, ContractionOperand lhs,
     return op->emitOpError(
         "lhs and rhs are both quantized per channel; the accumulator would "
         "need a scale per element");
+  // Operand axes were checked above: a per-axis operand maps to an
+  // accumulator dimension.
   std::optional<int32_t> expectedAxis;
-  if (lhsScales.size() > 1 || getQuantizedAxis(quantElement(lhs.type)))
+  if (getQuantizedAxis(quantElement(lhs.type)))
     expectedAxis = lhs.axisToAccumulator->second;
-  if (rhsScales.size() > 1 || getQuantizedAxis(quantElement(rhs.type)))
+  if (getQuantizedAxis(quantElement(rhs.type)))
     expectedAxis = rhs.axisToAccumulator->second;
   SmallVector<double> expected;
   for (double l : lhsScales)
@@ -157,13 +168,10 @@ static LogicalResult verifyAccumulator(Operation *op, ContractionOperand lhs,
   if (accScales.size() != expected.size())
     return op->emitOpError() << "result accumulator has " << accScales.size()
                              << " scales, expected " << expected.size();
-  for (auto [i, pair] : llvm::enumerate(llvm::zip(accScales, expected))) {
-    auto [got, want] = pair;
-    if (!scalesMatch(got, want))
-      return op->emitOpError()
-             << "result accumulator scale " << got << " at index " << i
-             << " must be the product of the operand scales, " << want;
-  }
+  if (std::optional<size_t> i = firstScaleMismatch(accScales, expected))
+    return op->emitOpError()
+           << "result accumulator scale " << accScales[*i] << " at index " << *i
+           << " must be the product of the operand scales, " << expected[*i];
 
   if (!bias)
     return success();
@@ -180,13 +188,9 @@ static LogicalResult verifyAccumulator(Operation *op, ContractionOperand lhs,
       accAxis ? (biasAxis && *biasAxis == 0 && *accAxis == acc.getRank() - 1)
               : !biasAxis;
   SmallVector<double> biasScales = getScales(biasQType);
-  bool biasScalesOk =
-      biasScales.size() == accScales.size() &&
-      llvm::all_of(llvm::zip(biasScales, accScales), [](auto pair) {
-        return scalesMatch(std::get<0>(pair), std::get<1>(pair));
-      });
   if (biasQType.getStorageType() != accType.getStorageType() || !biasAxisOk ||
-      !biasScalesOk)
+      biasScales.size() != accScales.size() ||
+      firstScaleMismatch(biasScales, accScales))
     return op->emitOpError()
            << "bias type " << biasQType
            << " must carry the accumulator's quantization " << accType;
