@@ -15,10 +15,19 @@ function(qf_add_library name)
     $<INSTALL_INTERFACE:include/quantforge>)
   install(TARGETS ${name} EXPORT QuantForgeTargets
           ARCHIVE DESTINATION lib LIBRARY DESTINATION lib)
+  # Headers sit beside the sources, possibly in subfolders (Jit/CpuJit.cpp).
+  set(dirs ${CMAKE_CURRENT_SOURCE_DIR})
+  foreach(src ${ARG_SOURCES})
+    get_filename_component(dir ${CMAKE_CURRENT_SOURCE_DIR}/${src} DIRECTORY)
+    list(APPEND dirs ${dir})
+  endforeach()
+  list(REMOVE_DUPLICATES dirs)
+  foreach(dir ${dirs})
+    file(RELATIVE_PATH reldir ${PROJECT_SOURCE_DIR} ${dir})
+    file(GLOB headers ${dir}/*.h)
+    install(FILES ${headers} DESTINATION include/quantforge/${reldir})
+  endforeach()
   file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
-  file(GLOB headers ${CMAKE_CURRENT_SOURCE_DIR}/*.h)
-  file(GLOB generated ${CMAKE_CURRENT_BINARY_DIR}/*.inc)
-  install(FILES ${headers} DESTINATION include/quantforge/${rel})
   install(DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/
           DESTINATION include/quantforge/${rel}
           FILES_MATCHING PATTERN "*.inc" PATTERN "CMakeFiles" EXCLUDE)

@@ -1,0 +1,285 @@
+//===- CpuJit.cpp - JIT-compile tensor functions for the host CPU ---------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Jit/CpuJit.h"
+#include "runtime/ObserverABI.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/ControlFlow/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Index/IR/IndexDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/xxhash.h"
+
+#include <map>
+#include <mutex>
+
+using namespace mlir;
+using namespace mlir::qf::runtime;
+
+void mlir::qf::runtime::registerCpuJitDependencies(DialectRegistry &registry) {
+  registry.insert<affine::AffineDialect, arith::ArithDialect,
+                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
+                  func::FuncDialect, index::IndexDialect, linalg::LinalgDialect,
+                  LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
+                  scf::SCFDialect, tensor::TensorDialect, ub::UBDialect>();
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+      registry);
+  cf::registerBufferizableOpInterfaceExternalModels(registry);
+  cf::registerBufferDeallocationOpInterfaceExternalModels(registry);
+  linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  memref::registerAllocationOpInterfaceExternalModels(registry);
+  scf::registerBufferizableOpInterfaceExternalModels(registry);
+  scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+void mlir::qf::runtime::buildCpuJitPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+
+  // The caller owns every buffer it sees: results are written into buffers it
+  // passes in, and temporaries are freed inside.
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  bufferization::buildBufferDeallocationPipeline(pm);
+
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+namespace {
+
+/// A memref descriptor for a contiguous host tensor: {allocated, aligned,
+/// offset, sizes..., strides...} as 8-byte words.
+struct Descriptor {
+  llvm::SmallVector<int64_t, 11> words;
+
+  Descriptor(const void *data, ArrayRef<int64_t> shape) {
+    intptr_t pointer = reinterpret_cast<intptr_t>(data);
+    words = {pointer, pointer, 0};
+    words.append(shape.begin(), shape.end());
+    llvm::SmallVector<int64_t, 4> strides(shape.size(), 1);
+    for (int64_t d = (int64_t)shape.size() - 2; d >= 0; --d)
+      strides[d] = strides[d + 1] * shape[d + 1];
+    words.append(strides.begin(), strides.end());
+  }
+};
+
+class CpuExecutable final : public Executable {
+public:
+  CpuExecutable(Signature sig, std::unique_ptr<ExecutionEngine> engine,
+                void (*entry)(void **))
+      : Executable(std::move(sig)), engine(std::move(engine)), entry(entry) {}
+
+  llvm::Expected<std::vector<HostTensor>>
+  run(ArrayRef<const HostTensor *> inputs, ObserverSink *sink) override {
+    if (llvm::Error error = checkInputs(inputs))
+      return std::move(error);
+    std::vector<HostTensor> outputs;
+    for (const TensorPort &port : signature().outputs)
+      outputs.emplace_back(port.dtype, port.shape);
+
+    std::vector<Descriptor> descriptors;
+    descriptors.reserve(inputs.size() + outputs.size());
+    for (const HostTensor *input : inputs)
+      descriptors.emplace_back(input->data(), input->shape());
+    for (HostTensor &output : outputs)
+      descriptors.emplace_back(output.data(), output.shape());
+    // The C interface takes a pointer to each descriptor; the packed wrapper
+    // takes a pointer to each of those arguments.
+    std::vector<void *> pointers, packed;
+    for (Descriptor &d : descriptors)
+      pointers.push_back(d.words.data());
+    for (void *&p : pointers)
+      packed.push_back(&p);
+
+    ScopedObserverSink scope(sink);
+    entry(packed.data());
+    return outputs;
+  }
+
+private:
+  std::unique_ptr<ExecutionEngine> engine;
+  void (*entry)(void **);
+};
+
+/// Compiled modules of this process, by a hash of the module text and entry.
+class CompileCache {
+public:
+  // Never destroyed: an ExecutionEngine torn down by exit handlers would run
+  // after LLVM's own static state is gone.
+  static CompileCache &get() {
+    static CompileCache *cache = new CompileCache;
+    return *cache;
+  }
+  std::shared_ptr<Executable> find(uint64_t key) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = entries.find(key);
+    return it == entries.end() ? nullptr : it->second;
+  }
+  void insert(uint64_t key, std::shared_ptr<Executable> executable) {
+    std::lock_guard<std::mutex> lock(mutex);
+    entries.emplace(key, std::move(executable));
+  }
+
+private:
+  std::mutex mutex;
+  std::map<uint64_t, std::shared_ptr<Executable>> entries;
+};
+
+class CpuExecutor final : public Executor {
+public:
+  StringRef name() const override { return "cpu"; }
+  FailureOr<std::shared_ptr<Executable>> compile(ModuleOp module,
+                                                 StringRef entry) override;
+};
+
+} // namespace
+
+static void initializeNativeTarget() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+FailureOr<std::shared_ptr<Executable>>
+CpuExecutor::compile(ModuleOp module, StringRef entryName) {
+  auto func = module.lookupSymbol<func::FuncOp>(entryName);
+  if (!func || func.isExternal())
+    return module.emitError() << "no function @" << entryName
+                              << " with a body to run";
+  FailureOr<Signature> sig = getSignature(func);
+  if (failed(sig))
+    return failure();
+  for (auto [i, port] : llvm::enumerate(sig->outputs))
+    if (llvm::any_of(port.shape, ShapedType::isDynamic))
+      return func.emitError() << "result " << port.describe(i)
+                              << " has a dynamic shape; the cpu executor "
+                                 "needs static result shapes";
+
+  std::string text;
+  {
+    llvm::raw_string_ostream os(text);
+    module->print(os, OpPrintingFlags().enableDebugInfo(false));
+    os << '\0' << entryName;
+  }
+  uint64_t key = llvm::xxh3_64bits(text);
+  if (std::shared_ptr<Executable> cached = CompileCache::get().find(key))
+    return cached;
+
+  MLIRContext *ctx = module.getContext();
+  DialectRegistry registry;
+  registerCpuJitDependencies(registry);
+  ctx->appendDialectRegistry(registry);
+
+  OwningOpRef<ModuleOp> clone = module.clone();
+  auto clonedEntry = clone->lookupSymbol<func::FuncOp>(entryName);
+  clonedEntry->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                       UnitAttr::get(ctx));
+  // The caller's input buffers are read-only to the compiled code. Our own
+  // argument and result attributes (qf.name) mean nothing to LLVM.
+  for (unsigned i = 0, e = clonedEntry.getNumArguments(); i < e; ++i) {
+    clonedEntry.removeArgAttr(i, "qf.name");
+    clonedEntry.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+                           BoolAttr::get(ctx, false));
+  }
+  for (unsigned i = 0, e = clonedEntry.getNumResults(); i < e; ++i)
+    clonedEntry.removeResultAttr(i, StringAttr::get(ctx, "qf.name"));
+
+  PassManager pm(ctx, ModuleOp::getOperationName());
+  buildCpuJitPipeline(pm);
+  if (failed(pm.run(*clone)))
+    return module.emitError()
+           << "cannot lower @" << entryName << " for the cpu executor";
+
+  initializeNativeTarget();
+  // ExecutionEngineOptions holds a function_ref: the transformer must outlive
+  // create().
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, nullptr);
+  ExecutionEngineOptions options;
+  options.transformer = optimize;
+  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(*clone, options);
+  if (!engine)
+    return module.emitError() << "cannot JIT-compile @" << entryName << ": "
+                              << llvm::toString(engine.takeError());
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner(("_mlir_ciface_" + kObserveFunction).str())] = {
+        llvm::orc::ExecutorAddr::fromPtr(&qfObserveF32),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
+  (*engine)->initialize();
+  auto packed = (*engine)->lookupPacked(("_mlir_ciface_" + entryName).str());
+  if (!packed)
+    return module.emitError() << "cannot find the compiled @" << entryName
+                              << ": " << llvm::toString(packed.takeError());
+
+  auto executable = std::make_shared<CpuExecutable>(
+      std::move(*sig), std::move(*engine), *packed);
+  CompileCache::get().insert(key, executable);
+  return std::shared_ptr<Executable>(executable);
+}
+
+void mlir::qf::runtime::registerCpuExecutor() {
+  ExecutorRegistry::global().add(
+      "cpu", [] { return std::make_unique<CpuExecutor>(); });
+}

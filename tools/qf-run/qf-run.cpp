@@ -1,0 +1,204 @@
+//===- qf-run.cpp - Run a function of an MLIR module on .npy data ---------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+//   qf-run MODULE.mlir [--entry main] [--backend cpu]
+//          [--input NAME_OR_INDEX=FILE.npy]... [--inputs FILE.npz]
+//          [--output FILE.npz] [--bench N] [--warmup K]
+//
+// Without --output, prints each result's shape and leading values.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/QF/QFDialect.h"
+#include "runtime/Bindings.h"
+#include "runtime/IO/NumpyIO.h"
+#include "runtime/Jit/CpuJit.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+
+using namespace mlir;
+using namespace mlir::qf::runtime;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> modulePath(cl::Positional, cl::Required,
+                                       cl::desc("<module.mlir>"));
+static cl::opt<std::string> entryName("entry", cl::init("main"),
+                                      cl::desc("The function to run"));
+static cl::opt<std::string> backendName("backend", cl::init("cpu"),
+                                        cl::desc("The backend to run on"));
+static cl::list<std::string>
+    inputSpecs("input", cl::desc("NAME_OR_INDEX=FILE.npy: one argument"));
+static cl::opt<std::string>
+    inputArchive("inputs", cl::desc("FILE.npz: arguments by member name"));
+static cl::opt<std::string>
+    outputPath("output", cl::desc("FILE.npz: where the results go"));
+static cl::opt<unsigned> benchRuns("bench", cl::init(0),
+                                   cl::desc("Time N runs and print "
+                                            "min/median/max wall time"));
+static cl::opt<unsigned> warmupRuns("warmup", cl::init(1),
+                                    cl::desc("Untimed runs before --bench"));
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "qf-run: " << message << "\n";
+  return 1;
+}
+
+static bool sameFile(StringRef a, StringRef b) {
+  bool same = false;
+  return !llvm::sys::fs::equivalent(a, b, same) && same;
+}
+
+/// Prints up to eight values of a result.
+static void printSummary(StringRef key, const HostTensor &tensor) {
+  llvm::outs() << key << ": " << tensor.describe() << " [";
+  int64_t n = std::min<int64_t>(tensor.numElements(), 8);
+  for (int64_t i = 0; i < n; ++i) {
+    if (i)
+      llvm::outs() << ", ";
+    switch (tensor.dtype()) {
+    case DType::F32:
+      llvm::outs() << tensor.dataAs<float>()[i];
+      break;
+    case DType::F64:
+      llvm::outs() << tensor.dataAs<double>()[i];
+      break;
+    case DType::I32:
+      llvm::outs() << tensor.dataAs<int32_t>()[i];
+      break;
+    case DType::I64:
+      llvm::outs() << tensor.dataAs<int64_t>()[i];
+      break;
+    case DType::I8:
+      llvm::outs() << (int)tensor.dataAs<int8_t>()[i];
+      break;
+    default:
+      llvm::outs() << "...";
+      i = n;
+    }
+  }
+  llvm::outs() << (tensor.numElements() > n ? ", ...]\n" : "]\n");
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "QuantForge runner\n");
+
+  registerCpuExecutor();
+  llvm::Expected<std::unique_ptr<Executor>> executor =
+      ExecutorRegistry::global().create(backendName);
+  if (!executor)
+    return fail(llvm::toString(executor.takeError()));
+
+  // Outputs never replace an input.
+  if (!outputPath.empty()) {
+    std::vector<std::string> inputs = {modulePath};
+    if (!inputArchive.empty())
+      inputs.push_back(inputArchive);
+    for (StringRef spec : inputSpecs)
+      inputs.push_back(spec.split('=').second.str());
+    for (const std::string &input : inputs)
+      if (sameFile(input, outputPath))
+        return fail("refusing to write the output over the input '" + input +
+                    "'");
+  }
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  qf::registerQFDialect(registry);
+  registerCpuJitDependencies(registry);
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(modulePath, sourceMgr, &context);
+  if (!module)
+    return 1;
+  FailureOr<std::shared_ptr<Executable>> executable =
+      (*executor)->compile(*module, entryName);
+  if (failed(executable))
+    return 1;
+  const Signature &sig = (*executable)->signature();
+
+  // Gather the inputs: the archive's members, then each --input.
+  NamedTensors loaded;
+  std::vector<SourcedTensor> given;
+  std::vector<std::string> origins;
+  if (!inputArchive.empty()) {
+    llvm::Expected<NamedTensors> archive = readNpz(inputArchive);
+    if (!archive)
+      return fail(llvm::toString(archive.takeError()));
+    for (auto &[name, tensor] : *archive) {
+      origins.push_back(inputArchive + ":" + name);
+      loaded.emplace_back(name, std::move(tensor));
+    }
+  }
+  for (StringRef spec : inputSpecs) {
+    auto [key, path] = spec.split('=');
+    if (key.empty() || path.empty())
+      return fail("--input takes NAME_OR_INDEX=FILE.npy, not '" + spec + "'");
+    llvm::Expected<HostTensor> tensor = readNpy(path);
+    if (!tensor)
+      return fail(llvm::toString(tensor.takeError()));
+    origins.push_back(path.str());
+    loaded.emplace_back(key.str(), std::move(*tensor));
+  }
+  for (auto [i, entry] : llvm::enumerate(loaded))
+    given.push_back({entry.first, origins[i], &entry.second});
+  llvm::Expected<std::vector<const HostTensor *>> inputs =
+      bindInputs(sig, given);
+  if (!inputs)
+    return fail(llvm::toString(inputs.takeError()));
+
+  for (unsigned i = 0; i < warmupRuns && benchRuns; ++i)
+    if (auto result = (*executable)->run(*inputs); !result)
+      return fail(llvm::toString(result.takeError()));
+  std::vector<double> times;
+  llvm::Expected<std::vector<HostTensor>> results = std::vector<HostTensor>();
+  for (unsigned i = 0; i < std::max(1u, benchRuns.getValue()); ++i) {
+    auto start = std::chrono::steady_clock::now();
+    results = (*executable)->run(*inputs);
+    auto end = std::chrono::steady_clock::now();
+    if (!results)
+      return fail(llvm::toString(results.takeError()));
+    times.push_back(std::chrono::duration<double, std::milli>(end - start)
+                        .count());
+  }
+  if (benchRuns) {
+    std::sort(times.begin(), times.end());
+    llvm::outs() << llvm::formatv(
+        "bench: @{0} on {1}: {2} runs after {3} warm-up: min {4:f4} ms, "
+        "median {5:f4} ms, max {6:f4} ms\n",
+        sig.entry, backendName, times.size(), warmupRuns.getValue(),
+        times.front(), times[times.size() / 2], times.back());
+  }
+
+  if (outputPath.empty()) {
+    if (!benchRuns)
+      for (auto [i, result] : llvm::enumerate(*results))
+        printSummary(outputKey(sig, i), result);
+    return 0;
+  }
+  NamedTensors outputs;
+  for (auto [i, result] : llvm::enumerate(*results))
+    outputs.emplace_back(outputKey(sig, i), std::move(result));
+  if (llvm::Error error = writeNpz(outputPath, outputs))
+    return fail(llvm::toString(std::move(error)));
+  return 0;
+}
