@@ -45,4 +45,123 @@ def QFRaiseQuantCastsPass : Pass<"qf-raise-quant-casts"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Calibration
+//===----------------------------------------------------------------------===//
+
+def QFInsertObserversPass : Pass<"qf-insert-observers", "ModuleOp"> {
+  let summary = "Put qf.observe on the tensors quantization will need";
+  let description = [{
+    For every op named in `ops` (by default the linalg matmul, batch matmul,
+    matvec and 2-D convolution ops), observes its activation inputs, its
+    constant weights and/or its results, as `where` says. An observed value
+    gets one `qf.observe` right after its definition, shared by every
+    selected op that uses it (the Q, K and V projections of one input share
+    one observer); results are observed for all their users. Ids continue
+    after the largest id already in the module, in walk order, so running
+    the pass twice adds nothing.
+
+    Before:
+    ```mlir
+    %0 = linalg.matmul ins(%x, %w : tensor<4x8xf32>, tensor<8x3xf32>)
+                       outs(%init : tensor<4x3xf32>) -> tensor<4x3xf32>
+    ```
+    After (`where=inputs,outputs`):
+    ```mlir
+    %xo = qf.observe %x id 0 : tensor<4x8xf32>
+    %0 = linalg.matmul ins(%xo, %w : tensor<4x8xf32>, tensor<8x3xf32>)
+                       outs(%init : tensor<4x3xf32>) -> tensor<4x3xf32>
+    %1 = qf.observe %0 id 1 : tensor<4x3xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::qf::QFDialect"];
+  let options = [
+    ListOption<"ops", "ops", "std::string",
+               "names of the ops to observe (default: linalg.matmul, "
+               "linalg.batch_matmul, linalg.matvec, linalg.conv_2d_nhwc_hwcf)">,
+    ListOption<"where", "where", "std::string",
+               "which tensors: inputs, outputs, weights (default: inputs, "
+               "outputs)">,
+  ];
+}
+
+def QFCalibratePass : Pass<"qf-calibrate", "ModuleOp"> {
+  let summary = "Run the model on calibration data and attach statistics to "
+                "qf.observe ops";
+  let description = [{
+    Clones the module, turns every `qf.observe` of the clone into a call that
+    reports its value, JIT-compiles the clone's `entry` function on `backend`
+    and runs it on every sample of `data`: one `.npz` file or a directory of
+    them (read one file at a time, in name order). Members bind to arguments
+    by `qf.name` or position; a member whose shape is the argument's shape is
+    one sample, and one with an extra leading dimension S holds S samples.
+    Statistics are accumulated in C++ and written onto each `qf.observe` as
+    its `stats` dictionary:
+
+    - `method`, `samples`, `min`/`max` (the calibrated range) and
+      `data_min`/`data_max` (what was seen);
+    - with `per-channel`, `channel_min`/`channel_max` over the last axis;
+    - for observers feeding the activation operand of a matmul or
+      convolution: `in_abs_max` and `in_abs_mean` per input channel (last
+      axis), `rows` (N), the Hessian `hessian` = 2/N * sum x x^T over the rows
+      the weight multiplies (im2col patches for a convolution) as a
+      `dense_resource` blob, and with `sample-rows` a uniform sample of those
+      rows `row_sample`.
+
+    Methods: `minmax`; `ema` (exponential moving average of each run's
+    min/max); and over a streaming histogram of |x| with `bins` bins,
+    `percentile`, `mse` (least squared quantization error at `bits` bits) and
+    `entropy` (TensorRT's KL-divergence search), which give [-T, T], or
+    [0, T] for data never negative.
+
+    `stats-out=FILE` also exports everything (FILE, safetensors, and
+    FILE.json, an index); `stats=FILE` attaches statistics from such an
+    export without running anything.
+
+    Before:
+    ```mlir
+    %0 = qf.observe %x id 0 : tensor<4x8xf32>
+    ```
+    After (`data=calib.npz method=minmax`):
+    ```mlir
+    %0 = qf.observe %x id 0 stats {data_max = 2.5 : f32, data_min = -1.0 : f32,
+        max = 2.5 : f32, method = "minmax", min = -1.0 : f32, samples = 16 : i64}
+        : tensor<4x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::qf::QFDialect"];
+  let options = [
+    Option<"data", "data", "std::string", "\"\"",
+           "calibration data: an .npz file or a directory of them">,
+    Option<"stats", "stats", "std::string", "\"\"",
+           "attach statistics from an export instead of running the model">,
+    Option<"statsOut", "stats-out", "std::string", "\"\"",
+           "also export the statistics to this safetensors file (+ .json)">,
+    Option<"entry", "entry", "std::string", "\"main\"",
+           "the function to run">,
+    Option<"backend", "backend", "std::string", "\"cpu\"",
+           "the executor to run it on">,
+    Option<"method", "method", "std::string", "\"minmax\"",
+           "minmax, ema, percentile, mse or entropy">,
+    Option<"perChannel", "per-channel", "bool", "false",
+           "also gather per-channel ranges (last axis)">,
+    Option<"bins", "bins", "int", "2048", "histogram bins">,
+    Option<"percentile", "percentile", "double", "99.99",
+           "percentile of |x| for method=percentile">,
+    Option<"emaDecay", "ema-decay", "double", "0.99",
+           "decay of method=ema">,
+    Option<"bits", "bits", "int", "8",
+           "bit width the mse and entropy methods optimize for">,
+    Option<"maxSamples", "max-samples", "int64_t", "-1",
+           "stop after this many samples (-1: all)">,
+    Option<"hessian", "hessian", "bool", "true",
+           "gather the Hessian of matmul and convolution inputs">,
+    Option<"sampleRows", "sample-rows", "int64_t", "0",
+           "keep a uniform sample of this many input rows per matmul input">,
+    Option<"seed", "seed", "uint64_t", "0", "seed of the row sample">,
+    Option<"progress", "progress", "bool", "true",
+           "show a progress bar when stderr is a terminal">,
+  ];
+}
+
 #endif // QF_PASSES_PASSES_TD

@@ -1,0 +1,364 @@
+//===- Calibrate.cpp - Run the model and attach statistics to observers ---===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/QF/QFOps.h"
+#include "passes/Calibration/CalibrationData.h"
+#include "passes/Calibration/Progress.h"
+#include "passes/Calibration/Statistics.h"
+#include "passes/Calibration/StatsFile.h"
+#include "passes/Passes.h"
+#include "runtime/Jit/CpuJit.h"
+#include "runtime/ObserverABI.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+namespace mlir::qf {
+#define GEN_PASS_DEF_QFCALIBRATEPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::qf
+
+using namespace mlir;
+using namespace mlir::qf;
+using namespace mlir::qf::calibration;
+
+namespace {
+
+/// Feeds observed values to each observer's statistics; keeps the first
+/// problem to report it once the run returns.
+class StatisticsSink final : public runtime::ObserverSink {
+public:
+  explicit StatisticsSink(std::vector<std::unique_ptr<ObserverStatistics>> &s)
+      : stats(s) {}
+  void observe(int64_t slot, const float *data,
+               ArrayRef<int64_t> shape) override {
+    if (problem || slot < 0 || slot >= (int64_t)stats.size())
+      return;
+    if (std::optional<std::string> error = stats[slot]->add(data, shape))
+      problem = {slot, *error};
+  }
+  std::optional<std::pair<int64_t, std::string>> problem;
+
+private:
+  std::vector<std::unique_ptr<ObserverStatistics>> &stats;
+};
+
+class CalibratePass final
+    : public qf::impl::QFCalibratePassBase<CalibratePass> {
+public:
+  using Base::Base;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    runtime::registerCpuJitDependencies(registry);
+  }
+
+  LogicalResult initialize(MLIRContext *ctx) override;
+  void runOnOperation() override;
+
+private:
+  /// What to gather at `op`: input statistics when it feeds the activation
+  /// operand of a matmul or a convolution.
+  StatisticsOptions optionsFor(ObserveOp op) const;
+  /// A clone whose observers call the observer ABI with their index.
+  OwningOpRef<ModuleOp> instrument(ArrayRef<ObserveOp> observers);
+  DictionaryAttr summarize(ObserveOp op, const ObserverStatistics &s);
+
+  StatisticsOptions common;
+};
+
+} // namespace
+
+LogicalResult CalibratePass::initialize(MLIRContext *ctx) {
+  auto fail = [&](const Twine &message) {
+    return emitError(UnknownLoc::get(ctx)) << "qf-calibrate: " << message;
+  };
+  std::optional<Method> parsed = parseMethod(method);
+  if (!parsed)
+    return fail("unknown method '" + method +
+                "'; expected minmax, ema, percentile, mse or entropy");
+  if (bins < 2 || bins % 2)
+    return fail("bins must be even and at least 2, got " + Twine(bins.getValue()));
+  if (!(percentile > 0 && percentile <= 100))
+    return fail("percentile must be in (0, 100], got " +
+                std::to_string(percentile));
+  if (!(emaDecay >= 0 && emaDecay < 1))
+    return fail("ema-decay must be in [0, 1), got " +
+                std::to_string(emaDecay));
+  if (bits < 2 || bits > 16)
+    return fail("bits must be in [2, 16], got " + Twine(bits.getValue()));
+  if (sampleRows < 0)
+    return fail("sample-rows must not be negative");
+  if (data.empty() == stats.empty())
+    return fail("give exactly one of data=PATH (run the model) and stats=FILE "
+                "(attach an export)");
+  common.method = *parsed;
+  common.perChannel = perChannel;
+  common.bins = bins;
+  common.percentile = percentile;
+  common.emaDecay = emaDecay;
+  common.bits = bits;
+  common.hessian = hessian;
+  common.sampleRows = sampleRows;
+  common.seed = seed;
+  runtime::registerCpuExecutor();
+  return success();
+}
+
+StatisticsOptions CalibratePass::optionsFor(ObserveOp op) const {
+  StatisticsOptions options = common;
+  options.seed = common.seed + op.getIdAttr().getInt();
+  for (OpOperand &use : op->getUses()) {
+    Operation *user = use.getOwner();
+    if (use.getOperandNumber() != 0)
+      continue;
+    if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(user)) {
+      auto filter = cast<ShapedType>(conv.getInputs()[1].getType());
+      auto strides = conv.getStrides().getValues<int64_t>();
+      auto dilations = conv.getDilations().getValues<int64_t>();
+      options.inputStats = true;
+      options.window = ConvWindow{filter.getDimSize(0), filter.getDimSize(1),
+                                  strides[0], strides[1], dilations[0],
+                                  dilations[1]};
+      return options;
+    }
+    if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(user)) {
+      options.inputStats = true;
+      return options;
+    }
+  }
+  return options;
+}
+
+OwningOpRef<ModuleOp> CalibratePass::instrument(ArrayRef<ObserveOp> observers) {
+  ModuleOp module = getOperation();
+  OwningOpRef<ModuleOp> clone = module.clone();
+  SmallVector<ObserveOp> cloned;
+  clone->walk([&](ObserveOp op) { cloned.push_back(op); });
+  assert(cloned.size() == observers.size() && "clone lost observers");
+
+  MLIRContext *ctx = &getContext();
+  OpBuilder builder(ctx);
+  Type f32 = builder.getF32Type();
+  auto unranked = UnrankedMemRefType::get(f32, /*memorySpace=*/0);
+  builder.setInsertionPointToStart(clone->getBody());
+  auto callee = func::FuncOp::create(
+      builder, clone->getLoc(), runtime::kObserveFunction,
+      builder.getFunctionType({unranked, builder.getI64Type()}, {}));
+  callee.setPrivate();
+  callee->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
+
+  for (auto [slot, op] : llvm::enumerate(cloned)) {
+    builder.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    Value value = op.getInput();
+    auto type = cast<RankedTensorType>(value.getType());
+    if (!type.getElementType().isF32()) {
+      auto f32Type = type.clone(f32);
+      if (type.getElementType().getIntOrFloatBitWidth() < 32)
+        value = arith::ExtFOp::create(builder, loc, f32Type, value);
+      else
+        value = arith::TruncFOp::create(builder, loc, f32Type, value);
+    }
+    SmallVector<int64_t> dynamicStrides(type.getRank(), ShapedType::kDynamic);
+    auto layout =
+        StridedLayoutAttr::get(ctx, ShapedType::kDynamic, dynamicStrides);
+    auto buffer = bufferization::ToBufferOp::create(
+        builder, loc, MemRefType::get(type.getShape(), f32, layout), value,
+        /*readOnly=*/true);
+    Value erased = memref::CastOp::create(builder, loc, unranked, buffer);
+    Value index = arith::ConstantIntOp::create(builder, loc, slot, 64);
+    func::CallOp::create(builder, loc, callee, ValueRange{erased, index});
+    op.replaceAllUsesWith(op.getInput());
+    op.erase();
+  }
+  return clone;
+}
+
+static DenseElementsAttr denseVector(Builder &b, ArrayRef<float> values,
+                                     ArrayRef<int64_t> shape) {
+  auto type = RankedTensorType::get(shape, b.getF32Type());
+  return DenseElementsAttr::get(type, values);
+}
+
+DictionaryAttr CalibratePass::summarize(ObserveOp op,
+                                        const ObserverStatistics &s) {
+  Builder b(&getContext());
+  NamedAttrList attrs;
+  const StatisticsOptions &options = s.getOptions();
+  attrs.append("method", b.getStringAttr(methodName(options.method)));
+  attrs.append("samples", b.getI64IntegerAttr(s.batches()));
+  if (!s.batches())
+    return attrs.getDictionary(&getContext());
+  auto [lo, hi] = s.tensorRange().range();
+  attrs.append("min", b.getF32FloatAttr(lo));
+  attrs.append("max", b.getF32FloatAttr(hi));
+  attrs.append("data_min", b.getF32FloatAttr(s.tensorRange().dataMin()));
+  attrs.append("data_max", b.getF32FloatAttr(s.tensorRange().dataMax()));
+  if (!s.channelRanges().empty()) {
+    std::vector<float> mins, maxs;
+    for (const RangeTracker &channel : s.channelRanges()) {
+      auto [cmin, cmax] = channel.range();
+      mins.push_back(cmin);
+      maxs.push_back(cmax);
+    }
+    int64_t c = mins.size();
+    attrs.append("channel_min", denseVector(b, mins, {c}));
+    attrs.append("channel_max", denseVector(b, maxs, {c}));
+  }
+  if (options.inputStats && s.rowLength() > 0) {
+    int64_t c = s.inputChannels(), k = s.rowLength();
+    attrs.append("in_abs_max", denseVector(b, s.absMax(), {c}));
+    attrs.append("in_abs_mean", denseVector(b, s.absMean(), {c}));
+    attrs.append("rows", b.getI64IntegerAttr(s.rows()));
+    int64_t id = op.getIdAttr().getInt();
+    if (options.hessian) {
+      std::vector<float> h = s.hessian();
+      attrs.append("hessian",
+                   DenseF32ResourceElementsAttr::get(
+                       RankedTensorType::get({k, k}, b.getF32Type()),
+                       resourceName("hessian", id),
+                       HeapAsmResourceBlob::allocateAndCopyInferAlign(
+                           ArrayRef<float>(h))));
+    }
+    if (options.sampleRows > 0) {
+      std::vector<float> rows = s.sampledRows();
+      int64_t n = rows.size() / k;
+      attrs.append("row_sample",
+                   DenseF32ResourceElementsAttr::get(
+                       RankedTensorType::get({n, k}, b.getF32Type()),
+                       resourceName("row_sample", id),
+                       HeapAsmResourceBlob::allocateAndCopyInferAlign(
+                           ArrayRef<float>(rows))));
+    }
+  }
+  return attrs.getDictionary(&getContext());
+}
+
+void CalibratePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  SmallVector<ObserveOp> observers;
+  llvm::DenseMap<int64_t, ObserveOp> byId;
+  WalkResult walk = module.walk([&](ObserveOp op) {
+    auto [it, inserted] = byId.try_emplace(op.getIdAttr().getInt(), op);
+    if (!inserted) {
+      op.emitError() << "observer id " << op.getIdAttr().getInt()
+                     << " is used twice";
+      return WalkResult::interrupt();
+    }
+    observers.push_back(op);
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return signalPassFailure();
+  if (observers.empty()) {
+    module.emitWarning() << "qf-calibrate: no qf.observe ops to calibrate; "
+                            "run qf-insert-observers first";
+    return;
+  }
+
+  StatsById results;
+  if (!stats.empty()) {
+    llvm::Expected<StatsById> imported = importStats(stats, &getContext());
+    if (!imported) {
+      module.emitError() << "qf-calibrate: "
+                         << llvm::toString(imported.takeError());
+      return signalPassFailure();
+    }
+    for (const auto &[id, dict] : *imported)
+      if (!byId.count(id)) {
+        module.emitError() << "qf-calibrate: " << stats
+                           << " has statistics for observer id " << id
+                           << ", which this module does not have";
+        return signalPassFailure();
+      }
+    for (ObserveOp op : observers) {
+      auto it = imported->find(op.getIdAttr().getInt());
+      if (it == imported->end()) {
+        op.emitError() << "no statistics for observer id "
+                       << op.getIdAttr().getInt() << " in " << stats;
+        return signalPassFailure();
+      }
+      results[it->first] = it->second;
+    }
+  } else {
+    auto entryFunc = module.lookupSymbol<func::FuncOp>(entry);
+    if (!entryFunc) {
+      module.emitError() << "qf-calibrate: no function @" << entry
+                         << " to run (set entry=NAME)";
+      return signalPassFailure();
+    }
+    std::vector<std::unique_ptr<ObserverStatistics>> gathered;
+    for (ObserveOp op : observers)
+      gathered.push_back(std::make_unique<ObserverStatistics>(optionsFor(op)));
+
+    llvm::Expected<std::unique_ptr<runtime::Executor>> executor =
+        runtime::ExecutorRegistry::global().create(backend);
+    if (!executor) {
+      module.emitError() << "qf-calibrate: "
+                         << llvm::toString(executor.takeError());
+      return signalPassFailure();
+    }
+    OwningOpRef<ModuleOp> instrumented = instrument(observers);
+    FailureOr<std::shared_ptr<runtime::Executable>> executable =
+        (*executor)->compile(*instrumented, entry);
+    if (failed(executable))
+      return signalPassFailure();
+
+    llvm::Expected<CalibrationData> dataset = CalibrationData::open(data);
+    if (!dataset) {
+      module.emitError() << "qf-calibrate: "
+                         << llvm::toString(dataset.takeError());
+      return signalPassFailure();
+    }
+    StatisticsSink sink(gathered);
+    Progress progress("qf-calibrate", dataset->files().size(),
+                      this->progress);
+    llvm::Expected<uint64_t> samples = dataset->forEachSample(
+        (*executable)->signature(), maxSamples,
+        [&](ArrayRef<const runtime::HostTensor *> inputs) -> llvm::Error {
+          auto outputs = (*executable)->run(inputs, &sink);
+          if (!outputs)
+            return outputs.takeError();
+          if (sink.problem)
+            return llvm::createStringError(
+                "observer id " +
+                std::to_string(
+                    observers[sink.problem->first].getIdAttr().getInt()) +
+                " saw " + sink.problem->second);
+          return llvm::Error::success();
+        },
+        [&](size_t files, uint64_t n) { progress.update(files, n); });
+    progress.finish();
+    if (!samples) {
+      module.emitError() << "qf-calibrate: "
+                         << llvm::toString(samples.takeError());
+      return signalPassFailure();
+    }
+    if (*samples == 0) {
+      module.emitError() << "qf-calibrate: " << data << " has no samples";
+      return signalPassFailure();
+    }
+    for (auto [op, s] : llvm::zip(observers, gathered)) {
+      if (!s->batches())
+        op.emitWarning() << "observer id " << op.getIdAttr().getInt()
+                         << " never ran on the calibration data";
+      results[op.getIdAttr().getInt()] = summarize(op, *s);
+    }
+  }
+
+  for (ObserveOp op : observers)
+    op.setStatsAttr(results[op.getIdAttr().getInt()]);
+  if (!statsOut.empty())
+    if (llvm::Error e = exportStats(statsOut, results)) {
+      module.emitError() << "qf-calibrate: cannot export statistics: "
+                         << llvm::toString(std::move(e));
+      return signalPassFailure();
+    }
+}
