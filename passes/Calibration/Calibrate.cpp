@@ -6,17 +6,13 @@
 
 #include "dialects/QF/QFOps.h"
 #include "passes/Calibration/CalibrationData.h"
+#include "passes/Calibration/Instrument.h"
 #include "passes/Calibration/Progress.h"
 #include "passes/Calibration/Statistics.h"
 #include "passes/Calibration/StatsFile.h"
 #include "passes/Passes.h"
 #include "runtime/Jit/CpuJit.h"
-#include "runtime/ObserverABI.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
 namespace mlir::qf {
@@ -29,25 +25,6 @@ using namespace mlir::qf;
 using namespace mlir::qf::calibration;
 
 namespace {
-
-/// Feeds observed values to each observer's statistics; keeps the first
-/// problem to report it once the run returns.
-class StatisticsSink final : public runtime::ObserverSink {
-public:
-  explicit StatisticsSink(std::vector<std::unique_ptr<ObserverStatistics>> &s)
-      : stats(s) {}
-  void observe(int64_t slot, const float *data,
-               ArrayRef<int64_t> shape) override {
-    if (problem || slot < 0 || slot >= (int64_t)stats.size())
-      return;
-    if (std::optional<std::string> error = stats[slot]->add(data, shape))
-      problem = {slot, *error};
-  }
-  std::optional<std::pair<int64_t, std::string>> problem;
-
-private:
-  std::vector<std::unique_ptr<ObserverStatistics>> &stats;
-};
 
 class CalibratePass final
     : public qf::impl::QFCalibratePassBase<CalibratePass> {
@@ -63,11 +40,6 @@ public:
   void runOnOperation() override;
 
 private:
-  /// What to gather at `op`: input statistics when it feeds the activation
-  /// operand of a matmul or a convolution.
-  StatisticsOptions optionsFor(ObserveOp op) const;
-  /// A clone whose observers call the observer ABI with their index.
-  OwningOpRef<ModuleOp> instrument(ArrayRef<ObserveOp> observers);
   DictionaryAttr summarize(ObserveOp op, const ObserverStatistics &s);
 
   StatisticsOptions common;
@@ -109,76 +81,6 @@ LogicalResult CalibratePass::initialize(MLIRContext *ctx) {
   common.seed = seed;
   runtime::registerCpuExecutor();
   return success();
-}
-
-StatisticsOptions CalibratePass::optionsFor(ObserveOp op) const {
-  StatisticsOptions options = common;
-  options.seed = common.seed + op.getIdAttr().getInt();
-  for (OpOperand &use : op->getUses()) {
-    Operation *user = use.getOwner();
-    if (use.getOperandNumber() != 0)
-      continue;
-    if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(user)) {
-      auto filter = cast<ShapedType>(conv.getInputs()[1].getType());
-      auto strides = conv.getStrides().getValues<int64_t>();
-      auto dilations = conv.getDilations().getValues<int64_t>();
-      options.inputStats = true;
-      options.window = ConvWindow{filter.getDimSize(0), filter.getDimSize(1),
-                                  strides[0], strides[1], dilations[0],
-                                  dilations[1]};
-      return options;
-    }
-    if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(user)) {
-      options.inputStats = true;
-      return options;
-    }
-  }
-  return options;
-}
-
-OwningOpRef<ModuleOp> CalibratePass::instrument(ArrayRef<ObserveOp> observers) {
-  ModuleOp module = getOperation();
-  OwningOpRef<ModuleOp> clone = module.clone();
-  SmallVector<ObserveOp> cloned;
-  clone->walk([&](ObserveOp op) { cloned.push_back(op); });
-  assert(cloned.size() == observers.size() && "clone lost observers");
-
-  MLIRContext *ctx = &getContext();
-  OpBuilder builder(ctx);
-  Type f32 = builder.getF32Type();
-  auto unranked = UnrankedMemRefType::get(f32, /*memorySpace=*/0);
-  builder.setInsertionPointToStart(clone->getBody());
-  auto callee = func::FuncOp::create(
-      builder, clone->getLoc(), runtime::kObserveFunction,
-      builder.getFunctionType({unranked, builder.getI64Type()}, {}));
-  callee.setPrivate();
-  callee->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
-
-  for (auto [slot, op] : llvm::enumerate(cloned)) {
-    builder.setInsertionPoint(op);
-    Location loc = op.getLoc();
-    Value value = op.getInput();
-    auto type = cast<RankedTensorType>(value.getType());
-    if (!type.getElementType().isF32()) {
-      auto f32Type = type.clone(f32);
-      if (type.getElementType().getIntOrFloatBitWidth() < 32)
-        value = arith::ExtFOp::create(builder, loc, f32Type, value);
-      else
-        value = arith::TruncFOp::create(builder, loc, f32Type, value);
-    }
-    SmallVector<int64_t> dynamicStrides(type.getRank(), ShapedType::kDynamic);
-    auto layout =
-        StridedLayoutAttr::get(ctx, ShapedType::kDynamic, dynamicStrides);
-    auto buffer = bufferization::ToBufferOp::create(
-        builder, loc, MemRefType::get(type.getShape(), f32, layout), value,
-        /*readOnly=*/true);
-    Value erased = memref::CastOp::create(builder, loc, unranked, buffer);
-    Value index = arith::ConstantIntOp::create(builder, loc, slot, 64);
-    func::CallOp::create(builder, loc, callee, ValueRange{erased, index});
-    op.replaceAllUsesWith(op.getInput());
-    op.erase();
-  }
-  return clone;
 }
 
 static DenseElementsAttr denseVector(Builder &b, ArrayRef<float> values,
@@ -296,7 +198,8 @@ void CalibratePass::runOnOperation() {
     }
     std::vector<std::unique_ptr<ObserverStatistics>> gathered;
     for (ObserveOp op : observers)
-      gathered.push_back(std::make_unique<ObserverStatistics>(optionsFor(op)));
+      gathered.push_back(std::make_unique<ObserverStatistics>(
+          statisticsOptionsFor(op, common)));
 
     llvm::Expected<std::unique_ptr<runtime::Executor>> executor =
         runtime::ExecutorRegistry::global().create(backend);
@@ -305,7 +208,7 @@ void CalibratePass::runOnOperation() {
                          << llvm::toString(executor.takeError());
       return signalPassFailure();
     }
-    OwningOpRef<ModuleOp> instrumented = instrument(observers);
+    OwningOpRef<ModuleOp> instrumented = instrumentObservers(module);
     FailureOr<std::shared_ptr<runtime::Executable>> executable =
         (*executor)->compile(*instrumented, entry);
     if (failed(executable))
