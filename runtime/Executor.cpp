@@ -146,13 +146,13 @@ void ExecutorRegistry::add(StringRef name, Factory factory) {
 
 llvm::Expected<std::unique_ptr<Executor>>
 ExecutorRegistry::create(StringRef name) const {
-  std::lock_guard<std::mutex> lock(mutex);
-  for (const auto &entry : factories)
-    if (entry.first == name)
-      return entry.second();
-  std::vector<std::string> known;
-  for (const auto &entry : factories)
-    known.push_back(entry.first);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto &entry : factories)
+      if (entry.first == name)
+        return entry.second();
+  }
+  std::vector<std::string> known = names();
   return llvm::createStringError(
       llvm::formatv("no backend named '{0}' (registered: {1})", name,
                     known.empty() ? std::string("none")

@@ -120,24 +120,20 @@ DictionaryAttr CalibratePass::summarize(ObserveOp op,
     attrs.append("in_abs_mean", denseVector(b, s.absMean(), {c}));
     attrs.append("rows", b.getI64IntegerAttr(s.rows()));
     int64_t id = op.getIdAttr().getInt();
-    if (options.hessian) {
-      std::vector<float> h = s.hessian();
-      attrs.append("hessian",
-                   DenseF32ResourceElementsAttr::get(
-                       RankedTensorType::get({k, k}, b.getF32Type()),
-                       resourceName("hessian", id),
-                       HeapAsmResourceBlob::allocateAndCopyInferAlign(
-                           ArrayRef<float>(h))));
-    }
+    // Large statistics live in resource blobs, not in the printed attribute.
+    auto blob = [&](StringRef key, ArrayRef<int64_t> shape,
+                    ArrayRef<float> data) {
+      attrs.append(key, DenseF32ResourceElementsAttr::get(
+                            RankedTensorType::get(shape, b.getF32Type()),
+                            resourceName(key, id),
+                            HeapAsmResourceBlob::allocateAndCopyInferAlign(
+                                data)));
+    };
+    if (options.hessian)
+      blob("hessian", {k, k}, s.hessian());
     if (options.sampleRows > 0) {
       std::vector<float> rows = s.sampledRows();
-      int64_t n = rows.size() / k;
-      attrs.append("row_sample",
-                   DenseF32ResourceElementsAttr::get(
-                       RankedTensorType::get({n, k}, b.getF32Type()),
-                       resourceName("row_sample", id),
-                       HeapAsmResourceBlob::allocateAndCopyInferAlign(
-                           ArrayRef<float>(rows))));
+      blob("row_sample", {(int64_t)rows.size() / k, k}, rows);
     }
   }
   return attrs.getDictionary(&getContext());
