@@ -114,9 +114,11 @@ def QFCalibratePass : Pass<"qf-calibrate", "ModuleOp"> {
     `entropy` (TensorRT's KL-divergence search), which give [-T, T], or
     [0, T] for data never negative.
 
-    `stats-out=FILE` also exports everything (FILE, safetensors, and
-    FILE.json, an index); `stats=FILE` attaches statistics from such an
-    export without running anything.
+    `stats-out=FILE` (or the tool flag `--qf-stats-out=FILE`) also exports
+    everything (FILE, safetensors, and FILE.json, an index); `stats=FILE`
+    attaches statistics from such an export without running anything. A
+    progress bar (files, samples, rate, ETA) is drawn on stderr when it is a
+    terminal.
 
     Before:
     ```mlir

@@ -11,6 +11,8 @@
 #include "passes/Calibration/Statistics.h"
 #include "passes/Calibration/StatsFile.h"
 #include "passes/Passes.h"
+
+#include "llvm/Support/CommandLine.h"
 #include "runtime/Jit/CpuJit.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -23,6 +25,14 @@ namespace mlir::qf {
 using namespace mlir;
 using namespace mlir::qf;
 using namespace mlir::qf::calibration;
+
+/// The export path as a tool-wide flag, for drivers that prefer it to the
+/// pass option; `stats-out=` wins when both are given.
+static llvm::cl::opt<std::string>
+    clStatsOut("qf-stats-out",
+               llvm::cl::desc("Export qf-calibrate's statistics to this "
+                              "safetensors file (+ FILE.json)"),
+               llvm::cl::init(""));
 
 namespace {
 
@@ -254,8 +264,9 @@ void CalibratePass::runOnOperation() {
 
   for (ObserveOp op : observers)
     op.setStatsAttr(results[op.getIdAttr().getInt()]);
-  if (!statsOut.empty())
-    if (llvm::Error e = exportStats(statsOut, results)) {
+  std::string exportPath = statsOut.empty() ? clStatsOut : statsOut;
+  if (!exportPath.empty())
+    if (llvm::Error e = exportStats(exportPath, results)) {
       module.emitError() << "qf-calibrate: cannot export statistics: "
                          << llvm::toString(std::move(e));
       return signalPassFailure();
