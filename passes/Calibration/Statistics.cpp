@@ -123,8 +123,15 @@ ObserverStatistics::add(const float *data, llvm::ArrayRef<int64_t> shape) {
     if ((int64_t)channels.size() != c)
       return "the channel count changed from " +
              std::to_string(channels.size()) + " to " + std::to_string(c);
+    // One transposing pass, then each channel reads contiguous memory:
+    // strided passes per channel would touch every cache line C times.
+    const int64_t rowCount = c ? count / c : 0;
+    channelMajor.resize(count);
+    for (int64_t r = 0; r < rowCount; ++r)
+      for (int64_t k = 0; k < c; ++k)
+        channelMajor[k * rowCount + r] = data[r * c + k];
     for (int64_t k = 0; k < c && count; ++k)
-      channels[k].add(data + k, count / c, c);
+      channels[k].add(channelMajor.data() + k * rowCount, rowCount, 1);
   }
   if (options.inputStats)
     return addInput(data, shape);

@@ -110,6 +110,7 @@ private:
   int64_t numBatches = 0;
   std::optional<RangeTracker> tensor;
   std::vector<RangeTracker> channels;
+  std::vector<float> channelMajor; ///< Scratch: the batch transposed.
 
   int64_t channelsIn = -1, rowSize = -1;
   uint64_t numRows = 0;
