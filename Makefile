@@ -25,7 +25,8 @@ demo: build
 
 # Refresh the generated reference pages committed under docs/.
 docs: build
-	cp $(BUILD_DIR)/docs/QFDialect.md $(BUILD_DIR)/docs/QFPasses.md docs/
+	cp $(BUILD_DIR)/docs/QFDialect.md $(BUILD_DIR)/docs/QFPasses.md \
+	  $(BUILD_DIR)/docs/QFLowering.md docs/
 
 clean:
 	rm -rf $(BUILD_DIR)

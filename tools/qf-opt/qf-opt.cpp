@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFDialect.h"
+#include "lowering/Passes.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -52,6 +53,7 @@ int main(int argc, char **argv) {
 
   registerAllPasses();
   qf::registerQFPasses();
+  qf::registerQFLoweringPasses();
 
   DialectRegistry registry;
   registerAllDialects(registry);

@@ -1,0 +1,49 @@
+//===- Passes.td - QuantForge lowering passes --------------*- tablegen -*-===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QF_LOWERING_PASSES_TD
+#define QF_LOWERING_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertQFToLinalgPass : Pass<"convert-qf-to-linalg"> {
+  let summary = "Lower qf quantization ops to linalg and arith on integer "
+                "storage tensors";
+  let description = [{
+    Rewrites `qf.quantize` and `qf.dequantize` on ranked tensors with
+    per-tensor or per-axis `!quant.uniform` types into `linalg.generic` ops on
+    the signless storage integers, bit for bit what the numerics core
+    computes: `q = clamp(round(x / scale) + zp)` with the division in the
+    input's float type, the op's rounding mode (`math.roundeven`,
+    `math.round`, floor, ceil, trunc), saturation in f64 and NaN to the zero
+    point; `x = float(q - zp) * scale`. Quantized values cross into and out of
+    the generics through `quant.scast`, and cast pairs fold away.
+
+    Before:
+    ```mlir
+    %q = qf.quantize %x half_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
+    ```
+    After (schematically):
+    ```mlir
+    %i = linalg.generic ... ins(%x : tensor<4xf32>) outs(%e : tensor<4xi8>) {
+      %v = arith.divf %in, %scale : f32
+      %r = math.roundeven %v : f32
+      ... clamp to [-128 - zp, 127 - zp] in f64, add zp, NaN -> zp ...
+    }
+    %q = quant.scast %i : tensor<4xi8> to tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
+    ```
+
+    Stochastic rounding and sub-channel (blocked) types are not lowered yet;
+    ops using them are reported as errors.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::quant::QuantDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+#endif // QF_LOWERING_PASSES_TD

@@ -1,0 +1,64 @@
+// RUN: qf-opt %s --convert-qf-to-linalg --split-input-file | FileCheck %s
+
+// Per-tensor quantize: one generic on i8 storage, divide, round, clamp in
+// f64 to [qmin - zp, qmax - zp], add zp, NaN to zp; the scast pair folds.
+// CHECK-LABEL: func.func @quantize_per_tensor
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>) -> tensor<4xi8>
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK-DAG: %[[ZP:.*]] = arith.constant -3 : i64
+// CHECK: %[[Q:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<4xf32>) outs(%{{.*}} : tensor<4xi8>)
+// CHECK: ^bb0(%[[IN:.*]]: f32, %{{.*}}: i8):
+// CHECK: %[[DIV:.*]] = arith.divf %[[IN]], %[[SCALE]] : f32
+// CHECK: %[[R:.*]] = math.roundeven %[[DIV]] : f32
+// CHECK: %[[R64:.*]] = arith.extf %[[R]] : f32 to f64
+// CHECK: arith.maximumf %[[R64]]
+// CHECK: arith.minimumf
+// CHECK: arith.fptosi
+// CHECK: arith.addi {{.*}}, %[[ZP]] : i64
+// CHECK: arith.cmpf uno, %[[IN]], %[[IN]] : f32
+// CHECK: arith.select
+// CHECK: arith.trunci {{.*}} : i64 to i8
+// CHECK-NOT: quant.scast
+// CHECK: return %[[Q]] : tensor<4xi8>
+func.func @quantize_per_tensor(%x: tensor<4xf32>) -> tensor<4xi8> {
+  %q = qf.quantize %x half_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
+  %i = quant.scast %q : tensor<4x!quant.uniform<i8:f32, 0.5:-3>> to tensor<4xi8>
+  return %i : tensor<4xi8>
+}
+
+// -----
+
+// Each rounding mode picks its math op.
+// CHECK-LABEL: func.func @rounding_modes
+// CHECK: math.round %
+// CHECK: math.floor
+// CHECK: math.ceil
+// CHECK: math.trunc
+func.func @rounding_modes(%x: tensor<4xf32>) -> (tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<4x!quant.uniform<i8:f32, 0.5>>) {
+  %a = qf.quantize %x half_away : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  %b = qf.quantize %x floor : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  %c = qf.quantize %x ceil : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  %d = qf.quantize %x toward_zero : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return %a, %b, %c, %d : tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<4x!quant.uniform<i8:f32, 0.5>>
+}
+
+// -----
+
+// Per-axis: scales and zero points are constant vectors read through the
+// quantized dimension; unsigned storage widens with extui on dequantize.
+// CHECK: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK: #[[AXIS:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @per_axis
+// CHECK-DAG: %[[SCALES:.*]] = arith.constant dense<[2.500000e-01, 5.000000e-01]> : tensor<2xf32>
+// CHECK-DAG: %[[ZPS:.*]] = arith.constant dense<[128, 100]> : tensor<2xi64>
+// CHECK: %[[Q:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[AXIS]], #[[AXIS]], #[[ID]]]{{.*}} ins(%{{.*}}, %[[SCALES]], %[[ZPS]] : tensor<3x2xf32>, tensor<2xf32>, tensor<2xi64>) outs(%{{.*}} : tensor<3x2xi8>)
+// CHECK: linalg.generic {{.*}} ins(%[[Q]], %{{.*}}, %{{.*}} : tensor<3x2xi8>, tensor<2xf32>, tensor<2xi64>) outs(%{{.*}} : tensor<3x2xf32>)
+// CHECK: arith.extui {{.*}} : i8 to i64
+// CHECK: arith.subi
+// CHECK: arith.sitofp {{.*}} : i64 to f32
+// CHECK: arith.mulf
+func.func @per_axis(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %q = qf.quantize %x half_even : tensor<3x2xf32> -> tensor<3x2x!quant.uniform<u8:f32:1, {0.25:128, 0.5:100}>>
+  %d = qf.dequantize %q : tensor<3x2x!quant.uniform<u8:f32:1, {0.25:128, 0.5:100}>> -> tensor<3x2xf32>
+  return %d : tensor<3x2xf32>
+}
