@@ -18,8 +18,9 @@ def ConvertQFToLinalgPass : Pass<"convert-qf-to-linalg"> {
     the signless storage integers, bit for bit what the numerics core
     computes: `q = clamp(round(x / scale) + zp)` with the division in the
     input's float type, the op's rounding mode (`math.roundeven`,
-    `math.round`, floor, ceil, trunc), saturation in f64 and NaN to the zero
-    point; `x = float(q - zp) * scale`. Quantized values cross into and out of
+    `math.round`, floor, ceil, trunc, or stochastic: up when the splitmix64
+    draw of the seed and the element's row-major index is below the
+    fraction), saturation in f64 and NaN to the zero point; `x = float(q - zp) * scale`. Quantized values cross into and out of
     the generics through `quant.scast`, and cast pairs fold away.
 
     Before:
@@ -36,7 +37,7 @@ def ConvertQFToLinalgPass : Pass<"convert-qf-to-linalg"> {
     %q = quant.scast %i : tensor<4xi8> to tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
     ```
 
-    Stochastic rounding and sub-channel (blocked) types are not lowered yet;
+    Sub-channel (blocked) types and sub-byte storage are not lowered yet;
     ops using them are reported as errors.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",

@@ -47,8 +47,6 @@ std::optional<std::string> unsupported(quant::QuantizedType type) {
 
 std::optional<std::string> unsupported(Operation *op) {
   if (auto quantize = dyn_cast<QuantizeOp>(op)) {
-    if (quantize.getRounding() == RoundingMode::stochastic)
-      return "stochastic rounding is not lowered yet";
     auto type = cast<RankedTensorType>(quantize.getResult().getType());
     return unsupported(cast<quant::QuantizedType>(type.getElementType()));
   }
@@ -119,22 +117,77 @@ Value buildElementwise(
   return generic.getResult(0);
 }
 
-Value roundValue(OpBuilder &b, Location loc, Value v, RoundingMode mode) {
+/// The row-major index of the current element of a generic over `shape`,
+/// from strides computed outside the generic.
+Value flatIndex(OpBuilder &b, Location loc, ArrayRef<Value> strides) {
+  Value index = arith::ConstantIndexOp::create(b, loc, 0);
+  for (auto [d, stride] : llvm::enumerate(strides))
+    index = arith::AddIOp::create(
+        b, loc, index,
+        arith::MulIOp::create(b, loc, linalg::IndexOp::create(b, loc, d),
+                              stride));
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+}
+
+/// The stochastic draw of numerics::stochasticDraw: splitmix64 of
+/// seed + (index + 1) * golden, top 24 bits, scaled to [0, 1), in f64.
+Value stochasticDraw(OpBuilder &b, Location loc, uint64_t seed, Value index) {
+  auto constant = [&](uint64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, (int64_t)v, 64);
+  };
+  auto xorShift = [&](Value z, uint64_t shift) -> Value {
+    return arith::XOrIOp::create(
+        b, loc, z, arith::ShRUIOp::create(b, loc, z, constant(shift)));
+  };
+  Value next = arith::AddIOp::create(b, loc, index, constant(1));
+  Value z = arith::AddIOp::create(
+      b, loc, constant(seed),
+      arith::MulIOp::create(b, loc, next, constant(0x9E3779B97F4A7C15ULL)));
+  z = arith::MulIOp::create(b, loc, xorShift(z, 30),
+                            constant(0xBF58476D1CE4E5B9ULL));
+  z = arith::MulIOp::create(b, loc, xorShift(z, 27),
+                            constant(0x94D049BB133111EBULL));
+  Value bits = arith::ShRUIOp::create(b, loc, xorShift(z, 31), constant(40));
+  Value draw = arith::UIToFPOp::create(b, loc, b.getF64Type(), bits);
+  return arith::MulFOp::create(
+      b, loc, draw,
+      arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0x1p-24)));
+}
+
+/// round(v) as f64. Deterministic modes round in v's type (the result is an
+/// integer, exact in f64); stochastic rounds up with probability frac(v).
+Value roundValue(OpBuilder &b, Location loc, Value v, RoundingMode mode,
+                 uint64_t seed, ArrayRef<Value> strides) {
+  Type f64 = b.getF64Type();
+  auto widen = [&](Value x) -> Value {
+    return x.getType() == f64 ? x : arith::ExtFOp::create(b, loc, f64, x);
+  };
   switch (mode) {
   case RoundingMode::half_even:
-    return math::RoundEvenOp::create(b, loc, v);
+    return widen(math::RoundEvenOp::create(b, loc, v));
   case RoundingMode::half_away:
-    return math::RoundOp::create(b, loc, v);
+    return widen(math::RoundOp::create(b, loc, v));
   case RoundingMode::floor:
-    return math::FloorOp::create(b, loc, v);
+    return widen(math::FloorOp::create(b, loc, v));
   case RoundingMode::ceil:
-    return math::CeilOp::create(b, loc, v);
+    return widen(math::CeilOp::create(b, loc, v));
   case RoundingMode::toward_zero:
-    return math::TruncOp::create(b, loc, v);
-  case RoundingMode::stochastic:
-    break;
+    return widen(math::TruncOp::create(b, loc, v));
+  case RoundingMode::stochastic: {
+    Value wide = widen(v);
+    Value lower = math::FloorOp::create(b, loc, wide);
+    Value fraction = arith::SubFOp::create(b, loc, wide, lower);
+    Value draw =
+        stochasticDraw(b, loc, seed, flatIndex(b, loc, strides));
+    Value up = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, draw,
+                                     fraction);
+    Value one = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1.0));
+    Value zero = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0.0));
+    return arith::AddFOp::create(
+        b, loc, lower, arith::SelectOp::create(b, loc, up, one, zero));
   }
-  llvm_unreachable("stochastic rounding is rejected before lowering");
+  }
+  llvm_unreachable("unknown rounding mode");
 }
 
 struct LowerQuantize : OpRewritePattern<QuantizeOp> {
@@ -153,6 +206,18 @@ struct LowerQuantize : OpRewritePattern<QuantizeOp> {
     const int64_t qmin = qtype.getStorageTypeMin();
     const int64_t qmax = qtype.getStorageTypeMax();
     RoundingMode mode = op.getRounding();
+    uint64_t seed = op.getSeed().value_or(0);
+    // Row-major strides of the input, for the stochastic draw's index.
+    SmallVector<Value> strides;
+    if (mode == RoundingMode::stochastic) {
+      Location loc = op.getLoc();
+      Value stride = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      for (int64_t d = resultType.getRank() - 1; d >= 0; --d) {
+        strides.insert(strides.begin(), stride);
+        Value size = tensor::DimOp::create(rewriter, loc, op.getInput(), d);
+        stride = arith::MulIOp::create(rewriter, loc, stride, size);
+      }
+    }
 
     Value codes = buildElementwise(
         rewriter, op.getLoc(), op.getInput(), storageType, qtype, fType,
@@ -162,9 +227,7 @@ struct LowerQuantize : OpRewritePattern<QuantizeOp> {
           Type f64 = b.getF64Type(), i64 = b.getI64Type();
           Value rounded =
               roundValue(b, loc, arith::DivFOp::create(b, loc, x, p.scale),
-                         mode);
-          if (fType != f64)
-            rounded = arith::ExtFOp::create(b, loc, f64, rounded);
+                         mode, seed, strides);
           auto bound = [&](int64_t limit) -> Value {
             Value diff = arith::SubIOp::create(
                 b, loc, arith::ConstantIntOp::create(b, loc, limit, 64),

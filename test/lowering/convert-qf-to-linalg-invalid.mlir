@@ -1,13 +1,5 @@
 // RUN: qf-opt %s --convert-qf-to-linalg --split-input-file -verify-diagnostics
 
-func.func @stochastic(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.5>> {
-  // expected-error @below {{cannot lower to linalg: stochastic rounding is not lowered yet}}
-  %q = qf.quantize %x stochastic seed 3 : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
-  return %q : tensor<4x!quant.uniform<i8:f32, 0.5>>
-}
-
-// -----
-
 func.func @sub_byte(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i4:f32, 0.5>> {
   // expected-error @below {{cannot lower to linalg: storage of 4 bits is not lowered yet (only 8, 16 and 32)}}
   %q = qf.quantize %x half_even : tensor<4xf32> -> tensor<4x!quant.uniform<i4:f32, 0.5>>

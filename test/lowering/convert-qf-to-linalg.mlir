@@ -62,3 +62,26 @@ func.func @per_axis(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
   %d = qf.dequantize %q : tensor<3x2x!quant.uniform<u8:f32:1, {0.25:128, 0.5:100}>> -> tensor<3x2xf32>
   return %d : tensor<3x2xf32>
 }
+
+// -----
+
+// Stochastic rounding: floor in f64 plus one when the splitmix64 draw of the
+// seed and the row-major element index is below the fraction.
+// CHECK-LABEL: func.func @stochastic
+// CHECK-DAG: %[[SEED:.*]] = arith.constant 42 : i64
+// CHECK-DAG: %[[GOLDEN:.*]] = arith.constant -7046029254386353131 : i64
+// CHECK: linalg.generic
+// CHECK: arith.divf
+// CHECK: arith.extf {{.*}} : f32 to f64
+// CHECK: math.floor {{.*}} : f64
+// CHECK: linalg.index 0
+// CHECK: linalg.index 1
+// CHECK: arith.muli %{{.*}}, %[[GOLDEN]] : i64
+// CHECK: arith.addi %{{.*}}, %[[SEED]] : i64
+// CHECK: arith.uitofp
+// CHECK: arith.cmpf olt
+// CHECK: arith.select
+func.func @stochastic(%x: tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32, 0.5>> {
+  %q = qf.quantize %x stochastic seed 42 : tensor<2x3xf32> -> tensor<2x3x!quant.uniform<i8:f32, 0.5>>
+  return %q : tensor<2x3x!quant.uniform<i8:f32, 0.5>>
+}

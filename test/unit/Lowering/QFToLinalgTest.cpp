@@ -6,7 +6,7 @@
 //
 // qf.quantize / qf.dequantize, lowered by convert-qf-to-linalg and run by the
 // CPU JIT, against passes/Numerics (the bit-level reference) on values that
-// stress every rounding mode: exact ties, NaN, infinities, huge and tiny
+// stress every rounding mode (stochastic with the reference's draws): exact ties, NaN, infinities, huge and tiny
 // values, and random data.
 //
 //===----------------------------------------------------------------------===//
@@ -90,11 +90,11 @@ protected:
 
 TEST_P(QFToLinalgTest, PerTensorAndPerAxisMatchNumerics) {
   const std::string mode = GetParam();
-  numerics::RoundingMode reference =
-      *numerics::parseRoundingMode(mode == "half_even"     ? "half_even"
-                                   : mode == "half_away"   ? "half_away"
-                                   : mode == "toward_zero" ? "toward_zero"
-                                                           : mode);
+  numerics::RoundingMode reference = *numerics::parseRoundingMode(mode);
+  // Stochastic draws depend on the seed and the element's row-major index.
+  const uint64_t seed = 0xC0FFEE;
+  std::string spelling =
+      mode == "stochastic" ? mode + " seed " + std::to_string(seed) : mode;
   // Per-tensor i8 (asymmetric), per-axis u8 over 4 channels, per-tensor i16.
   const char *perTensor = "!quant.uniform<i8:f32, 0.25:-7>";
   const char *perAxis =
@@ -112,7 +112,7 @@ func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>
   return %ai, %bi, %ci, %d : tensor<1024x4xi8>, tensor<1024x4xi8>, tensor<1024x4xi16>, tensor<1024x4xf32>
 }
 )",
-                                     mode, perTensor, perAxis, wide);
+                                     spelling, perTensor, perAxis, wide);
   std::vector<float> values = stressValues();
   runtime::HostTensor x(runtime::DType::F32, {1024, 4});
   std::memcpy(x.data(), values.data(), kCount * sizeof(float));
@@ -128,9 +128,10 @@ func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>
   for (int64_t i = 0; i < kCount && mismatches < 10; ++i) {
     float v = values[i];
     int64_t c = i % 4;
-    int64_t a = numerics::quantize(v, 0.25f, -7, i8, reference);
-    int64_t b = numerics::quantize(v, axisScales[c], axisZps[c], u8, reference);
-    int64_t w = numerics::quantize(v, 0.1f, 100, i16, reference);
+    int64_t a = numerics::quantize(v, 0.25f, -7, i8, reference, seed, i);
+    int64_t b = numerics::quantize(v, axisScales[c], axisZps[c], u8,
+                                   reference, seed, i);
+    int64_t w = numerics::quantize(v, 0.1f, 100, i16, reference, seed, i);
     float d = numerics::dequantize(b, axisScales[c], axisZps[c]);
     int64_t gotA = out[0].dataAs<int8_t>()[i];
     int64_t gotB = out[1].dataAs<uint8_t>()[i];
@@ -150,7 +151,8 @@ func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>
 
 INSTANTIATE_TEST_SUITE_P(Rounding, QFToLinalgTest,
                          ::testing::Values("half_even", "half_away", "floor",
-                                           "ceil", "toward_zero"),
+                                           "ceil", "toward_zero",
+                                           "stochastic"),
                          [](const auto &info) {
                            return std::string(info.param);
                          });
