@@ -85,3 +85,30 @@ func.func @stochastic(%x: tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32, 
   %q = qf.quantize %x stochastic seed 42 : tensor<2x3xf32> -> tensor<2x3x!quant.uniform<i8:f32, 0.5>>
   return %q : tensor<2x3x!quant.uniform<i8:f32, 0.5>>
 }
+
+// -----
+
+// Requantize: (q - zp_in) * m, a rounding right shift by 31 - shift in i64,
+// + zp_out, clamp; s_in / s_out = 0.05 is m = 1717986918, shift -4.
+// CHECK-LABEL: func.func @requantize
+// CHECK-DAG: %[[M:.*]] = arith.constant 1717986918 : i64
+// CHECK-DAG: %[[SHIFT:.*]] = arith.constant 35 : i64
+// CHECK-DAG: %[[ZPOUT:.*]] = arith.constant 2 : i64
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<4x8xi32>) outs(%{{.*}} : tensor<4x8xi8>)
+// CHECK: arith.extsi {{.*}} : i32 to i64
+// CHECK: %[[P:.*]] = arith.muli %{{.*}}, %[[M]] : i64
+// CHECK: %[[Q:.*]] = arith.shrsi %[[P]], %[[SHIFT]] : i64
+// CHECK: arith.shli %[[Q]], %[[SHIFT]] : i64
+// CHECK: arith.cmpi sgt
+// CHECK: arith.cmpi eq
+// CHECK: arith.andi
+// CHECK: arith.addi {{.*}}, %[[ZPOUT]] : i64
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: arith.trunci {{.*}} : i64 to i8
+func.func @requantize(%acc: tensor<4x8xi32>) -> tensor<4x8xi8> {
+  %a = quant.scast %acc : tensor<4x8xi32> to tensor<4x8x!quant.uniform<i32:f32, 0.005>>
+  %o = qf.requantize %a half_even : tensor<4x8x!quant.uniform<i32:f32, 0.005>> -> tensor<4x8x!quant.uniform<i8:f32, 0.1:2>>
+  %i = quant.scast %o : tensor<4x8x!quant.uniform<i8:f32, 0.1:2>> to tensor<4x8xi8>
+  return %i : tensor<4x8xi8>
+}

@@ -13,6 +13,7 @@
 
 #include "dialects/QF/QFDialect.h"
 #include "lowering/Passes.h"
+#include "passes/Numerics/FixedPoint.h"
 #include "passes/Numerics/QuantParams.h"
 #include "runtime/Jit/CpuJit.h"
 
@@ -145,6 +146,69 @@ func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>
                     << " vs " << a << ", u8 " << gotB << " vs " << b
                     << ", i16 " << gotW << " vs " << w << ", dequantized "
                     << gotD << " vs " << d;
+    }
+  }
+}
+
+TEST_P(QFToLinalgTest, RequantizeMatchesNumerics) {
+  const std::string mode = GetParam();
+  numerics::RoundingMode reference = *numerics::parseRoundingMode(mode);
+  const uint64_t seed = 77;
+  std::string spelling =
+      mode == "stochastic" ? mode + " seed " + std::to_string(seed) : mode;
+  // i32 accumulators to i8 per tensor; per-axis accumulators (one channel
+  // with a multiplier above 1) to u8.
+  const char *acc = "!quant.uniform<i32:f32, 3.7e-04:11>";
+  const char *out = "!quant.uniform<i8:f32, 4.7e-02:5>";
+  const char *accAxis =
+      "!quant.uniform<i32:f32:1, {3.0e-04, 1.0e-03, 2.0e-02, 1.5e-05}>";
+  const char *outU8 = "!quant.uniform<u8:f32, 1.0e-02:120>";
+  std::string source = llvm::formatv(R"(
+func.func @main(%x: tensor<1024x4xi32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>) {
+  %a = quant.scast %x : tensor<1024x4xi32> to tensor<1024x4x{1}>
+  %b = quant.scast %x : tensor<1024x4xi32> to tensor<1024x4x{3}>
+  %ra = qf.requantize %a {0} : tensor<1024x4x{1}> -> tensor<1024x4x{2}>
+  %rb = qf.requantize %b {0} : tensor<1024x4x{3}> -> tensor<1024x4x{4}>
+  %ia = quant.scast %ra : tensor<1024x4x{2}> to tensor<1024x4xi8>
+  %ib = quant.scast %rb : tensor<1024x4x{4}> to tensor<1024x4xi8>
+  return %ia, %ib : tensor<1024x4xi8>, tensor<1024x4xi8>
+}
+)",
+                                     spelling, acc, out, accAxis, outU8);
+  // Accumulators: the int32 extremes, small values around rounding ties,
+  // and random values over the whole range.
+  std::vector<int32_t> values = {INT32_MIN, INT32_MAX, 0, 1, -1, 11, 12, 10};
+  for (int k = -200; k <= 200; ++k)
+    values.push_back(k * 64 + 32);
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int32_t> any(INT32_MIN, INT32_MAX);
+  std::uniform_int_distribution<int32_t> small(-5000, 5000);
+  while ((int64_t)values.size() < kCount)
+    values.push_back(values.size() % 2 ? any(rng) : small(rng));
+  runtime::HostTensor x(runtime::DType::I32, {1024, 4});
+  std::memcpy(x.data(), values.data(), kCount * sizeof(int32_t));
+  std::vector<runtime::HostTensor> results = run(source, x);
+  ASSERT_EQ(results.size(), 2u);
+
+  auto fixed = *numerics::quantizeMultiplier(3.7e-04 / 4.7e-02);
+  const double axisScales[] = {3.0e-04, 1.0e-03, 2.0e-02, 1.5e-05};
+  auto i8 = numerics::IntRange::forBits(8, true);
+  auto u8 = numerics::IntRange::forBits(8, false);
+  int mismatches = 0;
+  for (int64_t i = 0; i < kCount && mismatches < 10; ++i) {
+    int64_t c = i % 4;
+    auto axisFixed = *numerics::quantizeMultiplier(axisScales[c] / 1.0e-02);
+    int64_t a = numerics::requantize(values[i], 11, fixed, 5, i8, reference,
+                                     seed, i);
+    int64_t b = numerics::requantize(values[i], 0, axisFixed, 120, u8,
+                                     reference, seed, i);
+    int64_t gotA = results[0].dataAs<int8_t>()[i];
+    int64_t gotB = results[1].dataAs<uint8_t>()[i];
+    if (gotA != a || gotB != b) {
+      ++mismatches;
+      ADD_FAILURE() << mode << " acc=" << values[i] << " (index " << i
+                    << "): i8 " << gotA << " vs " << a << ", u8 " << gotB
+                    << " vs " << b;
     }
   }
 }
