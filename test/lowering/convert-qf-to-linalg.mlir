@@ -112,3 +112,32 @@ func.func @requantize(%acc: tensor<4x8xi32>) -> tensor<4x8xi8> {
   %i = quant.scast %o : tensor<4x8x!quant.uniform<i8:f32, 0.1:2>> to tensor<4x8xi8>
   return %i : tensor<4x8xi8>
 }
+
+// -----
+
+// Matmul: an i32 contraction of the raw storage integers, the row sums of
+// the activations and column sums of the weights, and one elementwise
+// correction acc - zw*rowsum - za*colsum + K*za*zw + bias.
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[O:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @matmul
+// CHECK-SAME: (%[[LHS:.*]]: tensor<4x8xi8>, %[[RHS:.*]]: tensor<8x3xi8>, %[[BIAS:.*]]: tensor<3xi32>)
+// CHECK: %[[ACC:.*]] = linalg.generic {indexing_maps = [#[[A]], #[[W]], #[[O]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[LHS]], %[[RHS]] : tensor<4x8xi8>, tensor<8x3xi8>) outs(%{{.*}} : tensor<4x3xi32>)
+// CHECK: arith.extsi {{.*}} : i8 to i32
+// CHECK: arith.muli
+// CHECK: arith.addi
+// CHECK: %[[ROWS:.*]] = linalg.generic {{.*}} ins(%[[LHS]] : tensor<4x8xi8>) outs(%{{.*}} : tensor<4xi32>)
+// CHECK: %[[COLS:.*]] = linalg.generic {{.*}} ins(%[[RHS]] : tensor<8x3xi8>) outs(%{{.*}} : tensor<3xi32>)
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]], %[[ROWS]], %[[COLS]], %{{.*}}, %{{.*}}, %[[BIAS]] : tensor<4x3xi32>, tensor<4xi32>, tensor<3xi32>, tensor<1xi32>, tensor<1xi32>, tensor<3xi32>)
+// CHECK-COUNT-2: arith.subi
+// CHECK: arith.addi
+// CHECK: arith.addi
+func.func @matmul(%a: tensor<4x8xi8>, %w: tensor<8x3xi8>, %b: tensor<3xi32>) -> tensor<4x3xi32> {
+  %qa = quant.scast %a : tensor<4x8xi8> to tensor<4x8x!quant.uniform<i8:f32, 0.5:3>>
+  %qw = quant.scast %w : tensor<8x3xi8> to tensor<8x3x!quant.uniform<i8:f32, 0.1:-1>>
+  %qb = quant.scast %b : tensor<3xi32> to tensor<3x!quant.uniform<i32:f32, 0.05>>
+  %acc = qf.matmul %qa, %qw bias %qb : tensor<4x8x!quant.uniform<i8:f32, 0.5:3>>, tensor<8x3x!quant.uniform<i8:f32, 0.1:-1>>, tensor<3x!quant.uniform<i32:f32, 0.05>> -> tensor<4x3x!quant.uniform<i32:f32, 0.05>>
+  %r = quant.scast %acc : tensor<4x3x!quant.uniform<i32:f32, 0.05>> to tensor<4x3xi32>
+  return %r : tensor<4x3xi32>
+}

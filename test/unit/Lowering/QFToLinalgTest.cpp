@@ -213,6 +213,128 @@ func.func @main(%x: tensor<1024x4xi32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>
   }
 }
 
+/// qf.matmul against a direct integer evaluation of its definition,
+/// acc = bias[n] + sum_k (lhs - zp_l[m]) * (rhs - zp_r[n]), wrapped to i32.
+struct MatmulCase {
+  const char *name;
+  std::vector<int64_t> lhsShape, rhsShape; ///< [(B,) M, K], [(B,) K, N]
+  const char *lhsType, *rhsType, *accType, *biasType;
+  bool lhsUnsigned;
+  std::vector<int64_t> lhsZp, rhsZp; ///< one, or one per row / column
+};
+
+class QFMatmulTest : public QFToLinalgTest {};
+
+TEST_F(QFMatmulTest, MatchesIntegerDefinition) {
+  const MatmulCase cases[] = {
+      {"per-channel weights, uint8 activations, bias", {7, 33}, {33, 5},
+       "!quant.uniform<u8:f32, 0.5:128>",
+       "!quant.uniform<i8:f32:1, {0.1:1, 0.2:-2, 0.1:0, 0.3:3, 0.1:-128}>",
+       "!quant.uniform<i32:f32:1, {0.05, 0.1, 0.05, 0.15, 0.05}>",
+       "!quant.uniform<i32:f32:0, {0.05, 0.1, 0.05, 0.15, 0.05}>", true,
+       {128}, {1, -2, 0, 3, -128}},
+      {"symmetric, no zero points", {7, 33}, {33, 5},
+       "!quant.uniform<i8:f32, 0.5>", "!quant.uniform<i8:f32, 0.25>",
+       "!quant.uniform<i32:f32, 0.125>", nullptr, false, {0}, {0}},
+      {"batched", {3, 4, 9}, {3, 9, 6}, "!quant.uniform<i8:f32, 0.5:-5>",
+       "!quant.uniform<i8:f32, 0.25:7>", "!quant.uniform<i32:f32, 0.125>",
+       "!quant.uniform<i32:f32, 0.125>", false, {-5}, {7}},
+      {"batched, shared weights, per-row activations", {2, 3, 8}, {8, 4},
+       "!quant.uniform<i8:f32:1, {0.5:1, 0.5:-1, 0.5:9}>",
+       "!quant.uniform<i8:f32, 0.25:-3>",
+       "!quant.uniform<i32:f32:1, {0.125, 0.125, 0.125}>", nullptr, false,
+       {1, -1, 9}, {-3}},
+  };
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<int> byte(-128, 127), wide(-100000, 100000);
+  for (const MatmulCase &c : cases) {
+    bool batched = c.lhsShape.size() == 3;
+    int64_t batch = batched ? c.lhsShape[0] : 1;
+    int64_t m = c.lhsShape[c.lhsShape.size() - 2], k = c.lhsShape.back();
+    int64_t n = c.rhsShape.back();
+    bool sharedRhs = batched && c.rhsShape.size() == 2;
+    auto shapeText = [](const std::vector<int64_t> &shape) {
+      std::string text;
+      for (int64_t d : shape)
+        text += std::to_string(d) + "x";
+      return text;
+    };
+    std::vector<int64_t> accShape = c.lhsShape;
+    accShape.back() = n;
+    std::string l = shapeText(c.lhsShape), r = shapeText(c.rhsShape),
+                o = shapeText(accShape), nb = std::to_string(n) + "x";
+    std::string biasArg = c.biasType ? ", %b: tensor<" + nb + "i32>" : "";
+    std::string biasCast =
+        c.biasType ? "  %qb = quant.scast %b : tensor<" + nb +
+                         "i32> to tensor<" + nb + c.biasType + ">\n"
+                   : "";
+    std::string biasUse =
+        c.biasType ? std::string(" bias %qb") : std::string();
+    std::string biasTypeUse =
+        c.biasType ? ", tensor<" + nb + c.biasType + ">" : "";
+    std::string source = llvm::formatv(
+        "func.func @main(%a: tensor<{0}i8>, %w: tensor<{1}i8>{2}) -> "
+        "tensor<{3}i32> {{\n"
+        "  %qa = quant.scast %a : tensor<{0}i8> to tensor<{0}{4}>\n"
+        "  %qw = quant.scast %w : tensor<{1}i8> to tensor<{1}{5}>\n{6}"
+        "  %acc = qf.matmul %qa, %qw{7} : tensor<{0}{4}>, tensor<{1}{5}>{8} "
+        "-> tensor<{3}{9}>\n"
+        "  %r = quant.scast %acc : tensor<{3}{9}> to tensor<{3}i32>\n"
+        "  return %r : tensor<{3}i32>\n}\n",
+        l, r, biasArg, o, c.lhsType, c.rhsType, biasCast, biasUse,
+        biasTypeUse, c.accType);
+
+    runtime::HostTensor a(runtime::DType::I8, c.lhsShape),
+        w(runtime::DType::I8, c.rhsShape), bias(runtime::DType::I32, {n});
+    for (int64_t i = 0; i < a.numElements(); ++i)
+      a.dataAs<int8_t>()[i] = byte(rng);
+    for (int64_t i = 0; i < w.numElements(); ++i)
+      w.dataAs<int8_t>()[i] = byte(rng);
+    for (int64_t i = 0; i < n; ++i)
+      bias.dataAs<int32_t>()[i] = wide(rng);
+
+    OwningOpRef<ModuleOp> module =
+        parseSourceString<ModuleOp>(source, &context);
+    ASSERT_TRUE(module) << c.name;
+    PassManager pm(&context);
+    pm.addPass(createConvertQFToLinalgPass());
+    ASSERT_TRUE(succeeded(pm.run(*module))) << c.name;
+    auto executor = runtime::ExecutorRegistry::global().create("cpu");
+    ASSERT_TRUE(bool(executor));
+    auto executable = (*executor)->compile(*module, "main");
+    ASSERT_TRUE(succeeded(executable)) << c.name;
+    std::vector<const runtime::HostTensor *> inputs = {&a, &w};
+    if (c.biasType)
+      inputs.push_back(&bias);
+    auto results = (*executable)->run(inputs);
+    ASSERT_TRUE(bool(results)) << c.name;
+    const int32_t *got = (*results)[0].dataAs<int32_t>();
+
+    int mismatches = 0;
+    for (int64_t bi = 0; bi < batch; ++bi)
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n && mismatches < 5; ++j) {
+          int64_t sum = c.biasType ? bias.dataAs<int32_t>()[j] : 0;
+          int64_t zl = c.lhsZp.size() == 1 ? c.lhsZp[0] : c.lhsZp[i];
+          int64_t zr = c.rhsZp.size() == 1 ? c.rhsZp[0] : c.rhsZp[j];
+          for (int64_t kk = 0; kk < k; ++kk) {
+            int8_t raw = a.dataAs<int8_t>()[(bi * m + i) * k + kk];
+            int64_t av = c.lhsUnsigned ? (int64_t)(uint8_t)raw : raw;
+            int64_t wv =
+                w.dataAs<int8_t>()[((sharedRhs ? 0 : bi) * k + kk) * n + j];
+            sum += (av - zl) * (wv - zr);
+          }
+          int32_t want = (int32_t)(uint32_t)(uint64_t)sum;
+          int32_t have = got[(bi * m + i) * n + j];
+          if (have != want) {
+            ++mismatches;
+            ADD_FAILURE() << c.name << " [" << bi << ", " << i << ", " << j
+                          << "]: " << have << " vs " << want;
+          }
+        }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Rounding, QFToLinalgTest,
                          ::testing::Values("half_even", "half_away", "floor",
                                            "ceil", "toward_zero",
