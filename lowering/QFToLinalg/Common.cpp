@@ -1,0 +1,55 @@
+//===- Common.cpp - Which quantized types lower ---------------------------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowering/QFToLinalg/Common.h"
+
+#include "dialects/QF/QFOps.h"
+
+using namespace mlir;
+using namespace mlir::qf;
+
+namespace {
+
+/// What keeps a quantized type from lowering, if anything.
+std::optional<std::string> unsupportedType(quant::QuantizedType type) {
+  if (!isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(
+          type))
+    return "only per-tensor and per-axis !quant.uniform types are lowered "
+           "(sub-channel blocks are not yet)";
+  // Sub-byte storage goes through qf.pack: i4 memrefs do not lower correctly
+  // (see MLIR22-NOTES.md).
+  unsigned width = type.getStorageTypeIntegralWidth();
+  if (width != 8 && width != 16 && width != 32)
+    return "storage of " + std::to_string(width) +
+           " bits is not lowered yet (only 8, 16 and 32)";
+  return std::nullopt;
+}
+
+} // namespace
+
+quant::QuantizedType lowering::elementOf(Value value) {
+  return cast<quant::QuantizedType>(
+      cast<RankedTensorType>(value.getType()).getElementType());
+}
+
+std::optional<std::string> lowering::unsupported(Operation *op) {
+  if (auto quantize = dyn_cast<QuantizeOp>(op))
+    return unsupportedType(elementOf(quantize.getResult()));
+  if (auto matmul = dyn_cast<MatmulOp>(op)) {
+    for (Value v : op->getOperands())
+      if (auto reason = unsupportedType(elementOf(v)))
+        return reason;
+    return unsupportedType(elementOf(matmul.getResult()));
+  }
+  if (auto requantize = dyn_cast<RequantizeOp>(op)) {
+    if (auto reason = unsupportedType(elementOf(requantize.getInput())))
+      return reason;
+    return unsupportedType(elementOf(requantize.getResult()));
+  }
+  auto dequantize = cast<DequantizeOp>(op);
+  auto type = cast<RankedTensorType>(dequantize.getInput().getType());
+  return unsupportedType(cast<quant::QuantizedType>(type.getElementType()));
+}

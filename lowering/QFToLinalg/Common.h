@@ -1,0 +1,36 @@
+//===- Common.h - Shared by the qf-to-linalg patterns --------- -*- C++ -*-===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// Internal to lowering/QFToLinalg: which quantized types the patterns take,
+// and the pattern sets of each file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QF_LOWERING_QFTOLINALG_COMMON_H
+#define QF_LOWERING_QFTOLINALG_COMMON_H
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir::qf::lowering {
+
+/// The quantized element type of a tensor value.
+quant::QuantizedType elementOf(Value value);
+
+/// Why `op` (a qf quantization or compute op) cannot be lowered yet, if so.
+std::optional<std::string> unsupported(Operation *op);
+
+/// quantize, dequantize, requantize.
+void populateElementwisePatterns(RewritePatternSet &patterns);
+/// matmul.
+void populateMatmulPatterns(RewritePatternSet &patterns);
+
+} // namespace mlir::qf::lowering
+
+#endif // QF_LOWERING_QFTOLINALG_COMMON_H
