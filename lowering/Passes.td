@@ -10,11 +10,11 @@
 include "mlir/Pass/PassBase.td"
 
 def ConvertQFToLinalgPass : Pass<"convert-qf-to-linalg"> {
-  let summary = "Lower qf quantize, dequantize, requantize and matmul to "
-                "linalg and arith on integer storage tensors";
+  let summary = "Lower qf quantization and integer compute ops to linalg and "
+                "arith on storage integers";
   let description = [{
-    Rewrites `qf.quantize`, `qf.dequantize`, `qf.requantize` and `qf.matmul`
-    on ranked tensors with
+    Rewrites `qf.quantize`, `qf.dequantize`, `qf.requantize`, `qf.matmul` and
+    `qf.conv2d` on ranked tensors with
     per-tensor or per-axis `!quant.uniform` types into `linalg.generic` ops on
     the signless storage integers, bit for bit what the numerics core
     computes: `q = clamp(round(x / scale) + zp)` with the division in the

@@ -7,6 +7,7 @@
 #include "lowering/QFToLinalg/Common.h"
 
 #include "dialects/QF/QFOps.h"
+#include "dialects/QF/QFQuantTypes.h"
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -38,11 +39,18 @@ quant::QuantizedType lowering::elementOf(Value value) {
 std::optional<std::string> lowering::unsupported(Operation *op) {
   if (auto quantize = dyn_cast<QuantizeOp>(op))
     return unsupportedType(elementOf(quantize.getResult()));
-  if (auto matmul = dyn_cast<MatmulOp>(op)) {
+  if (isa<MatmulOp, Conv2DOp>(op)) {
     for (Value v : op->getOperands())
       if (auto reason = unsupportedType(elementOf(v)))
         return reason;
-    return unsupportedType(elementOf(matmul.getResult()));
+    if (auto conv = dyn_cast<Conv2DOp>(op)) {
+      if (getQuantizedAxis(elementOf(conv.getInput())))
+        return std::string("a per-channel input zero point is not supported");
+      if (!cast<RankedTensorType>(conv.getInput().getType()).hasStaticShape() ||
+          !cast<RankedTensorType>(conv.getFilter().getType()).hasStaticShape())
+        return std::string("dynamic convolution shapes are not lowered yet");
+    }
+    return unsupportedType(elementOf(op->getResult(0)));
   }
   if (auto requantize = dyn_cast<RequantizeOp>(op)) {
     if (auto reason = unsupportedType(elementOf(requantize.getInput())))

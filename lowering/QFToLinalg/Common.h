@@ -30,6 +30,8 @@ std::optional<std::string> unsupported(Operation *op);
 void populateElementwisePatterns(RewritePatternSet &patterns);
 /// matmul.
 void populateMatmulPatterns(RewritePatternSet &patterns);
+/// conv2d.
+void populateConvPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::qf::lowering
 

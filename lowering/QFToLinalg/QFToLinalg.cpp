@@ -36,9 +36,9 @@ public:
     // Whatever is left could not be lowered: say why, at the op.
     bool failedAny = false;
     getOperation()->walk([&](Operation *op) {
-      if (!isa<QuantizeOp, DequantizeOp, RequantizeOp, MatmulOp>(op))
+      if (!isa<QuantizeOp, DequantizeOp, RequantizeOp, MatmulOp, Conv2DOp>(op))
         return;
-      op->emitError() << "cannot lower to linalg: " << *unsupported(op);
+      op->emitError() << "cannot lower to linalg: " << unsupported(op).value_or("no pattern applied");
       failedAny = true;
     });
     if (failedAny)
@@ -51,4 +51,5 @@ public:
 void mlir::qf::populateQFToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateElementwisePatterns(patterns);
   lowering::populateMatmulPatterns(patterns);
+  lowering::populateConvPatterns(patterns);
 }

@@ -141,3 +141,26 @@ func.func @matmul(%a: tensor<4x8xi8>, %w: tensor<8x3xi8>, %b: tensor<3xi32>) -> 
   %r = quant.scast %acc : tensor<4x3x!quant.uniform<i32:f32, 0.05>> to tensor<4x3xi32>
   return %r : tensor<4x3xi32>
 }
+
+// -----
+
+// Conv2d: pad with the input zero point, split channels into groups, one
+// generic over (n, oh, ow, g, f, kh, kw, c) starting from the bias.
+// CHECK-LABEL: func.func @conv2d
+// CHECK-DAG: %[[ZX:.*]] = arith.constant -3 : i8
+// CHECK: %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: tensor.yield %[[ZX]] : i8
+// CHECK: %[[X:.*]] = tensor.expand_shape %[[PAD]] {{\[\[}}0], [1], [2], [3, 4]] output_shape [1, 8, 8, 2, 2]
+// CHECK: %[[W:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2], [3, 4]] output_shape [3, 3, 2, 2, 3]
+// CHECK: %[[INIT:.*]] = linalg.fill
+// CHECK: %[[ACC:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[X]], %[[W]], %{{.*}} : tensor<1x8x8x2x2xi8>, tensor<3x3x2x2x3xi8>, tensor<2x3xi32>) outs(%[[INIT]] : tensor<1x6x6x2x3xi32>)
+// CHECK: tensor.collapse_shape %[[ACC]] {{\[\[}}0], [1], [2], [3, 4]] : tensor<1x6x6x2x3xi32> into tensor<1x6x6x6xi32>
+func.func @conv2d(%x: tensor<1x6x6x4xi8>, %w: tensor<3x3x2x6xi8>) -> tensor<1x6x6x6xi32> {
+  %qx = quant.scast %x : tensor<1x6x6x4xi8> to tensor<1x6x6x4x!quant.uniform<i8:f32, 0.5:-3>>
+  %qw = quant.scast %w : tensor<3x3x2x6xi8> to tensor<3x3x2x6x!quant.uniform<i8:f32, 0.1>>
+  %acc = qf.conv2d %qx, %qw strides [1, 1] dilations [1, 1] padding [1, 1, 1, 1] groups 2
+      : tensor<1x6x6x4x!quant.uniform<i8:f32, 0.5:-3>>, tensor<3x3x2x6x!quant.uniform<i8:f32, 0.1>>
+      -> tensor<1x6x6x6x!quant.uniform<i32:f32, 0.05>>
+  %r = quant.scast %acc : tensor<1x6x6x6x!quant.uniform<i32:f32, 0.05>> to tensor<1x6x6x6xi32>
+  return %r : tensor<1x6x6x6xi32>
+}
