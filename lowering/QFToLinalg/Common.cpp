@@ -9,6 +9,9 @@
 #include "dialects/QF/QFOps.h"
 #include "dialects/QF/QFQuantTypes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+
 using namespace mlir;
 using namespace mlir::qf;
 
@@ -34,6 +37,21 @@ std::optional<std::string> unsupportedType(quant::QuantizedType type) {
 quant::QuantizedType lowering::elementOf(Value value) {
   return cast<quant::QuantizedType>(
       cast<RankedTensorType>(value.getType()).getElementType());
+}
+
+Value lowering::toStorage(OpBuilder &b, Location loc, Value quantized) {
+  auto type = cast<RankedTensorType>(quantized.getType());
+  unsigned width = elementOf(quantized).getStorageTypeIntegralWidth();
+  return quant::StorageCastOp::create(
+      b, loc, type.clone(b.getIntegerType(width)), quantized);
+}
+
+Value lowering::widenTo32(OpBuilder &b, Location loc, Value v, bool isSigned) {
+  Type i32 = b.getI32Type();
+  if (v.getType() == i32)
+    return v;
+  return isSigned ? arith::ExtSIOp::create(b, loc, i32, v).getResult()
+                  : arith::ExtUIOp::create(b, loc, i32, v).getResult();
 }
 
 std::optional<std::string> lowering::unsupported(Operation *op) {

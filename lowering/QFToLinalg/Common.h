@@ -13,6 +13,7 @@
 #define QF_LOWERING_QFTOLINALG_COMMON_H
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <optional>
@@ -22,6 +23,12 @@ namespace mlir::qf::lowering {
 
 /// The quantized element type of a tensor value.
 quant::QuantizedType elementOf(Value value);
+
+/// The signless storage integers of a quantized tensor (a quant.scast).
+Value toStorage(OpBuilder &b, Location loc, Value quantized);
+
+/// Sign- or zero-extends a storage integer to i32.
+Value widenTo32(OpBuilder &b, Location loc, Value v, bool isSigned);
 
 /// Why `op` (a qf quantization or compute op) cannot be lowered yet, if so.
 std::optional<std::string> unsupported(Operation *op);

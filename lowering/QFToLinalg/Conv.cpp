@@ -40,20 +40,12 @@ struct LowerConv2D : OpRewritePattern<Conv2DOp> {
     Type i32 = rewriter.getI32Type();
     quant::QuantizedType xq = elementOf(op.getInput());
     quant::QuantizedType wq = elementOf(op.getFilter());
-    auto inputType = cast<RankedTensorType>(op.getInput().getType());
     auto filterType = cast<RankedTensorType>(op.getFilter().getType());
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
-    auto storageOf = [&](Value v, quant::QuantizedType q) -> Value {
-      auto type = cast<RankedTensorType>(v.getType());
-      return quant::StorageCastOp::create(
-          rewriter, loc,
-          type.clone(rewriter.getIntegerType(q.getStorageTypeIntegralWidth())),
-          v);
-    };
 
     // Pad with the input zero point: (x - zx) is then 0 in the border.
     int64_t zx = getZeroPoints(xq).front();
-    Value input = storageOf(op.getInput(), xq);
+    Value input = toStorage(rewriter, loc, op.getInput());
     ArrayRef<int64_t> pad = op.getPadding();
     if (llvm::any_of(pad, [](int64_t p) { return p != 0; })) {
       Type storage = cast<RankedTensorType>(input.getType()).getElementType();
@@ -86,7 +78,7 @@ struct LowerConv2D : OpRewritePattern<Conv2DOp> {
         RankedTensorType::get({n, h, w, groups, c / groups},
                               paddedType.getElementType()),
         input, SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
-    Value filter = storageOf(op.getFilter(), wq);
+    Value filter = toStorage(rewriter, loc, op.getFilter());
     Value groupedFilter = tensor::ExpandShapeOp::create(
         rewriter, loc,
         RankedTensorType::get({kh, kw, cg, groups, fg},
@@ -108,7 +100,7 @@ struct LowerConv2D : OpRewritePattern<Conv2DOp> {
     auto accType = RankedTensorType::get({n, oh, ow, groups, fg}, i32);
     Value init = tensor::EmptyOp::create(rewriter, loc, accType.getShape(), i32);
     if (Value bias = op.getBias()) {
-      Value biasStorage = storageOf(bias, elementOf(bias));
+      Value biasStorage = toStorage(rewriter, loc, bias);
       Value grouped = tensor::ExpandShapeOp::create(
           rewriter, loc, RankedTensorType::get({groups, fg}, i32), biasStorage,
           SmallVector<ReassociationIndices>{{0, 1}});
@@ -146,15 +138,10 @@ struct LowerConv2D : OpRewritePattern<Conv2DOp> {
             ValueRange{groupedInput, groupedFilter, zw}, ValueRange{init},
             {inputMap, filterMap, zwMap, outMap}, iterators,
             [&](OpBuilder &b, Location l, ValueRange args) {
-              auto widen = [&](Value v, bool isSigned) -> Value {
-                return isSigned
-                           ? arith::ExtSIOp::create(b, l, i32, v).getResult()
-                           : arith::ExtUIOp::create(b, l, i32, v).getResult();
-              };
               Value x = arith::SubIOp::create(
-                  b, l, widen(args[0], xSigned),
+                  b, l, widenTo32(b, l, args[0], xSigned),
                   arith::ConstantIntOp::create(b, l, zx, 32));
-              Value wv = arith::SubIOp::create(b, l, widen(args[1], wSigned),
+              Value wv = arith::SubIOp::create(b, l, widenTo32(b, l, args[1], wSigned),
                                                args[2]);
               Value product = arith::MulIOp::create(b, l, x, wv);
               linalg::YieldOp::create(

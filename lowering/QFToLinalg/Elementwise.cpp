@@ -251,9 +251,7 @@ struct LowerDequantize : OpRewritePattern<DequantizeOp> {
     auto qtype = cast<quant::QuantizedType>(inputType.getElementType());
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
     auto fType = cast<FloatType>(resultType.getElementType());
-    auto storage = rewriter.getIntegerType(qtype.getStorageTypeIntegralWidth());
-    Value codes = quant::StorageCastOp::create(
-        rewriter, op.getLoc(), inputType.clone(storage), op.getInput());
+    Value codes = toStorage(rewriter, op.getLoc(), op.getInput());
     bool isSigned = qtype.isSigned();
 
     Value values = buildElementwise(
@@ -377,13 +375,10 @@ struct LowerRequantize : OpRewritePattern<RequantizeOp> {
       zpOut.values.push_back(rewriter.getI64IntegerAttr(at(outZps, c)));
     }
 
-    auto inType = cast<RankedTensorType>(op.getInput().getType());
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
-    auto inStorage = rewriter.getIntegerType(in.getStorageTypeIntegralWidth());
     auto outStorage =
         rewriter.getIntegerType(out.getStorageTypeIntegralWidth());
-    Value codes = quant::StorageCastOp::create(
-        rewriter, loc, inType.clone(inStorage), op.getInput());
+    Value codes = toStorage(rewriter, loc, op.getInput());
     RoundingMode mode = op.getRounding();
     uint64_t seed = op.getSeed().value_or(0);
     SmallVector<Value> strides;

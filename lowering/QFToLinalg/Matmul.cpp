@@ -20,15 +20,6 @@ using namespace mlir::qf::lowering;
 
 namespace {
 
-/// Sign- or zero-extends a storage integer to i32 by the quantized type.
-Value widenTo32(OpBuilder &b, Location loc, Value v, bool isSigned) {
-  Type i32 = b.getI32Type();
-  if (v.getType() == i32)
-    return v;
-  return isSigned ? arith::ExtSIOp::create(b, loc, i32, v).getResult()
-                  : arith::ExtUIOp::create(b, loc, i32, v).getResult();
-}
-
 /// A constant i32 vector of zero points and the map that reads it: the
 /// element of `dim` for per-axis types, element 0 otherwise.
 std::pair<Value, AffineMap> zeroPointVector(PatternRewriter &rewriter,
@@ -68,14 +59,8 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
     auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
     Type i32 = rewriter.getI32Type();
-    auto storageOf = [&](Value v, quant::QuantizedType q) -> Value {
-      auto type = cast<RankedTensorType>(v.getType());
-      return quant::StorageCastOp::create(
-          rewriter, loc,
-          type.clone(rewriter.getIntegerType(q.getStorageTypeIntegralWidth())),
-          v);
-    };
-    Value lhs = storageOf(op.getLhs(), lq), rhs = storageOf(op.getRhs(), rq);
+    Value lhs = toStorage(rewriter, loc, op.getLhs());
+    Value rhs = toStorage(rewriter, loc, op.getRhs());
     bool batched = lhsType.getRank() == 3;
     bool sharedRhs = batched && rhsType.getRank() == 2;
 
@@ -189,7 +174,7 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
     SmallVector<Value> inputs = {acc, rowSum, colSum, zl, zr};
     SmallVector<AffineMap> maps = {outMap, rowMap, colMap, zlMap, zrMap};
     if (hasBias) {
-      inputs.push_back(storageOf(op.getBias(), elementOf(op.getBias())));
+      inputs.push_back(toStorage(rewriter, loc, op.getBias()));
       maps.push_back(dims({n}));
     }
     maps.push_back(outMap);
