@@ -65,14 +65,16 @@ static std::string buildModel(std::mt19937 &rng) {
   m += "  %zero = arith.constant 0.0 : f32\n";
   std::string prev = "%x";
   for (int l = 0; l < layers; ++l) {
-    m += llvm::formatv("  %w{0} = arith.constant dense<{1}> : tensor<{2}x{2}xf32>\n",
-                       l, hexConstant((int64_t)width * width, rng, 0.05f),
-                       width.getValue());
-    m += llvm::formatv("  %b{0} = arith.constant dense<{1}> : tensor<{2}xf32>\n",
-                       l, hexConstant(width, rng, 0.1f), width.getValue());
+    m += llvm::formatv(
+        "  %w{0} = arith.constant dense<{1}> : tensor<{2}x{2}xf32>\n", l,
+        hexConstant((int64_t)width * width, rng, 0.05f), width.getValue());
+    m +=
+        llvm::formatv("  %b{0} = arith.constant dense<{1}> : tensor<{2}xf32>\n",
+                      l, hexConstant(width, rng, 0.1f), width.getValue());
     m += llvm::formatv("  %e{0} = tensor.empty() : {1}\n", l, t);
     m += llvm::formatv("  %f{0} = linalg.fill ins(%zero : f32) outs(%e{0} : "
-                       "{1}) -> {1}\n", l, t);
+                       "{1}) -> {1}\n",
+                       l, t);
     m += llvm::formatv("  %m{0} = linalg.matmul ins({1}, %w{0} : {2}, "
                        "tensor<{3}x{3}xf32>) outs(%f{0} : {2}) -> {2}\n",
                        l, prev, t, width.getValue());
@@ -177,8 +179,7 @@ int main(int argc, char **argv) {
       stats.push_back(std::make_unique<calibration::ObserverStatistics>(
           calibration::statisticsOptionsFor(op, common)));
     calibration::StatisticsSink sink(stats);
-    double ms =
-        medianMs([&] { (void)(*instrumentedExe)->run(inputs, &sink); });
+    double ms = medianMs([&] { (void)(*instrumentedExe)->run(inputs, &sink); });
     llvm::outs() << llvm::formatv("| {0} | {1:f2} | {2:f2} | {3:f2}x |\n",
                                   setting.name, plainMs, ms, ms / plainMs);
   }

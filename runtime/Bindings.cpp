@@ -30,8 +30,8 @@ mlir::qf::runtime::resolveArgument(const Signature &sig, StringRef key) {
   if (!digits.getAsInteger(10, index) && index < sig.inputs.size())
     return index;
   return llvm::createStringError(
-      llvm::formatv("@{0} has no argument '{1}'; its arguments: {2}",
-                    sig.entry, key, listArguments(sig)));
+      llvm::formatv("@{0} has no argument '{1}'; its arguments: {2}", sig.entry,
+                    key, listArguments(sig)));
 }
 
 llvm::Expected<std::vector<const HostTensor *>>
@@ -63,8 +63,7 @@ mlir::qf::runtime::bindInputs(const Signature &sig,
   return bound;
 }
 
-std::string mlir::qf::runtime::outputKey(const Signature &sig,
-                                         unsigned index) {
+std::string mlir::qf::runtime::outputKey(const Signature &sig, unsigned index) {
   const std::string &name = sig.outputs[index].name;
   return name.empty() ? "out" + std::to_string(index) : name;
 }

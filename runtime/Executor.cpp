@@ -29,8 +29,8 @@ static std::string shapeString(DType dtype, ArrayRef<int64_t> shape) {
 }
 
 std::string TensorPort::describe(unsigned index) const {
-  std::string where = llvm::formatv("#{0}, {1}", index,
-                                    shapeString(dtype, shape));
+  std::string where =
+      llvm::formatv("#{0}, {1}", index, shapeString(dtype, shape));
   if (name.empty())
     return "(" + where + ")";
   return "'" + name + "' (" + where + ")";
@@ -115,8 +115,7 @@ FailureOr<Signature> mlir::qf::runtime::getSignature(func::FuncOp func) {
   return sig;
 }
 
-llvm::Error
-Executable::checkInputs(ArrayRef<const HostTensor *> inputs) const {
+llvm::Error Executable::checkInputs(ArrayRef<const HostTensor *> inputs) const {
   if (inputs.size() != sig.inputs.size())
     return llvm::createStringError(
         llvm::formatv("@{0} takes {1} inputs, {2} given", sig.entry,
@@ -153,10 +152,9 @@ ExecutorRegistry::create(StringRef name) const {
         return entry.second();
   }
   std::vector<std::string> known = names();
-  return llvm::createStringError(
-      llvm::formatv("no backend named '{0}' (registered: {1})", name,
-                    known.empty() ? std::string("none")
-                                  : llvm::join(known, ", ")));
+  return llvm::createStringError(llvm::formatv(
+      "no backend named '{0}' (registered: {1})", name,
+      known.empty() ? std::string("none") : llvm::join(known, ", ")));
 }
 
 std::vector<std::string> ExecutorRegistry::names() const {

@@ -1,4 +1,5 @@
-//===- Executor.h - Compile and run entry functions on a backend -*- C++ -*-===//
+//===- Executor.h - Compile and run entry functions on a backend -*- C++
+//-*-===//
 //
 // Part of QuantForge.
 //
@@ -25,8 +26,8 @@
 #include "llvm/Support/Error.h"
 
 #include <functional>
-#include <mutex>
 #include <memory>
+#include <mutex>
 
 namespace mlir::qf::runtime {
 

@@ -20,7 +20,7 @@ ScopedObserverSink::ScopedObserverSink(ObserverSink *sink)
 ScopedObserverSink::~ScopedObserverSink() { currentSink = previous; }
 
 extern "C" void mlir::qf::runtime::qfObserveF32(UnrankedMemRef *value,
-                                                 int64_t slot) {
+                                                int64_t slot) {
   if (!currentSink || !value || !value->descriptor)
     return;
   // A ranked descriptor: {allocated, aligned, offset, sizes[rank],

@@ -1,4 +1,5 @@
-//===- ObserverABI.h - How instrumented code reports observed tensors -*- C++ -*-===//
+//===- ObserverABI.h - How instrumented code reports observed tensors -*- C++
+//-*-===//
 //
 // Part of QuantForge.
 //

@@ -49,16 +49,14 @@ struct LowerConv2D : OpRewritePattern<Conv2DOp> {
     ArrayRef<int64_t> pad = op.getPadding();
     if (llvm::any_of(pad, [](int64_t p) { return p != 0; })) {
       Type storage = cast<RankedTensorType>(input.getType()).getElementType();
-      Value padValue = arith::ConstantOp::create(
-          rewriter, loc, IntegerAttr::get(storage, zx));
-      SmallVector<OpFoldResult> low = {rewriter.getIndexAttr(0),
-                                       rewriter.getIndexAttr(pad[0]),
-                                       rewriter.getIndexAttr(pad[2]),
-                                       rewriter.getIndexAttr(0)};
-      SmallVector<OpFoldResult> high = {rewriter.getIndexAttr(0),
-                                        rewriter.getIndexAttr(pad[1]),
-                                        rewriter.getIndexAttr(pad[3]),
-                                        rewriter.getIndexAttr(0)};
+      Value padValue = arith::ConstantOp::create(rewriter, loc,
+                                                 IntegerAttr::get(storage, zx));
+      SmallVector<OpFoldResult> low = {
+          rewriter.getIndexAttr(0), rewriter.getIndexAttr(pad[0]),
+          rewriter.getIndexAttr(pad[2]), rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> high = {
+          rewriter.getIndexAttr(0), rewriter.getIndexAttr(pad[1]),
+          rewriter.getIndexAttr(pad[3]), rewriter.getIndexAttr(0)};
       input = tensor::PadOp::create(rewriter, loc, Type(), input, low, high,
                                     padValue);
     }
@@ -81,9 +79,9 @@ struct LowerConv2D : OpRewritePattern<Conv2DOp> {
     Value filter = toStorage(rewriter, loc, op.getFilter());
     Value groupedFilter = tensor::ExpandShapeOp::create(
         rewriter, loc,
-        RankedTensorType::get({kh, kw, cg, groups, fg},
-                              cast<RankedTensorType>(filter.getType())
-                                  .getElementType()),
+        RankedTensorType::get(
+            {kh, kw, cg, groups, fg},
+            cast<RankedTensorType>(filter.getType()).getElementType()),
         filter, SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
 
     // Filter zero points as a [G, Fg] constant.
@@ -98,7 +96,8 @@ struct LowerConv2D : OpRewritePattern<Conv2DOp> {
 
     // The accumulator starts at the bias (or 0), broadcast over n, oh, ow.
     auto accType = RankedTensorType::get({n, oh, ow, groups, fg}, i32);
-    Value init = tensor::EmptyOp::create(rewriter, loc, accType.getShape(), i32);
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, accType.getShape(), i32);
     if (Value bias = op.getBias()) {
       Value biasStorage = toStorage(rewriter, loc, bias);
       Value grouped = tensor::ExpandShapeOp::create(
@@ -118,16 +117,16 @@ struct LowerConv2D : OpRewritePattern<Conv2DOp> {
     // Dimensions: n, oh, ow, g, fo, (reductions) y, x, ci.
     ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    AffineMap inputMap = AffineMap::get(
-        8, 0,
-        {d(0), d(1) * strides[0] + d(5) * dilations[0],
-         d(2) * strides[1] + d(6) * dilations[1], d(3), d(7)},
-        ctx);
-    AffineMap filterMap = AffineMap::get(8, 0, {d(5), d(6), d(7), d(3), d(4)},
-                                         ctx);
+    AffineMap inputMap =
+        AffineMap::get(8, 0,
+                       {d(0), d(1) * strides[0] + d(5) * dilations[0],
+                        d(2) * strides[1] + d(6) * dilations[1], d(3), d(7)},
+                       ctx);
+    AffineMap filterMap =
+        AffineMap::get(8, 0, {d(5), d(6), d(7), d(3), d(4)}, ctx);
     AffineMap zwMap = AffineMap::get(8, 0, {d(3), d(4)}, ctx);
-    AffineMap outMap = AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)},
-                                      ctx);
+    AffineMap outMap =
+        AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx);
     using utils::IteratorType;
     SmallVector<IteratorType> iterators(5, IteratorType::parallel);
     iterators.append(3, IteratorType::reduction);
@@ -141,8 +140,8 @@ struct LowerConv2D : OpRewritePattern<Conv2DOp> {
               Value x = arith::SubIOp::create(
                   b, l, widenTo32(b, l, args[0], xSigned),
                   arith::ConstantIntOp::create(b, l, zx, 32));
-              Value wv = arith::SubIOp::create(b, l, widenTo32(b, l, args[1], wSigned),
-                                               args[2]);
+              Value wv = arith::SubIOp::create(
+                  b, l, widenTo32(b, l, args[1], wSigned), args[2]);
               Value product = arith::MulIOp::create(b, l, x, wv);
               linalg::YieldOp::create(
                   b, l,

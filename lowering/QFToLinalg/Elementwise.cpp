@@ -56,8 +56,8 @@ Value buildElementwise(
       continue;
     }
     assert(axis && "a parameter vector needs a quantized axis");
-    auto type = RankedTensorType::get({(int64_t)param.values.size()},
-                                      param.type);
+    auto type =
+        RankedTensorType::get({(int64_t)param.values.size()}, param.type);
     inputs.push_back(arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(type, param.values)));
     maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(*axis, ctx), ctx));
@@ -171,8 +171,7 @@ Value roundValue(OpBuilder &b, Location loc, Value v, RoundingMode mode,
     Value wide = widen(v);
     Value lower = math::FloorOp::create(b, loc, wide);
     Value fraction = arith::SubFOp::create(b, loc, wide, lower);
-    Value draw =
-        stochasticDraw(b, loc, seed, flatIndex(b, loc, strides));
+    Value draw = stochasticDraw(b, loc, seed, flatIndex(b, loc, strides));
     Value up = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, draw,
                                      fraction);
     Value one = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1.0));
@@ -214,8 +213,8 @@ struct LowerQuantize : OpRewritePattern<QuantizeOp> {
           // [qmin - zp, qmax - zp], so infinities and huge values saturate.
           Type f64 = b.getF64Type(), i64 = b.getI64Type();
           Value rounded =
-              roundValue(b, loc, arith::DivFOp::create(b, loc, x, scale),
-                         mode, seed, strides);
+              roundValue(b, loc, arith::DivFOp::create(b, loc, x, scale), mode,
+                         seed, strides);
           auto bound = [&](int64_t limit) -> Value {
             Value diff = arith::SubIOp::create(
                 b, loc, arith::ConstantIntOp::create(b, loc, limit, 64),
@@ -223,15 +222,13 @@ struct LowerQuantize : OpRewritePattern<QuantizeOp> {
             return arith::SIToFPOp::create(b, loc, f64, diff);
           };
           Value clamped = arith::MinimumFOp::create(
-              b, loc,
-              arith::MaximumFOp::create(b, loc, rounded, bound(qmin)),
+              b, loc, arith::MaximumFOp::create(b, loc, rounded, bound(qmin)),
               bound(qmax));
           Value q = arith::AddIOp::create(
-              b, loc, arith::FPToSIOp::create(b, loc, i64, clamped),
-              zeroPoint);
+              b, loc, arith::FPToSIOp::create(b, loc, i64, clamped), zeroPoint);
           // NaN quantizes to the zero point.
-          Value isNan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO,
-                                              x, x);
+          Value isNan =
+              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
           q = arith::SelectOp::create(b, loc, isNan, zeroPoint, q);
           return arith::TruncIOp::create(b, loc, storage, q);
         });
@@ -293,8 +290,8 @@ Value roundingShiftRight(OpBuilder &b, Location loc, Value num, Value shift,
   Value quotient = arith::ShRSIOp::create(b, loc, num, shift);
   Value remainder = arith::SubIOp::create(
       b, loc, num, arith::ShLIOp::create(b, loc, quotient, shift));
-  Value half = arith::ShLIOp::create(b, loc, c(1),
-                                     arith::SubIOp::create(b, loc, shift, c(1)));
+  Value half = arith::ShLIOp::create(
+      b, loc, c(1), arith::SubIOp::create(b, loc, shift, c(1)));
   Value up;
   switch (mode) {
   case RoundingMode::floor:
@@ -361,11 +358,11 @@ struct LowerRequantize : OpRewritePattern<RequantizeOp> {
     auto at = [&](auto &values, size_t c) {
       return values[values.size() == 1 ? 0 : c];
     };
-    ParamVector multipliers{rewriter.getI64Type(), {}}, shifts = multipliers,
-                zpIn = multipliers, zpOut = multipliers;
+    ParamVector multipliers{rewriter.getI64Type(), {}},
+        shifts = multipliers, zpIn = multipliers, zpOut = multipliers;
     for (size_t c = 0; c < n; ++c) {
-      auto fixed = numerics::quantizeMultiplier(at(inScales, c) /
-                                                at(outScales, c));
+      auto fixed =
+          numerics::quantizeMultiplier(at(inScales, c) / at(outScales, c));
       if (!fixed)
         return rewriter.notifyMatchFailure(op, "no fixed-point multiplier");
       multipliers.values.push_back(
@@ -385,7 +382,8 @@ struct LowerRequantize : OpRewritePattern<RequantizeOp> {
     if (mode == RoundingMode::stochastic)
       strides = rowMajorStrides(rewriter, loc, op.getInput());
     bool isSigned = in.isSigned();
-    const int64_t qmin = out.getStorageTypeMin(), qmax = out.getStorageTypeMax();
+    const int64_t qmin = out.getStorageTypeMin(),
+                  qmax = out.getStorageTypeMax();
 
     Value requantized = buildElementwise(
         rewriter, loc, codes, resultType.clone(outStorage), axis,

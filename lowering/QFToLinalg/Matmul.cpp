@@ -54,7 +54,8 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
       return rewriter.notifyMatchFailure(op, *reason);
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
-    quant::QuantizedType lq = elementOf(op.getLhs()), rq = elementOf(op.getRhs());
+    quant::QuantizedType lq = elementOf(op.getLhs()),
+                         rq = elementOf(op.getRhs());
     auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
     auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
@@ -119,8 +120,8 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
             getConstantIntValue(s).value_or(ShapedType::kDynamic));
       SmallVector<IteratorType> iterators(nd, IteratorType::parallel);
       iterators.back() = IteratorType::reduction;
-      AffineMap resultMap = AffineMap::getMultiDimIdentityMap(nd, ctx)
-                                .getMajorSubMap(nd - 1);
+      AffineMap resultMap =
+          AffineMap::getMultiDimIdentityMap(nd, ctx).getMajorSubMap(nd - 1);
       return linalg::GenericOp::create(
                  rewriter, loc,
                  TypeRange{RankedTensorType::get(staticShape, i32)},
@@ -129,9 +130,8 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
                  [&](OpBuilder &bb, Location l, ValueRange args) {
                    linalg::YieldOp::create(
                        bb, l,
-                       arith::AddIOp::create(bb, l, args[1],
-                                             widenTo32(bb, l, args[0],
-                                                       isSigned))
+                       arith::AddIOp::create(
+                           bb, l, args[1], widenTo32(bb, l, args[0], isSigned))
                            .getResult());
                  })
           .getResult(0);
@@ -156,15 +156,15 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
     // rowsum iterates ((b,) m, k) over lhs as it is; colsum iterates
     // ((b,) n, k) over rhs [(B,) K, N], so its map swaps the last two.
     unsigned lhsRank = lhsType.getRank(), rhsRank = rhsType.getRank();
-    Value rowSum = sumOverK(
-        lhs, AffineMap::getMultiDimIdentityMap(lhsRank, ctx), lSigned,
-        rowShape);
+    Value rowSum =
+        sumOverK(lhs, AffineMap::getMultiDimIdentityMap(lhsRank, ctx), lSigned,
+                 rowShape);
     SmallVector<unsigned> swapped;
     for (unsigned d = 0; d + 2 < rhsRank; ++d)
       swapped.push_back(d);
     swapped.append({rhsRank - 1, rhsRank - 2});
-    Value colSum = sumOverK(
-        rhs, AffineMap::getPermutationMap(swapped, ctx), rSigned, colShape);
+    Value colSum = sumOverK(rhs, AffineMap::getPermutationMap(swapped, ctx),
+                            rSigned, colShape);
     auto [zl, zlMap] = zeroPointVector(rewriter, loc, lq, numDims, m);
     auto [zr, zrMap] = zeroPointVector(rewriter, loc, rq, numDims, n);
     Value kSize = arith::IndexCastOp::create(

@@ -38,7 +38,8 @@ public:
     getOperation()->walk([&](Operation *op) {
       if (!isa<QuantizeOp, DequantizeOp, RequantizeOp, MatmulOp, Conv2DOp>(op))
         return;
-      op->emitError() << "cannot lower to linalg: " << unsupported(op).value_or("no pattern applied");
+      op->emitError() << "cannot lower to linalg: "
+                      << unsupported(op).value_or("no pattern applied");
       failedAny = true;
     });
     if (failedAny)

@@ -11,11 +11,10 @@
 #include "passes/Calibration/Statistics.h"
 #include "passes/Calibration/StatsFile.h"
 #include "passes/Passes.h"
-
-#include "llvm/Support/CommandLine.h"
 #include "runtime/Jit/CpuJit.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/Support/CommandLine.h"
 
 namespace mlir::qf {
 #define GEN_PASS_DEF_QFCALIBRATEPASS
@@ -66,13 +65,13 @@ LogicalResult CalibratePass::initialize(MLIRContext *ctx) {
     return fail("unknown method '" + method +
                 "'; expected minmax, ema, percentile, mse or entropy");
   if (bins < 2 || bins % 2)
-    return fail("bins must be even and at least 2, got " + Twine(bins.getValue()));
+    return fail("bins must be even and at least 2, got " +
+                Twine(bins.getValue()));
   if (!(percentile > 0 && percentile <= 100))
     return fail("percentile must be in (0, 100], got " +
                 std::to_string(percentile));
   if (!(emaDecay >= 0 && emaDecay < 1))
-    return fail("ema-decay must be in [0, 1), got " +
-                std::to_string(emaDecay));
+    return fail("ema-decay must be in [0, 1), got " + std::to_string(emaDecay));
   if (bits < 2 || bits > 16)
     return fail("bits must be in [2, 16], got " + Twine(bits.getValue()));
   if (sampleRows < 0)
@@ -133,11 +132,11 @@ DictionaryAttr CalibratePass::summarize(ObserveOp op,
     // Large statistics live in resource blobs, not in the printed attribute.
     auto blob = [&](StringRef key, ArrayRef<int64_t> shape,
                     ArrayRef<float> data) {
-      attrs.append(key, DenseF32ResourceElementsAttr::get(
-                            RankedTensorType::get(shape, b.getF32Type()),
-                            resourceName(key, id),
-                            HeapAsmResourceBlob::allocateAndCopyInferAlign(
-                                data)));
+      attrs.append(key,
+                   DenseF32ResourceElementsAttr::get(
+                       RankedTensorType::get(shape, b.getF32Type()),
+                       resourceName(key, id),
+                       HeapAsmResourceBlob::allocateAndCopyInferAlign(data)));
     };
     if (options.hessian)
       blob("hessian", {k, k}, s.hessian());
@@ -227,8 +226,7 @@ void CalibratePass::runOnOperation() {
       return signalPassFailure();
     }
     StatisticsSink sink(gathered);
-    Progress progress("qf-calibrate", dataset->files().size(),
-                      this->progress);
+    Progress progress("qf-calibrate", dataset->files().size(), this->progress);
     llvm::Expected<uint64_t> samples = dataset->forEachSample(
         (*executable)->signature(), maxSamples,
         [&](ArrayRef<const runtime::HostTensor *> inputs) -> llvm::Error {

@@ -40,8 +40,7 @@ llvm::Expected<CalibrationData> CalibrationData::open(StringRef path) {
   if (ec)
     return error("cannot list '" + path + "': " + ec.message());
   if (data.paths.empty())
-    return error("calibration data directory '" + path +
-                 "' has no .npz files");
+    return error("calibration data directory '" + path + "' has no .npz files");
   std::sort(data.paths.begin(), data.paths.end());
   return data;
 }

@@ -1,4 +1,5 @@
-//===- CalibrationData.h - Stream calibration samples from .npz files -*- C++ -*-===//
+//===- CalibrationData.h - Stream calibration samples from .npz files -*- C++
+//-*-===//
 //
 // Part of QuantForge.
 //
@@ -27,9 +28,10 @@ public:
 
   llvm::ArrayRef<std::string> files() const { return paths; }
 
-  using SampleFn =
-      llvm::function_ref<llvm::Error(llvm::ArrayRef<const runtime::HostTensor *>)>;
-  using ProgressFn = llvm::function_ref<void(size_t filesDone, uint64_t samples)>;
+  using SampleFn = llvm::function_ref<llvm::Error(
+      llvm::ArrayRef<const runtime::HostTensor *>)>;
+  using ProgressFn =
+      llvm::function_ref<void(size_t filesDone, uint64_t samples)>;
 
   /// Calls `run` on each sample in order, stopping after `maxSamples` samples
   /// when it is not negative. Returns the number of samples run.

@@ -118,9 +118,8 @@ void InsertObserversPass::runOnOperation() {
     for (Value result : op->getResults()) {
       if (!isObservable(result))
         continue;
-      bool alreadyObserved = llvm::any_of(result.getUsers(), [](Operation *u) {
-        return isa<ObserveOp>(u);
-      });
+      bool alreadyObserved = llvm::any_of(
+          result.getUsers(), [](Operation *u) { return isa<ObserveOp>(u); });
       ObserveOp observer = observe(result);
       if (!alreadyObserved)
         result.replaceAllUsesExcept(observer.getResult(), observer);

@@ -32,9 +32,9 @@ calibration::statisticsOptionsFor(ObserveOp op,
       auto strides = conv.getStrides().getValues<int64_t>();
       auto dilations = conv.getDilations().getValues<int64_t>();
       options.inputStats = true;
-      options.window = ConvWindow{filter.getDimSize(0), filter.getDimSize(1),
-                                  strides[0], strides[1], dilations[0],
-                                  dilations[1]};
+      options.window =
+          ConvWindow{filter.getDimSize(0), filter.getDimSize(1), strides[0],
+                     strides[1],           dilations[0],         dilations[1]};
       return options;
     }
     if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(user)) {

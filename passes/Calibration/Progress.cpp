@@ -30,13 +30,14 @@ void Progress::update(size_t filesDone, uint64_t samples) {
   double fraction = totalFiles ? (double)filesDone / totalFiles : 1.0;
   constexpr int kWidth = 24;
   int filled = (int)(fraction * kWidth);
-  std::string bar = std::string(filled, '#') + std::string(kWidth - filled, '.');
+  std::string bar =
+      std::string(filled, '#') + std::string(kWidth - filled, '.');
   double rate = seconds > 0 ? samples / seconds : 0;
-  std::string eta = fraction > 0 && fraction < 1
-                        ? llvm::formatv(", ETA {0:f0} s",
-                                        seconds * (1 - fraction) / fraction)
-                              .str()
-                        : std::string();
+  std::string eta =
+      fraction > 0 && fraction < 1
+          ? llvm::formatv(", ETA {0:f0} s", seconds * (1 - fraction) / fraction)
+                .str()
+          : std::string();
   llvm::errs() << llvm::formatv("\r{0} [{1}] {2}/{3} files, {4} samples, "
                                 "{5:f1} samples/s{6}   ",
                                 label, bar, filesDone, totalFiles, samples,

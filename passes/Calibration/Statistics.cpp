@@ -99,8 +99,7 @@ std::pair<double, double> RangeTracker::range() const {
 }
 
 ObserverStatistics::ObserverStatistics(StatisticsOptions opts)
-    : options(std::move(opts)),
-      rngState(options.seed) {}
+    : options(std::move(opts)), rngState(options.seed) {}
 
 std::optional<std::string>
 ObserverStatistics::add(const float *data, llvm::ArrayRef<int64_t> shape) {
@@ -139,8 +138,7 @@ ObserverStatistics::add(const float *data, llvm::ArrayRef<int64_t> shape) {
 }
 
 std::optional<std::string>
-ObserverStatistics::addInput(const float *data,
-                             llvm::ArrayRef<int64_t> shape) {
+ObserverStatistics::addInput(const float *data, llvm::ArrayRef<int64_t> shape) {
   if (shape.empty())
     return std::nullopt;
   const int64_t c = shape.back();

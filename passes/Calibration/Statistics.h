@@ -116,7 +116,7 @@ private:
   uint64_t numRows = 0;
   std::vector<float> inAbsMax;
   std::vector<double> inAbsSum;
-  uint64_t inValues = 0; ///< Values per channel summed into inAbsSum.
+  uint64_t inValues = 0;    ///< Values per channel summed into inAbsSum.
   std::vector<double> gram; ///< Upper triangle of sum x x^T.
   std::vector<float> sample;
   std::vector<uint64_t> sampleOrder;

@@ -60,7 +60,8 @@ llvm::Error calibration::exportStats(StringRef path, const StatsById &stats) {
         file.tensors.emplace_back(tensorName,
                                   toTensor(dense.getType(), values));
         entries[key] = llvm::json::Object{{"tensor", tensorName}};
-      } else if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(value)) {
+      } else if (auto resource =
+                     dyn_cast<DenseF32ResourceElementsAttr>(value)) {
         std::optional<ArrayRef<float>> values = resource.tryGetAsArrayRef();
         if (!values)
           return error("observer " + llvm::Twine(id) + ": statistic '" + key +
@@ -120,7 +121,8 @@ llvm::Expected<StatsById> calibration::importStats(StringRef path,
   StatsById stats;
   for (const llvm::json::Value &observer : *observers) {
     const llvm::json::Object *object = observer.getAsObject();
-    std::optional<int64_t> id = object ? object->getInteger("id") : std::nullopt;
+    std::optional<int64_t> id =
+        object ? object->getInteger("id") : std::nullopt;
     const llvm::json::Object *entries =
         object ? object->getObject("entries") : nullptr;
     if (!id || !entries)
@@ -148,7 +150,8 @@ llvm::Expected<StatsById> calibration::importStats(StringRef path,
         const HostTensor *tensor = runtime::lookup(file->tensors, *name);
         if (!tensor || tensor->dtype() != DType::F32)
           return bad(where() + ": no f32 tensor '" + *name + "' in " + path);
-        auto type = RankedTensorType::get(tensor->shape(), builder.getF32Type());
+        auto type =
+            RankedTensorType::get(tensor->shape(), builder.getF32Type());
         ArrayRef<float> data(tensor->dataAs<float>(), tensor->numElements());
         if (kind->getBoolean("resource").value_or(false))
           value = DenseF32ResourceElementsAttr::get(

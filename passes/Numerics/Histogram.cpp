@@ -76,8 +76,8 @@ double mlir::qf::numerics::mseThreshold(const AbsHistogram &hist, int bits,
                                         bool isUnsigned) {
   const std::vector<uint64_t> bins = hist.counts();
   const double width = hist.binWidth();
-  const double qmax = isUnsigned ? std::ldexp(1.0, bits) - 1
-                                 : std::ldexp(1.0, bits - 1) - 1;
+  const double qmax =
+      isUnsigned ? std::ldexp(1.0, bits) - 1 : std::ldexp(1.0, bits - 1) - 1;
   double bestError = std::numeric_limits<double>::infinity();
   size_t best = bins.size();
   for (size_t i = 1; i <= bins.size(); ++i) {

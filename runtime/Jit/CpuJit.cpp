@@ -44,8 +44,8 @@
 
 #include <cstring>
 #include <map>
-#include <tuple>
 #include <mutex>
+#include <tuple>
 
 using namespace mlir;
 using namespace mlir::qf::runtime;
@@ -241,8 +241,8 @@ FailureOr<std::shared_ptr<Executable>>
 CpuExecutor::compile(ModuleOp module, StringRef entryName) {
   auto func = module.lookupSymbol<func::FuncOp>(entryName);
   if (!func || func.isExternal())
-    return module.emitError() << "no function @" << entryName
-                              << " with a body to run";
+    return module.emitError()
+           << "no function @" << entryName << " with a body to run";
   FailureOr<Signature> sig = getSignature(func);
   if (failed(sig))
     return failure();
@@ -275,8 +275,9 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
   // argument and result attributes (qf.name) mean nothing to LLVM.
   for (unsigned i = 0, e = clonedEntry.getNumArguments(); i < e; ++i) {
     clonedEntry.removeArgAttr(i, "qf.name");
-    clonedEntry.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
-                           BoolAttr::get(ctx, false));
+    clonedEntry.setArgAttr(
+        i, bufferization::BufferizationDialect::kWritableAttrName,
+        BoolAttr::get(ctx, false));
   }
   for (unsigned i = 0, e = clonedEntry.getNumResults(); i < e; ++i)
     clonedEntry.removeResultAttr(i, StringAttr::get(ctx, "qf.name"));

@@ -177,8 +177,8 @@ int main(int argc, char **argv) {
     auto end = std::chrono::steady_clock::now();
     if (!results)
       return fail(llvm::toString(results.takeError()));
-    times.push_back(std::chrono::duration<double, std::milli>(end - start)
-                        .count());
+    times.push_back(
+        std::chrono::duration<double, std::milli>(end - start).count());
   }
   if (benchRuns) {
     std::sort(times.begin(), times.end());

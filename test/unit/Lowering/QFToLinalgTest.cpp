@@ -6,8 +6,8 @@
 //
 // qf.quantize / qf.dequantize, lowered by convert-qf-to-linalg and run by the
 // CPU JIT, against passes/Numerics (the bit-level reference) on values that
-// stress every rounding mode (stochastic with the reference's draws): exact ties, NaN, infinities, huge and tiny
-// values, and random data.
+// stress every rounding mode (stochastic with the reference's draws): exact
+// ties, NaN, infinities, huge and tiny values, and random data.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,8 +44,10 @@ std::vector<float> stressValues() {
   for (int k = -300; k <= 300; ++k)
     for (float scale : {0.5f, 0.25f, 0.1f, 1.0f})
       v.push_back((k + 0.5f) * scale);
-  float specials[] = {0.0f, -0.0f, std::numeric_limits<float>::quiet_NaN(),
-                      INFINITY, -INFINITY, 1e30f, -1e30f, 1e-40f, -1e-40f};
+  float specials[] = {
+      0.0f,     -0.0f,     std::numeric_limits<float>::quiet_NaN(),
+      INFINITY, -INFINITY, 1e30f,
+      -1e30f,   1e-40f,    -1e-40f};
   v.insert(v.end(), std::begin(specials), std::end(specials));
   std::mt19937 rng(11);
   std::normal_distribution<float> normal(0.0f, 40.0f);
@@ -130,8 +132,8 @@ func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>
     float v = values[i];
     int64_t c = i % 4;
     int64_t a = numerics::quantize(v, 0.25f, -7, i8, reference, seed, i);
-    int64_t b = numerics::quantize(v, axisScales[c], axisZps[c], u8,
-                                   reference, seed, i);
+    int64_t b = numerics::quantize(v, axisScales[c], axisZps[c], u8, reference,
+                                   seed, i);
     int64_t w = numerics::quantize(v, 0.1f, 100, i16, reference, seed, i);
     float d = numerics::dequantize(b, axisScales[c], axisZps[c]);
     int64_t gotA = out[0].dataAs<int8_t>()[i];
@@ -143,9 +145,9 @@ func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>
     if (!same) {
       ++mismatches;
       ADD_FAILURE() << mode << " x=" << v << " (index " << i << "): i8 " << gotA
-                    << " vs " << a << ", u8 " << gotB << " vs " << b
-                    << ", i16 " << gotW << " vs " << w << ", dequantized "
-                    << gotD << " vs " << d;
+                    << " vs " << a << ", u8 " << gotB << " vs " << b << ", i16 "
+                    << gotW << " vs " << w << ", dequantized " << gotD << " vs "
+                    << d;
     }
   }
 }
@@ -198,8 +200,8 @@ func.func @main(%x: tensor<1024x4xi32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>
   for (int64_t i = 0; i < kCount && mismatches < 10; ++i) {
     int64_t c = i % 4;
     auto axisFixed = *numerics::quantizeMultiplier(axisScales[c] / 1.0e-02);
-    int64_t a = numerics::requantize(values[i], 11, fixed, 5, i8, reference,
-                                     seed, i);
+    int64_t a =
+        numerics::requantize(values[i], 11, fixed, 5, i8, reference, seed, i);
     int64_t b = numerics::requantize(values[i], 0, axisFixed, 120, u8,
                                      reference, seed, i);
     int64_t gotA = results[0].dataAs<int8_t>()[i];
@@ -227,23 +229,46 @@ class QFMatmulTest : public QFToLinalgTest {};
 
 TEST_F(QFMatmulTest, MatchesIntegerDefinition) {
   const MatmulCase cases[] = {
-      {"per-channel weights, uint8 activations, bias", {7, 33}, {33, 5},
+      {"per-channel weights, uint8 activations, bias",
+       {7, 33},
+       {33, 5},
        "!quant.uniform<u8:f32, 0.5:128>",
        "!quant.uniform<i8:f32:1, {0.1:1, 0.2:-2, 0.1:0, 0.3:3, 0.1:-128}>",
        "!quant.uniform<i32:f32:1, {0.05, 0.1, 0.05, 0.15, 0.05}>",
-       "!quant.uniform<i32:f32:0, {0.05, 0.1, 0.05, 0.15, 0.05}>", true,
-       {128}, {1, -2, 0, 3, -128}},
-      {"symmetric, no zero points", {7, 33}, {33, 5},
-       "!quant.uniform<i8:f32, 0.5>", "!quant.uniform<i8:f32, 0.25>",
-       "!quant.uniform<i32:f32, 0.125>", nullptr, false, {0}, {0}},
-      {"batched", {3, 4, 9}, {3, 9, 6}, "!quant.uniform<i8:f32, 0.5:-5>",
-       "!quant.uniform<i8:f32, 0.25:7>", "!quant.uniform<i32:f32, 0.125>",
-       "!quant.uniform<i32:f32, 0.125>", false, {-5}, {7}},
-      {"batched, shared weights, per-row activations", {2, 3, 8}, {8, 4},
+       "!quant.uniform<i32:f32:0, {0.05, 0.1, 0.05, 0.15, 0.05}>",
+       true,
+       {128},
+       {1, -2, 0, 3, -128}},
+      {"symmetric, no zero points",
+       {7, 33},
+       {33, 5},
+       "!quant.uniform<i8:f32, 0.5>",
+       "!quant.uniform<i8:f32, 0.25>",
+       "!quant.uniform<i32:f32, 0.125>",
+       nullptr,
+       false,
+       {0},
+       {0}},
+      {"batched",
+       {3, 4, 9},
+       {3, 9, 6},
+       "!quant.uniform<i8:f32, 0.5:-5>",
+       "!quant.uniform<i8:f32, 0.25:7>",
+       "!quant.uniform<i32:f32, 0.125>",
+       "!quant.uniform<i32:f32, 0.125>",
+       false,
+       {-5},
+       {7}},
+      {"batched, shared weights, per-row activations",
+       {2, 3, 8},
+       {8, 4},
        "!quant.uniform<i8:f32:1, {0.5:1, 0.5:-1, 0.5:9}>",
        "!quant.uniform<i8:f32, 0.25:-3>",
-       "!quant.uniform<i32:f32:1, {0.125, 0.125, 0.125}>", nullptr, false,
-       {1, -1, 9}, {-3}},
+       "!quant.uniform<i32:f32:1, {0.125, 0.125, 0.125}>",
+       nullptr,
+       false,
+       {1, -1, 9},
+       {-3}},
   };
   std::mt19937 rng(9);
   std::uniform_int_distribution<int> byte(-128, 127), wide(-100000, 100000);
@@ -264,12 +289,11 @@ TEST_F(QFMatmulTest, MatchesIntegerDefinition) {
     std::string l = shapeText(c.lhsShape), r = shapeText(c.rhsShape),
                 o = shapeText(accShape), nb = std::to_string(n) + "x";
     std::string biasArg = c.biasType ? ", %b: tensor<" + nb + "i32>" : "";
-    std::string biasCast =
-        c.biasType ? "  %qb = quant.scast %b : tensor<" + nb +
-                         "i32> to tensor<" + nb + c.biasType + ">\n"
-                   : "";
-    std::string biasUse =
-        c.biasType ? std::string(" bias %qb") : std::string();
+    std::string biasCast = c.biasType
+                               ? "  %qb = quant.scast %b : tensor<" + nb +
+                                     "i32> to tensor<" + nb + c.biasType + ">\n"
+                               : "";
+    std::string biasUse = c.biasType ? std::string(" bias %qb") : std::string();
     std::string biasTypeUse =
         c.biasType ? ", tensor<" + nb + c.biasType + ">" : "";
     std::string source = llvm::formatv(
@@ -281,8 +305,8 @@ TEST_F(QFMatmulTest, MatchesIntegerDefinition) {
         "-> tensor<{3}{9}>\n"
         "  %r = quant.scast %acc : tensor<{3}{9}> to tensor<{3}i32>\n"
         "  return %r : tensor<{3}i32>\n}\n",
-        l, r, biasArg, o, c.lhsType, c.rhsType, biasCast, biasUse,
-        biasTypeUse, c.accType);
+        l, r, biasArg, o, c.lhsType, c.rhsType, biasCast, biasUse, biasTypeUse,
+        c.accType);
 
     runtime::HostTensor a(runtime::DType::I8, c.lhsShape),
         w(runtime::DType::I8, c.rhsShape), bias(runtime::DType::I32, {n});
@@ -337,8 +361,7 @@ TEST_F(QFMatmulTest, MatchesIntegerDefinition) {
 
 INSTANTIATE_TEST_SUITE_P(Rounding, QFToLinalgTest,
                          ::testing::Values("half_even", "half_away", "floor",
-                                           "ceil", "toward_zero",
-                                           "stochastic"),
+                                           "ceil", "toward_zero", "stochastic"),
                          [](const auto &info) {
                            return std::string(info.param);
                          });

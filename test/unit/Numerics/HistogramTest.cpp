@@ -62,8 +62,8 @@ AbsHistogram stream(const std::vector<float> &values, size_t batch = 1000) {
 
 /// Brute force: the squared error of quantizing each bin centre with
 /// threshold t, summed with the counts.
-double histogramMse(const std::vector<uint64_t> &counts, double width,
-                    double t, int bits) {
+double histogramMse(const std::vector<uint64_t> &counts, double width, double t,
+                    int bits) {
   double qmax = std::pow(2.0, bits - 1) - 1, scale = t / qmax, error = 0;
   for (size_t j = 0; j < counts.size(); ++j) {
     double centre = (j + 0.5) * width;
@@ -240,8 +240,8 @@ TEST(HistogramTest, KnownShapes) {
   EXPECT_GT(entropyThreshold(flat, 8, false), 0.9);
   // A Gaussian is clipped in the tails, but not below 2.5 sigma at 8 bits.
   AbsHistogram bell = stream(gaussian(200000, 7));
-  for (double t : {mseThreshold(bell, 8, false),
-                   entropyThreshold(bell, 8, false)}) {
+  for (double t :
+       {mseThreshold(bell, 8, false), entropyThreshold(bell, 8, false)}) {
     EXPECT_GT(t, 2.5);
     EXPECT_LT(t, bell.range());
   }
