@@ -13,7 +13,8 @@ def ConvertQFToLinalgPass : Pass<"convert-qf-to-linalg"> {
   let summary = "Lower qf quantization and integer compute ops to linalg and "
                 "arith on storage integers";
   let description = [{
-    Rewrites `qf.quantize`, `qf.dequantize`, `qf.requantize`, `qf.matmul` and
+    Rewrites `qf.quantize`, `qf.dequantize`, `qf.fake_quant` (forward:
+    dequantize(quantize(x)) in float), `qf.requantize`, `qf.matmul` and
     `qf.conv2d` on ranked tensors with
     per-tensor or per-axis `!quant.uniform` types into `linalg.generic` ops on
     the signless storage integers, bit for bit what the numerics core

@@ -57,6 +57,8 @@ Value lowering::widenTo32(OpBuilder &b, Location loc, Value v, bool isSigned) {
 std::optional<std::string> lowering::unsupported(Operation *op) {
   if (auto quantize = dyn_cast<QuantizeOp>(op))
     return unsupportedType(elementOf(quantize.getResult()));
+  if (auto fakeQuant = dyn_cast<FakeQuantOp>(op))
+    return unsupportedType(cast<quant::QuantizedType>(fakeQuant.getQtype()));
   if (isa<MatmulOp, Conv2DOp>(op)) {
     for (Value v : op->getOperands())
       if (auto reason = unsupportedType(elementOf(v)))

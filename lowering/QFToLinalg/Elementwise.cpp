@@ -183,6 +183,37 @@ Value roundValue(OpBuilder &b, Location loc, Value v, RoundingMode mode,
   llvm_unreachable("unknown rounding mode");
 }
 
+/// q = clamp(round(x / scale) + zp) as i64, numerics::quantize exactly: the
+/// clamp happens in f64 on [qmin - zp, qmax - zp], so infinities and huge
+/// values saturate, and NaN quantizes to the zero point.
+Value quantizeCode(OpBuilder &b, Location loc, Value x, Value scale,
+                   Value zeroPoint, int64_t qmin, int64_t qmax,
+                   RoundingMode mode, uint64_t seed, ArrayRef<Value> strides) {
+  Type f64 = b.getF64Type(), i64 = b.getI64Type();
+  Value rounded = roundValue(b, loc, arith::DivFOp::create(b, loc, x, scale),
+                             mode, seed, strides);
+  auto bound = [&](int64_t limit) -> Value {
+    Value diff = arith::SubIOp::create(
+        b, loc, arith::ConstantIntOp::create(b, loc, limit, 64), zeroPoint);
+    return arith::SIToFPOp::create(b, loc, f64, diff);
+  };
+  Value clamped = arith::MinimumFOp::create(
+      b, loc, arith::MaximumFOp::create(b, loc, rounded, bound(qmin)),
+      bound(qmax));
+  Value q = arith::AddIOp::create(
+      b, loc, arith::FPToSIOp::create(b, loc, i64, clamped), zeroPoint);
+  Value isNan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+  return arith::SelectOp::create(b, loc, isNan, zeroPoint, q);
+}
+
+/// x = float(q - zp) * scale, numerics::dequantize exactly; q is i64.
+Value dequantizeCode(OpBuilder &b, Location loc, Value q, Value scale,
+                     Value zeroPoint, FloatType fType) {
+  Value centred = arith::SubIOp::create(b, loc, q, zeroPoint);
+  return arith::MulFOp::create(
+      b, loc, arith::SIToFPOp::create(b, loc, fType, centred), scale);
+}
+
 struct LowerQuantize : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -208,28 +239,8 @@ struct LowerQuantize : OpRewritePattern<QuantizeOp> {
         rewriter, op.getLoc(), op.getInput(), storageType,
         getQuantizedAxis(qtype), scaleAndZeroPoint(rewriter, qtype, fType),
         [&](OpBuilder &b, Location loc, Value x, ValueRange p) -> Value {
-          Value scale = p[0], zeroPoint = p[1];
-          // q = clamp(round(x / scale) + zp); the clamp happens in f64 on
-          // [qmin - zp, qmax - zp], so infinities and huge values saturate.
-          Type f64 = b.getF64Type(), i64 = b.getI64Type();
-          Value rounded =
-              roundValue(b, loc, arith::DivFOp::create(b, loc, x, scale), mode,
-                         seed, strides);
-          auto bound = [&](int64_t limit) -> Value {
-            Value diff = arith::SubIOp::create(
-                b, loc, arith::ConstantIntOp::create(b, loc, limit, 64),
-                zeroPoint);
-            return arith::SIToFPOp::create(b, loc, f64, diff);
-          };
-          Value clamped = arith::MinimumFOp::create(
-              b, loc, arith::MaximumFOp::create(b, loc, rounded, bound(qmin)),
-              bound(qmax));
-          Value q = arith::AddIOp::create(
-              b, loc, arith::FPToSIOp::create(b, loc, i64, clamped), zeroPoint);
-          // NaN quantizes to the zero point.
-          Value isNan =
-              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
-          q = arith::SelectOp::create(b, loc, isNan, zeroPoint, q);
+          Value q = quantizeCode(b, loc, x, p[0], p[1], qmin, qmax, mode,
+                                 seed, strides);
           return arith::TruncIOp::create(b, loc, storage, q);
         });
     rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, resultType, codes);
@@ -255,16 +266,45 @@ struct LowerDequantize : OpRewritePattern<DequantizeOp> {
         rewriter, op.getLoc(), codes, resultType, getQuantizedAxis(qtype),
         scaleAndZeroPoint(rewriter, qtype, fType),
         [&](OpBuilder &b, Location loc, Value q, ValueRange p) -> Value {
-          // x = float(q - zp) * scale.
           Type i64 = b.getI64Type();
           Value wide = isSigned
                            ? arith::ExtSIOp::create(b, loc, i64, q).getResult()
                            : arith::ExtUIOp::create(b, loc, i64, q).getResult();
-          Value centred = arith::SubIOp::create(b, loc, wide, p[1]);
-          return arith::MulFOp::create(
-              b, loc, arith::SIToFPOp::create(b, loc, fType, centred), p[0]);
+          return dequantizeCode(b, loc, wide, p[0], p[1], fType);
         });
     rewriter.replaceOp(op, values);
+    return success();
+  }
+};
+
+/// qf.fake_quant in the forward direction: dequantize(quantize(x)) in one
+/// elementwise generic, staying in float.
+struct LowerFakeQuant : OpRewritePattern<FakeQuantOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(FakeQuantOp op,
+                                PatternRewriter &rewriter) const override {
+    if (std::optional<std::string> reason = unsupported(op))
+      return rewriter.notifyMatchFailure(op, *reason);
+    auto qtype = cast<quant::QuantizedType>(op.getQtype());
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    auto fType = cast<FloatType>(resultType.getElementType());
+    RoundingMode mode = op.getRounding();
+    uint64_t seed = op.getSeed().value_or(0);
+    SmallVector<Value> strides;
+    if (mode == RoundingMode::stochastic)
+      strides = rowMajorStrides(rewriter, op.getLoc(), op.getInput());
+    const int64_t qmin = qtype.getStorageTypeMin();
+    const int64_t qmax = qtype.getStorageTypeMax();
+    Value simulated = buildElementwise(
+        rewriter, op.getLoc(), op.getInput(), resultType,
+        getQuantizedAxis(qtype), scaleAndZeroPoint(rewriter, qtype, fType),
+        [&](OpBuilder &b, Location loc, Value x, ValueRange p) -> Value {
+          Value q = quantizeCode(b, loc, x, p[0], p[1], qmin, qmax, mode, seed,
+                                 strides);
+          return dequantizeCode(b, loc, q, p[0], p[1], fType);
+        });
+    rewriter.replaceOp(op, simulated);
     return success();
   }
 };
@@ -416,6 +456,6 @@ struct LowerRequantize : OpRewritePattern<RequantizeOp> {
 } // namespace
 
 void lowering::populateElementwisePatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerQuantize, LowerDequantize, LowerRequantize>(
+  patterns.add<LowerQuantize, LowerDequantize, LowerFakeQuant, LowerRequantize>(
       patterns.getContext());
 }

@@ -36,7 +36,8 @@ public:
     // Whatever is left could not be lowered: say why, at the op.
     bool failedAny = false;
     getOperation()->walk([&](Operation *op) {
-      if (!isa<QuantizeOp, DequantizeOp, RequantizeOp, MatmulOp, Conv2DOp>(op))
+      if (!isa<QuantizeOp, DequantizeOp, FakeQuantOp, RequantizeOp, MatmulOp,
+               Conv2DOp>(op))
         return;
       op->emitError() << "cannot lower to linalg: "
                       << unsupported(op).value_or("no pattern applied");

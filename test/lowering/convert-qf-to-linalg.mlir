@@ -164,3 +164,20 @@ func.func @conv2d(%x: tensor<1x6x6x4xi8>, %w: tensor<3x3x2x6xi8>) -> tensor<1x6x
   %r = quant.scast %acc : tensor<1x6x6x6x!quant.uniform<i32:f32, 0.05>> to tensor<1x6x6x6xi32>
   return %r : tensor<1x6x6x6xi32>
 }
+
+// -----
+
+// fake_quant stays in float: quantize then dequantize in one generic.
+// CHECK-LABEL: func.func @fake_quant
+// CHECK: %[[F:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<8x16xf32>) outs(%{{.*}} : tensor<8x16xf32>)
+// CHECK: arith.divf
+// CHECK: math.roundeven
+// CHECK: arith.select
+// CHECK: arith.subi
+// CHECK: arith.sitofp {{.*}} : i64 to f32
+// CHECK: arith.mulf
+// CHECK: return %[[F]] : tensor<8x16xf32>
+func.func @fake_quant(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  %y = qf.fake_quant %x as !quant.uniform<i8:f32, 0.02:-1> half_even clipped : tensor<8x16xf32>
+  return %y : tensor<8x16xf32>
+}

@@ -73,16 +73,23 @@ protected:
                                        const runtime::HostTensor &x) {
     OwningOpRef<ModuleOp> module =
         parseSourceString<ModuleOp>(source, &context);
-    EXPECT_TRUE(module);
     PassManager pm(&context);
     pm.addPass(createConvertQFToLinalgPass());
-    EXPECT_TRUE(succeeded(pm.run(*module)));
+    if (!module || failed(pm.run(*module))) {
+      ADD_FAILURE() << "cannot parse or lower the module";
+      return {};
+    }
     auto executor = runtime::ExecutorRegistry::global().create("cpu");
-    EXPECT_TRUE(bool(executor));
     auto executable = (*executor)->compile(*module, "main");
-    EXPECT_TRUE(succeeded(executable));
+    if (failed(executable)) {
+      ADD_FAILURE() << "cannot compile the lowered module";
+      return {};
+    }
     auto results = (*executable)->run({&x});
-    EXPECT_TRUE(bool(results));
+    if (!results) {
+      ADD_FAILURE() << llvm::toString(results.takeError());
+      return {};
+    }
     return std::move(*results);
   }
 
@@ -98,29 +105,34 @@ TEST_P(QFToLinalgTest, PerTensorAndPerAxisMatchNumerics) {
   const uint64_t seed = 0xC0FFEE;
   std::string spelling =
       mode == "stochastic" ? mode + " seed " + std::to_string(seed) : mode;
+  std::string fakeSpelling =
+      mode == "stochastic" ? mode + " clipped seed " + std::to_string(seed)
+                           : mode + " clipped";
   // Per-tensor i8 (asymmetric), per-axis u8 over 4 channels, per-tensor i16.
   const char *perTensor = "!quant.uniform<i8:f32, 0.25:-7>";
   const char *perAxis =
       "!quant.uniform<u8:f32:1, {0.5:128, 0.1:3, 1.0:250, 0.25:0}>";
   const char *wide = "!quant.uniform<i16:f32, 0.1:100>";
   std::string source = llvm::formatv(R"(
-func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>, tensor<1024x4xi16>, tensor<1024x4xf32>) {
+func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>, tensor<1024x4xi16>, tensor<1024x4xf32>, tensor<1024x4xf32>) {
   %a = qf.quantize %x {0} : tensor<1024x4xf32> -> tensor<1024x4x{1}>
   %b = qf.quantize %x {0} : tensor<1024x4xf32> -> tensor<1024x4x{2}>
   %c = qf.quantize %x {0} : tensor<1024x4xf32> -> tensor<1024x4x{3}>
   %d = qf.dequantize %b : tensor<1024x4x{2}> -> tensor<1024x4xf32>
+  %f = qf.fake_quant %x as {2} {4} : tensor<1024x4xf32>
   %ai = quant.scast %a : tensor<1024x4x{1}> to tensor<1024x4xi8>
   %bi = quant.scast %b : tensor<1024x4x{2}> to tensor<1024x4xi8>
   %ci = quant.scast %c : tensor<1024x4x{3}> to tensor<1024x4xi16>
-  return %ai, %bi, %ci, %d : tensor<1024x4xi8>, tensor<1024x4xi8>, tensor<1024x4xi16>, tensor<1024x4xf32>
+  return %ai, %bi, %ci, %d, %f : tensor<1024x4xi8>, tensor<1024x4xi8>, tensor<1024x4xi16>, tensor<1024x4xf32>, tensor<1024x4xf32>
 }
 )",
-                                     spelling, perTensor, perAxis, wide);
+                                     spelling, perTensor, perAxis, wide,
+                                     fakeSpelling);
   std::vector<float> values = stressValues();
   runtime::HostTensor x(runtime::DType::F32, {1024, 4});
   std::memcpy(x.data(), values.data(), kCount * sizeof(float));
   std::vector<runtime::HostTensor> out = run(source, x);
-  ASSERT_EQ(out.size(), 4u);
+  ASSERT_EQ(out.size(), 5u);
 
   const float axisScales[] = {0.5f, 0.1f, 1.0f, 0.25f};
   const int64_t axisZps[] = {128, 3, 250, 0};
@@ -140,8 +152,11 @@ func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>
     int64_t gotB = out[1].dataAs<uint8_t>()[i];
     int64_t gotW = out[2].dataAs<int16_t>()[i];
     float gotD = out[3].dataAs<float>()[i];
+    // fake_quant is dequantize(quantize(x)): with the same draws, d again.
+    float gotF = out[4].dataAs<float>()[i];
     bool same = gotA == a && gotB == b && gotW == w &&
-                std::memcmp(&gotD, &d, sizeof(float)) == 0;
+                std::memcmp(&gotD, &d, sizeof(float)) == 0 &&
+                std::memcmp(&gotF, &d, sizeof(float)) == 0;
     if (!same) {
       ++mismatches;
       ADD_FAILURE() << mode << " x=" << v << " (index " << i << "): i8 " << gotA
