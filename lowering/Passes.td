@@ -15,9 +15,8 @@ def ConvertQFToLinalgPass : Pass<"convert-qf-to-linalg"> {
   let description = [{
     Rewrites `qf.quantize`, `qf.dequantize`, `qf.fake_quant` (forward:
     dequantize(quantize(x)) in float), `qf.requantize`, `qf.matmul` and
-    `qf.conv2d` on ranked tensors with
-    per-tensor or per-axis `!quant.uniform` types into `linalg.generic` ops on
-    the signless storage integers, bit for bit what the numerics core
+    `qf.conv2d` on ranked tensors with `!quant.uniform` types into
+    `linalg.generic` ops on the signless storage integers, bit for bit what the numerics core
     computes: `q = clamp(round(x / scale) + zp)` with the division in the
     input's float type, the op's rounding mode (`math.roundeven`,
     `math.round`, floor, ceil, trunc, or stochastic: up when the splitmix64
@@ -39,8 +38,10 @@ def ConvertQFToLinalgPass : Pass<"convert-qf-to-linalg"> {
     %q = quant.scast %i : tensor<4xi8> to tensor<4x!quant.uniform<i8:f32, 0.5:-3>>
     ```
 
-    Sub-channel (blocked) types and sub-byte storage are not lowered yet;
-    ops using them are reported as errors.
+    Per-tensor, per-axis and (for quantize, dequantize and fake_quant)
+    sub-channel blocked types are lowered; blocked parameters are read
+    through `floordiv` maps. Sub-byte storage is not lowered yet; ops using
+    it are reported as errors.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",

@@ -17,12 +17,13 @@ using namespace mlir::qf;
 
 namespace {
 
-/// What keeps a quantized type from lowering, if anything.
+/// What keeps a quantized type from lowering, if anything. (Blocked types
+/// only reach the elementwise conversions: the verifiers keep them out of
+/// requantize, matmul and conv2d.)
 std::optional<std::string> unsupportedType(quant::QuantizedType type) {
-  if (!isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(
-          type))
-    return "only per-tensor and per-axis !quant.uniform types are lowered "
-           "(sub-channel blocks are not yet)";
+  if (!isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType,
+           quant::UniformQuantizedSubChannelType>(type))
+    return "only uniform quantized types are lowered";
   // Sub-byte storage goes through qf.pack: i4 memrefs do not lower correctly
   // (see MLIR22-NOTES.md).
   unsigned width = type.getStorageTypeIntegralWidth();
@@ -77,7 +78,5 @@ std::optional<std::string> lowering::unsupported(Operation *op) {
       return reason;
     return unsupportedType(elementOf(requantize.getResult()));
   }
-  auto dequantize = cast<DequantizeOp>(op);
-  auto type = cast<RankedTensorType>(dequantize.getInput().getType());
-  return unsupportedType(cast<quant::QuantizedType>(type.getElementType()));
+  return unsupportedType(elementOf(cast<DequantizeOp>(op).getInput()));
 }

@@ -28,20 +28,53 @@ using namespace mlir::qf::lowering;
 
 namespace {
 
-/// Per-element constants of a generic: one value (per-tensor) or one per
-/// index of the quantized axis.
+/// How a parameter tensor is read inside an elementwise generic over a
+/// tensor of `rank` dimensions: `shape` (empty for a scalar) indexed by
+/// `exprs` of the loop dimensions.
+struct ParamGrid {
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> exprs;
+};
+
+/// One value per index of `axis` (a scalar when `count` is 1).
+ParamGrid alongAxis(std::optional<int32_t> axis, int64_t count,
+                    MLIRContext *ctx) {
+  if (!axis || count == 1)
+    return {};
+  return {{count}, {getAffineDimExpr(*axis, ctx)}};
+}
+
+/// The parameter grid of a quantized type: per tensor, per axis, or blocks
+/// (element i of a dimension with block size B reads grid index i floordiv B).
+ParamGrid gridOf(quant::QuantizedType q, MLIRContext *ctx) {
+  auto blocked = dyn_cast<quant::UniformQuantizedSubChannelType>(q);
+  if (!blocked)
+    return alongAxis(getQuantizedAxis(q), getScales(q).size(), ctx);
+  ParamGrid grid;
+  auto shape = blocked.getScales().getType().getShape();
+  grid.shape.assign(shape.begin(), shape.end());
+  for (int64_t d = 0, e = shape.size(); d < e; ++d)
+    grid.exprs.push_back(getAffineConstantExpr(0, ctx));
+  for (auto [dim, block] : llvm::zip(blocked.getQuantizedDimensions(),
+                                     blocked.getBlockSizes()))
+    if (shape[dim] > 1)
+      grid.exprs[dim] = getAffineDimExpr(dim, ctx).floorDiv(block);
+  return grid;
+}
+
+/// Per-element constants of a generic, laid out as `grid`.
 struct ParamVector {
   Type type;
   SmallVector<Attribute> values;
+  ParamGrid grid;
 };
 
 /// Builds an elementwise `linalg.generic` over `input` producing
 /// `resultType`. Each parameter reaches `body` as a scalar: a constant when
-/// it has one value, else a block argument read through `axis`.
+/// its grid is empty, else a block argument read through the grid's map.
 Value buildElementwise(
     PatternRewriter &rewriter, Location loc, Value input,
-    RankedTensorType resultType, std::optional<int32_t> axis,
-    ArrayRef<ParamVector> params,
+    RankedTensorType resultType, ArrayRef<ParamVector> params,
     function_ref<Value(OpBuilder &, Location, Value, ValueRange)> body) {
   int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
   MLIRContext *ctx = rewriter.getContext();
@@ -50,17 +83,15 @@ Value buildElementwise(
   SmallVector<Value> scalars(params.size());
   SmallVector<unsigned> argOf(params.size(), 0);
   for (auto [i, param] : llvm::enumerate(params)) {
-    if (param.values.size() == 1) {
+    if (param.grid.shape.empty()) {
       scalars[i] = arith::ConstantOp::create(
           rewriter, loc, cast<TypedAttr>(param.values.front()));
       continue;
     }
-    assert(axis && "a parameter vector needs a quantized axis");
-    auto type =
-        RankedTensorType::get({(int64_t)param.values.size()}, param.type);
+    auto type = RankedTensorType::get(param.grid.shape, param.type);
     inputs.push_back(arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(type, param.values)));
-    maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(*axis, ctx), ctx));
+    maps.push_back(AffineMap::get(rank, 0, param.grid.exprs, ctx));
     argOf[i] = inputs.size() - 1;
   }
   maps.push_back(rewriter.getMultiDimIdentityMap(rank));
@@ -81,10 +112,19 @@ Value buildElementwise(
   return generic.getResult(0);
 }
 
-/// Scales (in `fType`) and zero points (i64) of a per-tensor or per-axis type.
+/// Scales (in `fType`) and zero points (i64) of a quantized type, per
+/// tensor, per axis or per block.
 SmallVector<ParamVector> scaleAndZeroPoint(Builder &b, quant::QuantizedType q,
                                            FloatType fType) {
-  ParamVector scales{fType, {}}, zeroPoints{b.getI64Type(), {}};
+  ParamGrid grid = gridOf(q, b.getContext());
+  ParamVector scales{fType, {}, grid}, zeroPoints{b.getI64Type(), {}, grid};
+  if (auto blocked = dyn_cast<quant::UniformQuantizedSubChannelType>(q)) {
+    for (APFloat s : blocked.getScales().getValues<APFloat>())
+      scales.values.push_back(FloatAttr::get(fType, s.convertToDouble()));
+    for (APInt z : blocked.getZeroPoints().getValues<APInt>())
+      zeroPoints.values.push_back(b.getI64IntegerAttr(z.getSExtValue()));
+    return {scales, zeroPoints};
+  }
   for (double s : getScales(q))
     scales.values.push_back(FloatAttr::get(fType, s));
   for (int64_t z : getZeroPoints(q))
@@ -237,7 +277,7 @@ struct LowerQuantize : OpRewritePattern<QuantizeOp> {
 
     Value codes = buildElementwise(
         rewriter, op.getLoc(), op.getInput(), storageType,
-        getQuantizedAxis(qtype), scaleAndZeroPoint(rewriter, qtype, fType),
+        scaleAndZeroPoint(rewriter, qtype, fType),
         [&](OpBuilder &b, Location loc, Value x, ValueRange p) -> Value {
           Value q = quantizeCode(b, loc, x, p[0], p[1], qmin, qmax, mode,
                                  seed, strides);
@@ -263,7 +303,7 @@ struct LowerDequantize : OpRewritePattern<DequantizeOp> {
     bool isSigned = qtype.isSigned();
 
     Value values = buildElementwise(
-        rewriter, op.getLoc(), codes, resultType, getQuantizedAxis(qtype),
+        rewriter, op.getLoc(), codes, resultType,
         scaleAndZeroPoint(rewriter, qtype, fType),
         [&](OpBuilder &b, Location loc, Value q, ValueRange p) -> Value {
           Type i64 = b.getI64Type();
@@ -298,7 +338,7 @@ struct LowerFakeQuant : OpRewritePattern<FakeQuantOp> {
     const int64_t qmax = qtype.getStorageTypeMax();
     Value simulated = buildElementwise(
         rewriter, op.getLoc(), op.getInput(), resultType,
-        getQuantizedAxis(qtype), scaleAndZeroPoint(rewriter, qtype, fType),
+        scaleAndZeroPoint(rewriter, qtype, fType),
         [&](OpBuilder &b, Location loc, Value x, ValueRange p) -> Value {
           Value q = quantizeCode(b, loc, x, p[0], p[1], qmin, qmax, mode, seed,
                                  strides);
@@ -398,8 +438,9 @@ struct LowerRequantize : OpRewritePattern<RequantizeOp> {
     auto at = [&](auto &values, size_t c) {
       return values[values.size() == 1 ? 0 : c];
     };
-    ParamVector multipliers{rewriter.getI64Type(), {}},
-        shifts = multipliers, zpIn = multipliers, zpOut = multipliers;
+    ParamVector multipliers{rewriter.getI64Type(), {},
+                            alongAxis(axis, n, rewriter.getContext())};
+    ParamVector shifts = multipliers, zpIn = multipliers, zpOut = multipliers;
     for (size_t c = 0; c < n; ++c) {
       auto fixed =
           numerics::quantizeMultiplier(at(inScales, c) / at(outScales, c));
@@ -426,7 +467,7 @@ struct LowerRequantize : OpRewritePattern<RequantizeOp> {
                   qmax = out.getStorageTypeMax();
 
     Value requantized = buildElementwise(
-        rewriter, loc, codes, resultType.clone(outStorage), axis,
+        rewriter, loc, codes, resultType.clone(outStorage),
         {multipliers, shifts, zpIn, zpOut},
         [&](OpBuilder &b, Location l, Value q, ValueRange p) -> Value {
           // clamp(roundingShiftRight((q - zp_in) * m, 31 - shift) + zp_out)

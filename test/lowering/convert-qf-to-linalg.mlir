@@ -181,3 +181,16 @@ func.func @fake_quant(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
   %y = qf.fake_quant %x as !quant.uniform<i8:f32, 0.02:-1> half_even clipped : tensor<8x16xf32>
   return %y : tensor<8x16xf32>
 }
+
+// -----
+
+// Blocked (sub-channel) types read their scale grid through floordiv maps.
+// CHECK: #[[GRID:.*]] = affine_map<(d0, d1) -> (d0 floordiv 2, d1 floordiv 4)>
+// CHECK-LABEL: func.func @blocked
+// CHECK: arith.constant dense<{{\[\[}}5.000000e-01, 2.500000e-01], [1.000000e+00, 2.000000e+00]]> : tensor<2x2xf32>
+// CHECK: arith.constant dense<{{\[\[}}0, 1], [-1, 0]]> : tensor<2x2xi64>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[GRID]], #[[GRID]], #{{.*}}]
+func.func @blocked(%x: tensor<4x8xf32>) -> tensor<4x8x!quant.uniform<i8:f32:{0:2, 1:4}, {{0.5, 0.25:1}, {1.0:-1, 2.0}}>> {
+  %q = qf.quantize %x half_even : tensor<4x8xf32> -> tensor<4x8x!quant.uniform<i8:f32:{0:2, 1:4}, {{0.5, 0.25:1}, {1.0:-1, 2.0}}>>
+  return %q : tensor<4x8x!quant.uniform<i8:f32:{0:2, 1:4}, {{0.5, 0.25:1}, {1.0:-1, 2.0}}>>
+}

@@ -167,6 +167,53 @@ func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>
   }
 }
 
+TEST_P(QFToLinalgTest, BlockedMatchesNumerics) {
+  // Blocks of 256 rows x 2 columns: a 4 x 2 grid of scales and zero points.
+  const std::string mode = GetParam();
+  numerics::RoundingMode reference = *numerics::parseRoundingMode(mode);
+  const uint64_t seed = 99;
+  std::string spelling =
+      mode == "stochastic" ? mode + " seed " + std::to_string(seed) : mode;
+  const char *blocked =
+      "!quant.uniform<i8:f32:{0:256, 1:2}, {{0.5:1, 0.25:-2}, {0.1:0, 1.0:3}, "
+      "{0.3:5, 0.2:-1}, {0.05:0, 2.0:7}}>";
+  std::string source = llvm::formatv(R"(
+func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xf32>) {
+  %q = qf.quantize %x {0} : tensor<1024x4xf32> -> tensor<1024x4x{1}>
+  %d = qf.dequantize %q : tensor<1024x4x{1}> -> tensor<1024x4xf32>
+  %i = quant.scast %q : tensor<1024x4x{1}> to tensor<1024x4xi8>
+  return %i, %d : tensor<1024x4xi8>, tensor<1024x4xf32>
+}
+)",
+                                     spelling, blocked);
+  std::vector<float> values = stressValues();
+  runtime::HostTensor x(runtime::DType::F32, {1024, 4});
+  std::memcpy(x.data(), values.data(), kCount * sizeof(float));
+  std::vector<runtime::HostTensor> out = run(source, x);
+  ASSERT_EQ(out.size(), 2u);
+
+  const float scales[4][2] = {{0.5f, 0.25f}, {0.1f, 1.0f}, {0.3f, 0.2f},
+                              {0.05f, 2.0f}};
+  const int64_t zps[4][2] = {{1, -2}, {0, 3}, {5, -1}, {0, 7}};
+  auto i8 = numerics::IntRange::forBits(8, true);
+  int mismatches = 0;
+  for (int64_t i = 0; i < kCount && mismatches < 10; ++i) {
+    int64_t row = i / 4, col = i % 4;
+    float scale = scales[row / 256][col / 2];
+    int64_t zp = zps[row / 256][col / 2];
+    int64_t q = numerics::quantize(values[i], scale, zp, i8, reference, seed, i);
+    float d = numerics::dequantize(q, scale, zp);
+    int64_t gotQ = out[0].dataAs<int8_t>()[i];
+    float gotD = out[1].dataAs<float>()[i];
+    if (gotQ != q || std::memcmp(&gotD, &d, sizeof(float)) != 0) {
+      ++mismatches;
+      ADD_FAILURE() << mode << " x=" << values[i] << " [" << row << ", " << col
+                    << "]: " << gotQ << " vs " << q << ", " << gotD << " vs "
+                    << d;
+    }
+  }
+}
+
 TEST_P(QFToLinalgTest, RequantizeMatchesNumerics) {
   const std::string mode = GetParam();
   numerics::RoundingMode reference = *numerics::parseRoundingMode(mode);
