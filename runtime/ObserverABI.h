@@ -21,7 +21,10 @@
 
 #include "runtime/Executor.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+
+#include <vector>
 
 namespace mlir::qf::runtime {
 
@@ -32,6 +35,21 @@ struct UnrankedMemRef {
   int64_t rank;
   void *descriptor;
 };
+
+/// The ranked descriptor behind an unranked memref ({allocated, aligned,
+/// offset, sizes[rank], strides[rank]}, 8-byte words): the first element's
+/// address, the sizes and the strides (in elements).
+struct StridedView {
+  char *data;
+  llvm::ArrayRef<int64_t> sizes;
+  llvm::ArrayRef<int64_t> strides;
+};
+StridedView viewOf(const UnrankedMemRef &memref, size_t elementSize);
+
+/// The element offset of every index of `sizes` under `strides`, in
+/// row-major order.
+std::vector<int64_t> rowMajorOffsets(llvm::ArrayRef<int64_t> sizes,
+                                     llvm::ArrayRef<int64_t> strides);
 
 /// The implementation of `_mlir_ciface___qf_observe_f32`: copies a strided
 /// f32 memref into C order when needed and calls the current sink.

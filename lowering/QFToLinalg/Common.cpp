@@ -47,12 +47,12 @@ Value lowering::toStorage(OpBuilder &b, Location loc, Value quantized) {
       b, loc, type.clone(b.getIntegerType(width)), quantized);
 }
 
-Value lowering::widenTo32(OpBuilder &b, Location loc, Value v, bool isSigned) {
-  Type i32 = b.getI32Type();
-  if (v.getType() == i32)
+Value lowering::widen(OpBuilder &b, Location loc, Value v, Type to,
+                      bool isSigned) {
+  if (v.getType() == to)
     return v;
-  return isSigned ? arith::ExtSIOp::create(b, loc, i32, v).getResult()
-                  : arith::ExtUIOp::create(b, loc, i32, v).getResult();
+  return isSigned ? arith::ExtSIOp::create(b, loc, to, v).getResult()
+                  : arith::ExtUIOp::create(b, loc, to, v).getResult();
 }
 
 std::optional<std::string> lowering::unsupported(Operation *op) {

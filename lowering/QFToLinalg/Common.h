@@ -27,8 +27,8 @@ quant::QuantizedType elementOf(Value value);
 /// The signless storage integers of a quantized tensor (a quant.scast).
 Value toStorage(OpBuilder &b, Location loc, Value quantized);
 
-/// Sign- or zero-extends a storage integer to i32.
-Value widenTo32(OpBuilder &b, Location loc, Value v, bool isSigned);
+/// Sign- or zero-extends a storage integer to the integer type `to`.
+Value widen(OpBuilder &b, Location loc, Value v, Type to, bool isSigned);
 
 /// Why `op` (a qf quantization or compute op) cannot be lowered yet, if so.
 std::optional<std::string> unsupported(Operation *op);

@@ -138,10 +138,10 @@ struct LowerConv2D : OpRewritePattern<Conv2DOp> {
             {inputMap, filterMap, zwMap, outMap}, iterators,
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value x = arith::SubIOp::create(
-                  b, l, widenTo32(b, l, args[0], xSigned),
+                  b, l, widen(b, l, args[0], i32, xSigned),
                   arith::ConstantIntOp::create(b, l, zx, 32));
               Value wv = arith::SubIOp::create(
-                  b, l, widenTo32(b, l, args[1], wSigned), args[2]);
+                  b, l, widen(b, l, args[1], i32, wSigned), args[2]);
               Value product = arith::MulIOp::create(b, l, x, wv);
               linalg::YieldOp::create(
                   b, l,

@@ -55,8 +55,8 @@ ParamGrid gridOf(quant::QuantizedType q, MLIRContext *ctx) {
   grid.shape.assign(shape.begin(), shape.end());
   for (int64_t d = 0, e = shape.size(); d < e; ++d)
     grid.exprs.push_back(getAffineConstantExpr(0, ctx));
-  for (auto [dim, block] : llvm::zip(blocked.getQuantizedDimensions(),
-                                     blocked.getBlockSizes()))
+  for (auto [dim, block] :
+       llvm::zip(blocked.getQuantizedDimensions(), blocked.getBlockSizes()))
     if (shape[dim] > 1)
       grid.exprs[dim] = getAffineDimExpr(dim, ctx).floorDiv(block);
   return grid;
@@ -146,6 +146,21 @@ SmallVector<Value> rowMajorStrides(PatternRewriter &rewriter, Location loc,
   return strides;
 }
 
+/// An op's rounding: the mode, the seed and, for stochastic draws, the
+/// row-major strides of its input (the draw index is the element's position).
+struct Rounding {
+  RoundingMode mode;
+  uint64_t seed;
+  SmallVector<Value> strides;
+};
+
+template <typename OpT> Rounding roundingOf(PatternRewriter &rewriter, OpT op) {
+  Rounding rounding{op.getRounding(), op.getSeed().value_or(0), {}};
+  if (rounding.mode == RoundingMode::stochastic)
+    rounding.strides = rowMajorStrides(rewriter, op.getLoc(), op.getInput());
+  return rounding;
+}
+
 /// The row-major index of the current element of a generic over `shape`,
 /// from strides computed outside the generic.
 Value flatIndex(OpBuilder &b, Location loc, ArrayRef<Value> strides) {
@@ -190,28 +205,29 @@ Value stochasticDraw(OpBuilder &b, Location loc, uint64_t seed, Value index) {
 
 /// round(v) as f64. Deterministic modes round in v's type (the result is an
 /// integer, exact in f64); stochastic rounds up with probability frac(v).
-Value roundValue(OpBuilder &b, Location loc, Value v, RoundingMode mode,
-                 uint64_t seed, ArrayRef<Value> strides) {
+Value roundValue(OpBuilder &b, Location loc, Value v,
+                 const Rounding &rounding) {
   Type f64 = b.getF64Type();
-  auto widen = [&](Value x) -> Value {
+  auto toF64 = [&](Value x) -> Value {
     return x.getType() == f64 ? x : arith::ExtFOp::create(b, loc, f64, x);
   };
-  switch (mode) {
+  switch (rounding.mode) {
   case RoundingMode::half_even:
-    return widen(math::RoundEvenOp::create(b, loc, v));
+    return toF64(math::RoundEvenOp::create(b, loc, v));
   case RoundingMode::half_away:
-    return widen(math::RoundOp::create(b, loc, v));
+    return toF64(math::RoundOp::create(b, loc, v));
   case RoundingMode::floor:
-    return widen(math::FloorOp::create(b, loc, v));
+    return toF64(math::FloorOp::create(b, loc, v));
   case RoundingMode::ceil:
-    return widen(math::CeilOp::create(b, loc, v));
+    return toF64(math::CeilOp::create(b, loc, v));
   case RoundingMode::toward_zero:
-    return widen(math::TruncOp::create(b, loc, v));
+    return toF64(math::TruncOp::create(b, loc, v));
   case RoundingMode::stochastic: {
-    Value wide = widen(v);
+    Value wide = toF64(v);
     Value lower = math::FloorOp::create(b, loc, wide);
     Value fraction = arith::SubFOp::create(b, loc, wide, lower);
-    Value draw = stochasticDraw(b, loc, seed, flatIndex(b, loc, strides));
+    Value draw = stochasticDraw(b, loc, rounding.seed,
+                                flatIndex(b, loc, rounding.strides));
     Value up = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, draw,
                                      fraction);
     Value one = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1.0));
@@ -228,10 +244,10 @@ Value roundValue(OpBuilder &b, Location loc, Value v, RoundingMode mode,
 /// values saturate, and NaN quantizes to the zero point.
 Value quantizeCode(OpBuilder &b, Location loc, Value x, Value scale,
                    Value zeroPoint, int64_t qmin, int64_t qmax,
-                   RoundingMode mode, uint64_t seed, ArrayRef<Value> strides) {
+                   const Rounding &rounding) {
   Type f64 = b.getF64Type(), i64 = b.getI64Type();
-  Value rounded = roundValue(b, loc, arith::DivFOp::create(b, loc, x, scale),
-                             mode, seed, strides);
+  Value rounded =
+      roundValue(b, loc, arith::DivFOp::create(b, loc, x, scale), rounding);
   auto bound = [&](int64_t limit) -> Value {
     Value diff = arith::SubIOp::create(
         b, loc, arith::ConstantIntOp::create(b, loc, limit, 64), zeroPoint);
@@ -269,18 +285,13 @@ struct LowerQuantize : OpRewritePattern<QuantizeOp> {
     auto storageType = resultType.clone(storage);
     const int64_t qmin = qtype.getStorageTypeMin();
     const int64_t qmax = qtype.getStorageTypeMax();
-    RoundingMode mode = op.getRounding();
-    uint64_t seed = op.getSeed().value_or(0);
-    SmallVector<Value> strides;
-    if (mode == RoundingMode::stochastic)
-      strides = rowMajorStrides(rewriter, op.getLoc(), op.getInput());
+    Rounding rounding = roundingOf(rewriter, op);
 
     Value codes = buildElementwise(
         rewriter, op.getLoc(), op.getInput(), storageType,
         scaleAndZeroPoint(rewriter, qtype, fType),
         [&](OpBuilder &b, Location loc, Value x, ValueRange p) -> Value {
-          Value q = quantizeCode(b, loc, x, p[0], p[1], qmin, qmax, mode,
-                                 seed, strides);
+          Value q = quantizeCode(b, loc, x, p[0], p[1], qmin, qmax, rounding);
           return arith::TruncIOp::create(b, loc, storage, q);
         });
     rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, resultType, codes);
@@ -306,10 +317,7 @@ struct LowerDequantize : OpRewritePattern<DequantizeOp> {
         rewriter, op.getLoc(), codes, resultType,
         scaleAndZeroPoint(rewriter, qtype, fType),
         [&](OpBuilder &b, Location loc, Value q, ValueRange p) -> Value {
-          Type i64 = b.getI64Type();
-          Value wide = isSigned
-                           ? arith::ExtSIOp::create(b, loc, i64, q).getResult()
-                           : arith::ExtUIOp::create(b, loc, i64, q).getResult();
+          Value wide = widen(b, loc, q, b.getI64Type(), isSigned);
           return dequantizeCode(b, loc, wide, p[0], p[1], fType);
         });
     rewriter.replaceOp(op, values);
@@ -329,19 +337,14 @@ struct LowerFakeQuant : OpRewritePattern<FakeQuantOp> {
     auto qtype = cast<quant::QuantizedType>(op.getQtype());
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
     auto fType = cast<FloatType>(resultType.getElementType());
-    RoundingMode mode = op.getRounding();
-    uint64_t seed = op.getSeed().value_or(0);
-    SmallVector<Value> strides;
-    if (mode == RoundingMode::stochastic)
-      strides = rowMajorStrides(rewriter, op.getLoc(), op.getInput());
+    Rounding rounding = roundingOf(rewriter, op);
     const int64_t qmin = qtype.getStorageTypeMin();
     const int64_t qmax = qtype.getStorageTypeMax();
     Value simulated = buildElementwise(
         rewriter, op.getLoc(), op.getInput(), resultType,
         scaleAndZeroPoint(rewriter, qtype, fType),
         [&](OpBuilder &b, Location loc, Value x, ValueRange p) -> Value {
-          Value q = quantizeCode(b, loc, x, p[0], p[1], qmin, qmax, mode, seed,
-                                 strides);
+          Value q = quantizeCode(b, loc, x, p[0], p[1], qmin, qmax, rounding);
           return dequantizeCode(b, loc, q, p[0], p[1], fType);
         });
     rewriter.replaceOp(op, simulated);
@@ -438,8 +441,8 @@ struct LowerRequantize : OpRewritePattern<RequantizeOp> {
     auto at = [&](auto &values, size_t c) {
       return values[values.size() == 1 ? 0 : c];
     };
-    ParamVector multipliers{rewriter.getI64Type(), {},
-                            alongAxis(axis, n, rewriter.getContext())};
+    ParamVector multipliers{
+        rewriter.getI64Type(), {}, alongAxis(axis, n, rewriter.getContext())};
     ParamVector shifts = multipliers, zpIn = multipliers, zpOut = multipliers;
     for (size_t c = 0; c < n; ++c) {
       auto fixed =
@@ -457,11 +460,7 @@ struct LowerRequantize : OpRewritePattern<RequantizeOp> {
     auto outStorage =
         rewriter.getIntegerType(out.getStorageTypeIntegralWidth());
     Value codes = toStorage(rewriter, loc, op.getInput());
-    RoundingMode mode = op.getRounding();
-    uint64_t seed = op.getSeed().value_or(0);
-    SmallVector<Value> strides;
-    if (mode == RoundingMode::stochastic)
-      strides = rowMajorStrides(rewriter, loc, op.getInput());
+    Rounding rounding = roundingOf(rewriter, op);
     bool isSigned = in.isSigned();
     const int64_t qmin = out.getStorageTypeMin(),
                   qmax = out.getStorageTypeMax();
@@ -472,16 +471,17 @@ struct LowerRequantize : OpRewritePattern<RequantizeOp> {
         [&](OpBuilder &b, Location l, Value q, ValueRange p) -> Value {
           // clamp(roundingShiftRight((q - zp_in) * m, 31 - shift) + zp_out)
           Type i64 = b.getI64Type();
-          Value wide = isSigned
-                           ? arith::ExtSIOp::create(b, l, i64, q).getResult()
-                           : arith::ExtUIOp::create(b, l, i64, q).getResult();
+          Value wide = widen(b, l, q, i64, isSigned);
           Value product = arith::MulIOp::create(
               b, l, arith::SubIOp::create(b, l, wide, p[2]), p[0]);
           Value bits;
-          if (mode == RoundingMode::stochastic)
-            bits = drawBits(b, l, seed, flatIndex(b, l, strides));
+          if (rounding.mode == RoundingMode::stochastic)
+            bits = drawBits(b, l, rounding.seed,
+                            flatIndex(b, l, rounding.strides));
           Value r = arith::AddIOp::create(
-              b, l, roundingShiftRight(b, l, product, p[1], mode, bits), p[3]);
+              b, l,
+              roundingShiftRight(b, l, product, p[1], rounding.mode, bits),
+              p[3]);
           r = arith::MaxSIOp::create(
               b, l, r, arith::ConstantIntOp::create(b, l, qmin, 64));
           r = arith::MinSIOp::create(

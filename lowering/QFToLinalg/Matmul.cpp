@@ -101,8 +101,8 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
             {lhsMap, rhsMap, outMap}, contraction,
             [&](OpBuilder &bb, Location l, ValueRange args) {
               Value product = arith::MulIOp::create(
-                  bb, l, widenTo32(bb, l, args[0], lSigned),
-                  widenTo32(bb, l, args[1], rSigned));
+                  bb, l, widen(bb, l, args[0], i32, lSigned),
+                  widen(bb, l, args[1], i32, rSigned));
               linalg::YieldOp::create(
                   bb, l,
                   arith::AddIOp::create(bb, l, args[2], product).getResult());
@@ -131,7 +131,7 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
                    linalg::YieldOp::create(
                        bb, l,
                        arith::AddIOp::create(
-                           bb, l, args[1], widenTo32(bb, l, args[0], isSigned))
+                           bb, l, args[1], widen(bb, l, args[0], i32, isSigned))
                            .getResult());
                  })
           .getResult(0);

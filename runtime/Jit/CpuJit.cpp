@@ -197,36 +197,13 @@ public:
 /// libmlir_c_runner_utils, which we do not load, so we provide it.
 extern "C" void qfMemrefCopy(int64_t elementSize, UnrankedMemRef *source,
                              UnrankedMemRef *target) {
-  const int64_t rank = source->rank;
-  auto view = [&](UnrankedMemRef *m) {
-    const int64_t *words = static_cast<const int64_t *>(m->descriptor);
-    char *base = reinterpret_cast<char *>(static_cast<intptr_t>(words[1])) +
-                 words[2] * elementSize;
-    return std::make_tuple(base, words + 3, words + 3 + rank);
-  };
-  auto [from, sizes, fromStrides] = view(source);
-  auto [to, targetSizes, toStrides] = view(target);
-  (void)targetSizes;
-  int64_t count = 1;
-  for (int64_t d = 0; d < rank; ++d)
-    count *= sizes[d];
-  if (count == 0)
-    return;
-  std::vector<int64_t> index(rank, 0);
-  for (int64_t i = 0; i < count; ++i) {
-    int64_t fromOffset = 0, toOffset = 0;
-    for (int64_t d = 0; d < rank; ++d) {
-      fromOffset += index[d] * fromStrides[d];
-      toOffset += index[d] * toStrides[d];
-    }
-    std::memcpy(to + toOffset * elementSize, from + fromOffset * elementSize,
+  StridedView from = viewOf(*source, elementSize);
+  StridedView to = viewOf(*target, elementSize);
+  std::vector<int64_t> fromOffsets = rowMajorOffsets(from.sizes, from.strides);
+  std::vector<int64_t> toOffsets = rowMajorOffsets(from.sizes, to.strides);
+  for (auto [f, t] : llvm::zip(fromOffsets, toOffsets))
+    std::memcpy(to.data + t * elementSize, from.data + f * elementSize,
                 elementSize);
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      if (++index[d] < sizes[d])
-        break;
-      index[d] = 0;
-    }
-  }
 }
 
 static void initializeNativeTarget() {
