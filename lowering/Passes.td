@@ -40,8 +40,17 @@ def ConvertQFToLinalgPass : Pass<"convert-qf-to-linalg"> {
 
     Per-tensor, per-axis and (for quantize, dequantize and fake_quant)
     sub-channel blocked types are lowered; blocked parameters are read
-    through `floordiv` maps. Sub-byte storage is not lowered yet; ops using
-    it are reported as errors.
+    through `floordiv` maps. `qf.dynamic_quantize` becomes a max|x|
+    reduction, the scale and the quantization; `qf.dynamic_dequantize` an
+    elementwise generic with a broadcast scale.
+
+    Sub-byte tensors are never materialized (an i4 memref lowers wrongly):
+    `qf.dequantize(qf.unpack(p))` becomes one generic that extracts each
+    code from the packed bytes `p` and dequantizes it, and a float
+    `linalg.matmul` whose weight is a `qf.dequantize` (of packed or 8-bit
+    codes) becomes a contraction that dequantizes each weight where it reads
+    it (weight-only schemes: the float weights are never stored). Other uses
+    of sub-byte storage are reported as errors at the op.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",

@@ -8,6 +8,8 @@
 #define QF_PASSES_PASSES_H
 
 #include "dialects/QF/QFDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::qf {

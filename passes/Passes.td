@@ -166,4 +166,122 @@ def QFCalibratePass : Pass<"qf-calibrate", "ModuleOp"> {
   ];
 }
 
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def QuantQuantizePass : Pass<"quant-quantize", "ModuleOp"> {
+  let summary = "Materialize quantized weights and activation Q/DQ per scheme";
+  let description = [{
+    For every `linalg.matmul`, `linalg.batch_matmul` and
+    `linalg.conv_2d_nhwc_hwcf`, takes the op's `qf.scheme` attribute (set by
+    mixed-precision assignment) or else the scheme of the options, and:
+
+    - quantizes a constant weight (the right operand, or the filter) per
+      tensor, per output channel or in groups of `group-size` along the
+      reduction: the weight becomes an integer constant (8-bit, or sub-byte
+      codes packed in qf.pack's bit order and read through `qf.unpack`)
+      followed by `qf.dequantize` to its float type; f16/bf16 schemes round
+      the weight to that type and extend it back;
+    - with activation bits, quantizes the activation operands: statically
+      from the calibration statistics of the `qf.observe` that defines them
+      (per tensor, asymmetric unless `act-symmetric`), or dynamically per
+      token or per tensor (`dynamic-activations`) with
+      `qf.dynamic_quantize`/`qf.dynamic_dequantize`; with static activations
+      and `quantize-outputs`, an observed result is quantized as well.
+
+    Scheme names (`scheme=`, also accepted by other passes): `w8a8`,
+    `w8a16`, `w4a16`, `w4a16g128`, `w3a16g64`, `w2a16g32`, ... (`wB` weight
+    bits, `a8` int8 activations or `a16` float ones, `gN` groups of N instead
+    of per-channel), `f16` and `bf16`; symmetry and rounding come from the
+    options. Without `scheme`, the individual options define it. Every
+    `qf.observe` is removed afterwards: its statistics have been used.
+
+    Before (`scheme=w8a8`, x calibrated to [-2, 2]):
+    ```mlir
+    %xo = qf.observe %x id 0 stats {max = 2.0 : f32, min = -2.0 : f32} : tensor<4x8xf32>
+    %y = linalg.matmul ins(%xo, %w : tensor<4x8xf32>, tensor<8x3xf32>) outs(%z : tensor<4x3xf32>) -> tensor<4x3xf32>
+    ```
+    After:
+    ```mlir
+    %c = arith.constant dense<...> : tensor<8x3xi8>
+    %wq = quant.scast %c : tensor<8x3xi8> to tensor<8x3x!quant.uniform<i8<-127:127>:f32:1, {...}>>
+    %wd = qf.dequantize %wq : ... -> tensor<8x3xf32>
+    %xq = qf.quantize %x half_even : tensor<4x8xf32> -> tensor<4x8x!quant.uniform<i8:f32, 0.0156...:0>>
+    %xd = qf.dequantize %xq : ... -> tensor<4x8xf32>
+    %y = linalg.matmul ins(%xd, %wd : tensor<4x8xf32>, tensor<8x3xf32>) outs(%z : tensor<4x3xf32>) -> tensor<4x3xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::qf::QFDialect",
+                           "::mlir::quant::QuantDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"scheme", "scheme", "std::string", "\"\"",
+           "scheme name (w8a8, w4a16g128, f16, ...); overrides the options "
+           "below except symmetric, act-symmetric and rounding">,
+    Option<"weightBits", "weight-bits", "int", "8",
+           "weight bits: 8, 4, 3 or 2">,
+    Option<"actBits", "act-bits", "std::string", "\"8\"",
+           "activation bits: 8, or none for weight-only">,
+    Option<"granularity", "granularity", "std::string", "\"channel\"",
+           "weight granularity: tensor, channel or group">,
+    Option<"groupSize", "group-size", "int64_t", "128",
+           "weights per group along the reduction (granularity=group)">,
+    Option<"symmetric", "symmetric", "bool", "true",
+           "symmetric weights (narrow range, zero point 0)">,
+    Option<"actSymmetric", "act-symmetric", "bool", "false",
+           "symmetric static activations">,
+    Option<"rounding", "rounding", "std::string", "\"half_even\"",
+           "rounding: half_even, half_away, floor, ceil, toward_zero, "
+           "stochastic">,
+    Option<"seed", "seed", "int64_t", "-1", "seed of stochastic rounding">,
+    Option<"dynamicActivations", "dynamic-activations", "std::string",
+           "\"none\"",
+           "none (static, from calibration), per-token or per-tensor">,
+    Option<"quantizeOutputs", "quantize-outputs", "bool", "true",
+           "with static activations, also quantize observed results">,
+  ];
+}
+
+def QFFuseQDQPass : Pass<"qf-fuse-qdq"> {
+  let summary = "Turn dequantize -> matmul/conv -> quantize into integer qf "
+                "ops with explicit requantization";
+  let description = [{
+    A `linalg.matmul`, `linalg.batch_matmul` or `linalg.conv_2d_nhwc_hwcf`
+    whose operands are both `qf.dequantize` of 8-bit quantized tensors (the
+    activation may also be `qf.dynamic_dequantize`) becomes `qf.matmul` or
+    `qf.conv2d` producing the i32 accumulator at scale `s_a * s_w`:
+
+    - an init that is zero is dropped; an init that broadcasts a constant
+      bias over the output channels becomes the i32 bias of the integer op,
+      `round_half_even(b / (s_a * s_w))` per channel;
+    - a single `qf.quantize` user becomes `qf.requantize` of the
+      accumulator with that quantize's rounding; otherwise the accumulator is
+      dequantized to float (`qf.dynamic_dequantize` with the per-token
+      scales for a dynamic activation).
+
+    Anything else (float init that is not a constant bias, blocked or
+    sub-byte weights, mixed float types) is left alone: weight-only schemes
+    keep their float op, which the lowering turns into a contraction that
+    dequantizes weights on the fly.
+
+    Before:
+    ```mlir
+    %a = qf.dequantize %xq : tensor<4x8x!quant.uniform<i8:f32, 0.02:-3>> -> tensor<4x8xf32>
+    %w = qf.dequantize %wq : tensor<8x3x!quant.uniform<i8:f32, 0.1>> -> tensor<8x3xf32>
+    %y = linalg.matmul ins(%a, %w : ...) outs(%zero : tensor<4x3xf32>) -> tensor<4x3xf32>
+    %yq = qf.quantize %y half_even : tensor<4x3xf32> -> tensor<4x3x!quant.uniform<i8:f32, 0.05:1>>
+    ```
+    After:
+    ```mlir
+    %acc = qf.matmul %xq, %wq : ... -> tensor<4x3x!quant.uniform<i32:f32, 2.0e-03>>
+    %yq = qf.requantize %acc half_even : ... -> tensor<4x3x!quant.uniform<i8:f32, 0.05:1>>
+    ```
+  }];
+  let dependentDialects = ["::mlir::qf::QFDialect",
+                           "::mlir::quant::QuantDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // QF_PASSES_PASSES_TD

@@ -292,6 +292,71 @@ OpFoldResult RequantizeOp::fold(FoldAdaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// DynamicQuantizeOp, DynamicDequantizeOp
+//===----------------------------------------------------------------------===//
+
+/// A run-time scale tensor must have the data's rank and, per dimension,
+/// either its size or 1.
+static LogicalResult verifyRuntimeScale(Operation *op, RankedTensorType data,
+                                        RankedTensorType scale) {
+  if (scale.getRank() != data.getRank())
+    return op->emitOpError("scale has rank ")
+           << scale.getRank() << ", expected the data's rank "
+           << data.getRank();
+  for (auto [d, s] : llvm::zip(data.getShape(), scale.getShape()))
+    if (s != 1 && !shapesCompatible({d}, {s}))
+      return op->emitOpError("scale shape ")
+             << formatShape(scale.getShape()) << " must match the data's "
+             << formatShape(data.getShape()) << " or be 1 in each dimension";
+  if (scale.getElementType() != quantElement(data).getExpressedType())
+    return op->emitOpError("scale element type ")
+           << scale.getElementType() << " differs from the expressed type "
+           << quantElement(data).getExpressedType();
+  return success();
+}
+
+LogicalResult DynamicQuantizeOp::verify() {
+  if (failed(verifyRounding(*this, getRounding(), getSeed())))
+    return failure();
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto resultType = cast<RankedTensorType>(getOutput().getType());
+  if (inputType.getShape() != resultType.getShape())
+    return emitOpError("result shape ")
+           << formatShape(resultType.getShape()) << " differs from the input's "
+           << formatShape(inputType.getShape());
+  if (failed(verifyExpressedType(*this, inputType.getElementType(),
+                                 quantElement(resultType), "input")) ||
+      failed(verifyQuantizedTensor(*this, resultType, "result")))
+    return failure();
+  auto uniform =
+      dyn_cast<quant::UniformQuantizedType>(quantElement(resultType));
+  if (!uniform || uniform.getScale() != 1.0 || uniform.getZeroPoint() != 0 ||
+      !uniform.isSigned())
+    return emitOpError("result must be a signed per-tensor type with scale 1.0 "
+                       "and zero point 0 (the scale is the run-time one), got ")
+           << quantElement(resultType);
+  return verifyRuntimeScale(*this, resultType,
+                            cast<RankedTensorType>(getScale().getType()));
+}
+
+LogicalResult DynamicDequantizeOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto resultType = cast<RankedTensorType>(getType());
+  if (inputType.getShape() != resultType.getShape())
+    return emitOpError("result shape ")
+           << formatShape(resultType.getShape()) << " differs from the input's "
+           << formatShape(inputType.getShape());
+  if (failed(verifyExpressedType(*this, resultType.getElementType(),
+                                 quantElement(inputType), "result")) ||
+      failed(verifyQuantizedTensor(*this, inputType, "input")))
+    return failure();
+  if (getQuantizedAxis(quantElement(inputType)) == -1)
+    return emitOpError("blocked (sub-channel) input types are not supported");
+  return verifyRuntimeScale(*this, inputType,
+                            cast<RankedTensorType>(getScale().getType()));
+}
+
+//===----------------------------------------------------------------------===//
 // FakeQuantOp
 //===----------------------------------------------------------------------===//
 

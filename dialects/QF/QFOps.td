@@ -127,6 +127,63 @@ def QF_RequantizeOp : QF_Op<"requantize", [Pure, SameOperandsAndResultShape]> {
   let hasFolder = 1;
 }
 
+def QF_DynamicQuantizeOp : QF_Op<"dynamic_quantize", [Pure]> {
+  let summary = "symmetric quantization with scales computed at run time";
+  let description = [{
+    Quantizes with a scale measured from the data itself, as dynamic
+    per-token (LLM activations) or per-tensor quantization does. The `scale`
+    result has the input's rank; a dimension of size 1 where the input's is
+    larger is reduced over: `[M, 1]` for an `[M, K]` input is one scale per
+    token (row), all ones is one scale for the tensor. Per reduced slice,
+
+    `scale = max|x| / qmax` (or 1 when the slice is all zero),
+    `q = clamp(round(x / scale))`,
+
+    in the input's float type, where `qmax` is the storage maximum of the
+    result type and the clamp uses its storage range. The result type must be
+    per-tensor with scale 1.0 and zero point 0: the real value of `q` is
+    `q * scale`, which `qf.dynamic_dequantize` computes. NaN becomes 0.
+
+    ```mlir
+    %q, %s = qf.dynamic_quantize %x half_even
+        : tensor<4x16xf32> -> tensor<4x16x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<4x1xf32>
+    ```
+  }];
+  let arguments = (ins QF_FloatTensor:$input, QF_RoundingModeEnum:$rounding,
+                       OptionalAttr<I64Attr>:$seed);
+  let results = (outs QF_QuantTensor:$output, QF_FloatTensor:$scale);
+  let assemblyFormat = [{
+    $input $rounding (`seed` $seed^)? attr-dict `:` type($input) `->`
+    type($output) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
+def QF_DynamicDequantizeOp : QF_Op<"dynamic_dequantize", [Pure]> {
+  let summary = "dequantize with an extra run-time scale";
+  let description = [{
+    `x = ((q - zero_point) * type_scale) * scale`, where `type_scale` and
+    `zero_point` come from the input's quantized type (per tensor or per
+    axis) and `scale` is broadcast along its dimensions of size 1, as
+    produced by `qf.dynamic_quantize`. It also dequantizes the i32
+    accumulator of a `qf.matmul` whose left operand was quantized
+    dynamically: the accumulator's type carries the weight scales, `scale`
+    the per-token ones.
+
+    ```mlir
+    %y = qf.dynamic_dequantize %acc, %s
+        : tensor<4x8x!quant.uniform<i32:f32:1, {0.1, 0.2, ...}>>, tensor<4x1xf32> -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins QF_QuantTensor:$input, QF_FloatTensor:$scale);
+  let results = (outs QF_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale attr-dict `:` type($input) `,` type($scale) `->`
+    type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization-aware training
 //===----------------------------------------------------------------------===//

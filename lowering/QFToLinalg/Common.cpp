@@ -24,12 +24,16 @@ std::optional<std::string> unsupportedType(quant::QuantizedType type) {
   if (!isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType,
            quant::UniformQuantizedSubChannelType>(type))
     return "only uniform quantized types are lowered";
-  // Sub-byte storage goes through qf.pack: i4 memrefs do not lower correctly
-  // (see MLIR22-NOTES.md).
+  // Sub-byte storage stays packed: i4 memrefs do not lower correctly (see
+  // MLIR22-NOTES.md), so such tensors are read only where qf.dequantize
+  // unpacks them (SubByte.cpp).
   unsigned width = type.getStorageTypeIntegralWidth();
+  if (width < 8)
+    return "storage of " + std::to_string(width) +
+           " bits is lowered only as qf.dequantize of qf.unpack";
   if (width != 8 && width != 16 && width != 32)
     return "storage of " + std::to_string(width) +
-           " bits is not lowered yet (only 8, 16 and 32)";
+           " bits is not lowered (only 8, 16 and 32)";
   return std::nullopt;
 }
 
@@ -78,5 +82,12 @@ std::optional<std::string> lowering::unsupported(Operation *op) {
       return reason;
     return unsupportedType(elementOf(requantize.getResult()));
   }
+  if (isa<PackOp, UnpackOp>(op))
+    return std::string("sub-byte tensors are lowered only where qf.dequantize "
+                       "reads a qf.unpack (weight-only schemes)");
+  if (auto dynamic = dyn_cast<DynamicQuantizeOp>(op))
+    return unsupportedType(elementOf(dynamic.getOutput()));
+  if (auto dynamic = dyn_cast<DynamicDequantizeOp>(op))
+    return unsupportedType(elementOf(dynamic.getInput()));
   return unsupportedType(elementOf(cast<DequantizeOp>(op).getInput()));
 }

@@ -39,6 +39,10 @@ void populateElementwisePatterns(RewritePatternSet &patterns);
 void populateMatmulPatterns(RewritePatternSet &patterns);
 /// conv2d.
 void populateConvPatterns(RewritePatternSet &patterns);
+/// dynamic_quantize, dynamic_dequantize.
+void populateDynamicPatterns(RewritePatternSet &patterns);
+/// dequantize of unpacked (sub-byte) tensors.
+void populateSubBytePatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::qf::lowering
 

@@ -29,6 +29,11 @@ public:
   using Base::Base;
 
   void runOnOperation() override {
+    // Weight-only matmuls first, while their weights are still qf.dequantize.
+    RewritePatternSet weightOnly(&getContext());
+    populateWeightOnlyMatmulPatterns(weightOnly);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(weightOnly))))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     populateQFToLinalgPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
@@ -37,7 +42,8 @@ public:
     bool failedAny = false;
     getOperation()->walk([&](Operation *op) {
       if (!isa<QuantizeOp, DequantizeOp, FakeQuantOp, RequantizeOp, MatmulOp,
-               Conv2DOp>(op))
+               Conv2DOp, DynamicQuantizeOp, DynamicDequantizeOp, PackOp,
+               UnpackOp>(op))
         return;
       op->emitError() << "cannot lower to linalg: "
                       << unsupported(op).value_or("no pattern applied");
@@ -54,4 +60,6 @@ void mlir::qf::populateQFToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateElementwisePatterns(patterns);
   lowering::populateMatmulPatterns(patterns);
   lowering::populateConvPatterns(patterns);
+  lowering::populateDynamicPatterns(patterns);
+  lowering::populateSubBytePatterns(patterns);
 }

@@ -11,9 +11,14 @@
 
 namespace mlir::qf {
 
-/// Patterns lowering qf.quantize and qf.dequantize (per-tensor and per-axis,
-/// deterministic rounding) to linalg.generic on storage integers.
+/// Patterns lowering the qf quantization and integer compute ops to
+/// linalg.generic on storage integers (convert-qf-to-linalg).
 void populateQFToLinalgPatterns(RewritePatternSet &patterns);
+
+/// Float linalg.matmul ops whose weight is a qf.dequantize become
+/// contractions that dequantize each weight where they read it; apply these
+/// before populateQFToLinalgPatterns lowers the qf.dequantize on its own.
+void populateWeightOnlyMatmulPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::qf
 

@@ -1,0 +1,275 @@
+//===- SubByte.cpp - Packed weights, dequantized where they are read ------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// Sub-byte tensors never exist in memory: an i4 memref lowers wrongly (see
+// MLIR22-NOTES.md), so qf.unpack is never materialized. Its consumers read
+// the packed i8 bytes and extract each code inside their own generic:
+// `qf.dequantize(qf.unpack(p))` becomes one elementwise generic, and a float
+// `linalg.matmul` whose weight is `qf.dequantize(...)` of a packed or 8-bit
+// tensor becomes a contraction that dequantizes each weight as it multiplies
+// (weight-only schemes), so the float weights are never stored either.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowering/QFToLinalg/Codes.h"
+#include "lowering/QFToLinalg/Common.h"
+#include "lowering/QFToLinalg/QFToLinalg.h"
+
+#include "dialects/QF/QFOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::qf;
+using namespace mlir::qf::lowering;
+
+namespace {
+
+/// The code of element (outer..., inner) of a packed tensor (qf.pack's bit
+/// order: a little-endian bit stream per innermost row), as i64,
+/// sign-extended for signed storage. `rowBytes` is the packed row length.
+Value extractCode(OpBuilder &b, Location loc, Value packed, ValueRange outer,
+                  Value inner, unsigned bits, bool isSigned, Value rowBytes) {
+  Type i32 = b.getI32Type();
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto int32 = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, v, 32);
+  };
+  Value bit = arith::MulIOp::create(b, loc, inner, index(bits));
+  Value byte = arith::DivUIOp::create(b, loc, bit, index(8));
+  Value shift = arith::IndexCastOp::create(
+      b, loc, i32, arith::RemUIOp::create(b, loc, bit, index(8)));
+  auto load = [&](Value at) -> Value {
+    SmallVector<Value> indices(outer.begin(), outer.end());
+    indices.push_back(at);
+    Value v = tensor::ExtractOp::create(b, loc, packed, indices);
+    return arith::ExtUIOp::create(b, loc, i32, v);
+  };
+  Value word = load(byte);
+  if (8 % bits != 0) {
+    // A code may straddle two bytes; the next byte index is clamped to the
+    // row (a code never extends past it, so the clamped read is unused).
+    Value last = arith::SubIOp::create(b, loc, rowBytes, index(1));
+    Value next = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, byte, index(1)), last);
+    word = arith::OrIOp::create(
+        b, loc, word, arith::ShLIOp::create(b, loc, load(next), int32(8)));
+  }
+  Value code =
+      arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, word, shift),
+                            int32((1 << bits) - 1));
+  if (isSigned) {
+    Value up = int32(32 - bits);
+    code = arith::ShRSIOp::create(b, loc,
+                                  arith::ShLIOp::create(b, loc, code, up), up);
+    return arith::ExtSIOp::create(b, loc, b.getI64Type(), code);
+  }
+  return arith::ExtUIOp::create(b, loc, b.getI64Type(), code);
+}
+
+/// Where a dequantized weight's codes come from: packed bytes read with
+/// extractCode, or 8-bit (or wider) storage read directly.
+struct WeightSource {
+  quant::QuantizedType qtype;
+  Value packed;  // set for sub-byte storage
+  Value storage; // set otherwise
+};
+
+std::optional<WeightSource> weightSource(PatternRewriter &rewriter,
+                                         DequantizeOp dequantize) {
+  auto qtype = elementOf(dequantize.getInput());
+  if (auto unpack = dequantize.getInput().getDefiningOp<UnpackOp>())
+    return WeightSource{qtype, unpack.getInput(), {}};
+  if (qtype.getStorageTypeIntegralWidth() < 8)
+    return std::nullopt;
+  return WeightSource{
+      qtype,
+      {},
+      toStorage(rewriter, dequantize.getLoc(), dequantize.getInput())};
+}
+
+/// Inputs and maps reading the scales and zero points of `qtype` (a weight
+/// of `weightRank` dimensions) inside a generic of `numDims` loops, where
+/// weight dimension d is loop `loopOf[d]`; scalars when per tensor.
+struct ParamReads {
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  Value scalarScale, scalarZeroPoint;
+};
+
+ParamReads readParams(PatternRewriter &rewriter, Location loc,
+                      quant::QuantizedType qtype, FloatType fType,
+                      unsigned numDims, ArrayRef<unsigned> loopOf) {
+  MLIRContext *ctx = rewriter.getContext();
+  ParamReads reads;
+  SmallVector<ParamVector> params = scaleAndZeroPoint(rewriter, qtype, fType);
+  for (auto [i, param] : llvm::enumerate(params)) {
+    if (param.grid.shape.empty()) {
+      Value scalar = arith::ConstantOp::create(
+          rewriter, loc, cast<TypedAttr>(param.values.front()));
+      (i == 0 ? reads.scalarScale : reads.scalarZeroPoint) = scalar;
+      continue;
+    }
+    auto type = RankedTensorType::get(param.grid.shape, param.type);
+    reads.inputs.push_back(arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(type, param.values)));
+    SmallVector<AffineExpr> exprs;
+    SmallVector<AffineExpr> replacements;
+    for (unsigned loop : loopOf)
+      replacements.push_back(getAffineDimExpr(loop, ctx));
+    for (AffineExpr e : param.grid.exprs)
+      exprs.push_back(e.replaceDims(replacements));
+    reads.maps.push_back(AffineMap::get(numDims, 0, exprs, ctx));
+  }
+  return reads;
+}
+
+/// qf.dequantize(qf.unpack(p)) as one generic over the unpacked shape.
+struct LowerDequantizeUnpacked : OpRewritePattern<DequantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(DequantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto unpack = op.getInput().getDefiningOp<UnpackOp>();
+    if (!unpack)
+      return failure();
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto fType = cast<FloatType>(resultType.getElementType());
+    quant::QuantizedType qtype = elementOf(op.getInput());
+    int64_t rank = resultType.getRank();
+    SmallVector<unsigned> loops;
+    for (unsigned d = 0; d < rank; ++d)
+      loops.push_back(d);
+    ParamReads reads = readParams(rewriter, loc, qtype, fType, rank, loops);
+    SmallVector<AffineMap> maps = reads.maps;
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    Value packed = unpack.getInput();
+    Value rowBytes = tensor::DimOp::create(rewriter, loc, packed, rank - 1);
+    unsigned bits = qtype.getStorageTypeIntegralWidth();
+    bool isSigned = qtype.isSigned();
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, unpack.getResult());
+    Value values =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{resultType}, reads.inputs,
+            ValueRange{tensor::EmptyOp::create(rewriter, loc, sizes, fType)},
+            maps,
+            SmallVector<utils::IteratorType>(rank,
+                                             utils::IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              SmallVector<Value> idx;
+              for (int64_t d = 0; d < rank; ++d)
+                idx.push_back(linalg::IndexOp::create(b, l, d));
+              Value code = extractCode(b, l, packed, ArrayRef(idx).drop_back(),
+                                       idx.back(), bits, isSigned, rowBytes);
+              Value scale = reads.scalarScale ? reads.scalarScale : args[0];
+              Value zp = reads.scalarZeroPoint
+                             ? reads.scalarZeroPoint
+                             : args[reads.scalarScale ? 0 : 1];
+              linalg::YieldOp::create(
+                  b, l, dequantizeCode(b, l, code, scale, zp, fType));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, values);
+    return success();
+  }
+};
+
+/// A float `linalg.matmul` (default maps, [M, K] x [K, N]) whose weight is a
+/// qf.dequantize: one contraction over (m, n, k) that dequantizes
+/// w[k, n] = (code - zp) * scale in the body, exactly as qf.dequantize does,
+/// and accumulates x * w into the matmul's init in k order.
+struct DequantizeWeightsInMatmul : OpRewritePattern<linalg::MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() || op.hasUserDefinedMaps())
+      return failure();
+    auto dequantize = op.getInputs()[1].getDefiningOp<DequantizeOp>();
+    if (!dequantize)
+      return failure();
+    auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
+    auto fType = cast<FloatType>(resultType.getElementType());
+    Value lhs = op.getInputs()[0];
+    if (cast<RankedTensorType>(lhs.getType()).getElementType() != fType ||
+        cast<RankedTensorType>(dequantize.getType()).getElementType() != fType)
+      return rewriter.notifyMatchFailure(op, "mixed float types");
+    Location loc = op.getLoc();
+    std::optional<WeightSource> source = weightSource(rewriter, dequantize);
+    if (!source)
+      return rewriter.notifyMatchFailure(op, "sub-byte weight not unpacked");
+    MLIRContext *ctx = rewriter.getContext();
+    // Loops (m, n, k); weight dimension 0 is k, 1 is n.
+    auto map = [&](std::initializer_list<unsigned> dims) {
+      SmallVector<AffineExpr> exprs;
+      for (unsigned d : dims)
+        exprs.push_back(getAffineDimExpr(d, ctx));
+      return AffineMap::get(3, 0, exprs, ctx);
+    };
+    ParamReads reads =
+        readParams(rewriter, loc, source->qtype, fType, 3, {/*k=*/2, /*n=*/1});
+    SmallVector<Value> inputs = {lhs};
+    SmallVector<AffineMap> maps = {map({0, 2})};
+    if (source->storage) {
+      inputs.push_back(source->storage);
+      maps.push_back(map({2, 1}));
+    }
+    unsigned firstParam = inputs.size();
+    inputs.append(reads.inputs);
+    maps.append(reads.maps);
+    maps.push_back(map({0, 1}));
+    Value rowBytes =
+        source->packed ? tensor::DimOp::create(rewriter, loc, source->packed, 1)
+                       : Value();
+    unsigned bits = source->qtype.getStorageTypeIntegralWidth();
+    bool isSigned = source->qtype.isSigned();
+    using utils::IteratorType;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, inputs, op.getOutputs(), maps,
+        {IteratorType::parallel, IteratorType::parallel,
+         IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value code;
+          if (source->packed)
+            code = extractCode(b, l, source->packed,
+                               ValueRange{linalg::IndexOp::create(b, l, 2)},
+                               linalg::IndexOp::create(b, l, 1), bits, isSigned,
+                               rowBytes);
+          else
+            code = widen(b, l, args[1], b.getI64Type(), isSigned);
+          Value scale =
+              reads.scalarScale ? reads.scalarScale : args[firstParam];
+          Value zp = reads.scalarZeroPoint
+                         ? reads.scalarZeroPoint
+                         : args[firstParam + (reads.scalarScale ? 0 : 1)];
+          Value w = dequantizeCode(b, l, code, scale, zp, fType);
+          Value product = arith::MulFOp::create(b, l, args[0], w);
+          linalg::YieldOp::create(
+              b, l,
+              arith::AddFOp::create(b, l, args.back(), product).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateSubBytePatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerDequantizeUnpacked>(patterns.getContext(),
+                                        /*benefit=*/2);
+}
+
+void mlir::qf::populateWeightOnlyMatmulPatterns(RewritePatternSet &patterns) {
+  patterns.add<DequantizeWeightsInMatmul>(patterns.getContext());
+}

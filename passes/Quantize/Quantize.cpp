@@ -1,0 +1,356 @@
+//===- Quantize.cpp - The quant-quantize pass -----------------------------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// Materializes each contraction's scheme: integer weights (WeightQuantizer)
+// and quantize/dequantize pairs on its activations, static from calibration
+// statistics or dynamic. The float ops stay; qf-fuse-qdq makes them integer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/QF/QFOps.h"
+#include "passes/Numerics/QuantParams.h"
+#include "passes/Passes.h"
+#include "passes/Quantize/SchemeName.h"
+#include "passes/Quantize/WeightQuantizer.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace mlir::qf {
+#define GEN_PASS_DEF_QUANTQUANTIZEPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::qf
+
+using namespace mlir;
+using namespace mlir::qf;
+
+namespace {
+
+enum class Dynamic { None, PerToken, PerTensor };
+
+/// The operands of a contraction the pass knows: which is the activation,
+/// which may be a constant weight, and the weight's axes.
+struct Contraction {
+  unsigned activation;
+  unsigned weight;
+  WeightAxes axes;
+  bool isConv;
+};
+
+std::optional<Contraction> contractionOf(Operation *op) {
+  if (auto matmul = dyn_cast<linalg::MatmulOp>(op))
+    return matmul.hasUserDefinedMaps()
+               ? std::nullopt
+               : std::optional(Contraction{0, 1, {1, 0}, false});
+  if (auto batch = dyn_cast<linalg::BatchMatmulOp>(op))
+    return batch.hasUserDefinedMaps()
+               ? std::nullopt
+               : std::optional(Contraction{0, 1, {2, 1}, false});
+  if (isa<linalg::Conv2DNhwcHwcfOp>(op))
+    return Contraction{0, 1, {3, 2}, true};
+  return std::nullopt;
+}
+
+/// Float values of a constant weight, if it is one.
+std::optional<std::vector<float>> constantWeight(Value value) {
+  DenseFPElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  std::vector<float> data;
+  data.reserve(attr.getNumElements());
+  for (APFloat v : attr.getValues<APFloat>()) {
+    bool lost;
+    v.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+    data.push_back(v.convertToFloat());
+  }
+  return data;
+}
+
+class QuantizePass final
+    : public qf::impl::QuantQuantizePassBase<QuantizePass> {
+public:
+  using Base::Base;
+
+  LogicalResult initialize(MLIRContext *ctx) override;
+  void runOnOperation() override;
+
+private:
+  LogicalResult quantizeOp(Operation *op, const Contraction &contraction);
+  LogicalResult quantizeWeightOperand(Operation *op, unsigned index,
+                                      SchemeAttr scheme, WeightAxes axes,
+                                      ArrayRef<float> data);
+  LogicalResult quantizeActivation(Operation *op, unsigned index,
+                                   SchemeAttr scheme, bool isConv);
+  void quantizeOutput(Operation *op, SchemeAttr scheme);
+  /// The type of a static activation with calibrated range [min, max].
+  quant::UniformQuantizedType activationType(SchemeAttr scheme,
+                                             FloatType expressed, double min,
+                                             double max);
+  /// Q/DQ of `value` to `type`, shared by every op that asks for the same.
+  Value staticQDQ(Value value, Type type, RoundingMode rounding,
+                  std::optional<int64_t> seed, Operation *insertAfter);
+
+  SchemeAttr defaultScheme;
+  Dynamic dynamic = Dynamic::None;
+  llvm::DenseMap<std::pair<Value, Type>, Value> quantized;
+};
+
+LogicalResult QuantizePass::initialize(MLIRContext *ctx) {
+  auto fail = [&](const Twine &message) {
+    return emitError(UnknownLoc::get(ctx)) << "quant-quantize: " << message;
+  };
+  std::optional<RoundingMode> mode = symbolizeRoundingMode(rounding);
+  if (!mode)
+    return fail("unknown rounding '" + rounding + "'");
+  if ((*mode == RoundingMode::stochastic) != (seed >= 0))
+    return fail("seed is required with rounding=stochastic and only then");
+  std::optional<uint64_t> seedValue;
+  if (seed >= 0)
+    seedValue = static_cast<uint64_t>(seed);
+
+  if (dynamicActivations == "none")
+    dynamic = Dynamic::None;
+  else if (dynamicActivations == "per-token")
+    dynamic = Dynamic::PerToken;
+  else if (dynamicActivations == "per-tensor")
+    dynamic = Dynamic::PerTensor;
+  else
+    return fail("dynamic-activations must be none, per-token or per-tensor, "
+                "not '" +
+                dynamicActivations + "'");
+
+  std::string name = scheme;
+  if (name.empty()) {
+    // The individual options, written as a scheme name.
+    if (actBits != "8" && actBits != "none")
+      return fail("act-bits must be 8 or none, not '" + actBits + "'");
+    name = "w" + std::to_string(weightBits) + (actBits == "8" ? "a8" : "a16");
+    if (granularity == "group")
+      name += "g" + std::to_string(groupSize);
+    else if (granularity != "channel" && granularity != "tensor")
+      return fail("granularity must be tensor, channel or group, not '" +
+                  granularity + "'");
+    if (granularity == "group" && groupSize <= 0)
+      return fail("group-size must be positive, got " +
+                  std::to_string(groupSize));
+  }
+  std::string error;
+  FailureOr<SchemeAttr> parsed =
+      parseSchemeName(ctx, name, symmetric, *mode, seedValue, error);
+  if (failed(parsed))
+    return fail(error);
+  defaultScheme = *parsed;
+  if (scheme.empty() && granularity == "tensor")
+    defaultScheme = SchemeAttr::get(
+        ctx, defaultScheme.getWeightType(), defaultScheme.getActType(),
+        Granularity::per_tensor, 0, symmetric, *mode, seedValue);
+  return success();
+}
+
+void QuantizePass::runOnOperation() {
+  quantized.clear();
+  SmallVector<std::pair<Operation *, Contraction>> targets;
+  getOperation()->walk([&](Operation *op) {
+    if (std::optional<Contraction> c = contractionOf(op))
+      targets.push_back({op, *c});
+  });
+  bool failedAny = false;
+  for (auto &[op, contraction] : targets)
+    failedAny |= failed(quantizeOp(op, contraction));
+  if (failedAny)
+    return signalPassFailure();
+  // The observers' statistics are consumed; the observers go.
+  getOperation()->walk([](ObserveOp observe) {
+    observe.getOutput().replaceAllUsesWith(observe.getInput());
+    observe.erase();
+  });
+}
+
+LogicalResult QuantizePass::quantizeOp(Operation *op,
+                                       const Contraction &contraction) {
+  auto scheme = op->getAttrOfType<SchemeAttr>("qf.scheme");
+  if (!scheme)
+    scheme = defaultScheme;
+  Value weight = op->getOperand(contraction.weight);
+  std::optional<std::vector<float>> data = constantWeight(weight);
+  if (data) {
+    if (failed(quantizeWeightOperand(op, contraction.weight, scheme,
+                                     contraction.axes, *data)))
+      return failure();
+  } else if (!scheme.isWeightOnly()) {
+    // Activation times activation (attention): both are activations.
+    if (failed(quantizeActivation(op, contraction.weight, scheme,
+                                  contraction.isConv)))
+      return failure();
+  }
+  if (scheme.isWeightOnly())
+    return success();
+  if (failed(quantizeActivation(op, contraction.activation, scheme,
+                                contraction.isConv)))
+    return failure();
+  if (dynamic == Dynamic::None && quantizeOutputs)
+    quantizeOutput(op, scheme);
+  return success();
+}
+
+LogicalResult QuantizePass::quantizeWeightOperand(Operation *op, unsigned index,
+                                                  SchemeAttr scheme,
+                                                  WeightAxes axes,
+                                                  ArrayRef<float> data) {
+  Value weight = op->getOperand(index);
+  auto type = cast<RankedTensorType>(weight.getType());
+  auto expressed = cast<FloatType>(type.getElementType());
+  OpBuilder b(op);
+  Location loc = weight.getLoc();
+  Type weightType = scheme.getWeightType();
+  if (isa<FloatType>(weightType)) {
+    // f16/bf16: round once to the narrow type, extend back for the op.
+    auto narrow = type.clone(weightType);
+    SmallVector<APFloat> values;
+    for (float v : data) {
+      APFloat f(v);
+      bool lost;
+      f.convert(cast<FloatType>(weightType).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(f);
+    }
+    Value constant = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(narrow, values));
+    op->setOperand(index, arith::ExtFOp::create(b, loc, type, constant));
+    return success();
+  }
+  FailureOr<QuantizedWeight> q =
+      quantizeWeight(data, type.getShape(), scheme, axes, expressed,
+                     [&] { return op->emitOpError("weight operand: "); });
+  if (failed(q))
+    return failure();
+  op->setOperand(index, materializeWeight(b, loc, type, *q));
+  return success();
+}
+
+quant::UniformQuantizedType QuantizePass::activationType(SchemeAttr scheme,
+                                                         FloatType expressed,
+                                                         double min,
+                                                         double max) {
+  unsigned bits = scheme.getActType().getIntOrFloatBitWidth();
+  numerics::IntRange range =
+      numerics::IntRange::forBits(bits, /*isSigned=*/true, actSymmetric);
+  std::optional<numerics::QuantParams> p =
+      numerics::chooseQuantParams(min, max, range, actSymmetric);
+  if (!p)
+    return {};
+  return quant::UniformQuantizedType::get(
+      quant::QuantizationFlags::Signed,
+      IntegerType::get(expressed.getContext(), bits), expressed, p->scale,
+      p->zeroPoint, range.min, range.max);
+}
+
+Value QuantizePass::staticQDQ(Value value, Type type, RoundingMode mode,
+                              std::optional<int64_t> seed,
+                              Operation *insertAfter) {
+  Value &cached = quantized[{value, type}];
+  if (cached)
+    return cached;
+  OpBuilder b(insertAfter->getContext());
+  b.setInsertionPointAfter(insertAfter);
+  auto tensorType = cast<RankedTensorType>(value.getType());
+  IntegerAttr seedAttr = seed ? b.getI64IntegerAttr(*seed) : IntegerAttr();
+  Value q = QuantizeOp::create(b, value.getLoc(), tensorType.clone(type), value,
+                               mode, seedAttr);
+  cached = DequantizeOp::create(b, value.getLoc(), tensorType, q);
+  return cached;
+}
+
+LogicalResult QuantizePass::quantizeActivation(Operation *op, unsigned index,
+                                               SchemeAttr scheme, bool isConv) {
+  Value value = op->getOperand(index);
+  if (value.getDefiningOp<DequantizeOp>() ||
+      value.getDefiningOp<DynamicDequantizeOp>())
+    return success(); // an earlier op's output, already quantized
+  auto type = cast<RankedTensorType>(value.getType());
+  auto expressed = cast<FloatType>(type.getElementType());
+  std::optional<int64_t> seed;
+  if (scheme.getSeed())
+    seed = static_cast<int64_t>(*scheme.getSeed());
+  OpBuilder b(op);
+
+  if (dynamic != Dynamic::None) {
+    if (dynamic == Dynamic::PerToken && isConv)
+      return op->emitOpError("per-token dynamic quantization is not defined "
+                             "for a convolution input; use "
+                             "dynamic-activations=per-tensor");
+    if (auto observe = value.getDefiningOp<ObserveOp>())
+      value = observe.getInput();
+    unsigned bits = scheme.getActType().getIntOrFloatBitWidth();
+    numerics::IntRange range =
+        numerics::IntRange::forBits(bits, /*isSigned=*/true, /*narrow=*/true);
+    auto unit = quant::UniformQuantizedType::get(
+        quant::QuantizationFlags::Signed, b.getIntegerType(bits), expressed,
+        1.0, 0, range.min, range.max);
+    SmallVector<int64_t> scaleShape(type.getRank(), 1);
+    if (dynamic == Dynamic::PerToken)
+      for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+        scaleShape[d] = type.getDimSize(d);
+    auto scaleType = RankedTensorType::get(scaleShape, expressed);
+    Location loc = value.getLoc();
+    auto dq = DynamicQuantizeOp::create(
+        b, loc, TypeRange{type.clone(unit), scaleType}, value,
+        scheme.getRounding(),
+        seed ? b.getI64IntegerAttr(*seed) : IntegerAttr());
+    op->setOperand(index, DynamicDequantizeOp::create(
+                              b, loc, type, dq.getOutput(), dq.getScale()));
+    return success();
+  }
+
+  auto observe = value.getDefiningOp<ObserveOp>();
+  DictionaryAttr stats = observe ? observe.getStatsAttr() : DictionaryAttr();
+  auto min = stats ? stats.getAs<FloatAttr>("min") : FloatAttr();
+  auto max = stats ? stats.getAs<FloatAttr>("max") : FloatAttr();
+  if (!min || !max)
+    return op->emitOpError("static activation quantization of operand ")
+           << index
+           << " needs calibration statistics (min and max of a qf.observe): "
+              "run qf-insert-observers and qf-calibrate first, or use "
+              "dynamic-activations=per-token|per-tensor";
+  quant::UniformQuantizedType qtype = activationType(
+      scheme, expressed, min.getValueAsDouble(), max.getValueAsDouble());
+  if (!qtype)
+    return observe.emitOpError("calibrated range [")
+           << min.getValueAsDouble() << ", " << max.getValueAsDouble()
+           << "] cannot be quantized";
+  op->setOperand(index, staticQDQ(observe.getOutput(), qtype,
+                                  scheme.getRounding(), seed, observe));
+  return success();
+}
+
+void QuantizePass::quantizeOutput(Operation *op, SchemeAttr scheme) {
+  Value result = op->getResult(0);
+  for (Operation *user : llvm::make_early_inc_range(result.getUsers())) {
+    auto observe = dyn_cast<ObserveOp>(user);
+    DictionaryAttr stats = observe ? observe.getStatsAttr() : DictionaryAttr();
+    auto min = stats ? stats.getAs<FloatAttr>("min") : FloatAttr();
+    auto max = stats ? stats.getAs<FloatAttr>("max") : FloatAttr();
+    if (!min || !max)
+      continue;
+    auto expressed = cast<FloatType>(
+        cast<RankedTensorType>(result.getType()).getElementType());
+    quant::UniformQuantizedType qtype = activationType(
+        scheme, expressed, min.getValueAsDouble(), max.getValueAsDouble());
+    if (!qtype)
+      continue;
+    std::optional<int64_t> seed;
+    if (scheme.getSeed())
+      seed = static_cast<int64_t>(*scheme.getSeed());
+    Value dq = staticQDQ(observe.getOutput(), qtype, scheme.getRounding(), seed,
+                         observe);
+    Operation *q = dq.getDefiningOp<DequantizeOp>().getInput().getDefiningOp();
+    observe.getOutput().replaceAllUsesExcept(dq, q);
+  }
+}
+
+} // namespace
