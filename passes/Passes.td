@@ -187,7 +187,8 @@ def QuantQuantizePass : Pass<"quant-quantize", "ModuleOp"> {
     - with activation bits, quantizes the activation operands: statically
       from the calibration statistics of the `qf.observe` that defines them
       (per tensor, asymmetric unless `act-symmetric`), or dynamically per
-      token or per tensor (`dynamic-activations`) with
+      token (per image for a convolution) or per tensor
+      (`dynamic-activations`) with
       `qf.dynamic_quantize`/`qf.dynamic_dequantize`; with static activations
       and `quantize-outputs`, an observed result is quantized as well.
 

@@ -280,10 +280,6 @@ LogicalResult QuantizePass::quantizeActivation(Operation *op, unsigned index,
   OpBuilder b(op);
 
   if (dynamic != Dynamic::None) {
-    if (dynamic == Dynamic::PerToken && isConv)
-      return op->emitOpError("per-token dynamic quantization is not defined "
-                             "for a convolution input; use "
-                             "dynamic-activations=per-tensor");
     if (auto observe = value.getDefiningOp<ObserveOp>())
       value = observe.getInput();
     unsigned bits = scheme.getActType().getIntOrFloatBitWidth();
@@ -292,9 +288,11 @@ LogicalResult QuantizePass::quantizeActivation(Operation *op, unsigned index,
     auto unit = quant::UniformQuantizedType::get(
         quant::QuantizationFlags::Signed, b.getIntegerType(bits), expressed,
         1.0, 0, range.min, range.max);
+    // Per token: one scale per row of a matmul input; for a convolution,
+    // whose output pixels mix input pixels, one per image.
     SmallVector<int64_t> scaleShape(type.getRank(), 1);
     if (dynamic == Dynamic::PerToken)
-      for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+      for (int64_t d = 0; d + 1 < type.getRank() && (d == 0 || !isConv); ++d)
         scaleShape[d] = type.getDimSize(d);
     auto scaleType = RankedTensorType::get(scaleShape, expressed);
     Location loc = value.getLoc();

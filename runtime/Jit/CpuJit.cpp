@@ -34,6 +34,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -55,7 +57,8 @@ void mlir::qf::runtime::registerCpuJitDependencies(DialectRegistry &registry) {
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
                   func::FuncDialect, index::IndexDialect, linalg::LinalgDialect,
                   LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
-                  scf::SCFDialect, tensor::TensorDialect, ub::UBDialect>();
+                  scf::SCFDialect, tensor::TensorDialect, ub::UBDialect,
+                  vector::VectorDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
@@ -67,6 +70,7 @@ void mlir::qf::runtime::registerCpuJitDependencies(DialectRegistry &registry) {
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  vector::registerBufferizableOpInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }
@@ -89,9 +93,18 @@ void mlir::qf::runtime::buildCpuJitPipeline(OpPassManager &pm) {
   bufferization::buildBufferDeallocationPipeline(pm);
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Vector code (from a backend's vectorization): multi-dimensional
+  // transfers become loops of 1-D ones; contractions become outer-product
+  // FMAs (the dot and llvmintr lowerings leave mixed i8/i32 contractions
+  // behind, see MLIR22-NOTES.md).
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  ConvertVectorToLLVMPassOptions vectorOptions;
+  vectorOptions.vectorContractLowering =
+      vector::VectorContractLowering::OuterProduct;
+  pm.addPass(createConvertVectorToLLVMPass(vectorOptions));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
@@ -101,6 +114,21 @@ void mlir::qf::runtime::buildCpuJitPipeline(OpPassManager &pm) {
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::qf::runtime::prepareEntryFunction(func::FuncOp func) {
+  MLIRContext *ctx = func.getContext();
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                UnitAttr::get(ctx));
+  // The caller's input buffers are read-only to the compiled code. Our own
+  // argument and result attributes (qf.name) mean nothing to LLVM.
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+    func.removeArgAttr(i, "qf.name");
+    func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+                    BoolAttr::get(ctx, false));
+  }
+  for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+    func.removeResultAttr(i, StringAttr::get(ctx, "qf.name"));
 }
 
 namespace {
@@ -185,9 +213,15 @@ private:
 
 class CpuExecutor final : public Executor {
 public:
-  StringRef name() const override { return "cpu"; }
+  CpuExecutor(std::string name, LoweringPipeline pipeline)
+      : executorName(std::move(name)), pipeline(std::move(pipeline)) {}
+  StringRef name() const override { return executorName; }
   FailureOr<std::shared_ptr<Executable>> compile(ModuleOp module,
                                                  StringRef entry) override;
+
+private:
+  std::string executorName;
+  LoweringPipeline pipeline;
 };
 
 } // namespace
@@ -233,7 +267,7 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
   {
     llvm::raw_string_ostream os(text);
     module->print(os, OpPrintingFlags().enableDebugInfo(false));
-    os << '\0' << entryName;
+    os << '\0' << entryName << '\0' << executorName;
   }
   uint64_t key = llvm::xxh3_64bits(text);
   if (std::shared_ptr<Executable> cached = CompileCache::get().find(key))
@@ -246,21 +280,13 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
 
   OwningOpRef<ModuleOp> clone = module.clone();
   auto clonedEntry = clone->lookupSymbol<func::FuncOp>(entryName);
-  clonedEntry->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                       UnitAttr::get(ctx));
-  // The caller's input buffers are read-only to the compiled code. Our own
-  // argument and result attributes (qf.name) mean nothing to LLVM.
-  for (unsigned i = 0, e = clonedEntry.getNumArguments(); i < e; ++i) {
-    clonedEntry.removeArgAttr(i, "qf.name");
-    clonedEntry.setArgAttr(
-        i, bufferization::BufferizationDialect::kWritableAttrName,
-        BoolAttr::get(ctx, false));
-  }
-  for (unsigned i = 0, e = clonedEntry.getNumResults(); i < e; ++i)
-    clonedEntry.removeResultAttr(i, StringAttr::get(ctx, "qf.name"));
+  prepareEntryFunction(clonedEntry);
 
   PassManager pm(ctx, ModuleOp::getOperationName());
-  buildCpuJitPipeline(pm);
+  if (pipeline)
+    pipeline(pm);
+  else
+    buildCpuJitPipeline(pm);
   if (failed(pm.run(*clone)))
     return module.emitError()
            << "cannot lower @" << entryName << " for the cpu executor";
@@ -300,6 +326,15 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
 }
 
 void mlir::qf::runtime::registerCpuExecutor() {
+  // A "cpu" backend plugin, if registered, supersedes the plain JIT.
+  if (llvm::is_contained(ExecutorRegistry::global().names(), "cpu"))
+    return;
   ExecutorRegistry::global().add(
-      "cpu", [] { return std::make_unique<CpuExecutor>(); });
+      "cpu", [] { return std::make_unique<CpuExecutor>("cpu", nullptr); });
+}
+
+std::unique_ptr<Executor>
+mlir::qf::runtime::createCpuExecutor(std::string name,
+                                     LoweringPipeline pipeline) {
+  return std::make_unique<CpuExecutor>(std::move(name), std::move(pipeline));
 }

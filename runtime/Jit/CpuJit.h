@@ -30,8 +30,22 @@ void registerCpuJitDependencies(DialectRegistry &registry);
 /// `llvm.emit_c_interface`.
 void buildCpuJitPipeline(OpPassManager &pm);
 
-/// Registers the "cpu" executor in ExecutorRegistry::global(). Idempotent.
+/// Makes `func` callable from the host: a C interface wrapper
+/// (`_mlir_ciface_NAME`), read-only inputs, no qf.name attributes.
+void prepareEntryFunction(func::FuncOp func);
+
+/// Registers the plain "cpu" executor in ExecutorRegistry::global() unless
+/// one (e.g. the cpu backend plugin's) is already there. Idempotent.
 void registerCpuExecutor();
+
+/// A backend's whole lowering from tensors to the LLVM dialect, run instead
+/// of buildCpuJitPipeline (which it normally ends with).
+using LoweringPipeline = std::function<void(OpPassManager &)>;
+
+/// A CPU JIT executor called `name` that lowers with `pipeline`; the "cpu"
+/// executor of the runtime is the one that uses buildCpuJitPipeline.
+std::unique_ptr<Executor> createCpuExecutor(std::string name,
+                                            LoweringPipeline pipeline);
 
 } // namespace mlir::qf::runtime
 

@@ -18,6 +18,8 @@
 #include "dialects/QF/QFDialect.h"
 #include "lowering/Passes.h"
 #include "passes/Passes.h"
+#include "plugins/BuiltinBackends.h"
+#include "plugins/api/Registry.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -54,6 +56,15 @@ int main(int argc, char **argv) {
   registerAllPasses();
   qf::registerQFPasses();
   qf::registerQFLoweringPasses();
+  qf::plugin::registerBuiltinBackends();
+
+  static llvm::cl::list<std::string> pluginPaths(
+      "load-backend-plugin",
+      llvm::cl::desc("Load a backend plugin library (repeatable)"));
+  static llvm::cl::opt<bool> listBackends(
+      "qf-list-backends",
+      llvm::cl::desc("Print the registered backends and their capabilities, "
+                     "then exit"));
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -62,6 +73,15 @@ int main(int argc, char **argv) {
 
   auto [inputFilename, outputFilename] = registerAndParseCLIOptions(
       argc, argv, "QuantForge optimizer driver\n", registry);
+  for (const std::string &path : pluginPaths)
+    if (llvm::Error error = qf::plugin::BackendRegistry::global().load(path)) {
+      llvm::errs() << "qf-opt: " << llvm::toString(std::move(error)) << "\n";
+      return 1;
+    }
+  if (listBackends) {
+    qf::plugin::BackendRegistry::global().print(llvm::outs());
+    return 0;
+  }
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
   if (config.shouldShowDialects() || config.shouldListPasses())
     return asMainReturnCode(

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 //
 //   qf-run MODULE.mlir [--entry main] [--backend cpu]
+//          [--load-backend-plugin=LIB.so]...
 //          [--input NAME_OR_INDEX=FILE.npy]... [--inputs FILE.npz]
 //          [--output FILE.npz] [--bench N] [--warmup K]
 //
@@ -13,6 +14,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFDialect.h"
+#include "plugins/BuiltinBackends.h"
+#include "plugins/api/Registry.h"
 #include "runtime/Bindings.h"
 #include "runtime/IO/NumpyIO.h"
 #include "runtime/Jit/CpuJit.h"
@@ -42,6 +45,9 @@ static cl::opt<std::string> entryName("entry", cl::init("main"),
                                       cl::desc("The function to run"));
 static cl::opt<std::string> backendName("backend", cl::init("cpu"),
                                         cl::desc("The backend to run on"));
+static cl::list<std::string>
+    pluginPaths("load-backend-plugin",
+                cl::desc("Load a backend plugin library (repeatable)"));
 static cl::list<std::string>
     inputSpecs("input", cl::desc("NAME_OR_INDEX=FILE.npy: one argument"));
 static cl::opt<std::string>
@@ -99,6 +105,10 @@ int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "QuantForge runner\n");
 
+  qf::plugin::registerBuiltinBackends();
+  for (const std::string &path : pluginPaths)
+    if (llvm::Error error = qf::plugin::BackendRegistry::global().load(path))
+      return fail(llvm::toString(std::move(error)));
   registerCpuExecutor();
   llvm::Expected<std::unique_ptr<Executor>> executor =
       ExecutorRegistry::global().create(backendName);

@@ -10,10 +10,14 @@
                              bit for bit; the float error against x @ W + b
                              is reported and bounded
 """
-import math
+import os
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "lib",
+                                "python"))
+from qfref import quantize_multiplier, rounding_shift  # noqa: E402
 
 rng = np.random.RandomState(8)
 K, N, M = 16, 8, 4
@@ -41,28 +45,6 @@ def quantize(x, scale, zp):
 
 Wq = np.clip(np.rint(W / s_w.astype(np.float32)), -127, 127).astype(np.int8)
 Bq = np.rint(B.astype(np.float64) / np.array(s_acc)).astype(np.int32)
-
-
-def quantize_multiplier(m):
-    """TFLite's QuantizeMultiplier."""
-    q, e = math.frexp(m)
-    fixed = int(math.floor(abs(q) * (1 << 31) + 0.5))  # half away from zero
-    if fixed == 1 << 31:
-        fixed //= 2
-        e += 1
-    if e < -31:
-        return 0, 0
-    if e > 30:
-        return (1 << 31) - 1, 30
-    return fixed, e
-
-
-def rounding_shift_half_even(v, shift):
-    quotient = v >> shift
-    remainder = v - (quotient << shift)
-    half = 1 << (shift - 1)
-    up = (remainder > half) | ((remainder == half) & (quotient & 1 == 1))
-    return quotient + up
 
 
 def hexconst(a, dtype):
@@ -102,7 +84,7 @@ acc = (xq - z_x) @ Wq.astype(np.int64) + Bq
 out = np.zeros_like(acc)
 for n in range(N):
     m, e = quantize_multiplier(s_acc[n] / s_y)
-    out[:, n] = rounding_shift_half_even(acc[:, n] * m, 31 - e) + z_y
+    out[:, n] = rounding_shift(acc[:, n] * m, 31 - e) + z_y
 out = np.clip(out, -128, 127)
 y_ref = ((out - z_y).astype(np.float32) * np.float32(s_y)).astype(np.float32)
 got = np.load(sys.argv[3])["out0"]

@@ -6,9 +6,9 @@ recomputed here with NumPy, independently of QuantForge.
 
 Observers are those qf-insert-observers puts on the MLP by default, in id
 order: 0 = x (input of matmul 1), 1 = x @ W1, 2 = relu(x @ W1 + b1) (input
-of matmul 2), 3 = y. The layers are recomputed in float32 with the
-accumulation order of a plain loop nest over k (what the JIT runs), so
-ranges match exactly.
+of matmul 2), 3 = y. The layers are recomputed in float32 as the cpu
+backend's vectorized code computes them (one fused multiply-add per k, in k
+order), so ranges match exactly.
 """
 import glob
 import json
@@ -17,6 +17,10 @@ import struct
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..",
+                                "lib", "python"))
+from qfref import matmul_fma  # noqa: E402
 
 here = os.path.dirname(os.path.abspath(__file__))
 path, method, bins = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -65,19 +69,14 @@ weights = np.load(os.path.join(here, "weights.npz"))
 w1, b1, w2 = weights["w1"], weights["b1"], weights["w2"]
 
 
-def matmul_k_order(a, w):
-    acc = np.zeros((a.shape[0], w.shape[1]), np.float32)
-    for k in range(a.shape[1]):
-        acc = acc + a[:, k:k + 1] * w[k:k + 1, :]
-    return acc
 
 
 batches = {0: [], 1: [], 2: [], 3: []}
 for f in sorted(glob.glob(os.path.join(here, "data", "*.npz"))):
     for x in np.load(f)["x"]:
-        h = matmul_k_order(x, w1)
+        h = matmul_fma(x, w1)
         a = np.maximum(h + b1, np.float32(0))
-        y = matmul_k_order(a, w2)
+        y = matmul_fma(a, w2)
         for i, t in enumerate((x, h, a, y)):
             batches[i].append(t)
 

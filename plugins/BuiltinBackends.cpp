@@ -1,0 +1,24 @@
+//===- BuiltinBackends.cpp - Backends compiled into QuantForge ------------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#include "plugins/BuiltinBackends.h"
+
+#include "plugins/api/LowerPass.h"
+#ifdef QF_HAVE_CPU_BACKEND
+#include "plugins/cpu/CpuBackend.h"
+#endif
+
+#include <mutex>
+
+void mlir::qf::plugin::registerBuiltinBackends() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    registerLowerPass();
+#ifdef QF_HAVE_CPU_BACKEND
+    cpu::registerCpuBackend();
+#endif
+  });
+}

@@ -1,0 +1,125 @@
+//===- Vectorize.cpp - Tile and vectorize linalg ops for the host ---------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// Each linalg op on static tensors is tiled so that one tile is a register
+// sized block, and the tile is vectorized: elementwise ops to `lanes`-wide
+// vectors along their innermost parallel dimension, contractions to
+// 4 x lanes outer-product blocks stepping the reduction by one. Tile sizes
+// divide the dimensions, so no masking is needed. An op the vectorizer
+// refuses (convolution windows, some gathers) stays a scalar loop nest:
+// correct, just slower.
+//
+//===----------------------------------------------------------------------===//
+
+#include "plugins/cpu/CpuBackend.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+using namespace mlir;
+using namespace mlir::qf;
+
+namespace {
+
+/// The largest divisor of `size` that is at most `limit`.
+int64_t divisorAtMost(int64_t size, int64_t limit) {
+  for (int64_t d = std::min(size, limit); d > 1; --d)
+    if (size % d == 0)
+      return d;
+  return 1;
+}
+
+/// Register-block tile sizes of `op` (0 leaves a dimension untiled).
+SmallVector<int64_t> tileSizes(linalg::LinalgOp op, int64_t lanes) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<unsigned> parallel;
+  bool hasReduction = false;
+  for (auto [d, it] : llvm::enumerate(iterators)) {
+    if (it == utils::IteratorType::parallel)
+      parallel.push_back(d);
+    else
+      hasReduction = true;
+  }
+  SmallVector<int64_t> tiles(ranges.size(), 1);
+  if (!parallel.empty()) {
+    tiles[parallel.back()] = divisorAtMost(ranges[parallel.back()], lanes);
+    if (hasReduction && parallel.size() >= 2)
+      tiles[parallel[parallel.size() - 2]] =
+          divisorAtMost(ranges[parallel[parallel.size() - 2]], 4);
+  }
+  for (auto [tile, range] : llvm::zip(tiles, ranges))
+    if (tile == range)
+      tile = 0;
+  return tiles;
+}
+
+class CpuVectorizePass
+    : public PassWrapper<CpuVectorizePass, OperationPass<func::FuncOp>> {
+public:
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CpuVectorizePass)
+
+  explicit CpuVectorizePass(unsigned vectorBits) : vectorBits(vectorBits) {}
+  StringRef getArgument() const override { return "qf-cpu-vectorize"; }
+  StringRef getDescription() const override {
+    return "Tile linalg ops into register blocks and vectorize them";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<affine::AffineDialect, scf::SCFDialect,
+                    tensor::TensorDialect, vector::VectorDialect>();
+  }
+
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> ops;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() &&
+          !llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+        ops.push_back(op);
+    });
+    int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : ops) {
+      Operation *target = op;
+      SmallVector<int64_t> tiles = tileSizes(op, lanes);
+      rewriter.setInsertionPoint(op);
+      if (llvm::any_of(tiles, [](int64_t t) { return t != 0; })) {
+        scf::SCFTilingOptions options;
+        options.setTileSizes(getAsIndexOpFoldResult(&getContext(), tiles));
+        FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+            rewriter, cast<TilingInterface>(op.getOperation()), options);
+        if (failed(tiled))
+          continue;
+        rewriter.replaceOp(op, tiled->replacements);
+        target = tiled->tiledOps.front();
+      }
+      rewriter.setInsertionPoint(target);
+      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+          rewriter, target, /*inputVectorSizes=*/{},
+          /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/true,
+          /*flatten1DDepthwiseConv=*/false,
+          /*assumeDynamicDimsMatchVecSizes=*/false,
+          /*createNamedContraction=*/true);
+      if (succeeded(vectorized))
+        rewriter.replaceOp(target, vectorized->replacements);
+    }
+  }
+
+private:
+  unsigned vectorBits;
+};
+
+} // namespace
+
+std::unique_ptr<Pass> mlir::qf::cpu::createCpuVectorizePass(unsigned bits) {
+  return std::make_unique<CpuVectorizePass>(bits);
+}
