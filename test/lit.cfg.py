@@ -21,6 +21,10 @@ config.substitutions.append(("%qf_obj_root", config.qf_obj_root))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
 config.substitutions.append(
     ("%qf_test_plugin", os.path.join(config.qf_obj_root, "lib", "QFTestPassPlugin.so")))
+for name, lib in (("%qf_example_plugin", "QFExampleBackend.so"),
+                  ("%qf_stale_plugin", "QFExampleBackendStale.so")):
+    config.substitutions.append(
+        (name, os.path.join(config.qf_obj_root, "lib", lib)))
 config.substitutions.append(("%qf_cmake", config.cmake_command))
 config.substitutions.append(("%qf_generator", config.cmake_generator))
 config.substitutions.append(("%qf_cxx", config.cxx_compiler))

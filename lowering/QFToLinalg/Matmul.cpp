@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -37,6 +38,37 @@ std::pair<Value, AffineMap> zeroPointVector(PatternRewriter &rewriter,
   AffineExpr expr = zps.size() == 1 ? getAffineConstantExpr(0, ctx)
                                     : getAffineDimExpr(dim, ctx);
   return {vector, AffineMap::get(numDims, 0, expr, ctx)};
+}
+
+/// Sums over K of a constant weight ([(B,) K, N] storage behind a
+/// quant.scast of a constant), computed now as an i32 constant [(B,) N]: the
+/// zero-point correction of constant weights costs nothing at run time. The
+/// sums wrap like the i32 arithmetic they replace.
+std::optional<Value> constantColumnSums(PatternRewriter &rewriter, Location loc,
+                                        Value quantizedRhs, bool isSigned) {
+  auto storageCast = quantizedRhs.getDefiningOp<quant::StorageCastOp>();
+  DenseIntElementsAttr attr;
+  if (!storageCast || !matchPattern(storageCast.getInput(), m_Constant(&attr)))
+    return std::nullopt;
+  ArrayRef<int64_t> shape = attr.getType().getShape();
+  int64_t n = shape.back(), k = shape[shape.size() - 2];
+  int64_t batch = ShapedType::getNumElements(shape.drop_back(2));
+  std::vector<int64_t> sums(batch * n, 0);
+  int64_t i = 0;
+  for (const APInt &v : attr.getValues<APInt>()) {
+    int64_t b = i / (k * n), col = i % n;
+    sums[b * n + col] += isSigned ? v.getSExtValue() : v.getZExtValue();
+    ++i;
+  }
+  SmallVector<int32_t> wrapped;
+  for (int64_t sum : sums)
+    wrapped.push_back(static_cast<int32_t>(static_cast<uint32_t>(sum)));
+  SmallVector<int64_t> sumShape(shape.drop_back(2));
+  sumShape.push_back(n);
+  auto type = RankedTensorType::get(sumShape, rewriter.getI32Type());
+  return arith::ConstantOp::create(
+             rewriter, loc, DenseElementsAttr::get(type, ArrayRef(wrapped)))
+      .getResult();
 }
 
 /// qf.matmul as an i32 contraction of the raw storage integers plus the
@@ -163,8 +195,12 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
     for (unsigned d = 0; d + 2 < rhsRank; ++d)
       swapped.push_back(d);
     swapped.append({rhsRank - 1, rhsRank - 2});
-    Value colSum = sumOverK(rhs, AffineMap::getPermutationMap(swapped, ctx),
-                            rSigned, colShape);
+    std::optional<Value> constantSums =
+        constantColumnSums(rewriter, loc, op.getRhs(), rSigned);
+    Value colSum =
+        constantSums ? *constantSums
+                     : sumOverK(rhs, AffineMap::getPermutationMap(swapped, ctx),
+                                rSigned, colShape);
     auto [zl, zlMap] = zeroPointVector(rewriter, loc, lq, numDims, m);
     auto [zr, zrMap] = zeroPointVector(rewriter, loc, rq, numDims, n);
     Value kSize = arith::IndexCastOp::create(

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace mlir::qf {
 #define GEN_PASS_DEF_QUANTQUANTIZEPASS
@@ -98,6 +99,10 @@ private:
   SchemeAttr defaultScheme;
   Dynamic dynamic = Dynamic::None;
   llvm::DenseMap<std::pair<Value, Type>, Value> quantized;
+  llvm::DenseMap<std::pair<Value, Attribute>, Value> quantizedWeights;
+  /// Float weight constants replaced by quantized ones, erased at the end
+  /// when nothing else uses them.
+  llvm::SetVector<Operation *> replacedWeights;
 };
 
 LogicalResult QuantizePass::initialize(MLIRContext *ctx) {
@@ -154,6 +159,8 @@ LogicalResult QuantizePass::initialize(MLIRContext *ctx) {
 
 void QuantizePass::runOnOperation() {
   quantized.clear();
+  quantizedWeights.clear();
+  replacedWeights.clear();
   SmallVector<std::pair<Operation *, Contraction>> targets;
   getOperation()->walk([&](Operation *op) {
     if (std::optional<Contraction> c = contractionOf(op))
@@ -164,6 +171,9 @@ void QuantizePass::runOnOperation() {
     failedAny |= failed(quantizeOp(op, contraction));
   if (failedAny)
     return signalPassFailure();
+  for (Operation *weight : replacedWeights)
+    if (weight->use_empty())
+      weight->erase();
   // The observers' statistics are consumed; the observers go.
   getOperation()->walk([](ObserveOp observe) {
     observe.getOutput().replaceAllUsesWith(observe.getInput());
@@ -222,14 +232,22 @@ LogicalResult QuantizePass::quantizeWeightOperand(Operation *op, unsigned index,
     Value constant = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(narrow, values));
     op->setOperand(index, arith::ExtFOp::create(b, loc, type, constant));
+    replacedWeights.insert(weight.getDefiningOp());
     return success();
   }
-  FailureOr<QuantizedWeight> q =
-      quantizeWeight(data, type.getShape(), scheme, axes, expressed,
-                     [&] { return op->emitOpError("weight operand: "); });
-  if (failed(q))
-    return failure();
-  op->setOperand(index, materializeWeight(b, loc, type, *q));
+  // A weight shared by several ops under one scheme is quantized once.
+  Value &shared = quantizedWeights[{weight, scheme}];
+  if (!shared) {
+    FailureOr<QuantizedWeight> q =
+        quantizeWeight(data, type.getShape(), scheme, axes, expressed,
+                       [&] { return op->emitOpError("weight operand: "); });
+    if (failed(q))
+      return failure();
+    b.setInsertionPointAfterValue(weight);
+    shared = materializeWeight(b, loc, type, *q);
+  }
+  op->setOperand(index, shared);
+  replacedWeights.insert(weight.getDefiningOp());
   return success();
 }
 

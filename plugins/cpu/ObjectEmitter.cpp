@@ -42,6 +42,7 @@ FailureOr<plugin::Artifact> mlir::qf::cpu::emitHostObject(ModuleOp module) {
            << llvm::toString(builder.takeError());
   builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
   builder->setRelocationModel(llvm::Reloc::PIC_);
+  builder->setCodeModel(llvm::CodeModel::Small);
   auto machine = builder->createTargetMachine();
   if (!machine)
     return module.emitError("cannot create a target machine: ")

@@ -144,6 +144,94 @@ func.func @matmul(%a: tensor<4x8xi8>, %w: tensor<8x3xi8>, %b: tensor<3xi32>) -> 
 
 // -----
 
+// A constant weight's column sums are computed at compile time:
+// [[1, 2], [3, -4], [5, 6]] sums to [9, 4].
+// CHECK-LABEL: func.func @matmul_constant_weight
+// CHECK-DAG: %[[COLS:.*]] = arith.constant dense<[9, 4]> : tensor<2xi32>
+// CHECK: %[[ACC:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: %[[ROWS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<4xi32>)
+// CHECK-NOT: outs(%{{.*}} : tensor<2xi32>)
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]], %[[ROWS]], %[[COLS]], %{{.*}}, %{{.*}} : tensor<4x2xi32>, tensor<4xi32>, tensor<2xi32>, tensor<1xi32>, tensor<1xi32>)
+func.func @matmul_constant_weight(%a: tensor<4x3xi8>) -> tensor<4x2xi32> {
+  %c = arith.constant dense<[[1, 2], [3, -4], [5, 6]]> : tensor<3x2xi8>
+  %qw = quant.scast %c : tensor<3x2xi8> to tensor<3x2x!quant.uniform<i8:f32, 0.1>>
+  %qa = quant.scast %a : tensor<4x3xi8> to tensor<4x3x!quant.uniform<i8:f32, 0.5:3>>
+  %acc = qf.matmul %qa, %qw : tensor<4x3x!quant.uniform<i8:f32, 0.5:3>>, tensor<3x2x!quant.uniform<i8:f32, 0.1>> -> tensor<4x2x!quant.uniform<i32:f32, 0.05>>
+  %r = quant.scast %acc : tensor<4x2x!quant.uniform<i32:f32, 0.05>> to tensor<4x2xi32>
+  return %r : tensor<4x2xi32>
+}
+
+// -----
+
+// Dynamic quantization: max|x| over the reduced dimension, the scale
+// max / 127 (1 for an all-zero row), then the quantization; dequantization
+// multiplies by the broadcast run-time scale (the type's scale 1.0 and zero
+// point 0 fold away).
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func.func @dynamic
+// CHECK: %[[MAX:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%arg0 : tensor<4x8xf32>) outs(%{{.*}} : tensor<4x1xf32>)
+// CHECK: math.absf
+// CHECK: arith.maxnumf
+// CHECK: %[[S:.*]] = linalg.generic {{.*}} ins(%[[MAX]] : tensor<4x1xf32>)
+// CHECK: arith.divf
+// CHECK: arith.select
+// CHECK: %[[Q:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], {{.*}} ins(%arg0, %[[S]] : tensor<4x8xf32>, tensor<4x1xf32>) outs(%{{.*}} : tensor<4x8xi8>)
+// CHECK: math.roundeven
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], {{.*}} ins(%[[Q]], %[[S]] : tensor<4x8xi8>, tensor<4x1xf32>) outs(%{{.*}} : tensor<4x8xf32>)
+// CHECK: arith.sitofp
+// CHECK: arith.mulf %{{.*}}, %in
+func.func @dynamic(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %q, %s = qf.dynamic_quantize %x half_even : tensor<4x8xf32> -> tensor<4x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<4x1xf32>
+  %d = qf.dynamic_dequantize %q, %s : tensor<4x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<4x1xf32> -> tensor<4x8xf32>
+  return %d : tensor<4x8xf32>
+}
+
+// -----
+
+// Sub-byte weights are never stored unpacked: dequantize(unpack) extracts
+// each 3-bit code from the packed bytes (two bytes, as a code may straddle
+// them) and dequantizes it in one generic.
+// CHECK-LABEL: func.func @unpack_dequantize
+// CHECK-NOT: tensor<4x8xi3>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<4x8xf32>)
+// CHECK: linalg.index 1
+// CHECK: tensor.extract %arg0
+// CHECK: tensor.extract %arg0
+// CHECK: arith.shrui
+// CHECK: arith.shrsi
+// CHECK: arith.sitofp
+func.func @unpack_dequantize(%p: tensor<4x3xi8>) -> tensor<4x8xf32> {
+  %u = qf.unpack %p : tensor<4x3xi8> -> tensor<4x8x!quant.uniform<i3:f32, 0.5:1>>
+  %d = qf.dequantize %u : tensor<4x8x!quant.uniform<i3:f32, 0.5:1>> -> tensor<4x8xf32>
+  return %d : tensor<4x8xf32>
+}
+
+// -----
+
+// A weight-only matmul dequantizes each int4 weight where it reads it:
+// one (m, n, k) contraction, the packed bytes read by tensor.extract, group
+// scales through a floordiv map.
+// CHECK-DAG: #[[G:.*]] = affine_map<(d0, d1, d2) -> (d2 floordiv 4, d1)>
+// CHECK-LABEL: func.func @weight_only_matmul
+// CHECK-NOT: qf.
+// CHECK: linalg.generic {indexing_maps = [{{.*}}, #[[G]], #[[G]], {{.*}}], iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %{{.*}}, %{{.*}} : tensor<2x8xf32>, tensor<2x4xf32>, tensor<2x4xi64>)
+// CHECK: tensor.extract %arg1
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK-NOT: linalg.matmul
+func.func @weight_only_matmul(%x: tensor<2x8xf32>, %p: tensor<8x2xi8>) -> tensor<2x4xf32> {
+  %u = qf.unpack %p : tensor<8x2xi8> -> tensor<8x4x!quant.uniform<i4:f32:{0:4, 1:1}, {{0.5:1, 0.25:0, 0.5:1, 0.25:0}, {0.5:1, 0.25:0, 0.5:1, 0.25:0}}>>
+  %w = qf.dequantize %u : tensor<8x4x!quant.uniform<i4:f32:{0:4, 1:1}, {{0.5:1, 0.25:0, 0.5:1, 0.25:0}, {0.5:1, 0.25:0, 0.5:1, 0.25:0}}>> -> tensor<8x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<2x8xf32>, tensor<8x4xf32>) outs(%f : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
 // Conv2d: pad with the input zero point, split channels into groups, one
 // generic over (n, oh, ow, g, f, kh, kw, c) starting from the bias.
 // CHECK-LABEL: func.func @conv2d

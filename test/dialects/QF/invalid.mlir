@@ -524,3 +524,51 @@ func.func @nan_channel_scale(%x: tensor<2x2xf32>) {
   %0 = qf.quantize %x half_even : tensor<2x2xf32> -> tensor<2x2x!quant.uniform<i8:f32:1, {0.5, 0x7FF8000000000000}>>
   return
 }
+
+// -----
+
+func.func @dynamic_scaled_result(%x: tensor<4x8xf32>) {
+  // expected-error @below {{result must be a signed per-tensor type with scale 1.0 and zero point 0}}
+  %q, %s = qf.dynamic_quantize %x half_even : tensor<4x8xf32> -> tensor<4x8x!quant.uniform<i8:f32, 0.5>>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic_scale_shape(%x: tensor<4x8xf32>) {
+  // expected-error @below {{scale shape [3, 1] must match the data's [4, 8] or be 1 in each dimension}}
+  %q, %s = qf.dynamic_quantize %x half_even : tensor<4x8xf32> -> tensor<4x8x!quant.uniform<i8:f32, 1.0>>, tensor<3x1xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic_scale_rank(%x: tensor<4x8xf32>) {
+  // expected-error @below {{scale has rank 1, expected the data's rank 2}}
+  %q, %s = qf.dynamic_quantize %x half_even : tensor<4x8xf32> -> tensor<4x8x!quant.uniform<i8:f32, 1.0>>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic_stochastic_seed(%x: tensor<4x8xf32>) {
+  // expected-error @below {{stochastic rounding requires a seed}}
+  %q, %s = qf.dynamic_quantize %x stochastic : tensor<4x8xf32> -> tensor<4x8x!quant.uniform<i8:f32, 1.0>>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic_dequantize_type(%q: tensor<4x8x!quant.uniform<i8:f32, 1.0>>, %s: tensor<4x1xf16>) {
+  // expected-error @below {{scale element type 'f16' differs from the expressed type 'f32'}}
+  %y = qf.dynamic_dequantize %q, %s : tensor<4x8x!quant.uniform<i8:f32, 1.0>>, tensor<4x1xf16> -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @dynamic_dequantize_blocked(%q: tensor<4x8x!quant.uniform<i8:f32:{1:4}, {{1.0, 2.0}, {1.0, 2.0}, {1.0, 2.0}, {1.0, 2.0}}>>, %s: tensor<4x1xf32>) {
+  // expected-error @below {{blocked (sub-channel) input types are not supported}}
+  %y = qf.dynamic_dequantize %q, %s : tensor<4x8x!quant.uniform<i8:f32:{1:4}, {{1.0, 2.0}, {1.0, 2.0}, {1.0, 2.0}, {1.0, 2.0}}>>, tensor<4x1xf32> -> tensor<4x8xf32>
+  return
+}

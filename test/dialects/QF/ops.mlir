@@ -116,3 +116,21 @@ func.func @schemes() attributes {
     e = #qf.scheme<weight = i3, act = i16, per_group = 32, symmetric, rounding = toward_zero>} {
   return
 }
+
+// CHECK-LABEL: func.func @dynamic_per_token
+func.func @dynamic_per_token(%x: tensor<4x16xf32>, %w: tensor<16x8x!quant.uniform<i8<-127:127>:f32:1, {0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2}>>) -> tensor<4x8xf32> {
+  // CHECK: %[[Q:.*]], %[[S:.*]] = qf.dynamic_quantize %{{.*}} half_even : tensor<4x16xf32> -> tensor<4x16x!quant.uniform<i8<-127:127>:f32, 1.000000e+00>>, tensor<4x1xf32>
+  %q, %s = qf.dynamic_quantize %x half_even : tensor<4x16xf32> -> tensor<4x16x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<4x1xf32>
+  %acc = qf.matmul %q, %w : tensor<4x16x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<16x8x!quant.uniform<i8<-127:127>:f32:1, {0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2}>> -> tensor<4x8x!quant.uniform<i32:f32:1, {0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2}>>
+  // CHECK: qf.dynamic_dequantize %{{.*}}, %[[S]] : tensor<4x8x!quant.uniform<i32:f32:1
+  %y = qf.dynamic_dequantize %acc, %s : tensor<4x8x!quant.uniform<i32:f32:1, {0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2}>>, tensor<4x1xf32> -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// CHECK-LABEL: func.func @dynamic_per_tensor_stochastic
+func.func @dynamic_per_tensor_stochastic(%x: tensor<2x3x8xf32>) -> tensor<2x3x8xf32> {
+  // CHECK: qf.dynamic_quantize %{{.*}} stochastic seed 9 : tensor<2x3x8xf32> -> tensor<2x3x8x!quant.uniform<i8:f32, 1.000000e+00>>, tensor<1x1x1xf32>
+  %q, %s = qf.dynamic_quantize %x stochastic seed 9 : tensor<2x3x8xf32> -> tensor<2x3x8x!quant.uniform<i8:f32, 1.0>>, tensor<1x1x1xf32>
+  %y = qf.dynamic_dequantize %q, %s : tensor<2x3x8x!quant.uniform<i8:f32, 1.0>>, tensor<1x1x1xf32> -> tensor<2x3x8xf32>
+  return %y : tensor<2x3x8xf32>
+}

@@ -11,16 +11,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dialects/QF/QFDialect.h"
-#include "lowering/Passes.h"
 #include "passes/Numerics/FixedPoint.h"
 #include "passes/Numerics/QuantParams.h"
-#include "runtime/Jit/CpuJit.h"
+#include "test/unit/Lowering/LoweringHarness.h"
 
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <gtest/gtest.h>
@@ -56,44 +50,14 @@ std::vector<float> stressValues() {
   return v;
 }
 
-class QFToLinalgTest : public ::testing::TestWithParam<const char *> {
+class QFToLinalgTest : public ::testing::TestWithParam<const char *>,
+                       public qf::testing::LoweringHarness {
 protected:
-  QFToLinalgTest() {
-    DialectRegistry registry;
-    registerAllDialects(registry);
-    registerAllExtensions(registry);
-    registerQFDialect(registry);
-    runtime::registerCpuJitDependencies(registry);
-    context.appendDialectRegistry(registry);
-    runtime::registerCpuExecutor();
-  }
-
   /// Lowers and runs `source` on `x`; returns the results.
   std::vector<runtime::HostTensor> run(const std::string &source,
                                        const runtime::HostTensor &x) {
-    OwningOpRef<ModuleOp> module =
-        parseSourceString<ModuleOp>(source, &context);
-    PassManager pm(&context);
-    pm.addPass(createConvertQFToLinalgPass());
-    if (!module || failed(pm.run(*module))) {
-      ADD_FAILURE() << "cannot parse or lower the module";
-      return {};
-    }
-    auto executor = runtime::ExecutorRegistry::global().create("cpu");
-    auto executable = (*executor)->compile(*module, "main");
-    if (failed(executable)) {
-      ADD_FAILURE() << "cannot compile the lowered module";
-      return {};
-    }
-    auto results = (*executable)->run({&x});
-    if (!results) {
-      ADD_FAILURE() << llvm::toString(results.takeError());
-      return {};
-    }
-    return std::move(*results);
+    return lowerAndRun(source, {&x});
   }
-
-  MLIRContext context;
 };
 
 } // namespace
@@ -113,7 +77,8 @@ TEST_P(QFToLinalgTest, PerTensorAndPerAxisMatchNumerics) {
   const char *perAxis =
       "!quant.uniform<u8:f32:1, {0.5:128, 0.1:3, 1.0:250, 0.25:0}>";
   const char *wide = "!quant.uniform<i16:f32, 0.1:100>";
-  std::string source = llvm::formatv(R"(
+  std::string source =
+      llvm::formatv(R"(
 func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>, tensor<1024x4xi16>, tensor<1024x4xf32>, tensor<1024x4xf32>) {
   %a = qf.quantize %x {0} : tensor<1024x4xf32> -> tensor<1024x4x{1}>
   %b = qf.quantize %x {0} : tensor<1024x4xf32> -> tensor<1024x4x{2}>
@@ -126,8 +91,7 @@ func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xi8>
   return %ai, %bi, %ci, %d, %f : tensor<1024x4xi8>, tensor<1024x4xi8>, tensor<1024x4xi16>, tensor<1024x4xf32>, tensor<1024x4xf32>
 }
 )",
-                                     spelling, perTensor, perAxis, wide,
-                                     fakeSpelling);
+                    spelling, perTensor, perAxis, wide, fakeSpelling);
   std::vector<float> values = stressValues();
   runtime::HostTensor x(runtime::DType::F32, {1024, 4});
   std::memcpy(x.data(), values.data(), kCount * sizeof(float));
@@ -192,8 +156,8 @@ func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xf32
   std::vector<runtime::HostTensor> out = run(source, x);
   ASSERT_EQ(out.size(), 2u);
 
-  const float scales[4][2] = {{0.5f, 0.25f}, {0.1f, 1.0f}, {0.3f, 0.2f},
-                              {0.05f, 2.0f}};
+  const float scales[4][2] = {
+      {0.5f, 0.25f}, {0.1f, 1.0f}, {0.3f, 0.2f}, {0.05f, 2.0f}};
   const int64_t zps[4][2] = {{1, -2}, {0, 3}, {5, -1}, {0, 7}};
   auto i8 = numerics::IntRange::forBits(8, true);
   int mismatches = 0;
@@ -201,7 +165,8 @@ func.func @main(%x: tensor<1024x4xf32>) -> (tensor<1024x4xi8>, tensor<1024x4xf32
     int64_t row = i / 4, col = i % 4;
     float scale = scales[row / 256][col / 2];
     int64_t zp = zps[row / 256][col / 2];
-    int64_t q = numerics::quantize(values[i], scale, zp, i8, reference, seed, i);
+    int64_t q =
+        numerics::quantize(values[i], scale, zp, i8, reference, seed, i);
     float d = numerics::dequantize(q, scale, zp);
     int64_t gotQ = out[0].dataAs<int8_t>()[i];
     float gotD = out[1].dataAs<float>()[i];
