@@ -32,7 +32,6 @@ public:
     registerQFDialect(registry);
     runtime::registerCpuJitDependencies(registry);
     context.appendDialectRegistry(registry);
-    runtime::registerCpuExecutor();
   }
 
   std::vector<runtime::HostTensor>
@@ -46,8 +45,9 @@ public:
       ADD_FAILURE() << "cannot parse or lower the module";
       return {};
     }
-    auto executor = runtime::ExecutorRegistry::global().create("cpu");
-    auto executable = (*executor)->compile(*module, "main");
+    // The plain JIT, whatever "cpu" is registered in this process.
+    auto executor = runtime::createCpuExecutor("cpu-plain", nullptr);
+    auto executable = executor->compile(*module, "main");
     if (failed(executable)) {
       ADD_FAILURE() << "cannot compile the lowered module";
       return {};

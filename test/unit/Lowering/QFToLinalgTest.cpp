@@ -350,9 +350,8 @@ TEST_F(QFMatmulTest, MatchesIntegerDefinition) {
     PassManager pm(&context);
     pm.addPass(createConvertQFToLinalgPass());
     ASSERT_TRUE(succeeded(pm.run(*module))) << c.name;
-    auto executor = runtime::ExecutorRegistry::global().create("cpu");
-    ASSERT_TRUE(bool(executor));
-    auto executable = (*executor)->compile(*module, "main");
+    auto executor = runtime::createCpuExecutor("cpu-plain", nullptr);
+    auto executable = executor->compile(*module, "main");
     ASSERT_TRUE(succeeded(executable)) << c.name;
     std::vector<const runtime::HostTensor *> inputs = {&a, &w};
     if (c.biasType)
