@@ -129,8 +129,10 @@ llvm::Error Executable::checkInputs(ArrayRef<const HostTensor *> inputs) const {
 }
 
 ExecutorRegistry &ExecutorRegistry::global() {
-  static ExecutorRegistry registry;
-  return registry;
+  // Never destroyed: factories may come from plugin libraries that are
+  // unloaded at exit before static destructors run.
+  static ExecutorRegistry *registry = new ExecutorRegistry;
+  return *registry;
 }
 
 void ExecutorRegistry::add(StringRef name, Factory factory) {

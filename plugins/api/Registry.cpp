@@ -17,8 +17,10 @@ using namespace mlir::qf;
 using namespace mlir::qf::plugin;
 
 BackendRegistry &BackendRegistry::global() {
-  static BackendRegistry registry;
-  return registry;
+  // Never destroyed: plugin libraries may be unloaded at exit before static
+  // destructors run, and the backends' destructors live in them.
+  static BackendRegistry *registry = new BackendRegistry;
+  return *registry;
 }
 
 void BackendRegistry::add(std::unique_ptr<BackendPlugin> plugin) {
