@@ -10,6 +10,9 @@
 #ifdef QF_HAVE_CPU_BACKEND
 #include "plugins/cpu/CpuBackend.h"
 #endif
+#ifdef QF_HAVE_GPU_NVVM_BACKEND
+#include "plugins/gpu-nvvm/GpuNvvmBackend.h"
+#endif
 
 #include <mutex>
 
@@ -20,5 +23,16 @@ void mlir::qf::plugin::registerBuiltinBackends() {
 #ifdef QF_HAVE_CPU_BACKEND
     cpu::registerCpuBackend();
 #endif
+#ifdef QF_HAVE_GPU_NVVM_BACKEND
+    gpu_nvvm::registerGpuNvvmBackend();
+#endif
   });
+}
+
+void mlir::qf::plugin::registerBuiltinBackendDependencies(
+    DialectRegistry &registry) {
+#ifdef QF_HAVE_GPU_NVVM_BACKEND
+  gpu_nvvm::registerGpuNvvmDependencies(registry);
+#endif
+  (void)registry;
 }

@@ -40,3 +40,14 @@ llvm_config.add_tool_substitutions(["qf-opt", "qf-run"], tool_dirs)
 # /usr/bin/python3 sees.
 config.substitutions.append(("%numpy_python", "/usr/bin/python3"))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# CUDA's ptxas (from /usr/local/cuda or PATH) checks the PTX the gpu-nvvm
+# backend writes and serializes cubins; without it those tests are
+# UNSUPPORTED.
+import shutil
+cuda_bin = "/usr/local/cuda/bin"
+if os.path.exists(os.path.join(cuda_bin, "ptxas")):
+    llvm_config.with_environment("PATH", cuda_bin, append_path=True)
+if shutil.which("ptxas", path=config.environment["PATH"]) or os.path.exists(
+        os.path.join(cuda_bin, "ptxas")):
+    config.available_features.add("ptxas")

@@ -1,0 +1,35 @@
+//===- LinalgToGPU.h - Tensor programs to GPU kernels -----------*- C++ -*-===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// The part of a GPU backend's lowering that does not depend on the GPU:
+// tensors are bufferized (results become caller-owned out-parameters),
+// linalg ops become parallel loops, tiled so that inner loops map to
+// threads and outer ones to blocks, and each loop nest is outlined as a
+// kernel. All kernels end up in one gpu.module, `qf_kernels`, so that a
+// backend serializes one binary (one PTX file, one SPIR-V module).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QF_LOWERING_GPU_LINALGTOGPU_H
+#define QF_LOWERING_GPU_LINALGTOGPU_H
+
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace mlir::qf {
+
+/// Linalg on tensors (no qf ops left) to host code launching kernels of one
+/// gpu.module `qf_kernels`. `tileSizes` are the threads per block of the
+/// innermost parallel dimensions (outermost first).
+void buildLinalgToGpuPipeline(OpPassManager &pm, ArrayRef<int64_t> tileSizes);
+
+/// Moves the functions of every gpu.module into the first one and renames
+/// it `qf_kernels`, updating every gpu.launch_func.
+std::unique_ptr<Pass> createMergeGpuModulesPass();
+
+} // namespace mlir::qf
+
+#endif // QF_LOWERING_GPU_LINALGTOGPU_H
