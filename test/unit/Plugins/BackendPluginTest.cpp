@@ -52,8 +52,7 @@ TEST_F(BackendPluginTest, RegistryFindsCpuAndNamesTheKnownOnes) {
       << message;
   EXPECT_TRUE(StringRef(message).ends_with(
       "; load others with --load-backend-plugin=PATH)"))
-      << message; load others with "
-            "--load-backend-plugin=PATH)");
+      << message;
 }
 
 TEST_F(BackendPluginTest, CapabilitiesSayWhyNot) {
