@@ -212,3 +212,30 @@ Value lowering::dequantizeCode(OpBuilder &b, Location loc, Value q, Value scale,
   return arith::MulFOp::create(
       b, loc, arith::SIToFPOp::create(b, loc, fType, centred), scale);
 }
+
+ParamReads lowering::readParams(PatternRewriter &rewriter, Location loc,
+                                quant::QuantizedType qtype, FloatType fType,
+                                unsigned numDims, ArrayRef<unsigned> loopOf) {
+  MLIRContext *ctx = rewriter.getContext();
+  ParamReads reads;
+  SmallVector<ParamVector> params = scaleAndZeroPoint(rewriter, qtype, fType);
+  for (auto [i, param] : llvm::enumerate(params)) {
+    if (param.grid.shape.empty()) {
+      Value scalar = arith::ConstantOp::create(
+          rewriter, loc, cast<TypedAttr>(param.values.front()));
+      (i == 0 ? reads.scalarScale : reads.scalarZeroPoint) = scalar;
+      continue;
+    }
+    auto type = RankedTensorType::get(param.grid.shape, param.type);
+    reads.inputs.push_back(arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(type, param.values)));
+    SmallVector<AffineExpr> exprs;
+    SmallVector<AffineExpr> replacements;
+    for (unsigned loop : loopOf)
+      replacements.push_back(getAffineDimExpr(loop, ctx));
+    for (AffineExpr e : param.grid.exprs)
+      exprs.push_back(e.replaceDims(replacements));
+    reads.maps.push_back(AffineMap::get(numDims, 0, exprs, ctx));
+  }
+  return reads;
+}

@@ -66,6 +66,28 @@ Value buildElementwise(
 SmallVector<ParamVector> scaleAndZeroPoint(Builder &b, quant::QuantizedType q,
                                            FloatType fType);
 
+/// Inputs and maps reading the scales and zero points of a tensor of
+/// quantized type `qtype` inside a generic of `numDims` loops, where tensor
+/// dimension d is loop `loopOf[d]`; scalars when per tensor.
+struct ParamReads {
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  Value scalarScale, scalarZeroPoint;
+
+  /// The scale and zero point inside the body, whose arguments from
+  /// `first` on are `inputs`.
+  std::pair<Value, Value> at(ValueRange args, unsigned first) const {
+    Value scale = scalarScale ? scalarScale : args[first];
+    Value zp =
+        scalarZeroPoint ? scalarZeroPoint : args[first + (scalarScale ? 0 : 1)];
+    return {scale, zp};
+  }
+};
+
+ParamReads readParams(PatternRewriter &rewriter, Location loc,
+                      quant::QuantizedType qtype, FloatType fType,
+                      unsigned numDims, ArrayRef<unsigned> loopOf);
+
 /// Row-major strides of `value`'s shape, for the stochastic draw's index.
 SmallVector<Value> rowMajorStrides(PatternRewriter &rewriter, Location loc,
                                    Value value);

@@ -159,7 +159,6 @@ struct LowerDynamicDequantize : OpRewritePattern<DynamicDequantizeOp> {
     if (std::optional<std::string> reason = unsupported(op))
       return rewriter.notifyMatchFailure(op, *reason);
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     auto scaleType = cast<RankedTensorType>(op.getScale().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
@@ -173,19 +172,12 @@ struct LowerDynamicDequantize : OpRewritePattern<DynamicDequantizeOp> {
     SmallVector<AffineMap> maps = {identity,
                                    broadcastMap(inputType, scaleType)};
     // The type's scales and zero points: constant vectors (or scalars).
-    SmallVector<Value> scalars(2);
-    SmallVector<ParamVector> params = scaleAndZeroPoint(rewriter, qtype, fType);
-    for (auto [i, param] : llvm::enumerate(params)) {
-      if (param.grid.shape.empty()) {
-        scalars[i] = arith::ConstantOp::create(
-            rewriter, loc, cast<TypedAttr>(param.values.front()));
-        continue;
-      }
-      auto type = RankedTensorType::get(param.grid.shape, param.type);
-      inputs.push_back(arith::ConstantOp::create(
-          rewriter, loc, DenseElementsAttr::get(type, param.values)));
-      maps.push_back(AffineMap::get(rank, 0, param.grid.exprs, ctx));
-    }
+    SmallVector<unsigned> loops;
+    for (unsigned d = 0; d < rank; ++d)
+      loops.push_back(d);
+    ParamReads reads = readParams(rewriter, loc, qtype, fType, rank, loops);
+    inputs.append(reads.inputs);
+    maps.append(reads.maps);
     maps.push_back(identity);
     bool isSigned = qtype.isSigned();
     Value values =
@@ -198,9 +190,7 @@ struct LowerDynamicDequantize : OpRewritePattern<DynamicDequantizeOp> {
             SmallVector<utils::IteratorType>(rank,
                                              utils::IteratorType::parallel),
             [&](OpBuilder &b, Location l, ValueRange args) {
-              Value typeScale = scalars[0] ? scalars[0] : args[2];
-              Value zeroPoint =
-                  scalars[1] ? scalars[1] : args[scalars[0] ? 2 : 3];
+              auto [typeScale, zeroPoint] = reads.at(args, 2);
               Value wide = widen(b, l, args[0], b.getI64Type(), isSigned);
               Value x = dequantizeCode(b, l, wide, typeScale, zeroPoint, fType);
               linalg::YieldOp::create(

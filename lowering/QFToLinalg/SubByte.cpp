@@ -96,42 +96,6 @@ std::optional<WeightSource> weightSource(PatternRewriter &rewriter,
       toStorage(rewriter, dequantize.getLoc(), dequantize.getInput())};
 }
 
-/// Inputs and maps reading the scales and zero points of `qtype` (a weight
-/// of `weightRank` dimensions) inside a generic of `numDims` loops, where
-/// weight dimension d is loop `loopOf[d]`; scalars when per tensor.
-struct ParamReads {
-  SmallVector<Value> inputs;
-  SmallVector<AffineMap> maps;
-  Value scalarScale, scalarZeroPoint;
-};
-
-ParamReads readParams(PatternRewriter &rewriter, Location loc,
-                      quant::QuantizedType qtype, FloatType fType,
-                      unsigned numDims, ArrayRef<unsigned> loopOf) {
-  MLIRContext *ctx = rewriter.getContext();
-  ParamReads reads;
-  SmallVector<ParamVector> params = scaleAndZeroPoint(rewriter, qtype, fType);
-  for (auto [i, param] : llvm::enumerate(params)) {
-    if (param.grid.shape.empty()) {
-      Value scalar = arith::ConstantOp::create(
-          rewriter, loc, cast<TypedAttr>(param.values.front()));
-      (i == 0 ? reads.scalarScale : reads.scalarZeroPoint) = scalar;
-      continue;
-    }
-    auto type = RankedTensorType::get(param.grid.shape, param.type);
-    reads.inputs.push_back(arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(type, param.values)));
-    SmallVector<AffineExpr> exprs;
-    SmallVector<AffineExpr> replacements;
-    for (unsigned loop : loopOf)
-      replacements.push_back(getAffineDimExpr(loop, ctx));
-    for (AffineExpr e : param.grid.exprs)
-      exprs.push_back(e.replaceDims(replacements));
-    reads.maps.push_back(AffineMap::get(numDims, 0, exprs, ctx));
-  }
-  return reads;
-}
-
 /// qf.dequantize(qf.unpack(p)) as one generic over the unpacked shape.
 struct LowerDequantizeUnpacked : OpRewritePattern<DequantizeOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -171,10 +135,7 @@ struct LowerDequantizeUnpacked : OpRewritePattern<DequantizeOp> {
                 idx.push_back(linalg::IndexOp::create(b, l, d));
               Value code = extractCode(b, l, packed, ArrayRef(idx).drop_back(),
                                        idx.back(), bits, isSigned, rowBytes);
-              Value scale = reads.scalarScale ? reads.scalarScale : args[0];
-              Value zp = reads.scalarZeroPoint
-                             ? reads.scalarZeroPoint
-                             : args[reads.scalarScale ? 0 : 1];
+              auto [scale, zp] = reads.at(args, 0);
               linalg::YieldOp::create(
                   b, l, dequantizeCode(b, l, code, scale, zp, fType));
             })
@@ -247,11 +208,7 @@ struct DequantizeWeightsInMatmul : OpRewritePattern<linalg::MatmulOp> {
                                rowBytes);
           else
             code = widen(b, l, args[1], b.getI64Type(), isSigned);
-          Value scale =
-              reads.scalarScale ? reads.scalarScale : args[firstParam];
-          Value zp = reads.scalarZeroPoint
-                         ? reads.scalarZeroPoint
-                         : args[firstParam + (reads.scalarScale ? 0 : 1)];
+          auto [scale, zp] = reads.at(args, firstParam);
           Value w = dequantizeCode(b, l, code, scale, zp, fType);
           Value product = arith::MulFOp::create(b, l, args[0], w);
           linalg::YieldOp::create(

@@ -16,8 +16,8 @@
 
 #include "plugins/gpu-nvvm/GpuNvvmBackend.h"
 
-#include "lowering/GPU/LinalgToGPU.h"
 #include "lowering/Passes.h"
+#include "plugins/api/GpuLowering.h"
 #include "plugins/api/Registry.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"

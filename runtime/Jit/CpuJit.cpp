@@ -75,9 +75,7 @@ void mlir::qf::runtime::registerCpuJitDependencies(DialectRegistry &registry) {
   registerLLVMDialectTranslation(registry);
 }
 
-void mlir::qf::runtime::buildCpuJitPipeline(OpPassManager &pm) {
-  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
-
+void mlir::qf::runtime::buildBufferizationPipeline(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -91,7 +89,11 @@ void mlir::qf::runtime::buildCpuJitPipeline(OpPassManager &pm) {
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
+}
 
+void mlir::qf::runtime::buildCpuJitPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  buildBufferizationPipeline(pm);
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Vector code (from a backend's vectorization): multi-dimensional
   // transfers become loops of 1-D ones; contractions become outer-product

@@ -26,6 +26,11 @@ namespace mlir::qf::runtime {
 /// pass manager call this from getDependentDialects.
 void registerCpuJitDependencies(DialectRegistry &registry);
 
+/// Tensors to buffers with function boundaries: results become caller-owned
+/// out-parameters (public functions included), temporaries are freed inside.
+/// The first half of buildCpuJitPipeline, shared with GPU backends.
+void buildBufferizationPipeline(OpPassManager &pm);
+
 /// Tensors to the LLVM dialect, on a module whose entry functions carry
 /// `llvm.emit_c_interface`.
 void buildCpuJitPipeline(OpPassManager &pm);

@@ -1,10 +1,11 @@
-//===- LinalgToGPU.h - Tensor programs to GPU kernels -----------*- C++ -*-===//
+//===- GpuLowering.h - Tensor programs to GPU kernels -----------*- C++ -*-===//
 //
 // Part of QuantForge.
 //
 //===----------------------------------------------------------------------===//
 //
-// The part of a GPU backend's lowering that does not depend on the GPU:
+// The part of a GPU backend's lowering that does not depend on the GPU,
+// shared by the GPU backends:
 // tensors are bufferized (results become caller-owned out-parameters),
 // linalg ops become parallel loops, tiled so that inner loops map to
 // threads and outer ones to blocks, and each loop nest is outlined as a
@@ -13,13 +14,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QF_LOWERING_GPU_LINALGTOGPU_H
-#define QF_LOWERING_GPU_LINALGTOGPU_H
+#ifndef QF_PLUGINS_API_GPULOWERING_H
+#define QF_PLUGINS_API_GPULOWERING_H
 
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 
-namespace mlir::qf {
+namespace mlir::qf::plugin {
 
 /// Linalg on tensors (no qf ops left) to host code launching kernels of one
 /// gpu.module `qf_kernels`. `tileSizes` are the threads per block of the
@@ -30,6 +31,6 @@ void buildLinalgToGpuPipeline(OpPassManager &pm, ArrayRef<int64_t> tileSizes);
 /// it `qf_kernels`, updating every gpu.launch_func.
 std::unique_ptr<Pass> createMergeGpuModulesPass();
 
-} // namespace mlir::qf
+} // namespace mlir::qf::plugin
 
-#endif // QF_LOWERING_GPU_LINALGTOGPU_H
+#endif // QF_PLUGINS_API_GPULOWERING_H

@@ -1,14 +1,14 @@
-//===- LinalgToGPU.cpp - Tensor programs to GPU kernels -------------------===//
+//===- GpuLowering.cpp - Tensor programs to GPU kernels -------------------===//
 //
 // Part of QuantForge.
 //
 //===----------------------------------------------------------------------===//
 
-#include "lowering/GPU/LinalgToGPU.h"
+#include "plugins/api/GpuLowering.h"
+
+#include "runtime/Jit/CpuJit.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -19,6 +19,7 @@
 
 using namespace mlir;
 using namespace mlir::qf;
+using namespace mlir::qf::plugin;
 
 namespace {
 
@@ -75,23 +76,14 @@ public:
 
 } // namespace
 
-std::unique_ptr<Pass> mlir::qf::createMergeGpuModulesPass() {
+std::unique_ptr<Pass> plugin::createMergeGpuModulesPass() {
   return std::make_unique<MergeGpuModulesPass>();
 }
 
-void mlir::qf::buildLinalgToGpuPipeline(OpPassManager &pm,
-                                        ArrayRef<int64_t> tileSizes) {
+void plugin::buildLinalgToGpuPipeline(OpPassManager &pm,
+                                      ArrayRef<int64_t> tileSizes) {
   pm.addPass(createCanonicalizerPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  bufferization::buildBufferDeallocationPipeline(pm);
+  runtime::buildBufferizationPipeline(pm);
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());
