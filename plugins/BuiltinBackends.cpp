@@ -13,6 +13,9 @@
 #ifdef QF_HAVE_GPU_NVVM_BACKEND
 #include "plugins/gpu-nvvm/GpuNvvmBackend.h"
 #endif
+#ifdef QF_HAVE_VULKAN_BACKEND
+#include "plugins/vulkan-spirv/VulkanBackend.h"
+#endif
 
 #include <mutex>
 
@@ -25,6 +28,9 @@ void mlir::qf::plugin::registerBuiltinBackends() {
 #endif
 #ifdef QF_HAVE_GPU_NVVM_BACKEND
     gpu_nvvm::registerGpuNvvmBackend();
+#endif
+#ifdef QF_HAVE_VULKAN_BACKEND
+    vulkan_spirv::registerVulkanBackend();
 #endif
   });
 }

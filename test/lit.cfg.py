@@ -51,3 +51,20 @@ if os.path.exists(os.path.join(cuda_bin, "ptxas")):
 if shutil.which("ptxas", path=config.environment["PATH"]) or os.path.exists(
         os.path.join(cuda_bin, "ptxas")):
     config.available_features.add("ptxas")
+
+# A usable Vulkan device (lavapipe counts) makes the vulkan-spirv backend
+# runnable; without one its execution tests are UNSUPPORTED.
+import subprocess
+config.environment.setdefault("XDG_RUNTIME_DIR", "/tmp")
+try:
+    listing = subprocess.run(
+        [os.path.join(config.qf_tools_dir, "qf-opt"), "--qf-list-backends"],
+        capture_output=True, text=True, timeout=60,
+        env=dict(os.environ, XDG_RUNTIME_DIR="/tmp")).stdout
+except (OSError, subprocess.SubprocessError):
+    listing = ""
+vulkan = listing.split("vulkan-spirv:", 1)
+if len(vulkan) == 2 and "executor: available" in vulkan[1].split("\n")[2]:
+    config.available_features.add("vulkan")
+if shutil.which("spirv-val"):
+    config.available_features.add("spirv-val")

@@ -36,6 +36,10 @@ std::unique_ptr<runtime::Executor> BackendPlugin::createExecutor() const {
   return nullptr;
 }
 
+std::string BackendPlugin::whyNoExecutor() const {
+  return "the backend compiles only (no executor)";
+}
+
 static std::string joinBits(const std::vector<unsigned> &bits) {
   std::string s;
   for (unsigned b : bits)

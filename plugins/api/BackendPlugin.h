@@ -111,6 +111,9 @@ public:
   /// An executor for quantized IR, or nullptr where this machine cannot run
   /// the backend.
   virtual std::unique_ptr<runtime::Executor> createExecutor() const;
+  /// Why createExecutor() gives nullptr here ("no Vulkan device ..."); empty
+  /// when it does not.
+  virtual std::string whyNoExecutor() const;
 };
 
 /// The cost of `op` as a roofline: the larger of compute time at

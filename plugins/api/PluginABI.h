@@ -31,7 +31,7 @@
 
 /// Bump on any change to BackendPlugin, TargetCapabilities, CostModel,
 /// BackendOptions, Artifact, BackendRegistry or runtime::Executor.
-#define QF_BACKEND_PLUGIN_API_VERSION 1
+#define QF_BACKEND_PLUGIN_API_VERSION 2
 
 #define QF_PLUGIN_EXPORT __attribute__((visibility("default")))
 

@@ -100,7 +100,9 @@ void BackendRegistry::print(llvm::raw_ostream &os) const {
   for (const BackendPlugin *p : backends()) {
     os << p->name() << ": " << p->description() << "\n";
     os << "  capabilities: " << p->capabilities().describe() << "\n";
-    os << "  executor: "
-       << (p->createExecutor() ? "available" : "not on this machine") << "\n";
+    if (p->createExecutor())
+      os << "  executor: available\n";
+    else
+      os << "  executor: not on this machine (" << p->whyNoExecutor() << ")\n";
   }
 }

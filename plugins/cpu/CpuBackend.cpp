@@ -102,6 +102,8 @@ public:
     return cpu::emitHostObject(module);
   }
 
+  std::string whyNoExecutor() const override { return ""; }
+
   std::unique_ptr<runtime::Executor> createExecutor() const override {
     return runtime::createCpuExecutor("cpu", [this](OpPassManager &pm) {
       buildLoweringPipeline(pm, BackendOptions());

@@ -90,6 +90,8 @@ public:
     return cpu.emit(module, options);
   }
 
+  std::string whyNoExecutor() const override { return ""; }
+
   std::unique_ptr<runtime::Executor> createExecutor() const override {
     return runtime::createCpuExecutor(
         "example-int8",

@@ -102,6 +102,10 @@ public:
     gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
   }
 
+  std::string whyNoExecutor() const override {
+    return "the CUDA driver executor is not written yet: PTX and cubin only";
+  }
+
   FailureOr<Artifact> emit(ModuleOp module,
                            const BackendOptions &options) const override {
     bool cubin = options.get("format", "ptx") == "cubin";

@@ -94,6 +94,10 @@ void mlir::qf::runtime::buildBufferizationPipeline(OpPassManager &pm) {
 void mlir::qf::runtime::buildCpuJitPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   buildBufferizationPipeline(pm);
+  buildBuffersToLLVMPipeline(pm);
+}
+
+void mlir::qf::runtime::buildBuffersToLLVMPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Vector code (from a backend's vectorization): multi-dimensional
   // transfers become loops of 1-D ones; contractions become outer-product
@@ -215,8 +219,10 @@ private:
 
 class CpuExecutor final : public Executor {
 public:
-  CpuExecutor(std::string name, LoweringPipeline pipeline)
-      : executorName(std::move(name)), pipeline(std::move(pipeline)) {}
+  CpuExecutor(std::string name, LoweringPipeline pipeline,
+              std::vector<HostSymbol> symbols)
+      : executorName(std::move(name)), pipeline(std::move(pipeline)),
+        hostSymbols(std::move(symbols)) {}
   StringRef name() const override { return executorName; }
   FailureOr<std::shared_ptr<Executable>> compile(ModuleOp module,
                                                  StringRef entry) override;
@@ -224,6 +230,7 @@ public:
 private:
   std::string executorName;
   LoweringPipeline pipeline;
+  std::vector<HostSymbol> hostSymbols;
 };
 
 } // namespace
@@ -305,8 +312,12 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
   if (!engine)
     return module.emitError() << "cannot JIT-compile @" << entryName << ": "
                               << llvm::toString(engine.takeError());
-  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+  (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
+    for (const HostSymbol &symbol : hostSymbols)
+      symbols[interner(symbol.name)] = {
+          llvm::orc::ExecutorAddr::fromPtr(symbol.address),
+          llvm::JITSymbolFlags::Exported};
     symbols[interner(("_mlir_ciface_" + kObserveFunction).str())] = {
         llvm::orc::ExecutorAddr::fromPtr(&qfObserveF32),
         llvm::JITSymbolFlags::Exported};
@@ -331,12 +342,16 @@ void mlir::qf::runtime::registerCpuExecutor() {
   // A "cpu" backend plugin, if registered, supersedes the plain JIT.
   if (llvm::is_contained(ExecutorRegistry::global().names(), "cpu"))
     return;
-  ExecutorRegistry::global().add(
-      "cpu", [] { return std::make_unique<CpuExecutor>("cpu", nullptr); });
+  ExecutorRegistry::global().add("cpu", [] {
+    return std::make_unique<CpuExecutor>("cpu", nullptr,
+                                         std::vector<HostSymbol>());
+  });
 }
 
 std::unique_ptr<Executor>
 mlir::qf::runtime::createCpuExecutor(std::string name,
-                                     LoweringPipeline pipeline) {
-  return std::make_unique<CpuExecutor>(std::move(name), std::move(pipeline));
+                                     LoweringPipeline pipeline,
+                                     std::vector<HostSymbol> symbols) {
+  return std::make_unique<CpuExecutor>(std::move(name), std::move(pipeline),
+                                       std::move(symbols));
 }

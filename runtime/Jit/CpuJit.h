@@ -31,6 +31,11 @@ void registerCpuJitDependencies(DialectRegistry &registry);
 /// The first half of buildCpuJitPipeline, shared with GPU backends.
 void buildBufferizationPipeline(OpPassManager &pm);
 
+/// Buffers (after buildBufferizationPipeline) to the LLVM dialect: the
+/// second half of buildCpuJitPipeline, for backends whose host code is
+/// already bufferized.
+void buildBuffersToLLVMPipeline(OpPassManager &pm);
+
 /// Tensors to the LLVM dialect, on a module whose entry functions carry
 /// `llvm.emit_c_interface`.
 void buildCpuJitPipeline(OpPassManager &pm);
@@ -47,10 +52,18 @@ void registerCpuExecutor();
 /// of buildCpuJitPipeline (which it normally ends with).
 using LoweringPipeline = std::function<void(OpPassManager &)>;
 
-/// A CPU JIT executor called `name` that lowers with `pipeline`; the "cpu"
-/// executor of the runtime is the one that uses buildCpuJitPipeline.
-std::unique_ptr<Executor> createCpuExecutor(std::string name,
-                                            LoweringPipeline pipeline);
+/// A C function the compiled host code may call (a device runtime's entry).
+struct HostSymbol {
+  std::string name;
+  void *address;
+};
+
+/// A CPU JIT executor called `name` that lowers with `pipeline` and links
+/// `symbols`; the "cpu" executor of the runtime is the one that uses
+/// buildCpuJitPipeline.
+std::unique_ptr<Executor>
+createCpuExecutor(std::string name, LoweringPipeline pipeline,
+                  std::vector<HostSymbol> symbols = {});
 
 } // namespace mlir::qf::runtime
 

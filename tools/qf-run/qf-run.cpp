@@ -112,8 +112,16 @@ int main(int argc, char **argv) {
   registerCpuExecutor();
   llvm::Expected<std::unique_ptr<Executor>> executor =
       ExecutorRegistry::global().create(backendName);
-  if (!executor)
+  if (!executor) {
+    // A known backend that cannot run here says why.
+    if (const qf::plugin::BackendPlugin *backend =
+            qf::plugin::BackendRegistry::global().lookup(backendName)) {
+      llvm::consumeError(executor.takeError());
+      return fail("backend '" + backendName +
+                  "' cannot run on this machine: " + backend->whyNoExecutor());
+    }
     return fail(llvm::toString(executor.takeError()));
+  }
 
   // Outputs never replace an input.
   if (!outputPath.empty()) {
