@@ -40,6 +40,8 @@ llvm_config.add_tool_substitutions(["qf-opt", "qf-run"], tool_dirs)
 # /usr/bin/python3 sees.
 config.substitutions.append(("%numpy_python", "/usr/bin/python3"))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+# Helper scripts under Inputs/ call the tools by name.
+llvm_config.with_environment("PATH", config.qf_tools_dir, append_path=True)
 
 # CUDA's ptxas (from /usr/local/cuda or PATH) checks the PTX the gpu-nvvm
 # backend writes and serializes cubins; without it those tests are
@@ -66,5 +68,8 @@ except (OSError, subprocess.SubprocessError):
 vulkan = listing.split("vulkan-spirv:", 1)
 if len(vulkan) == 2 and "executor: available" in vulkan[1].split("\n")[2]:
     config.available_features.add("vulkan")
+nvvm = listing.split("gpu-nvvm:", 1)
+if len(nvvm) == 2 and "executor: available" in nvvm[1].split("\n")[2]:
+    config.available_features.add("cuda-gpu")
 if shutil.which("spirv-val"):
     config.available_features.add("spirv-val")

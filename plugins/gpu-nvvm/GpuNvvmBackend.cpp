@@ -9,8 +9,8 @@
 // to GPU blocks and threads (lowering/GPU), and compiled by MLIR's NVVM
 // pipeline with PTX ISA 8.0 (the pipeline's default, PTX 6.0, aborts for
 // sm_80 and later; see MLIR22-NOTES.md). Options: chip=sm_80|sm_86|sm_89|
-// sm_90 (default sm_80), format=ptx|cubin (default ptx; cubin needs ptxas
-// from CUDA on PATH or CUDA_HOME).
+// sm_90 (default: sm_80, or the device's), format=ptx|cubin (default ptx; cubin
+// needs ptxas from CUDA on PATH or CUDA_HOME).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +19,7 @@
 #include "lowering/Passes.h"
 #include "plugins/api/GpuLowering.h"
 #include "plugins/api/Registry.h"
+#include "runtime/Cuda/CudaRuntime.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
@@ -61,6 +62,20 @@ public:
     if (!getenv("CUDA_HOME") && !getenv("CUDA_ROOT") && !getenv("CUDA_PATH") &&
         llvm::sys::fs::exists("/usr/local/cuda/nvvm/libdevice"))
       setenv("CUDA_HOME", "/usr/local/cuda", /*overwrite=*/0);
+    // With a device, its compute capability picks the default chip (the
+    // nearest supported one not above it).
+    std::string why;
+    if (const runtime::cuda::DeviceInfo *info = runtime::cuda::device(&why)) {
+      int cc = info->major * 10 + info->minor;
+      for (const char *chip : kChips)
+        if (std::atoi(chip + 3) <= cc)
+          defaultChip = chip;
+      if (cc < 80)
+        unavailable = info->name + " is sm_" + std::to_string(cc) +
+                      "; the gpu-nvvm backend needs sm_80 or later";
+    } else {
+      unavailable = why;
+    }
   }
 
   StringRef name() const override { return "gpu-nvvm"; }
@@ -95,15 +110,23 @@ public:
     pm.addPass(createCheckCapabilitiesPass(*this));
     pm.addPass(createConvertQFToLinalgPass());
     buildLinalgToGpuPipeline(pm, {4, 32});
+    pm.addPass(gpu_nvvm::createStageBuffersPass());
     gpu::GPUToNVVMPipelineOptions nvvm;
-    nvvm.cubinChip = options.get("chip", "sm_80");
+    nvvm.cubinChip = options.get("chip", defaultChip);
     nvvm.cubinFeatures = "+ptx80";
     nvvm.cubinFormat = options.get("format", "ptx") == "cubin" ? "bin" : "isa";
     gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
   }
 
-  std::string whyNoExecutor() const override {
-    return "the CUDA driver executor is not written yet: PTX and cubin only";
+  std::string whyNoExecutor() const override { return unavailable; }
+
+  std::unique_ptr<runtime::Executor> createExecutor() const override {
+    if (!unavailable.empty())
+      return nullptr;
+    return runtime::createCpuExecutor(
+        "gpu-nvvm",
+        [this](OpPassManager &pm) { buildLoweringPipeline(pm, {}); },
+        runtime::cuda::hostSymbols());
   }
 
   FailureOr<Artifact> emit(ModuleOp module,
@@ -129,6 +152,8 @@ public:
 private:
   TargetCapabilities caps;
   NvvmCostModel cost;
+  std::string defaultChip = "sm_80";
+  std::string unavailable;
 };
 
 } // namespace

@@ -141,6 +141,7 @@ int main(int argc, char **argv) {
   registerAllExtensions(registry);
   qf::registerQFDialect(registry);
   registerCpuJitDependencies(registry);
+  qf::plugin::registerBuiltinBackendDependencies(registry);
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
