@@ -6,6 +6,8 @@
 
 #include "runtime/Cuda/CudaRuntime.h"
 
+#include "runtime/DeviceContext.h"
+
 #include <dlfcn.h>
 
 #include <cstdio>
@@ -53,18 +55,11 @@ struct Driver {
   CUresult (*cuGetErrorString)(CUresult, const char **);
 };
 
-/// The driver, device 0 and its primary context; never destroyed.
-class Context {
+/// The driver, device 0 and its primary context.
+class Context : public DeviceContext<Context, DeviceInfo> {
 public:
-  static Context &get() {
-    static Context *context = new Context;
-    return *context;
-  }
-  const DeviceInfo *info(std::string *whyNot) const {
-    if (!ready && whyNot)
-      *whyNot = failure;
-    return ready ? &deviceInfo : nullptr;
-  }
+  bool initialize();
+
   /// Aborts with the driver's message when `result` is an error: a kernel
   /// launch from compiled code has no way to return one.
   void check(CUresult result, const char *what) const {
@@ -85,21 +80,13 @@ public:
   std::unordered_set<void *> managed;
 
 private:
-  Context() { ready = initialize(); }
-  bool initialize();
-
-  bool ready = false;
-  std::string failure;
-  DeviceInfo deviceInfo;
   CUcontext context = nullptr;
 };
 
 bool Context::initialize() {
   void *library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (!library) {
-    failure = "no CUDA driver (libcuda.so.1)";
-    return false;
-  }
+  if (!library)
+    return fail("no CUDA driver (libcuda.so.1)");
   bool missing = false;
   auto load = [&](auto &fn, const char *name) {
     fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
@@ -123,16 +110,12 @@ bool Context::initialize() {
   load(driver.cuMemAllocManaged, "cuMemAllocManaged");
   load(driver.cuMemFree, "cuMemFree_v2");
   load(driver.cuGetErrorString, "cuGetErrorString");
-  if (missing) {
-    failure = "the CUDA driver lacks a function QuantForge needs";
-    return false;
-  }
+  if (missing)
+    return fail("the CUDA driver lacks a function QuantForge needs");
   int count = 0;
   if (driver.cuInit(0) != 0 || driver.cuDeviceGetCount(&count) != 0 ||
-      count == 0) {
-    failure = "no CUDA device";
-    return false;
-  }
+      count == 0)
+    return fail("no CUDA device");
   CUdevice dev;
   char name[256] = {0};
   if (driver.cuDeviceGet(&dev, 0) != 0 ||
@@ -141,10 +124,8 @@ bool Context::initialize() {
                                   dev) != 0 ||
       driver.cuDeviceGetAttribute(&deviceInfo.minor, kComputeCapabilityMinor,
                                   dev) != 0 ||
-      driver.cuDevicePrimaryCtxRetain(&context, dev) != 0) {
-    failure = "cannot query CUDA device 0 or retain its context";
-    return false;
-  }
+      driver.cuDevicePrimaryCtxRetain(&context, dev) != 0)
+    return fail("cannot query CUDA device 0 or retain its context");
   deviceInfo.name = name;
   return true;
 }

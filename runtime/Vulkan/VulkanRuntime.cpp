@@ -7,6 +7,8 @@
 #define VK_NO_PROTOTYPES
 #include "runtime/Vulkan/VulkanRuntime.h"
 
+#include "runtime/DeviceContext.h"
+
 #include <vulkan/vulkan.h>
 
 #include <dlfcn.h>
@@ -73,31 +75,15 @@ struct Pipeline {
   uint32_t bindings;
 };
 
-/// One device, its queue and cached pipelines; created once, never
-/// destroyed (the driver may be unloaded before static destructors run).
-class Context {
+/// One device, its queue and cached pipelines.
+class Context : public mlir::qf::runtime::DeviceContext<Context, DeviceInfo> {
 public:
-  static Context &get() {
-    static Context *context = new Context;
-    return *context;
-  }
-
-  const DeviceInfo *info(std::string *whyNot) const {
-    if (!ready && whyNot)
-      *whyNot = failure;
-    return ready ? &deviceInfo : nullptr;
-  }
-
   void launch(const uint32_t *spirv, size_t bytes, const char *entry,
               uint32_t grid[3], const int64_t *args, int64_t numArgs);
 
-private:
-  Context() { ready = initialize(); }
   bool initialize();
-  bool fail(const std::string &why) {
-    failure = why;
-    return false;
-  }
+
+private:
   const Pipeline &pipelineFor(const uint32_t *spirv, size_t bytes,
                               const char *entry, uint32_t bindings);
   void check(VkResult result, const char *what) {
@@ -108,9 +94,6 @@ private:
     std::abort();
   }
 
-  bool ready = false;
-  std::string failure;
-  DeviceInfo deviceInfo;
   Api vk;
   VkInstance instance = VK_NULL_HANDLE;
   VkPhysicalDevice physical = VK_NULL_HANDLE;
