@@ -23,6 +23,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 
@@ -110,6 +111,13 @@ public:
     pm.addPass(createCheckCapabilitiesPass(*this));
     pm.addPass(createConvertQFToLinalgPass());
     buildLinalgToGpuPipeline(pm, {4, 32});
+    // int8 contractions: dp4a (sm_61 and later), four products per step.
+    pm.addPass(createInt8DotProductPass(
+        [](OpBuilder &b, Location loc, Value a, Value bv, Value acc) -> Value {
+          return NVVM::DotAccumulate4WayOp::create(
+              b, loc, b.getI32Type(), a, NVVM::DotAccumulateType::SIGNED, bv,
+              NVVM::DotAccumulateType::SIGNED, acc);
+        }));
     pm.addPass(gpu_nvvm::createStageBuffersPass());
     gpu::GPUToNVVMPipelineOptions nvvm;
     nvvm.cubinChip = options.get("chip", defaultChip);

@@ -23,11 +23,13 @@
 
 #include "mlir/Conversion/GPUToSPIRV/GPUToSPIRVPass.h"
 #include "mlir/Conversion/MathToSPIRV/MathToSPIRVPass.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
 #include "mlir/Dialect/SPIRV/IR/TargetAndABI.h"
 #include "mlir/Dialect/SPIRV/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <mutex>
 
@@ -74,6 +76,18 @@ public:
     pm.addPass(createCheckCapabilitiesPass(*this));
     pm.addPass(createConvertQFToLinalgPass());
     buildLinalgToGpuPipeline(pm, {4, 32});
+    // int8 contractions four products at a time, in 4-lane vector
+    // arithmetic (the sum of four i8 products is exact; the accumulation
+    // wraps as before).
+    pm.addPass(createInt8DotProductPass([](OpBuilder &b, Location loc, Value a,
+                                           Value bv, Value acc) -> Value {
+      auto wide = VectorType::get({4}, b.getI32Type());
+      Value products =
+          arith::MulIOp::create(b, loc, arith::ExtSIOp::create(b, loc, wide, a),
+                                arith::ExtSIOp::create(b, loc, wide, bv));
+      return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                         products, acc);
+    }));
     pm.addPass(vulkan_spirv::createPrepareKernelsPass(features));
     // Math first (convert-gpu-to-spirv does not convert it): GL.RoundEven,
     // GL.Floor, ... under the gpu.module's target environment.
