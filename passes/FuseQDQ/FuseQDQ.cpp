@@ -210,10 +210,9 @@ LogicalResult fuse(PatternRewriter &rewriter, Operation *op, Value lhsValue,
   Value acc = build(lhs->quantized, rhs->quantized, bias, accType);
 
   // One quantize user and nothing to add: requantize in integers.
-  Operation *result = op;
-  if (!addInit && !lhs->runtimeScale && result->getResult(0).hasOneUse())
+  if (!addInit && !lhs->runtimeScale && op->getResult(0).hasOneUse())
     if (auto quantize =
-            dyn_cast<QuantizeOp>(*result->getResult(0).getUsers().begin())) {
+            dyn_cast<QuantizeOp>(*op->getResult(0).getUsers().begin())) {
       auto outElement = cast<quant::QuantizedType>(
           cast<RankedTensorType>(quantize.getType()).getElementType());
       if (getQuantizedAxis(outElement) != -1 &&

@@ -165,8 +165,10 @@ std::string TargetCapabilities::describe() const {
   return s;
 }
 
-/// Multiply-accumulates and the weight's element count of a contraction.
-static std::optional<std::pair<double, double>> macsAndWeights(Operation *op) {
+/// The multiply-accumulates of a contraction and the type of its weight
+/// (second input).
+static std::optional<std::pair<double, RankedTensorType>>
+macsAndWeight(Operation *op) {
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
       linalgOp.getNumDpsInputs() < 2)
@@ -177,23 +179,22 @@ static std::optional<std::pair<double, double>> macsAndWeights(Operation *op) {
   double macs = 1;
   for (int64_t r : ranges)
     macs *= r;
-  auto weight = cast<RankedTensorType>(linalgOp.getDpsInputs()[1].getType());
-  return std::pair<double, double>(macs, weight.getNumElements());
+  return std::pair<double, RankedTensorType>(
+      macs, cast<RankedTensorType>(linalgOp.getDpsInputs()[1].getType()));
 }
 
 FailureOr<CostEstimate> plugin::rooflineEstimate(Operation *op,
                                                  SchemeAttr scheme,
                                                  double opsPerSecond,
                                                  double bytesPerSecond) {
-  std::optional<std::pair<double, double>> shape = macsAndWeights(op);
+  std::optional<std::pair<double, RankedTensorType>> shape = macsAndWeight(op);
   if (!shape)
     return op->emitOpError("has no static contraction shape to cost");
-  auto [macs, weights] = *shape;
+  auto [macs, weightType] = *shape;
+  double weights = weightType.getNumElements();
+  int64_t channels = weightType.getShape().back();
   double bits = scheme.getWeightBits();
   double scales = 0;
-  auto weightType = cast<RankedTensorType>(
-      cast<linalg::LinalgOp>(op).getDpsInputs()[1].getType());
-  int64_t channels = weightType.getShape().back();
   if (!isa<FloatType>(scheme.getWeightType())) {
     switch (scheme.getGranularity()) {
     case Granularity::per_tensor:

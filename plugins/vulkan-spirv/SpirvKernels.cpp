@@ -39,24 +39,23 @@ constexpr StringLiteral kWrittenAttr = "qf.written";
 constexpr StringLiteral kLaunchFunction = "qfVulkanLaunch";
 constexpr StringLiteral kSpirvGlobal = "__qf_vk_spirv";
 
-/// True when an op of `func` may write through argument `arg`.
+/// True when an op of `func` may write through argument `arg`: a write
+/// effect on it, or a use by an op whose effects are unknown.
 bool writes(gpu::GPUFuncOp func, Value arg) {
   bool written = false;
   func.walk([&](Operation *op) {
     auto effects = dyn_cast<MemoryEffectOpInterface>(op);
     if (!effects) {
-      // Unknown effects on a use of the argument: assume a write.
-      if (llvm::is_contained(op->getOperands(), arg) &&
-          !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
-        written |= !isPure(op);
+      // Ops with recursive effects are judged by the ops they hold.
+      written |= llvm::is_contained(op->getOperands(), arg) &&
+                 !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>();
       return;
     }
     SmallVector<MemoryEffects::EffectInstance> instances;
     effects.getEffects(instances);
     for (auto &instance : instances)
-      if (isa<MemoryEffects::Write>(instance.getEffect()) &&
-          instance.getValue() == arg)
-        written = true;
+      written |= isa<MemoryEffects::Write>(instance.getEffect()) &&
+                 instance.getValue() == arg;
   });
   return written;
 }
@@ -146,7 +145,6 @@ memref::GlobalOp LaunchCallsPass::byteGlobal(OpBuilder &b, StringRef name,
 
 void LaunchCallsPass::runOnOperation() {
   ModuleOp module = getOperation();
-  MLIRContext *ctx = &getContext();
   SmallVector<spirv::ModuleOp> spirvModules;
   module.walk([&](spirv::ModuleOp m) { spirvModules.push_back(m); });
   bool hasLaunches = false;
@@ -244,7 +242,6 @@ void LaunchCallsPass::runOnOperation() {
   for (auto g : llvm::make_early_inc_range(module.getOps<gpu::GPUModuleOp>()))
     g.erase();
   module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
-  (void)ctx;
 }
 
 } // namespace
