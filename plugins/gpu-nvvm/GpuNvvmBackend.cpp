@@ -40,8 +40,8 @@ namespace {
 
 constexpr const char *kChips[] = {"sm_80", "sm_86", "sm_89", "sm_90"};
 
-/// A100-class roofline: about 600 TOP/s int8 (dense tensor cores),
-/// 19.5 TFLOP/s fp32, 1.5 TB/s of HBM.
+/// A roofline with A100 datasheet peaks (not measured here): 600 TOP/s int8
+/// (dense tensor cores), 19.5 TFLOP/s fp32, 1.5 TB/s of HBM.
 class NvvmCostModel final : public CostModel {
 public:
   FailureOr<CostEstimate> estimate(Operation *op,

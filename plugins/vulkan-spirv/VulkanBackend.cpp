@@ -39,7 +39,8 @@ using namespace mlir::qf::plugin;
 
 namespace {
 
-/// lavapipe-class: a few hundred GOP/s on the CPU, memory at DRAM speed.
+/// Assumed peaks, not measured: 100 GOP/s (a CPU running the shaders, as
+/// lavapipe does) and 20 GB/s. A device-specific model is future work.
 class VulkanCostModel final : public CostModel {
 public:
   FailureOr<CostEstimate> estimate(Operation *op,
