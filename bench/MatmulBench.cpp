@@ -1,26 +1,29 @@
-//===- MatmulBench.cpp - Quantized matmuls through the cpu backend --------===//
+//===- MatmulBench.cpp - Quantized matmuls through a backend --------------===//
 //
 // Part of QuantForge.
 //
 //===----------------------------------------------------------------------===//
 //
-// One linear layer y = x W (W a constant [K, N]) compiled by the cpu backend
-// as float, as W8A8 (int8 weights per channel, activations quantized per
+// One linear layer y = x W (W a constant [K, N]) compiled by a backend (cpu
+// unless --backend says otherwise) as float, as W8A8 (int8 weights per channel, activations quantized per
 // token at run time, i8 x i8 -> i32) and as W4A16 (int4 weights in groups of
 // 128, dequantized on the fly), all through quant-quantize, qf-fuse-qdq and
 // the backend's pipeline, in one process.
 //
-//   qf-bench-matmul [--runs 10] [--shapes 1024x1024x1024,1x4096x4096]
+//   qf-bench-matmul [--backend cpu] [--runs 10]
+//                   [--shapes 1024x1024x1024,1x4096x4096]
 //
 // Prints a Markdown table per shape (MxKxN): median wall time, GFLOP/s
 // (2MNK / t), the weight bytes the compiled code keeps and reads, and those
-// bytes per second.
+// bytes per second. Times are of whole calls, host-to-host: on a GPU they
+// include the copies to and from the device.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFDialect.h"
 #include "passes/Passes.h"
 #include "plugins/BuiltinBackends.h"
+#include "plugins/api/Registry.h"
 #include "runtime/Executor.h"
 #include "runtime/Jit/CpuJit.h"
 
@@ -47,6 +50,8 @@ using namespace mlir::qf;
 namespace cl = llvm::cl;
 
 static cl::opt<int> runs("runs", cl::init(10), cl::desc("timed runs"));
+static cl::opt<std::string> backendName("backend", cl::init("cpu"),
+                                        cl::desc("backend to run on"));
 static cl::list<std::string>
     shapes("shapes", cl::CommaSeparated,
            cl::desc("MxKxN shapes (default 1024x1024x1024,1x4096x4096)"));
@@ -120,12 +125,16 @@ int main(int argc, char **argv) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerQFDialect(registry);
-  runtime::registerCpuJitDependencies(registry);
+  plugin::registerBuiltinBackendDependencies(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
-  auto executor = runtime::ExecutorRegistry::global().create("cpu");
+  auto executor = runtime::ExecutorRegistry::global().create(backendName);
   if (!executor) {
-    llvm::errs() << llvm::toString(executor.takeError()) << "\n";
+    llvm::errs() << "qf-bench-matmul: " << llvm::toString(executor.takeError());
+    if (const plugin::BackendPlugin *backend =
+            plugin::BackendRegistry::global().lookup(backendName))
+      llvm::errs() << ": " << backend->whyNoExecutor();
+    llvm::errs() << "\n";
     return 1;
   }
 
@@ -147,8 +156,9 @@ int main(int argc, char **argv) {
                    << "', expected MxKxN\n";
       return 1;
     }
-    llvm::outs() << llvm::formatv("\nM={0} K={1} N={2}; median of {3} runs\n\n",
-                                  m, k, n, runs.getValue());
+    llvm::outs() << llvm::formatv(
+        "\nM={0} K={1} N={2} on {3}; median of {4} runs\n\n", m, k, n,
+        backendName.getValue(), runs.getValue());
     llvm::outs() << "| variant | ms | GFLOP/s | weight MB | weight GB/s | "
                     "error vs f32 |\n"
                  << "|---|---|---|---|---|---|\n";

@@ -80,10 +80,13 @@ std::unique_ptr<Pass> plugin::createMergeGpuModulesPass() {
   return std::make_unique<MergeGpuModulesPass>();
 }
 
-void plugin::buildLinalgToGpuPipeline(OpPassManager &pm,
-                                      ArrayRef<int64_t> tileSizes) {
+void plugin::buildLinalgToGpuPipeline(
+    OpPassManager &pm, ArrayRef<int64_t> tileSizes,
+    llvm::function_ref<void(OpPassManager &)> kernelPasses) {
   pm.addPass(createCanonicalizerPass());
   runtime::buildBufferizationPipeline(pm);
+  if (kernelPasses)
+    kernelPasses(pm);
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());

@@ -26,8 +26,13 @@ namespace mlir::qf::plugin {
 
 /// Linalg on tensors (no qf ops left) to host code launching kernels of one
 /// gpu.module `qf_kernels`. `tileSizes` are the threads per block of the
-/// innermost parallel dimensions (outermost first).
-void buildLinalgToGpuPipeline(OpPassManager &pm, ArrayRef<int64_t> tileSizes);
+/// innermost parallel dimensions (outermost first). `kernelPasses`, if
+/// given, runs on the bufferized program before the generic mapping: a
+/// backend's own kernels for ops it knows better (gpu.launch ops replacing
+/// linalg ops), outlined with the rest.
+void buildLinalgToGpuPipeline(
+    OpPassManager &pm, ArrayRef<int64_t> tileSizes,
+    llvm::function_ref<void(OpPassManager &)> kernelPasses = {});
 
 /// Emits acc + dot(a, b) for two vector<4xi8> values and an i32 accumulator,
 /// with a backend's 4-way integer dot product instruction.

@@ -21,6 +21,7 @@
 #include "plugins/api/Registry.h"
 #include "runtime/Cuda/CudaRuntime.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -110,8 +111,11 @@ public:
                              const BackendOptions &options) const override {
     pm.addPass(createCheckCapabilitiesPass(*this));
     pm.addPass(createConvertQFToLinalgPass());
-    buildLinalgToGpuPipeline(pm, {4, 32});
-    // int8 contractions: dp4a (sm_61 and later), four products per step.
+    // int8 matmuls with K % 32 == 0 on tensor cores (mma.sync); the other
+    // int8 contractions through dp4a, four products per step.
+    buildLinalgToGpuPipeline(pm, {4, 32}, [](OpPassManager &pm) {
+      pm.addNestedPass<func::FuncOp>(gpu_nvvm::createMmaSyncPass());
+    });
     pm.addPass(createInt8DotProductPass(
         [](OpBuilder &b, Location loc, Value a, Value bv, Value acc) -> Value {
           return NVVM::DotAccumulate4WayOp::create(

@@ -23,6 +23,11 @@ void registerGpuNvvmDependencies(DialectRegistry &registry);
 /// host code allocates (managed memory under the CUDA runtime).
 std::unique_ptr<Pass> createStageBuffersPass();
 
+/// Replaces int8 matmul contractions (linalg.generic on buffers) whose
+/// reduction is a multiple of 32 with kernels of one warp per 16 x 8 tile
+/// that use mma.sync m16n8k32 (tensor cores, sm_80 and later).
+std::unique_ptr<Pass> createMmaSyncPass();
+
 } // namespace mlir::qf::gpu_nvvm
 
 #endif // QF_PLUGINS_GPU_NVVM_GPUNVVMBACKEND_H
