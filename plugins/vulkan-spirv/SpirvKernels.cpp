@@ -74,9 +74,18 @@ public:
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
-    spirv::TargetEnvAttr env = vulkan_spirv::targetEnv(ctx, features);
-    for (auto gpuModule : module.getOps<gpu::GPUModuleOp>())
-      gpuModule->setAttr(spirv::getTargetEnvAttrName(), env);
+    for (auto gpuModule : module.getOps<gpu::GPUModuleOp>()) {
+      // SPIR-V 1.6 only for kernels that use OpSDot: spirv-update-vce
+      // settles a module on the lowest version its ops need, and upstream
+      // conversions already chose 1.4+ forms (entry point interfaces,
+      // NoSignedWrap decorations) under a 1.6 environment.
+      vulkan_spirv::TargetFeatures moduleFeatures = features;
+      moduleFeatures.integerDotProduct &=
+          gpuModule.walk([](spirv::SDotOp) { return WalkResult::interrupt(); })
+              .wasInterrupted();
+      gpuModule->setAttr(spirv::getTargetEnvAttrName(),
+                         vulkan_spirv::targetEnv(ctx, moduleFeatures));
+    }
     WalkResult result = module.walk([&](gpu::LaunchFuncOp launch) {
       auto func = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
           launch, launch.getKernel());
@@ -259,13 +268,16 @@ mlir::qf::vulkan_spirv::targetEnv(MLIRContext *ctx, TargetFeatures features) {
   if (features.int16)
     caps.push_back(Capability::Int16);
   if (features.integerDotProduct) {
-    caps.append({Capability::DotProduct,
+    caps.append({Capability::DotProduct, Capability::DotProductInput4x8Bit,
                  Capability::DotProductInput4x8BitPacked,
                  Capability::DotProductInputAll});
     exts.push_back(Extension::SPV_KHR_integer_dot_product);
   }
-  auto triple =
-      spirv::VerCapExtAttr::get(spirv::Version::V_1_3, caps, exts, ctx);
+  // SPIR-V 1.3 is Vulkan 1.1's; the integer dot product comes with Vulkan
+  // 1.3, whose SPIR-V 1.6 MLIR requires for the DotProduct capabilities.
+  spirv::Version version = features.integerDotProduct ? spirv::Version::V_1_6
+                                                      : spirv::Version::V_1_3;
+  auto triple = spirv::VerCapExtAttr::get(version, caps, exts, ctx);
   return spirv::TargetEnvAttr::get(triple, spirv::getDefaultResourceLimits(ctx),
                                    spirv::ClientAPI::Vulkan);
 }

@@ -8,8 +8,11 @@
 // launches them through our Vulkan runtime (runtime/Vulkan). The target
 // environment comes from the device when there is one (8-bit storage and
 // arithmetic, 64-bit integers and floats, the integer dot product), else it
-// is the Vulkan 1.2 baseline those kernels need. The artifact is the SPIR-V
-// module; the executor JIT-compiles the host code on the CPU.
+// is the Vulkan 1.2 baseline those kernels need. Option integer-dot=on|off
+// overrides the device on the integer dot product (on: SPIR-V 1.6 with
+// OpSDot, for a Vulkan 1.3 device; off: 4-lane vector arithmetic). The
+// artifact is the SPIR-V module; the executor JIT-compiles the host code on
+// the CPU.
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,6 +64,8 @@ public:
       features.int16 = info->int16;
       features.integerDotProduct = info->integerDotProduct;
       description_ += "device " + info->name;
+      if (features.integerDotProduct)
+        description_ += ", integer dot product";
     } else {
       unavailable = why;
       description_ += "no device: " + why;
@@ -72,16 +77,41 @@ public:
   const TargetCapabilities &capabilities() const override { return caps; }
   const CostModel &costModel() const override { return cost; }
 
+  LogicalResult validate(const BackendOptions &options,
+                         std::string &error) const override {
+    for (const auto &[key, value] : options.values) {
+      if (key != "integer-dot") {
+        error = "unknown option '" + key + "' (known: integer-dot)";
+        return failure();
+      }
+      if (value != "on" && value != "off") {
+        error = "integer-dot must be on or off, not '" + value + "'";
+        return failure();
+      }
+    }
+    return success();
+  }
+
   void buildLoweringPipeline(OpPassManager &pm,
-                             const BackendOptions &) const override {
+                             const BackendOptions &options) const override {
+    vulkan_spirv::TargetFeatures features = this->features;
+    if (options.values.count("integer-dot"))
+      features.integerDotProduct = options.get("integer-dot", "") == "on";
     pm.addPass(createCheckCapabilitiesPass(*this));
     pm.addPass(createConvertQFToLinalgPass());
     buildLinalgToGpuPipeline(pm, {4, 32});
-    // int8 contractions four products at a time, in 4-lane vector
-    // arithmetic (the sum of four i8 products is exact; the accumulation
-    // wraps as before).
-    pm.addPass(createInt8DotProductPass([](OpBuilder &b, Location loc, Value a,
-                                           Value bv, Value acc) -> Value {
+    // int8 contractions four products at a time: OpSDot where the device
+    // has the integer dot product, else 4-lane vector arithmetic (the sum
+    // of four i8 products is exact; the accumulation wraps as before).
+    bool sdot = features.integerDotProduct;
+    pm.addPass(createInt8DotProductPass([sdot](OpBuilder &b, Location loc,
+                                               Value a, Value bv,
+                                               Value acc) -> Value {
+      if (sdot)
+        return arith::AddIOp::create(
+            b, loc, acc,
+            spirv::SDotOp::create(b, loc, b.getI32Type(), a, bv,
+                                  spirv::PackedVectorFormatAttr()));
       auto wide = VectorType::get({4}, b.getI32Type());
       Value products =
           arith::MulIOp::create(b, loc, arith::ExtSIOp::create(b, loc, wide, a),

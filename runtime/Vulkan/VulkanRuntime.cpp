@@ -24,11 +24,12 @@ using namespace mlir::qf::runtime::vulkan;
 
 namespace {
 
-/// The Vulkan functions the runtime calls, loaded from the loader.
+/// The Vulkan functions the runtime calls, loaded from the loader: the
+/// global vkCreateInstance, then the others through the instance.
 struct Api {
 #define QF_VK_FN(name) PFN_##name name = nullptr;
+  QF_VK_FN(vkCreateInstance)
 #define QF_VK_FUNCTIONS(X)                                                     \
-  X(vkCreateInstance)                                                          \
   X(vkEnumeratePhysicalDevices)                                                \
   X(vkGetPhysicalDeviceProperties)                                             \
   X(vkGetPhysicalDeviceFeatures2)                                              \
@@ -123,13 +124,15 @@ bool Context::initialize() {
   VkApplicationInfo app{};
   app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
   app.pApplicationName = "QuantForge";
-  app.apiVersion = VK_API_VERSION_1_2;
+  // The highest version we use (1.3 for the integer dot product); devices
+  // of 1.2 are still used, without it.
+  app.apiVersion = VK_API_VERSION_1_3;
   VkInstanceCreateInfo instanceInfo{};
   instanceInfo.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
   instanceInfo.pApplicationInfo = &app;
   if (!vk.vkCreateInstance ||
       vk.vkCreateInstance(&instanceInfo, nullptr, &instance) != VK_SUCCESS)
-    return fail("cannot create a Vulkan 1.2 instance (no driver?)");
+    return fail("cannot create a Vulkan instance (no driver?)");
 #define QF_VK_LOAD(name)                                                       \
   vk.name = reinterpret_cast<PFN_##name>(getInstanceProc(instance, #name));    \
   if (!vk.name)                                                                \
@@ -223,6 +226,11 @@ bool Context::initialize() {
   enable12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
   enable12.shaderInt8 = VK_TRUE;
   enable12.storageBuffer8BitAccess = VK_TRUE;
+  VkPhysicalDeviceVulkan13Features enable13{};
+  enable13.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES;
+  enable13.shaderIntegerDotProduct = VK_TRUE;
+  if (deviceInfo.integerDotProduct) // only ever set on a 1.3 device
+    enable12.pNext = &enable13;
   VkPhysicalDeviceVulkan11Features enable11{};
   enable11.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES;
   enable11.storageBuffer16BitAccess = deviceInfo.storage16;
