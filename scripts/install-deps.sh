@@ -9,6 +9,7 @@ packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   libgtest-dev python3 python3-numpy zlib1g-dev
   libvulkan-dev mesa-vulkan-drivers spirv-tools
+  libonnx-dev libprotobuf-dev python3-onnx
 )
 
 missing=()

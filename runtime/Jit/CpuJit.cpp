@@ -100,19 +100,24 @@ void mlir::qf::runtime::buildCpuJitPipeline(OpPassManager &pm) {
 void mlir::qf::runtime::buildBuffersToLLVMPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Vector code (from a backend's vectorization): multi-dimensional
-  // transfers become loops of 1-D ones; contractions become outer-product
+  // transfers become 1-D ones; contractions become outer-product
   // FMAs (the dot and llvmintr lowerings leave mixed i8/i32 contractions
   // behind, see MLIR22-NOTES.md).
-  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass());
+  // Fully unrolled: the buffered lowering puts a memref.alloca per
+  // transfer inside the loops, and the stack grows with every iteration.
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  // Math with an LLVM intrinsic first, the rest (erf, ...) as libm calls,
+  // unrolled from vectors: both before the vectors become LLVM arrays.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
   ConvertVectorToLLVMPassOptions vectorOptions;
   vectorOptions.vectorContractLowering =
       vector::VectorContractLowering::OuterProduct;
   pm.addPass(createConvertVectorToLLVMPass(vectorOptions));
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());

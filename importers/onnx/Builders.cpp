@@ -1,0 +1,221 @@
+//===- Builders.cpp - IR building blocks of the ONNX converters -----------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#include "importers/onnx/Context.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::qf;
+using namespace mlir::qf::onnx_import;
+
+FailureOr<int64_t> onnx_import::normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
+    return failure();
+  return axis < 0 ? axis + rank : axis;
+}
+
+FailureOr<SmallVector<int64_t>>
+onnx_import::broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  size_t rank = std::max(a.size(), b.size());
+  SmallVector<int64_t> out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1)
+      return failure();
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+/// The indexing map reading an operand of `shape` inside a loop nest over
+/// `outShape` under NumPy broadcasting: leading dims dropped, size-1 dims
+/// read at 0.
+static AffineMap broadcastMap(ArrayRef<int64_t> shape,
+                              ArrayRef<int64_t> outShape, MLIRContext *ctx) {
+  SmallVector<AffineExpr> exprs;
+  size_t offset = outShape.size() - shape.size();
+  for (auto [i, d] : llvm::enumerate(shape))
+    exprs.push_back(d == 1 && outShape[i + offset] != 1
+                        ? getAffineConstantExpr(0, ctx)
+                        : getAffineDimExpr(i + offset, ctx));
+  return AffineMap::get(outShape.size(), 0, exprs, ctx);
+}
+
+FailureOr<Value> onnx_import::elementwise(NodeContext &ctx,
+                                          ValueRange operands,
+                                          Type elementType, ScalarFn fn) {
+  SmallVector<int64_t> shape;
+  for (Value v : operands) {
+    auto s = broadcastShapes(shape, cast<ShapedType>(v.getType()).getShape());
+    if (failed(s)) {
+      ctx.error() << "operand shapes do not broadcast";
+      return failure();
+    }
+    shape = *s;
+  }
+  OpBuilder &b = ctx.b;
+  MLIRContext *mctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value v : operands)
+    maps.push_back(
+        broadcastMap(cast<ShapedType>(v.getType()).getShape(), shape, mctx));
+  maps.push_back(b.getMultiDimIdentityMap(shape.size()));
+  Value init = tensor::EmptyOp::create(b, ctx.loc, shape, elementType);
+  SmallVector<utils::IteratorType> iterators(shape.size(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, ctx.loc, init.getType(), operands, init, maps, iterators,
+      [&](OpBuilder &nb, Location loc, ValueRange args) {
+        linalg::YieldOp::create(nb, loc, fn(nb, loc, args.drop_back()));
+      });
+  return generic.getResult(0);
+}
+
+FailureOr<Value> onnx_import::broadcastTo(NodeContext &ctx, Value v,
+                                          ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto s = broadcastShapes(type.getShape(), shape);
+  if (failed(s) || ArrayRef<int64_t>(*s) != shape) {
+    ctx.error() << "cannot broadcast " << type << " to [" << shape << "]";
+    return failure();
+  }
+  if (type.getShape() == shape)
+    return v;
+  OpBuilder &b = ctx.b;
+  Value init = tensor::EmptyOp::create(b, ctx.loc, shape, type.getElementType());
+  SmallVector<AffineMap> maps = {
+      broadcastMap(type.getShape(), shape, b.getContext()),
+      b.getMultiDimIdentityMap(shape.size())};
+  SmallVector<utils::IteratorType> iterators(shape.size(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, ctx.loc, init.getType(), v, init, maps, iterators,
+             [](OpBuilder &nb, Location loc, ValueRange args) {
+               linalg::YieldOp::create(nb, loc, args[0]);
+             })
+      .getResult(0);
+}
+
+Value onnx_import::reduce(OpBuilder &b, Location loc, Value v,
+                          ArrayRef<int64_t> axes, bool keepDims,
+                          TypedAttr init, ScalarFn combine) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> outShape, keptShape;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    bool reduced = llvm::is_contained(axes, i);
+    iterators.push_back(reduced ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+    keptShape.push_back(reduced ? 1 : type.getDimSize(i));
+    if (!reduced) {
+      outShape.push_back(type.getDimSize(i));
+      outExprs.push_back(b.getAffineDimExpr(i));
+    }
+  }
+  Value acc = filled(b, loc, outShape, init);
+  AffineMap inMap = b.getMultiDimIdentityMap(type.getRank());
+  AffineMap outMap =
+      AffineMap::get(type.getRank(), 0, outExprs, b.getContext());
+  auto generic = linalg::GenericOp::create(
+      b, loc, acc.getType(), v, acc, ArrayRef<AffineMap>{inMap, outMap},
+      iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
+        linalg::YieldOp::create(nb, l, combine(nb, l, {args[1], args[0]}));
+      });
+  Value result = generic.getResult(0);
+  return keepDims ? reshape(b, loc, result, keptShape) : result;
+}
+
+Value onnx_import::reshape(OpBuilder &b, Location loc, Value v,
+                           ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getShape() == shape)
+    return v;
+  // Through rank 1 (rank 0 needs no reassociation): always valid for
+  // static shapes, and both ops fold into neighbours.
+  Value flat = v;
+  if (type.getRank() > 1) {
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      all[0].push_back(i);
+    flat = tensor::CollapseShapeOp::create(b, loc, v, all);
+  } else if (type.getRank() == 0) {
+    flat = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({1}, type.getElementType()), v,
+        ArrayRef<ReassociationIndices>{});
+  }
+  auto outType = RankedTensorType::get(shape, type.getElementType());
+  if (shape.size() == 1)
+    return flat;
+  if (shape.empty())
+    return tensor::CollapseShapeOp::create(b, loc, outType, flat,
+                                           ArrayRef<ReassociationIndices>{});
+  SmallVector<ReassociationIndices> all(1);
+  for (size_t i = 0; i < shape.size(); ++i)
+    all[0].push_back(i);
+  return tensor::ExpandShapeOp::create(b, loc, outType, flat, all);
+}
+
+Value onnx_import::transpose(OpBuilder &b, Location loc, Value v,
+                             ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return v;
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, v, init, perm).getResult()[0];
+}
+
+DenseElementsAttr onnx_import::transposeConstant(DenseElementsAttr c,
+                                                 ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(c.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  auto outType = RankedTensorType::get(shape, type.getElementType());
+  if (c.isSplat())
+    return c.resizeSplat(outType);
+  SmallVector<Attribute> in(c.getValues<Attribute>());
+  SmallVector<Attribute> out(in.size());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> inStrides(rank, 1);
+  for (int64_t i = rank - 2; i >= 0; --i)
+    inStrides[i] = inStrides[i + 1] * type.getDimSize(i + 1);
+  SmallVector<int64_t> index(rank, 0);
+  for (size_t flat = 0; flat < out.size(); ++flat) {
+    int64_t src = 0;
+    for (int64_t i = 0; i < rank; ++i)
+      src += index[i] * inStrides[perm[i]];
+    out[flat] = in[src];
+    for (int64_t i = rank - 1; i >= 0; --i) {
+      if (++index[i] < shape[i])
+        break;
+      index[i] = 0;
+    }
+  }
+  return DenseElementsAttr::get(outType, out);
+}
+
+Value onnx_import::filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                          TypedAttr value) {
+  Value init = tensor::EmptyOp::create(b, loc, shape, value.getType());
+  Value scalar = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, scalar, init).getResult(0);
+}
+
+Value onnx_import::scalarConstant(OpBuilder &b, Location loc, Type type,
+                                  double value) {
+  if (isa<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+  return arith::ConstantOp::create(b, loc,
+                                   b.getIntegerAttr(type, int64_t(value)));
+}

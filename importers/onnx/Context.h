@@ -1,0 +1,162 @@
+//===- Context.h - What an ONNX operator converter sees ---------*- C++ -*-===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// Converters (one function per ONNX operator, grouped by family in
+// *Ops.cpp) read their node through NodeContext and produce tensors. A
+// tensor whose value is known at import time (initializers, Constant nodes,
+// shapes, and anything computed only from those by the shape operators) is
+// kept as an attribute and folded further; it becomes an arith.constant
+// only where an op needs it as a value.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QF_IMPORTERS_ONNX_CONTEXT_H
+#define QF_IMPORTERS_ONNX_CONTEXT_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
+#include <optional>
+
+namespace onnx {
+class NodeProto;
+class AttributeProto;
+class TensorProto;
+} // namespace onnx
+
+namespace mlir::qf::onnx_import {
+
+/// One ONNX value: an SSA value or a constant (or both, once materialized).
+/// Unsigned ONNX integers are signless MLIR integers with `isUnsigned` set.
+struct Tensor {
+  Value value;
+  DenseElementsAttr constant;
+  bool isUnsigned = false;
+
+  RankedTensorType type() const;
+  explicit operator bool() const { return value || constant; }
+};
+
+/// The element type of an ONNX data type (TensorProto::DataType), or null;
+/// `isUnsigned` is set for the unsigned integers.
+Type onnxElementType(int dataType, MLIRContext *ctx, bool &isUnsigned);
+
+/// Converts an ONNX TensorProto (raw_data or typed fields) to an attribute.
+FailureOr<DenseElementsAttr> convertTensorProto(const onnx::TensorProto &t,
+                                                MLIRContext *ctx,
+                                                bool &isUnsigned,
+                                                std::string &error);
+
+class NodeContext {
+public:
+  NodeContext(const onnx::NodeProto &node, int64_t opset, OpBuilder &builder,
+              Location loc, std::vector<Tensor> inputs)
+      : node(node), opset(opset), b(builder), loc(loc),
+        inputs(std::move(inputs)) {}
+
+  const onnx::NodeProto &node;
+  const int64_t opset;
+  OpBuilder &b;
+  const Location loc;
+
+  // Inputs. Optional inputs that are absent (empty names) are null tensors.
+  size_t numInputs() const { return inputs.size(); }
+  const Tensor &input(size_t i) const;
+  bool hasInput(size_t i) const { return i < inputs.size() && inputs[i]; }
+  /// The input as an SSA value (constants are materialized).
+  Value value(size_t i);
+  /// The input's constant integer contents (shapes, axes, ...), or failure
+  /// with an error saying it must be constant.
+  FailureOr<SmallVector<int64_t>> constInts(size_t i, llvm::StringRef what);
+  /// Same for a constant float input.
+  FailureOr<SmallVector<double>> constFloats(size_t i, llvm::StringRef what);
+
+  // Attributes.
+  bool hasAttr(llvm::StringRef name) const;
+  int64_t attrInt(llvm::StringRef name, int64_t def) const;
+  float attrFloat(llvm::StringRef name, float def) const;
+  std::string attrString(llvm::StringRef name, llvm::StringRef def) const;
+  std::optional<SmallVector<int64_t>> attrInts(llvm::StringRef name) const;
+  const onnx::AttributeProto *attr(llvm::StringRef name) const;
+
+  // Outputs.
+  size_t numOutputs() const;
+  void setOutput(size_t i, Value v, bool isUnsigned = false);
+  void setOutput(size_t i, DenseElementsAttr c, bool isUnsigned = false);
+  std::vector<Tensor> takeOutputs() { return std::move(outputs); }
+
+  /// An error at the node: "<op> node '<name>' (opset N): message".
+  InFlightDiagnostic error() const;
+
+  /// Materializes a constant as an arith.constant.
+  Value materialize(const Tensor &t);
+
+private:
+  std::vector<Tensor> inputs;
+  std::vector<Tensor> outputs;
+};
+
+using Converter = std::function<LogicalResult(NodeContext &)>;
+using ConverterTable = llvm::StringMap<Converter>;
+
+void registerElementwiseOps(ConverterTable &table);
+void registerShapeOps(ConverterTable &table);
+void registerNNOps(ConverterTable &table);
+void registerConvOps(ConverterTable &table);
+
+//===----------------------------------------------------------------------===//
+// Builders shared by the converters (Builders.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Normalizes a possibly negative axis against `rank`; failure if out of
+/// range.
+FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+/// NumPy broadcasting of two shapes; failure if incompatible.
+FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a,
+                                                ArrayRef<int64_t> b);
+
+/// A linalg.generic over the broadcast shape of `operands` (NumPy rules)
+/// whose body `fn` maps the scalar operands to one scalar of `elementType`.
+/// Fails with a diagnostic on incompatible shapes.
+using ScalarFn =
+    llvm::function_ref<Value(OpBuilder &, Location, ValueRange scalars)>;
+FailureOr<Value> elementwise(NodeContext &ctx, ValueRange operands,
+                             Type elementType, ScalarFn fn);
+
+/// Broadcasts `v` to `shape` (NumPy rules; failure if it cannot).
+FailureOr<Value> broadcastTo(NodeContext &ctx, Value v,
+                             ArrayRef<int64_t> shape);
+
+/// A reduction of `v` over `axes` (normalized, sorted) with `init` and
+/// `combine`; keeps reduced dims as 1 when `keepDims`.
+Value reduce(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> axes,
+             bool keepDims, TypedAttr init, ScalarFn combine);
+
+/// `v` reshaped to a static `shape` with the same element count.
+Value reshape(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape);
+
+/// linalg.transpose of `v` by `perm`.
+Value transpose(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm);
+
+/// The constant `c` with its dimensions permuted by `perm`.
+DenseElementsAttr transposeConstant(DenseElementsAttr c,
+                                    ArrayRef<int64_t> perm);
+
+/// A tensor of `shape` and `elementType` filled with `value`.
+Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+             TypedAttr value);
+
+/// A scalar constant of `type` (float or integer).
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double value);
+
+} // namespace mlir::qf::onnx_import
+
+#endif // QF_IMPORTERS_ONNX_CONTEXT_H

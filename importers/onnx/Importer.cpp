@@ -1,0 +1,550 @@
+//===- Importer.cpp - ONNX models to MLIR ---------------------------------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// Walks the graph in its (topological) node order. Initializers and
+// Constant nodes are constants; every other node goes to the converter of
+// its op type, which sees its inputs through NodeContext. The function's
+// arguments are the graph inputs that are not initializers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "importers/onnx/Importer.h"
+#include "importers/onnx/Context.h"
+
+#include "dialects/QF/QFDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Verifier.h"
+
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <onnx/onnx_pb.h>
+
+using namespace mlir;
+using namespace mlir::qf;
+using namespace mlir::qf::onnx_import;
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+RankedTensorType Tensor::type() const {
+  if (value)
+    return cast<RankedTensorType>(value.getType());
+  return cast<RankedTensorType>(constant.getType());
+}
+
+Type onnx_import::onnxElementType(int dataType, MLIRContext *ctx,
+                                  bool &isUnsigned) {
+  Builder b(ctx);
+  isUnsigned = false;
+  switch (dataType) {
+  case onnx::TensorProto::FLOAT:
+    return b.getF32Type();
+  case onnx::TensorProto::DOUBLE:
+    return b.getF64Type();
+  case onnx::TensorProto::FLOAT16:
+    return b.getF16Type();
+  case onnx::TensorProto::BFLOAT16:
+    return b.getBF16Type();
+  case onnx::TensorProto::UINT8:
+    isUnsigned = true;
+    return b.getI8Type();
+  case onnx::TensorProto::INT8:
+    return b.getI8Type();
+  case onnx::TensorProto::UINT16:
+    isUnsigned = true;
+    return b.getI16Type();
+  case onnx::TensorProto::INT16:
+    return b.getI16Type();
+  case onnx::TensorProto::INT32:
+    return b.getI32Type();
+  case onnx::TensorProto::UINT32:
+    isUnsigned = true;
+    return b.getI32Type();
+  case onnx::TensorProto::INT64:
+    return b.getI64Type();
+  case onnx::TensorProto::UINT64:
+    isUnsigned = true;
+    return b.getI64Type();
+  case onnx::TensorProto::BOOL:
+    return b.getI1Type();
+  default:
+    return {};
+  }
+}
+
+FailureOr<DenseElementsAttr>
+onnx_import::convertTensorProto(const onnx::TensorProto &t, MLIRContext *ctx,
+                                bool &isUnsigned, std::string &error) {
+  Type elem = onnxElementType(t.data_type(), ctx, isUnsigned);
+  if (!elem) {
+    error = "unsupported tensor data type " + std::to_string(t.data_type());
+    return failure();
+  }
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    error = "tensor '" + t.name() + "' has external data, which is not "
+            "supported (save the model with its weights inside)";
+    return failure();
+  }
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (d < 0) {
+      error = "tensor '" + t.name() + "' has a negative dimension";
+      return failure();
+    }
+    count *= d;
+  }
+  auto type = RankedTensorType::get(shape, elem);
+  unsigned bits = elem.getIntOrFloatBitWidth();
+  if (t.has_raw_data()) {
+    const std::string &raw = t.raw_data();
+    size_t want = bits == 1 ? count : count * (bits / 8);
+    if (raw.size() != want) {
+      error = "tensor '" + t.name() + "' has " + std::to_string(raw.size()) +
+              " bytes of data, its shape needs " + std::to_string(want);
+      return failure();
+    }
+    if (bits == 1) {
+      SmallVector<bool> values;
+      for (char c : raw)
+        values.push_back(c != 0);
+      return DenseElementsAttr::get(type, ArrayRef<bool>(values));
+    }
+    return DenseElementsAttr::getFromRawBuffer(
+        type, ArrayRef<char>(raw.data(), raw.size()));
+  }
+  // Typed fields: float_data, double_data, int64_data, uint64_data, or
+  // int32_data for every integer of 32 bits or less and for f16/bf16 bits.
+  auto sizeError = [&](int64_t got) {
+    error = "tensor '" + t.name() + "' has " + std::to_string(got) +
+            " values, its shape needs " + std::to_string(count);
+    return failure();
+  };
+  if (elem.isF32()) {
+    if (t.float_data_size() != count)
+      return sizeError(t.float_data_size());
+    return DenseElementsAttr::get(
+        type, ArrayRef<float>(t.float_data().data(), count));
+  }
+  if (elem.isF64()) {
+    if (t.double_data_size() != count)
+      return sizeError(t.double_data_size());
+    return DenseElementsAttr::get(
+        type, ArrayRef<double>(t.double_data().data(), count));
+  }
+  if (elem.isInteger(64)) {
+    bool u64 = t.data_type() == onnx::TensorProto::UINT64;
+    int64_t got = u64 ? t.uint64_data_size() : t.int64_data_size();
+    if (got != count)
+      return sizeError(got);
+    SmallVector<APInt> values;
+    for (int64_t i = 0; i < count; ++i)
+      values.push_back(APInt(64, u64 ? t.uint64_data(i) : t.int64_data(i)));
+    return DenseElementsAttr::get(type, values);
+  }
+  if (t.int32_data_size() != count)
+    return sizeError(t.int32_data_size());
+  if (isa<FloatType>(elem)) { // f16, bf16: the bits in int32_data
+    SmallVector<APFloat> values;
+    for (int64_t i = 0; i < count; ++i)
+      values.push_back(APFloat(cast<FloatType>(elem).getFloatSemantics(),
+                               APInt(16, uint64_t(t.int32_data(i)) & 0xffff)));
+    return DenseElementsAttr::get(type, values);
+  }
+  SmallVector<APInt> values;
+  for (int64_t i = 0; i < count; ++i)
+    values.push_back(APInt(bits, uint64_t(int64_t(t.int32_data(i))),
+                           /*isSigned=*/true, /*implicitTrunc=*/true));
+  return DenseElementsAttr::get(type, values);
+}
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+const Tensor &NodeContext::input(size_t i) const {
+  static const Tensor none;
+  return i < inputs.size() ? inputs[i] : none;
+}
+
+Value NodeContext::materialize(const Tensor &t) {
+  if (t.value)
+    return t.value;
+  return arith::ConstantOp::create(b, loc, t.constant);
+}
+
+Value NodeContext::value(size_t i) {
+  Tensor &t = inputs[i];
+  if (!t.value)
+    t.value = materialize(t);
+  return t.value;
+}
+
+FailureOr<SmallVector<int64_t>> NodeContext::constInts(size_t i,
+                                                       StringRef what) {
+  const Tensor &t = input(i);
+  if (!t.constant || !isa<IntegerType>(t.constant.getElementType())) {
+    error() << what << " (input " << i
+            << ") must be a constant integer tensor";
+    return failure();
+  }
+  SmallVector<int64_t> values;
+  for (const APInt &v : t.constant.getValues<APInt>())
+    values.push_back(t.isUnsigned ? int64_t(v.getZExtValue())
+                                  : v.getSExtValue());
+  return values;
+}
+
+FailureOr<SmallVector<double>> NodeContext::constFloats(size_t i,
+                                                        StringRef what) {
+  const Tensor &t = input(i);
+  if (!t.constant) {
+    error() << what << " (input " << i << ") must be a constant tensor";
+    return failure();
+  }
+  SmallVector<double> values;
+  if (isa<FloatType>(t.constant.getElementType())) {
+    for (const APFloat &v : t.constant.getValues<APFloat>())
+      values.push_back(v.convertToDouble());
+  } else {
+    for (const APInt &v : t.constant.getValues<APInt>())
+      values.push_back(t.isUnsigned ? double(v.getZExtValue())
+                                    : double(v.getSExtValue()));
+  }
+  return values;
+}
+
+const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
+  for (const onnx::AttributeProto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+bool NodeContext::hasAttr(StringRef name) const { return attr(name); }
+
+int64_t NodeContext::attrInt(StringRef name, int64_t def) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->i() : def;
+}
+
+float NodeContext::attrFloat(StringRef name, float def) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->f() : def;
+}
+
+std::string NodeContext::attrString(StringRef name, StringRef def) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->s() : def.str();
+}
+
+std::optional<SmallVector<int64_t>>
+NodeContext::attrInts(StringRef name) const {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return std::nullopt;
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+size_t NodeContext::numOutputs() const { return node.output_size(); }
+
+void NodeContext::setOutput(size_t i, Value v, bool isUnsigned) {
+  if (outputs.size() <= i)
+    outputs.resize(i + 1);
+  outputs[i] = Tensor{v, {}, isUnsigned};
+}
+
+void NodeContext::setOutput(size_t i, DenseElementsAttr c, bool isUnsigned) {
+  if (outputs.size() <= i)
+    outputs.resize(i + 1);
+  outputs[i] = Tensor{{}, c, isUnsigned};
+}
+
+InFlightDiagnostic NodeContext::error() const {
+  InFlightDiagnostic diag = emitError(loc);
+  diag << node.op_type() << " node '" << node.name() << "' (opset " << opset
+       << "): ";
+  return diag;
+}
+
+//===----------------------------------------------------------------------===//
+// The graph
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+const ConverterTable &converters() {
+  static const ConverterTable table = [] {
+    ConverterTable t;
+    registerElementwiseOps(t);
+    registerShapeOps(t);
+    registerNNOps(t);
+    return t;
+  }();
+  return table;
+}
+
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext *ctx, StringRef source,
+                const ImportOptions &options)
+      : ctx(ctx), b(ctx), source(source.str()), options(options) {}
+
+  OwningOpRef<ModuleOp> run(const onnx::ModelProto &model);
+
+private:
+  Location nodeLoc(const onnx::NodeProto &node, int index) {
+    std::string name = node.name().empty()
+                           ? node.op_type() + "#" + std::to_string(index)
+                           : node.name();
+    return NameLoc::get(StringAttr::get(ctx, name),
+                        FileLineColLoc::get(ctx, source, 0, 0));
+  }
+  InFlightDiagnostic graphError() {
+    return emitError(FileLineColLoc::get(ctx, source, 0, 0));
+  }
+  FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info,
+                                        bool &isUnsigned);
+  LogicalResult importNode(const onnx::NodeProto &node, int index);
+
+  MLIRContext *ctx;
+  OpBuilder b;
+  std::string source;
+  const ImportOptions &options;
+  int64_t opset = 0;
+  llvm::StringMap<Tensor> values;
+};
+
+} // namespace
+
+FailureOr<RankedTensorType>
+GraphImporter::inputType(const onnx::ValueInfoProto &info, bool &isUnsigned) {
+  const onnx::TypeProto &type = info.type();
+  if (!type.has_tensor_type()) {
+    graphError() << "input '" << info.name() << "' is not a tensor";
+    return failure();
+  }
+  Type elem = onnxElementType(type.tensor_type().elem_type(), ctx, isUnsigned);
+  if (!elem) {
+    graphError() << "input '" << info.name() << "' has unsupported type "
+                 << type.tensor_type().elem_type();
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  SmallVector<std::string> names;
+  for (const auto &dim : type.tensor_type().shape().dim()) {
+    shape.push_back(dim.has_dim_value() ? dim.dim_value()
+                                        : ShapedType::kDynamic);
+    names.push_back(dim.has_dim_param() ? dim.dim_param() : "?");
+  }
+  auto bound = options.inputShapes.find(info.name());
+  if (bound != options.inputShapes.end()) {
+    if (bound->second.size() != shape.size()) {
+      graphError() << "--input-shape " << info.name() << " has "
+                   << bound->second.size() << " dimensions, the input has "
+                   << shape.size();
+      return failure();
+    }
+    for (auto [i, d] : llvm::enumerate(bound->second)) {
+      if (d <= 0 || (!ShapedType::isDynamic(shape[i]) && shape[i] != d)) {
+        graphError() << "--input-shape " << info.name() << ": dimension " << i
+                     << " is " << shape[i] << " in the model, not " << d;
+        return failure();
+      }
+      shape[i] = d;
+    }
+  }
+  for (auto [i, d] : llvm::enumerate(shape))
+    if (ShapedType::isDynamic(d)) {
+      graphError() << "input '" << info.name() << "' has dynamic dimension "
+                   << i << " ('" << names[i]
+                   << "'); bind it with --input-shape " << info.name()
+                   << "=D0,D1,...";
+      return failure();
+    }
+  return RankedTensorType::get(shape, elem);
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
+                                        int index) {
+  Location loc = nodeLoc(node, index);
+  std::vector<Tensor> inputs;
+  for (const std::string &name : node.input()) {
+    if (name.empty()) {
+      inputs.emplace_back();
+      continue;
+    }
+    auto it = values.find(name);
+    if (it == values.end())
+      return emitError(loc) << node.op_type() << " node '" << node.name()
+                            << "': input '" << name
+                            << "' is not defined before it";
+    inputs.push_back(it->second);
+  }
+  NodeContext nodeCtx(node, opset, b, loc, std::move(inputs));
+  if (!node.domain().empty() && node.domain() != "ai.onnx")
+    return nodeCtx.error() << "operator domain '" << node.domain()
+                           << "' is not supported";
+  if (node.op_type() == "Constant") {
+    const onnx::AttributeProto *value = nodeCtx.attr("value");
+    if (!value || !value->has_t())
+      return nodeCtx.error() << "only the 'value' tensor form is supported";
+    bool isUnsigned = false;
+    std::string error;
+    FailureOr<DenseElementsAttr> c =
+        convertTensorProto(value->t(), ctx, isUnsigned, error);
+    if (failed(c))
+      return nodeCtx.error() << error;
+    nodeCtx.setOutput(0, *c, isUnsigned);
+  } else {
+    auto it = converters().find(node.op_type());
+    if (it == converters().end())
+      return nodeCtx.error() << "unsupported operator";
+    if (failed(it->second(nodeCtx)))
+      return failure();
+  }
+  std::vector<Tensor> outputs = nodeCtx.takeOutputs();
+  for (int i = 0; i < node.output_size(); ++i) {
+    if (node.output(i).empty())
+      continue;
+    if (i >= int(outputs.size()) || !outputs[i])
+      return nodeCtx.error() << "output " << i << " ('" << node.output(i)
+                             << "') is not supported";
+    values[node.output(i)] = outputs[i];
+  }
+  return success();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model) {
+  for (const onnx::OperatorSetIdProto &set : model.opset_import())
+    if (set.domain().empty() || set.domain() == "ai.onnx")
+      opset = set.version();
+  if (opset < 9 || opset > 17) {
+    graphError() << "opset " << opset
+                 << " is not supported (opsets 9 to 17 are)";
+    return nullptr;
+  }
+  const onnx::GraphProto &graph = model.graph();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(b.getUnknownLoc());
+  b.setInsertionPointToEnd(module->getBody());
+
+  llvm::StringSet<> initializerNames;
+  for (const onnx::TensorProto &init : graph.initializer()) {
+    bool isUnsigned = false;
+    std::string error;
+    FailureOr<DenseElementsAttr> c =
+        convertTensorProto(init, ctx, isUnsigned, error);
+    if (failed(c)) {
+      graphError() << "initializer '" << init.name() << "': " << error;
+      return nullptr;
+    }
+    values[init.name()] = Tensor{{}, *c, isUnsigned};
+    initializerNames.insert(init.name());
+  }
+
+  SmallVector<Type> argTypes;
+  SmallVector<const onnx::ValueInfoProto *> args;
+  SmallVector<bool> argUnsigned;
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    if (initializerNames.contains(input.name()))
+      continue;
+    bool isUnsigned = false;
+    FailureOr<RankedTensorType> type = inputType(input, isUnsigned);
+    if (failed(type))
+      return nullptr;
+    argTypes.push_back(*type);
+    args.push_back(&input);
+    argUnsigned.push_back(isUnsigned);
+  }
+  for (const auto &bound : options.inputShapes)
+    if (!llvm::any_of(args,
+                      [&](auto *a) { return a->name() == bound.first; })) {
+      graphError() << "--input-shape names '" << bound.first
+                   << "', which is not a graph input";
+      return nullptr;
+    }
+
+  auto func = func::FuncOp::create(b, FileLineColLoc::get(ctx, source, 0, 0),
+                                   options.functionName,
+                                   b.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, input] : llvm::enumerate(args)) {
+    func.setArgAttr(i, "qf.name", b.getStringAttr(input->name()));
+    values[input->name()] =
+        Tensor{entry->getArgument(i), {}, bool(argUnsigned[i])};
+  }
+  b.setInsertionPointToStart(entry);
+  for (auto [i, node] : llvm::enumerate(graph.node()))
+    if (failed(importNode(node, i)))
+      return nullptr;
+
+  SmallVector<Value> results;
+  SmallVector<Type> resultTypes;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    auto it = values.find(output.name());
+    if (it == values.end()) {
+      graphError() << "graph output '" << output.name()
+                   << "' is computed by no node";
+      return nullptr;
+    }
+    Value v = it->second.value
+                  ? it->second.value
+                  : arith::ConstantOp::create(b, func.getLoc(),
+                                              it->second.constant)
+                        .getResult();
+    results.push_back(v);
+    resultTypes.push_back(v.getType());
+  }
+  func::ReturnOp::create(b, func.getLoc(), results);
+  func.setType(b.getFunctionType(argTypes, resultTypes));
+  for (auto [i, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "qf.name", b.getStringAttr(output.name()));
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+OwningOpRef<ModuleOp>
+onnx_import::importOnnxBytes(StringRef bytes, StringRef sourceName,
+                             MLIRContext *ctx, const ImportOptions &options) {
+  ctx->loadDialect<arith::ArithDialect, func::FuncDialect,
+                   linalg::LinalgDialect, math::MathDialect,
+                   tensor::TensorDialect, quant::QuantDialect, QFDialect>();
+  onnx::ModelProto model;
+  if (bytes.size() > size_t(INT32_MAX) ||
+      !model.ParseFromArray(bytes.data(), int(bytes.size()))) {
+    emitError(FileLineColLoc::get(ctx, sourceName, 0, 0))
+        << "not a valid ONNX model (the protobuf does not parse)";
+    return nullptr;
+  }
+  return GraphImporter(ctx, sourceName, options).run(model);
+}
+
+OwningOpRef<ModuleOp> onnx_import::importOnnxFile(StringRef path,
+                                                  MLIRContext *ctx,
+                                                  const ImportOptions &options) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer) {
+    emitError(UnknownLoc::get(ctx))
+        << "cannot read '" << path << "': " << buffer.getError().message();
+    return nullptr;
+  }
+  return importOnnxBytes((*buffer)->getBuffer(), path, ctx, options);
+}
+
+void onnx_import::registerOnnxImportDialects(DialectRegistry &registry) {
+  registry.insert<arith::ArithDialect, func::FuncDialect,
+                  linalg::LinalgDialect, math::MathDialect,
+                  tensor::TensorDialect, quant::QuantDialect, QFDialect>();
+}

@@ -1,0 +1,467 @@
+"""Per-operator ONNX import cases, each with a NumPy reference.
+
+  onnx_ops.py write DIR          DIR/CASE.onnx and DIR/CASE.npz (inputs) for
+                                 every case; prints the case names
+  onnx_ops.py check DIR CASE OUT.npz
+                                 compares qf-run's outputs with the
+                                 reference; prints one verdict line
+
+Every case is a one- or few-node graph built with onnx.helper; the
+reference is written here in NumPy, independently of the importer. Floats
+must agree within 1e-5 (relative to the output's magnitude), integers
+exactly.
+"""
+import math
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+F32 = TensorProto.FLOAT
+I64 = TensorProto.INT64
+RNG = np.random.default_rng(3)
+CASES = {}
+
+
+def case(name):
+    def register(fn):
+        CASES[name] = fn
+        return fn
+    return register
+
+
+def rand(*shape, lo=-2.0, hi=2.0):
+    return RNG.uniform(lo, hi, size=shape).astype(np.float32)
+
+
+def model(nodes, inputs, outputs, inits=(), opset=17):
+    """inputs/outputs: [(name, array or (elem, shape))]."""
+    def info(name, value):
+        if isinstance(value, np.ndarray):
+            elem = helper.np_dtype_to_tensor_dtype(value.dtype) if hasattr(
+                helper, "np_dtype_to_tensor_dtype") else \
+                onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[value.dtype]
+            return helper.make_tensor_value_info(name, elem, value.shape)
+        return helper.make_tensor_value_info(name, value[0], value[1])
+    graph = helper.make_graph(
+        nodes, "case", [info(n, v) for n, v in inputs],
+        [info(n, v) for n, v in outputs],
+        [numpy_helper.from_array(v, n) for n, v in inits])
+    return helper.make_model(graph,
+                             opset_imports=[helper.make_opsetid("", opset)])
+
+
+def unary_case(name, op, fn, x=None, **attrs):
+    x = rand(2, 3, 4) if x is None else x
+    y = fn(x).astype(np.float32)
+    node = helper.make_node(op, ["x"], ["y"], **attrs)
+    return model([node], [("x", x)], [("y", y)]), {"x": x}, {"y": y}
+
+
+# Elementwise ----------------------------------------------------------------
+
+def binary(op, fn, a_shape, b_shape, positive_b=False):
+    a = rand(*a_shape)
+    b = rand(*b_shape, lo=0.5 if positive_b else -2.0)
+    y = fn(a, b).astype(np.float32)
+    node = helper.make_node(op, ["a", "b"], ["y"])
+    return model([node], [("a", a), ("b", b)], [("y", y)]), {"a": a, "b": b}, {"y": y}
+
+
+case("add_broadcast")(lambda: binary("Add", np.add, (2, 3, 4), (4,)))
+case("sub_broadcast")(lambda: binary("Sub", np.subtract, (2, 3, 4), (3, 1)))
+case("mul_broadcast")(lambda: binary("Mul", np.multiply, (2, 1, 4), (3, 1)))
+case("div")(lambda: binary("Div", np.divide, (2, 3), (2, 3), positive_b=True))
+@case("pow_general")
+def _():
+    a = rand(2, 3, lo=0.5, hi=2.0)
+    b = rand(2, 3)
+    y = np.power(a, b).astype(np.float32)
+    node = helper.make_node("Pow", ["a", "b"], ["y"])
+    return model([node], [("a", a), ("b", b)], [("y", y)]), {"a": a, "b": b}, {"y": y}
+
+
+@case("pow_square")
+def _():
+    x = rand(2, 5)
+    two = np.array(2.0, dtype=np.float32)
+    node = helper.make_node("Pow", ["x", "two"], ["y"])
+    y = x * x
+    return model([node], [("x", x)], [("y", y)], [("two", two)]), {"x": x}, {"y": y}
+
+
+case("sqrt")(lambda: unary_case("sqrt", "Sqrt", np.sqrt, rand(3, 4, lo=0.1)))
+case("reciprocal")(lambda: unary_case("r", "Reciprocal", lambda x: 1 / x,
+                                      rand(3, 4, lo=0.5)))
+case("neg")(lambda: unary_case("neg", "Neg", np.negative))
+case("exp")(lambda: unary_case("exp", "Exp", np.exp))
+case("log")(lambda: unary_case("log", "Log", np.log, rand(3, 4, lo=0.1)))
+case("erf")(lambda: unary_case("erf", "Erf", np.vectorize(math.erf)))
+case("tanh")(lambda: unary_case("tanh", "Tanh", np.tanh))
+case("relu")(lambda: unary_case("relu", "Relu", lambda x: np.maximum(x, 0)))
+case("sigmoid")(lambda: unary_case("sig", "Sigmoid", lambda x: 1 / (1 + np.exp(-x))))
+case("hardsigmoid")(lambda: unary_case(
+    "hs", "HardSigmoid", lambda x: np.clip(0.3 * x + 0.4, 0, 1),
+    alpha=0.3, beta=0.4))
+case("hardswish")(lambda: unary_case(
+    "hw", "HardSwish", lambda x: x * np.clip(x / 6 + 0.5, 0, 1), rand(3, 4, lo=-5, hi=5)))
+
+
+@case("clip_inputs")
+def _():
+    x = rand(3, 4)
+    lo, hi = np.array(-0.5, np.float32), np.array(1.0, np.float32)
+    node = helper.make_node("Clip", ["x", "lo", "hi"], ["y"])
+    y = np.clip(x, -0.5, 1.0)
+    return model([node], [("x", x)], [("y", y)], [("lo", lo), ("hi", hi)]), {"x": x}, {"y": y}
+
+
+@case("clip_opset9")
+def _():
+    x = rand(3, 4)
+    node = helper.make_node("Clip", ["x"], ["y"], min=-1.0, max=0.25)
+    y = np.clip(x, -1.0, 0.25)
+    return model([node], [("x", x)], [("y", y)], opset=9), {"x": x}, {"y": y}
+
+
+@case("where_equal_cast")
+def _():
+    a = RNG.integers(0, 3, size=(3, 4)).astype(np.int64)
+    b = RNG.integers(0, 3, size=(4,)).astype(np.int64)
+    x = rand(3, 4)
+    nodes = [helper.make_node("Equal", ["a", "b"], ["eq"]),
+             helper.make_node("Cast", ["a"], ["af"], to=F32),
+             helper.make_node("Where", ["eq", "x", "af"], ["y"]),
+             helper.make_node("Cast", ["x"], ["xi"], to=TensorProto.INT32)]
+    y = np.where(a == b, x, a.astype(np.float32))
+    xi = np.trunc(x).astype(np.int32)
+    return (model(nodes, [("a", a), ("b", b), ("x", x)], [("y", y), ("xi", xi)]),
+            {"a": a, "b": b, "x": x}, {"y": y, "xi": xi})
+
+
+# Reductions and normalizations ------------------------------------------------
+
+def softmax(x, axis):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+case("softmax")(lambda: unary_case("sm", "Softmax", lambda x: softmax(x, -1)))
+
+
+@case("softmax_opset11")
+def _():
+    x = rand(2, 3, 4)
+    node = helper.make_node("Softmax", ["x"], ["y"], axis=1)
+    flat = x.reshape(2, 12)
+    y = softmax(flat, 1).reshape(2, 3, 4)
+    return model([node], [("x", x)], [("y", y)], opset=11), {"x": x}, {"y": y}
+
+
+case("logsoftmax")(lambda: unary_case(
+    "lsm", "LogSoftmax", lambda x: np.log(softmax(x, 1)), axis=1))
+
+
+@case("layernorm")
+def _():
+    x = rand(2, 3, 8)
+    scale, bias = rand(8), rand(8)
+    node = helper.make_node("LayerNormalization", ["x", "s", "b"], ["y"],
+                            axis=-1, epsilon=1e-5)
+    m = x.mean(-1, keepdims=True)
+    v = ((x - m) ** 2).mean(-1, keepdims=True)
+    y = (x - m) / np.sqrt(v + 1e-5) * scale + bias
+    return (model([node], [("x", x)], [("y", y)], [("s", scale), ("b", bias)]),
+            {"x": x}, {"y": y})
+
+
+@case("reduce")
+def _():
+    x = rand(2, 3, 4)
+    axes = np.array([0, 2], dtype=np.int64)
+    nodes = [helper.make_node("ReduceMean", ["x"], ["mean"], axes=[1], keepdims=1),
+             helper.make_node("ReduceSum", ["x", "axes"], ["sum"], keepdims=0),
+             helper.make_node("ReduceMax", ["x"], ["max"], keepdims=0)]
+    out = {"mean": x.mean(1, keepdims=True), "sum": x.sum((0, 2)), "max": np.array(x.max())}
+    return (model(nodes, [("x", x)], [(k, v) for k, v in out.items()], [("axes", axes)]),
+            {"x": x}, out)
+
+
+# Matmuls ----------------------------------------------------------------------
+
+@case("matmul")
+def _():
+    a2, b2 = rand(3, 5), rand(5, 4)
+    a3, w = rand(2, 3, 5), rand(5, 4)
+    a4, b4 = rand(2, 2, 3, 5), rand(1, 2, 5, 4)
+    v = rand(5)
+    nodes = [helper.make_node("MatMul", ["a2", "b2"], ["y2"]),
+             helper.make_node("MatMul", ["a3", "w"], ["y3"]),
+             helper.make_node("MatMul", ["a4", "b4"], ["y4"]),
+             helper.make_node("MatMul", ["a2", "v"], ["yv"])]
+    out = {"y2": a2 @ b2, "y3": a3 @ w, "y4": a4 @ b4, "yv": a2 @ v}
+    ins = {"a2": a2, "b2": b2, "a3": a3, "a4": a4, "b4": b4}
+    return (model(nodes, list(ins.items()), list(out.items()), [("w", w), ("v", v)]),
+            ins, out)
+
+
+@case("gemm")
+def _():
+    a, b, c = rand(5, 3), rand(4, 5), rand(4)
+    node = helper.make_node("Gemm", ["a", "b", "c"], ["y"], transA=1, transB=1,
+                            alpha=0.5, beta=2.0)
+    y = 0.5 * (a.T @ b.T) + 2.0 * c
+    return model([node], [("a", a)], [("y", y)], [("b", b), ("c", c)]), {"a": a}, {"y": y}
+
+
+# Shapes -----------------------------------------------------------------------
+
+@case("reshape_chain")
+def _():
+    # The shape computed from Shape, Gather, Unsqueeze and Concat (what
+    # PyTorch exports for x.view(x.size(0), -1)), folded at import.
+    x = rand(2, 3, 4)
+    idx0 = np.array(0, dtype=np.int64)
+    minus1 = np.array([-1], dtype=np.int64)
+    zero_axes = np.array([0], dtype=np.int64)
+    nodes = [helper.make_node("Shape", ["x"], ["s"]),
+             helper.make_node("Gather", ["s", "i0"], ["n"], axis=0),
+             helper.make_node("Unsqueeze", ["n", "ax"], ["n1"]),
+             helper.make_node("Concat", ["n1", "m1"], ["shape"], axis=0),
+             helper.make_node("Reshape", ["x", "shape"], ["y"]),
+             helper.make_node("Reshape", ["x", "keep"], ["z"]),
+             helper.make_node("Flatten", ["x"], ["f"], axis=2),
+             helper.make_node("Transpose", ["x"], ["t"], perm=[2, 0, 1])]
+    keep = np.array([0, -1, 2], dtype=np.int64)
+    out = {"y": x.reshape(2, -1), "z": x.reshape(2, 6, 2),
+           "f": x.reshape(6, 4), "t": x.transpose(2, 0, 1)}
+    inits = [("i0", idx0), ("m1", minus1), ("ax", zero_axes), ("keep", keep)]
+    return model(nodes, [("x", x)], list(out.items()), inits), {"x": x}, out
+
+
+@case("squeeze_unsqueeze")
+def _():
+    x = rand(1, 3, 1, 4)
+    axes = np.array([0, 2], dtype=np.int64)
+    nodes13 = [helper.make_node("Squeeze", ["x", "axes"], ["s"]),
+               helper.make_node("Unsqueeze", ["s", "axes"], ["u"])]
+    out = {"s": x.reshape(3, 4), "u": x}
+    return (model(nodes13, [("x", x)], list(out.items()), [("axes", axes)]),
+            {"x": x}, out)
+
+
+@case("squeeze_opset11")
+def _():
+    x = rand(1, 3, 1, 4)
+    nodes = [helper.make_node("Squeeze", ["x"], ["s"], axes=[-2]),
+             helper.make_node("Unsqueeze", ["s"], ["u"], axes=[3])]
+    out = {"s": x.reshape(1, 3, 4), "u": x.reshape(1, 3, 4, 1)}
+    return model(nodes, [("x", x)], list(out.items()), opset=11), {"x": x}, out
+
+
+@case("concat_slice_split")
+def _():
+    a, b = rand(2, 3), rand(2, 5)
+    starts = np.array([1, -4], dtype=np.int64)
+    ends = np.array([100, -1], dtype=np.int64)
+    axes = np.array([0, 1], dtype=np.int64)
+    steps = np.array([1, 2], dtype=np.int64)
+    sizes = np.array([2, 6], dtype=np.int64)
+    nodes = [helper.make_node("Concat", ["a", "b"], ["c"], axis=1),
+             helper.make_node("Slice", ["c", "st", "en", "ax", "sp"], ["s"]),
+             helper.make_node("Split", ["c", "sz"], ["p", "q"], axis=1),
+             helper.make_node("Split", ["c"], ["r", "t"], axis=0)]
+    c = np.concatenate([a, b], 1)
+    out = {"c": c, "s": c[1:, -4:-1:2], "p": c[:, :2], "q": c[:, 2:],
+           "r": c[:1], "t": c[1:]}
+    inits = [("st", starts), ("en", ends), ("ax", axes), ("sp", steps), ("sz", sizes)]
+    return model(nodes, [("a", a), ("b", b)], list(out.items()), inits), {"a": a, "b": b}, out
+
+
+@case("gather")
+def _():
+    table = rand(6, 4)
+    idx = np.array([[0, 5, -1], [2, 2, 3]], dtype=np.int64)
+    x = rand(3, 6, 2)
+    col = np.array([1, -6], dtype=np.int64)
+    nodes = [helper.make_node("Gather", ["table", "idx"], ["e"], axis=0),
+             helper.make_node("Gather", ["x", "col"], ["g"], axis=1)]
+    out = {"e": table[idx], "g": x[:, [1, 0], :]}
+    return (model(nodes, [("idx", idx), ("x", x)], list(out.items()),
+                  [("table", table), ("col", col)]),
+            {"idx": idx, "x": x}, out)
+
+
+@case("expand_trilu_range")
+def _():
+    x = rand(3, 1)
+    shape = np.array([2, 3, 4], dtype=np.int64)
+    m = rand(4, 5)
+    k = np.array(1, dtype=np.int64)
+    nodes = [helper.make_node("Expand", ["x", "shape"], ["e"]),
+             helper.make_node("Trilu", ["m", "k"], ["up"], upper=1),
+             helper.make_node("Trilu", ["m"], ["lo"], upper=0),
+             helper.make_node("ConstantOfShape", ["shape"], ["zeros"],
+                              value=helper.make_tensor("v", F32, [1], [1.5])),
+             helper.make_node("Range", ["r0", "r1", "r2"], ["r"])]
+    out = {"e": np.broadcast_to(x, (2, 3, 4)), "up": np.triu(m, 1), "lo": np.tril(m),
+           "zeros": np.full((2, 3, 4), 1.5, np.float32),
+           "r": np.arange(1.0, 3.0, 0.5, dtype=np.float32)}
+    inits = [("shape", shape), ("k", k), ("r0", np.array(1.0, np.float32)),
+             ("r1", np.array(3.0, np.float32)), ("r2", np.array(0.5, np.float32))]
+    return model(nodes, [("x", x), ("m", m)], list(out.items()), inits), {"x": x, "m": m}, out
+
+
+# Convolutions and pooling ----------------------------------------------------------
+
+def conv_ref(x, w, b, stride=1, pads=(0, 0, 0, 0), dil=1, group=1):
+    n, c, h, wd = x.shape
+    f, cg, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    oh = (xp.shape[2] - dil * (kh - 1) - 1) // stride + 1
+    ow = (xp.shape[3] - dil * (kw - 1) - 1) // stride + 1
+    y = np.zeros((n, f, oh, ow), np.float64)
+    per = f // group
+    for fi in range(f):
+        g = fi // per
+        for i in range(kh):
+            for j in range(kw):
+                patch = xp[:, g * cg:(g + 1) * cg,
+                           i * dil:i * dil + stride * (oh - 1) + 1:stride,
+                           j * dil:j * dil + stride * (ow - 1) + 1:stride]
+                y[:, fi] += np.einsum("nchw,c->nhw", patch, w[fi, :, i, j])
+    if b is not None:
+        y += b[None, :, None, None]
+    return y.astype(np.float32)
+
+
+@case("conv")
+def _():
+    x = rand(2, 3, 7, 6)
+    w, b = rand(4, 3, 3, 3), rand(4)
+    wd = rand(3, 1, 3, 3)
+    w2 = rand(2, 3, 2, 2)
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["y"], pads=[1, 0, 2, 1],
+                              strides=[2, 1]),
+             helper.make_node("Conv", ["x", "wd"], ["dw"], group=3, pads=[1, 1, 1, 1]),
+             helper.make_node("Conv", ["x", "w2"], ["dl"], dilations=[2, 2],
+                              auto_pad="SAME_UPPER")]
+    # Row and column strides differ: compute by rows then subsample.
+    full = conv_ref(x, w, b, 1, (1, 0, 2, 1))
+    y = full[:, :, ::2, :]
+    dw = conv_ref(x, wd, None, 1, (1, 1, 1, 1), group=3)
+    # SAME_UPPER with dilation 2, kernel 2: effective 3, total pad 2: 1 and 1.
+    dl = conv_ref(x, w2, None, 1, (1, 1, 1, 1), dil=2)
+    out = {"y": y, "dw": dw, "dl": dl}
+    return (model(nodes, [("x", x)], list(out.items()), [("w", w), ("b", b), ("wd", wd), ("w2", w2)]),
+            {"x": x}, out)
+
+
+def pool_ref(x, k, s, pads, fn, ceil=False, include_pad=False):
+    n, c, h, w = x.shape
+    def size(i, lo, hi):
+        span = i + lo + hi - k
+        return (-(-span // s) if ceil else span // s) + 1
+    oh, ow = size(h, pads[0], pads[2]), size(w, pads[1], pads[3])
+    y = np.zeros((n, c, oh, ow), np.float32)
+    for i in range(oh):
+        for j in range(ow):
+            r0, c0 = i * s - pads[0], j * s - pads[1]
+            rows = [r for r in range(r0, r0 + k) if 0 <= r < h]
+            cols = [q for q in range(c0, c0 + k) if 0 <= q < w]
+            win = x[:, :, rows][:, :, :, cols]
+            if fn == "max":
+                y[:, :, i, j] = win.max((2, 3))
+            else:
+                if include_pad:
+                    rr = [r for r in range(r0, r0 + k) if -pads[0] <= r < h + pads[2]]
+                    cc = [q for q in range(c0, c0 + k) if -pads[1] <= q < w + pads[3]]
+                    count = len(rr) * len(cc)
+                else:
+                    count = len(rows) * len(cols)
+                y[:, :, i, j] = win.sum((2, 3)) / count
+    return y
+
+
+@case("pool")
+def _():
+    x = rand(1, 2, 7, 7)
+    nodes = [helper.make_node("MaxPool", ["x"], ["mp"], kernel_shape=[3, 3],
+                              strides=[2, 2], pads=[1, 1, 1, 1]),
+             helper.make_node("MaxPool", ["x"], ["mc"], kernel_shape=[2, 2],
+                              strides=[2, 2], ceil_mode=1),
+             helper.make_node("AveragePool", ["x"], ["ap"], kernel_shape=[3, 3],
+                              strides=[2, 2], pads=[1, 1, 1, 1]),
+             helper.make_node("AveragePool", ["x"], ["ai"], kernel_shape=[3, 3],
+                              strides=[2, 2], pads=[1, 1, 1, 1], count_include_pad=1),
+             helper.make_node("GlobalAveragePool", ["x"], ["g"])]
+    out = {"mp": pool_ref(x, 3, 2, (1, 1, 1, 1), "max"),
+           "mc": pool_ref(x, 2, 2, (0, 0, 0, 0), "max", ceil=True),
+           "ap": pool_ref(x, 3, 2, (1, 1, 1, 1), "avg"),
+           "ai": pool_ref(x, 3, 2, (1, 1, 1, 1), "avg", include_pad=True),
+           "g": x.mean((2, 3), keepdims=True)}
+    return model(nodes, [("x", x)], list(out.items())), {"x": x}, out
+
+
+@case("batchnorm_pad")
+def _():
+    x = rand(2, 3, 4, 4)
+    s, b, m, v = rand(3), rand(3), rand(3), rand(3, lo=0.1)
+    pads = np.array([0, 0, 1, 2, 0, 0, 0, 1], dtype=np.int64)
+    value = np.array(0.5, np.float32)
+    nodes = [helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"],
+                              epsilon=1e-3),
+             helper.make_node("Pad", ["x", "pads", "value"], ["p"])]
+    r = lambda a: a[None, :, None, None]
+    y = (x - r(m)) / np.sqrt(r(v) + 1e-3) * r(s) + r(b)
+    p = np.pad(x, ((0, 0), (0, 0), (1, 0), (2, 1)), constant_values=0.5)
+    out = {"y": y, "p": p}
+    inits = [("s", s), ("b", b), ("m", m), ("v", v), ("pads", pads), ("value", value)]
+    return model(nodes, [("x", x)], list(out.items()), inits), {"x": x}, out
+
+
+def main(argv):
+    if argv[1] == "write":
+        for name, fn in CASES.items():
+            m, ins, _ = fn()
+            onnx.checker.check_model(m)
+            onnx.save(m, os.path.join(argv[2], name + ".onnx"))
+            np.savez(os.path.join(argv[2], name + ".npz"), **ins)
+            print(name)
+        return 0
+    name, result = argv[3], argv[4]
+    global RNG
+    RNG = np.random.default_rng(3)
+    # Rebuild every case in order so the random inputs are the same.
+    for n, fn in CASES.items():
+        built = fn()
+        if n == name:
+            break
+    _, _, want = built
+    got = np.load(result)
+    for key, w in want.items():
+        w = np.asarray(w)
+        if key not in got.files:
+            print(f"{name}: no output '{key}'")
+            return 1
+        g = got[key]
+        if g.shape != w.shape:
+            print(f"{name}: {key} has shape {g.shape}, want {w.shape}")
+            return 1
+        if np.issubdtype(w.dtype, np.floating):
+            err = float(np.abs(g.astype(np.float64) - w).max()) if w.size else 0.0
+            bound = 1e-5 * max(1.0, float(np.abs(w).max()))
+            if not err <= bound:
+                print(f"{name}: {key} differs by {err:.3g} (bound {bound:.3g})")
+                return 1
+        elif not np.array_equal(g, w):
+            print(f"{name}: {key} differs")
+            return 1
+    print(f"{name}: matches NumPy")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

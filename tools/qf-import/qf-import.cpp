@@ -1,0 +1,97 @@
+//===- qf-import.cpp - ONNX to MLIR ---------------------------------------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+//   qf-import MODEL.onnx -o OUT.mlir [--input-shape NAME=D0,D1,...]...
+//
+// Errors name the file and the node; the exit status is 1 and nothing is
+// written. The output never replaces the input.
+//
+//===----------------------------------------------------------------------===//
+
+#include "importers/onnx/Importer.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/FileUtilities.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
+                                      cl::desc("<model.onnx>"));
+static cl::opt<std::string> outputPath("o", cl::init("-"),
+                                       cl::desc("output .mlir (- for stdout)"));
+static cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("NAME=D0,D1,...: the shape of a graph input "
+                         "(repeatable)"));
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "qf-import: " << message << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "QuantForge ONNX importer\n");
+
+  qf::onnx_import::ImportOptions options;
+  for (const std::string &spec : inputShapes) {
+    auto [name, dims] = llvm::StringRef(spec).split('=');
+    std::vector<int64_t> shape;
+    llvm::SmallVector<llvm::StringRef> parts;
+    dims.split(parts, ',');
+    for (llvm::StringRef p : parts) {
+      int64_t d = 0;
+      if (p.trim().getAsInteger(10, d) || d <= 0)
+        return fail("--input-shape '" + spec +
+                    "': expected NAME=D0,D1,... with positive sizes");
+      shape.push_back(d);
+    }
+    if (name.empty() || dims.empty())
+      return fail("--input-shape '" + spec + "': expected NAME=D0,D1,...");
+    options.inputShapes[name.str()] = shape;
+  }
+  if (outputPath != "-") {
+    llvm::sys::fs::UniqueID in, out;
+    if (!llvm::sys::fs::getUniqueID(inputPath, in) &&
+        !llvm::sys::fs::getUniqueID(outputPath, out) && in == out)
+      return fail("the output '" + outputPath + "' is the input");
+  }
+
+  DialectRegistry registry;
+  qf::onnx_import::registerOnnxImportDialects(registry);
+  MLIRContext ctx(registry);
+  // "FILE: error: message", the message naming the node.
+  ScopedDiagnosticHandler handler(&ctx, [](Diagnostic &diag) {
+    llvm::errs() << "qf-import: ";
+    if (auto file = diag.getLocation()->findInstanceOf<FileLineColLoc>())
+      llvm::errs() << file.getFilename().getValue() << ": ";
+    llvm::errs() << (diag.getSeverity() == DiagnosticSeverity::Error
+                         ? "error: "
+                         : "note: ")
+                 << diag << "\n";
+    return success();
+  });
+  OwningOpRef<ModuleOp> module =
+      qf::onnx_import::importOnnxFile(inputPath, &ctx, options);
+  if (!module)
+    return 1;
+  std::string error;
+  auto output = openOutputFile(outputPath, &error);
+  if (!output)
+    return fail(error);
+  module->print(output->os());
+  output->os() << "\n";
+  output->keep();
+  return 0;
+}
