@@ -242,6 +242,12 @@ def QuantQuantizePass : Pass<"quant-quantize", "ModuleOp"> {
            "none (static, from calibration), per-token or per-tensor">,
     Option<"quantizeOutputs", "quantize-outputs", "bool", "true",
            "with static activations, also quantize observed results">,
+    Option<"groupFallback", "group-fallback", "std::string", "\"error\"",
+           "where the group size does not divide a weight's reduction: "
+           "error, or channel (quantize that weight per channel)">,
+    Option<"report", "report", "std::string", "\"\"",
+           "write a JSON report of every quantized weight to this file: "
+           "layer, scheme, params, bytes, relative weight error">,
   ];
 }
 

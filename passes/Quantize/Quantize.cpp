@@ -21,6 +21,10 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+
+#include <cmath>
 
 namespace mlir::qf {
 #define GEN_PASS_DEF_QUANTQUANTIZEPASS
@@ -103,7 +107,63 @@ private:
   /// Float weight constants replaced by quantized ones, erased at the end
   /// when nothing else uses them.
   llvm::SetVector<Operation *> replacedWeights;
+  /// One entry per quantized weight for report=FILE.
+  llvm::json::Array reportEntries;
+  void recordWeight(Operation *op, RankedTensorType type, SchemeAttr scheme,
+                    double relativeError, int64_t bytes);
+  LogicalResult writeReport();
 };
+
+/// The name of an op's location: the innermost NameLoc (an imported
+/// model's node name), else the printed location.
+static std::string layerName(Location loc) {
+  if (auto name = loc->findInstanceOf<NameLoc>())
+    return name.getName().str();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  loc.print(os);
+  return text;
+}
+
+void QuantizePass::recordWeight(Operation *op, RankedTensorType type,
+                                SchemeAttr scheme, double relativeError,
+                                int64_t bytes) {
+  if (report.empty())
+    return;
+  std::string schemeText;
+  llvm::raw_string_ostream os(schemeText);
+  os << scheme;
+  llvm::json::Array shape;
+  for (int64_t d : type.getShape())
+    shape.push_back(d);
+  reportEntries.push_back(llvm::json::Object{
+      {"layer", layerName(op->getLoc())},
+      {"op", op->getName().getStringRef()},
+      {"shape", std::move(shape)},
+      {"scheme", schemeText},
+      {"params", type.getNumElements()},
+      {"float_bytes", type.getNumElements() *
+                          int64_t(type.getElementTypeBitWidth() / 8)},
+      {"bytes", bytes},
+      {"weight_error", relativeError}});
+}
+
+LogicalResult QuantizePass::writeReport() {
+  if (report.empty())
+    return success();
+  std::error_code ec;
+  llvm::raw_fd_ostream out(report, ec);
+  if (ec)
+    return emitError(getOperation()->getLoc())
+           << "quant-quantize: cannot write the report '" << report
+           << "': " << ec.message();
+  out << llvm::formatv("{0:2}",
+                       llvm::json::Value(llvm::json::Object{
+                           {"weights", std::move(reportEntries)}}))
+      << "\n";
+  reportEntries = {};
+  return success();
+}
 
 LogicalResult QuantizePass::initialize(MLIRContext *ctx) {
   auto fail = [&](const Twine &message) {
@@ -128,6 +188,9 @@ LogicalResult QuantizePass::initialize(MLIRContext *ctx) {
     return fail("dynamic-activations must be none, per-token or per-tensor, "
                 "not '" +
                 dynamicActivations + "'");
+  if (groupFallback != "error" && groupFallback != "channel")
+    return fail("group-fallback must be error or channel, not '" +
+                groupFallback + "'");
 
   std::string name = scheme;
   if (name.empty()) {
@@ -174,6 +237,8 @@ void QuantizePass::runOnOperation() {
   for (Operation *weight : replacedWeights)
     if (weight->use_empty())
       weight->erase();
+  if (failed(writeReport()))
+    return signalPassFailure();
   // The observers' statistics are consumed; the observers go.
   getOperation()->walk([](ObserveOp observe) {
     observe.getOutput().replaceAllUsesWith(observe.getInput());
@@ -188,6 +253,17 @@ LogicalResult QuantizePass::quantizeOp(Operation *op,
     scheme = defaultScheme;
   Value weight = op->getOperand(contraction.weight);
   std::optional<std::vector<float>> data = constantWeight(weight);
+  // group-fallback=channel: a weight whose reduction the group size does
+  // not divide is quantized per channel.
+  int64_t reduction = cast<ShapedType>(weight.getType())
+                          .getDimSize(contraction.axes.reduction);
+  if (data && groupFallback == "channel" &&
+      scheme.getGranularity() == Granularity::per_group &&
+      reduction % scheme.getGroupSize() != 0)
+    scheme = SchemeAttr::get(op->getContext(), scheme.getWeightType(),
+                             scheme.getActType(), Granularity::per_channel,
+                             /*groupSize=*/0, scheme.getSymmetric(),
+                             scheme.getRounding(), scheme.getSeed());
   if (data) {
     if (failed(quantizeWeightOperand(op, contraction.weight, scheme,
                                      contraction.axes, *data)))
@@ -229,6 +305,18 @@ LogicalResult QuantizePass::quantizeWeightOperand(Operation *op, unsigned index,
                 APFloat::rmNearestTiesToEven, &lost);
       values.push_back(f);
     }
+    double errorSquared = 0, normSquared = 0;
+    for (auto [v, f] : llvm::zip(data, values)) {
+      bool lost;
+      APFloat back = f;
+      back.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+      double diff = back.convertToDouble() - v;
+      errorSquared += diff * diff;
+      normSquared += double(v) * v;
+    }
+    recordWeight(op, type, scheme,
+                 normSquared > 0 ? std::sqrt(errorSquared / normSquared) : 0,
+                 type.getNumElements() * 2);
     Value constant = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(narrow, values));
     op->setOperand(index, arith::ExtFOp::create(b, loc, type, constant));
@@ -243,6 +331,7 @@ LogicalResult QuantizePass::quantizeWeightOperand(Operation *op, unsigned index,
                        [&] { return op->emitOpError("weight operand: "); });
     if (failed(q))
       return failure();
+    recordWeight(op, type, scheme, q->relativeError, q->storageBytes);
     b.setInsertionPointAfterValue(weight);
     shared = materializeWeight(b, loc, type, *q);
   }

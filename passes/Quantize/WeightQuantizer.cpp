@@ -13,6 +13,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::qf;
 
@@ -101,6 +103,18 @@ mlir::qf::quantizeWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
       data.data(), layout, *params, range,
       static_cast<numerics::RoundingMode>(scheme.getRounding()),
       scheme.getSeed().value_or(0));
+  double errorSquared = 0, normSquared = 0;
+  for (int64_t i = 0, e = layout.numElements(); i < e; ++i) {
+    const numerics::QuantParams &p = (*params)[layout.blockOf(i)];
+    double diff =
+        numerics::dequantize(result.codes[i], p.scale, p.zeroPoint) - data[i];
+    errorSquared += diff * diff;
+    normSquared += double(data[i]) * data[i];
+  }
+  result.relativeError =
+      normSquared > 0 ? std::sqrt(errorSquared / normSquared) : 0.0;
+  result.storageBytes = (layout.numElements() * bits + 7) / 8 +
+                        layout.numBlocks() * (symmetric ? 4 : 5);
   SmallVector<double> scales;
   SmallVector<int64_t> zeroPoints;
   for (const numerics::QuantParams &p : *params) {

@@ -31,10 +31,14 @@ struct WeightAxes {
   unsigned reduction;
 };
 
-/// A weight's integer codes (row-major, one per element) and their type.
+/// A weight's integer codes (row-major, one per element) and their type,
+/// with what the quantization cost: ||w - dequantize(q)|| / ||w|| and the
+/// bytes of codes (packed) plus f32 scales and, asymmetric, i8 zero points.
 struct QuantizedWeight {
   quant::QuantizedType type;
   std::vector<int64_t> codes;
+  double relativeError = 0;
+  int64_t storageBytes = 0;
 };
 
 /// The storage range of `bits`-bit weights: signed, and narrow (symmetric
