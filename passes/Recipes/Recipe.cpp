@@ -1,0 +1,127 @@
+//===- Recipe.cpp - Named quantization pipelines --------------------------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Recipes/Recipe.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/YAMLTraits.h"
+
+using namespace mlir;
+using namespace mlir::qf;
+using namespace mlir::qf::recipes;
+
+template <>
+struct llvm::yaml::MappingTraits<Recipe> {
+  static void mapping(IO &io, Recipe &r) {
+    io.mapRequired("name", r.name);
+    io.mapOptional("description", r.description);
+    io.mapOptional("calibrate", r.calibrate);
+    io.mapOptional("calibrate-options", r.calibrateOptions);
+    io.mapOptional("prepare", r.prepare);
+    io.mapRequired("quantize", r.quantize);
+    io.mapOptional("fuse", r.fuse);
+  }
+};
+
+const std::vector<Recipe> &recipes::builtinRecipes() {
+  static const std::vector<Recipe> all = {
+      {"w8a8-static",
+       "int8 weights per channel, int8 activations with ranges calibrated "
+       "(min/max) on --calib; integer matmuls and convolutions",
+       true, "", "", "scheme=w8a8", true},
+      {"w8a8-dynamic",
+       "int8 weights per channel, int8 activations quantized per token at "
+       "run time (no calibration); integer matmuls",
+       false, "", "", "scheme=w8a8 dynamic-activations=per-token", true},
+      {"w8a16-rtn", "int8 weights per channel, rounded to nearest; float "
+                    "activations",
+       false, "", "", "scheme=w8a16", false},
+      {"w4a16-rtn",
+       "int4 weights, asymmetric, in groups of 128 along the reduction (per "
+       "channel where 128 does not divide it), rounded to nearest",
+       false, "", "",
+       "scheme=w4a16g128 symmetric=false group-fallback=channel", false},
+      {"w3a16-rtn",
+       "int3 weights, asymmetric, in groups of 64 (per channel where 64 does "
+       "not divide the reduction), rounded to nearest",
+       false, "", "", "scheme=w3a16g64 symmetric=false group-fallback=channel",
+       false},
+      {"f16", "weights rounded to fp16", false, "", "", "scheme=f16", false},
+  };
+  return all;
+}
+
+FailureOr<Recipe> recipes::loadRecipe(StringRef nameOrPath,
+                                      std::string &error) {
+  for (const Recipe &r : builtinRecipes())
+    if (r.name == nameOrPath)
+      return r;
+  bool isFile = llvm::sys::fs::exists(nameOrPath) ||
+                nameOrPath.ends_with(".yaml") || nameOrPath.ends_with(".yml");
+  if (!isFile) {
+    error = "unknown recipe '" + nameOrPath.str() + "'; built-in recipes:";
+    for (const Recipe &r : builtinRecipes())
+      error += " " + r.name;
+    error += " (or a YAML file)";
+    return failure();
+  }
+  auto buffer = llvm::MemoryBuffer::getFile(nameOrPath);
+  if (!buffer) {
+    error = "cannot read '" + nameOrPath.str() +
+            "': " + buffer.getError().message();
+    return failure();
+  }
+  Recipe recipe;
+  std::string diagnostics;
+  llvm::yaml::Input in((*buffer)->getBuffer(), /*Ctxt=*/nullptr,
+                       [](const llvm::SMDiagnostic &d, void *out) {
+                         llvm::raw_string_ostream os(
+                             *static_cast<std::string *>(out));
+                         d.print(nullptr, os, /*ShowColors=*/false);
+                       },
+                       &diagnostics);
+  in >> recipe;
+  if (in.error()) {
+    error = "'" + nameOrPath.str() + "' is not a valid recipe: " +
+            (diagnostics.empty() ? in.error().message() : diagnostics);
+    return failure();
+  }
+  return recipe;
+}
+
+FailureOr<std::string> recipes::buildPipeline(const Recipe &recipe,
+                                              const PipelineOptions &options,
+                                              std::string &error) {
+  std::vector<std::string> passes;
+  if (recipe.calibrate) {
+    if (options.calibData.empty()) {
+      error = "recipe '" + recipe.name +
+              "' calibrates activation ranges: give calibration data "
+              "(--calib FILE.npz or a directory of them)";
+      return failure();
+    }
+    passes.push_back("qf-insert-observers");
+    std::string calibrate = "qf-calibrate{data=" + options.calibData +
+                            " backend=" + options.backend +
+                            " progress=false hessian=false";
+    if (!recipe.calibrateOptions.empty())
+      calibrate += " " + recipe.calibrateOptions;
+    passes.push_back(calibrate + "}");
+  }
+  if (!recipe.prepare.empty())
+    passes.push_back(recipe.prepare);
+  std::string quantize = "quant-quantize{" + recipe.quantize;
+  if (!options.reportPath.empty())
+    quantize += " report=" + options.reportPath;
+  passes.push_back(quantize + "}");
+  if (recipe.fuse)
+    passes.push_back("qf-fuse-qdq");
+  std::string pipeline;
+  for (size_t i = 0; i < passes.size(); ++i)
+    pipeline += (i ? "," : "") + passes[i];
+  return pipeline;
+}
