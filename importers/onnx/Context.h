@@ -110,6 +110,7 @@ void registerElementwiseOps(ConverterTable &table);
 void registerShapeOps(ConverterTable &table);
 void registerNNOps(ConverterTable &table);
 void registerConvOps(ConverterTable &table);
+void registerQuantOps(ConverterTable &table);
 
 //===----------------------------------------------------------------------===//
 // Builders shared by the converters (Builders.cpp)

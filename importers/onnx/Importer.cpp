@@ -290,6 +290,7 @@ const ConverterTable &converters() {
     registerElementwiseOps(t);
     registerShapeOps(t);
     registerNNOps(t);
+    registerQuantOps(t);
     return t;
   }();
   return table;

@@ -422,12 +422,149 @@ def _():
     return model(nodes, [("x", x)], list(out.items()), inits), {"x": x}, out
 
 
+# Quantized operators ------------------------------------------------------------
+
+U8, I8, I32 = TensorProto.UINT8, TensorProto.INT8, TensorProto.INT32
+
+
+def quantize_ref(x, scale, zp, lo, hi, axis=None):
+    if axis is not None:
+        shape = [1] * x.ndim
+        shape[axis] = -1
+        scale, zp = scale.reshape(shape), zp.reshape(shape)
+    q = np.round(x / scale.astype(np.float32)) + zp
+    return np.clip(q, lo, hi)
+
+
+@case("quantize_linear")
+def _():
+    # Ties (k + 0.5 steps, to even), saturation at both ends: per tensor
+    # uint8 of an input, per axis int8 of a constant (folded at import).
+    s = np.float32(0.5)
+    x = np.array([[0.25, 0.75, -0.25, -0.75, 200.0, -200.0],
+                  [1.25, 1.75, 0.0, 63.75, -64.25, 3.3]], np.float32)
+    su = np.array(s, np.float32)
+    zu = np.array(128, np.uint8)
+    sc = np.array([0.5, 0.25], np.float32)
+    zc = np.array([0, -3], np.int8)
+    nodes = [helper.make_node("QuantizeLinear", ["x", "su", "zu"], ["qu"]),
+             helper.make_node("QuantizeLinear", ["w", "sc", "zc"], ["qc"], axis=0)]
+    out = {"qu": quantize_ref(x, su, 128, 0, 255).astype(np.uint8),
+           "qc": quantize_ref(x, sc, zc.astype(np.float32), -128, 127, axis=0).astype(np.int8)}
+    inits = [("su", su), ("zu", zu), ("sc", sc), ("zc", zc), ("w", x.copy())]
+    return model(nodes, [("x", x)], list(out.items()), inits), {"x": x}, out
+
+
+@case("dequantize_linear")
+def _():
+    qu = RNG.integers(0, 256, size=(2, 3)).astype(np.uint8)
+    qc = RNG.integers(-128, 128, size=(2, 3)).astype(np.int8)
+    q32 = RNG.integers(-100000, 100000, size=(3,)).astype(np.int32)
+    su, zu = np.array(0.1, np.float32), np.array(7, np.uint8)
+    sc, zc = np.array([0.5, 0.25, 2.0], np.float32), np.array([1, 0, -2], np.int8)
+    s32 = np.array(0.001, np.float32)
+    nodes = [helper.make_node("DequantizeLinear", ["qu", "su", "zu"], ["xu"]),
+             helper.make_node("DequantizeLinear", ["qc", "sc", "zc"], ["xc"], axis=1),
+             helper.make_node("DequantizeLinear", ["q32", "s32"], ["x32"])]
+    out = {"xu": ((qu.astype(np.int32) - 7) * su).astype(np.float32),
+           "xc": ((qc.astype(np.int32) - zc) * sc).astype(np.float32),
+           "x32": (q32.astype(np.float32) * s32).astype(np.float32)}
+    inits = [("su", su), ("zu", zu), ("sc", sc), ("zc", zc), ("s32", s32)]
+    ins = {"qu": qu, "qc": qc, "q32": q32}
+    return model(nodes, list(ins.items()), list(out.items()), inits), ins, out
+
+
+@case("dynamic_quantize_linear")
+def _():
+    x = rand(3, 5, lo=-1.0, hi=3.0)
+    node = helper.make_node("DynamicQuantizeLinear", ["x"], ["y", "s", "z"])
+    hi, lo = max(0.0, float(x.max())), min(0.0, float(x.min()))
+    s = np.float32((np.float32(hi) - np.float32(lo)) / np.float32(255))
+    z = np.clip(np.round(-np.float32(lo) / s), 0, 255)
+    y = np.clip(np.round(x / s) + z, 0, 255).astype(np.uint8)
+    out = {"y": y, "s": np.array(s, np.float32), "z": np.array(z, np.uint8)}
+    return model([node], [("x", x)], list(out.items())), {"x": x}, out
+
+
+@case("matmul_integer")
+def _():
+    a = RNG.integers(0, 256, size=(2, 3, 8)).astype(np.uint8)
+    b = RNG.integers(-128, 128, size=(8, 5)).astype(np.int8)
+    az = np.array(12, np.uint8)
+    bz = np.array([1, -2, 0, 3, 5], np.int8)
+    node = helper.make_node("MatMulInteger", ["a", "b", "az", "bz"], ["y"])
+    y = ((a.astype(np.int32) - 12) @ (b.astype(np.int32) - bz)).astype(np.int32)
+    return (model([node], [("a", a)], [("y", y)], [("b", b), ("az", az), ("bz", bz)]),
+            {"a": a}, {"y": y})
+
+
+def requant_ref(acc, s_acc, ys, yz, lo, hi):
+    real = acc.astype(np.float32) * s_acc
+    return np.clip(np.round(real / np.float32(ys)) + yz, lo, hi)
+
+
+@case("qlinear_matmul")
+def _():
+    a = RNG.integers(0, 256, size=(4, 16)).astype(np.uint8)
+    b = RNG.integers(-128, 128, size=(16, 3)).astype(np.int8)
+    a_s, a_z = np.array(0.02, np.float32), np.array(100, np.uint8)
+    b_s, b_z = np.array([0.01, 0.03, 0.005], np.float32), np.array([0, 0, 0], np.int8)
+    y_s, y_z = np.array(0.15, np.float32), np.array(120, np.uint8)
+    node = helper.make_node("QLinearMatMul",
+                            ["a", "as", "az", "b", "bs", "bz", "ys", "yz"], ["y"])
+    acc = (a.astype(np.int64) - 100) @ b.astype(np.int64)
+    s_acc = (np.float64(a_s) * b_s.astype(np.float64)).astype(np.float32)
+    y = requant_ref(acc, s_acc, y_s, 120, 0, 255).astype(np.uint8)
+    inits = [("as", a_s), ("az", a_z), ("b", b), ("bs", b_s), ("bz", b_z),
+             ("ys", y_s), ("yz", y_z)]
+    return model([node], [("a", a)], [("y", y)], inits), {"a": a}, {"y": y}
+
+
+def int_conv_ref(x, xz, w, wz, pads):
+    xi = x.astype(np.float64) - xz
+    wi = w.astype(np.float64) - wz.reshape(-1, 1, 1, 1)
+    return conv_ref(xi, wi, None, 1, pads).astype(np.float64)
+
+
+@case("conv_integer")
+def _():
+    x = RNG.integers(0, 256, size=(1, 2, 5, 5)).astype(np.uint8)
+    w = RNG.integers(-128, 128, size=(3, 2, 3, 3)).astype(np.int8)
+    xz = np.array(130, np.uint8)
+    node = helper.make_node("ConvInteger", ["x", "w", "xz"], ["y"], pads=[1, 1, 1, 1])
+    y = np.round(int_conv_ref(x, 130, w, np.zeros(3), (1, 1, 1, 1))).astype(np.int32)
+    return model([node], [("x", x)], [("y", y)], [("w", w), ("xz", xz)]), {"x": x}, {"y": y}
+
+
+@case("qlinear_conv")
+def _():
+    x = RNG.integers(0, 256, size=(1, 2, 6, 6)).astype(np.uint8)
+    w = RNG.integers(-127, 128, size=(4, 2, 3, 3)).astype(np.int8)
+    x_s, x_z = np.array(0.05, np.float32), np.array(128, np.uint8)
+    w_s = np.array([0.01, 0.02, 0.005, 0.04], np.float32)
+    w_z = np.zeros(4, np.int8)
+    y_s, y_z = np.array(0.2, np.float32), np.array(10, np.uint8)
+    bias = np.array([100, -2000, 0, 50], np.int32)
+    node = helper.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys",
+                                            "yz", "b"], ["y"], pads=[1, 0, 1, 0])
+    acc = np.round(int_conv_ref(x, 128, w, w_z.astype(np.float64), (1, 0, 1, 0)))
+    acc = acc + bias.reshape(1, -1, 1, 1)
+    s_acc = (np.float64(x_s) * w_s.astype(np.float64)).astype(np.float32).reshape(1, -1, 1, 1)
+    y = requant_ref(acc.astype(np.int64), s_acc, y_s, 10, 0, 255).astype(np.uint8)
+    inits = [("xs", x_s), ("xz", x_z), ("w", w), ("ws", w_s), ("wz", w_z),
+             ("ys", y_s), ("yz", y_z), ("b", bias)]
+    return model([node], [("x", x)], [("y", y)], inits), {"x": x}, {"y": y}
+
+
 def main(argv):
     if argv[1] == "write":
         for name, fn in CASES.items():
             m, ins, _ = fn()
             onnx.checker.check_model(m)
             onnx.save(m, os.path.join(argv[2], name + ".onnx"))
+            # ONNX uint8 is i8 in the imported function: the same bits.
+            ins = {k: v.view(np.int8) if v.dtype == np.uint8 else v
+                   for k, v in ins.items()}
             np.savez(os.path.join(argv[2], name + ".npz"), **ins)
             print(name)
         return 0
@@ -447,6 +584,8 @@ def main(argv):
             print(f"{name}: no output '{key}'")
             return 1
         g = got[key]
+        if w.dtype == np.uint8 and g.dtype == np.int8:
+            g = g.view(np.uint8)
         if g.shape != w.shape:
             print(f"{name}: {key} has shape {g.shape}, want {w.shape}")
             return 1
