@@ -247,7 +247,9 @@ def QuantQuantizePass : Pass<"quant-quantize", "ModuleOp"> {
            "error, or channel (quantize that weight per channel)">,
     Option<"report", "report", "std::string", "\"\"",
            "write a JSON report of every quantized weight to this file: "
-           "layer, scheme, params, bytes, relative weight error">,
+           "layer, scheme, params, bytes, relative weight error, and the "
+           "relative output error on the calibration rows where the "
+           "activation's observer has a Hessian">,
   ];
 }
 

@@ -86,9 +86,9 @@ public:
 
 private:
   LogicalResult quantizeOp(Operation *op, const Contraction &contraction);
-  LogicalResult quantizeWeightOperand(Operation *op, unsigned index,
-                                      SchemeAttr scheme, WeightAxes axes,
-                                      ArrayRef<float> data);
+  LogicalResult quantizeWeightOperand(Operation *op,
+                                      const Contraction &contraction,
+                                      SchemeAttr scheme, ArrayRef<float> data);
   LogicalResult quantizeActivation(Operation *op, unsigned index,
                                    SchemeAttr scheme, bool isConv);
   void quantizeOutput(Operation *op, SchemeAttr scheme);
@@ -110,7 +110,8 @@ private:
   /// One entry per quantized weight for report=FILE.
   llvm::json::Array reportEntries;
   void recordWeight(Operation *op, RankedTensorType type, SchemeAttr scheme,
-                    double relativeError, int64_t bytes);
+                    double relativeError, int64_t bytes,
+                    std::optional<double> outputError);
   LogicalResult writeReport();
 };
 
@@ -125,9 +126,52 @@ static std::string layerName(Location loc) {
   return text;
 }
 
+/// ||X dW|| / ||X W|| over the calibration rows X of the activation that
+/// multiplies the weight: with H = 2/N X^T X from its observer,
+/// sqrt(sum_f dw_f^T H dw_f / sum_f w_f^T H w_f) over the output channels f
+/// (the last weight axis; rows are the other axes flattened, as the
+/// calibration flattens im2col patches). Absent without a Hessian.
+static std::optional<double> outputError(Value activation,
+                                         ArrayRef<float> weight,
+                                         ArrayRef<float> dequantized,
+                                         RankedTensorType type) {
+  auto observe = activation.getDefiningOp<ObserveOp>();
+  DictionaryAttr stats = observe ? observe.getStatsAttr() : DictionaryAttr();
+  auto hessian =
+      stats ? dyn_cast_or_null<DenseF32ResourceElementsAttr>(
+                  stats.get("hessian"))
+            : DenseF32ResourceElementsAttr();
+  std::optional<ArrayRef<float>> h =
+      hessian ? hessian.tryGetAsArrayRef() : std::nullopt;
+  int64_t f = type.getShape().back();
+  int64_t k = f ? type.getNumElements() / f : 0;
+  if (!h || int64_t(h->size()) != k * k)
+    return std::nullopt;
+  double error = 0, norm = 0;
+  std::vector<double> dw(k), w(k);
+  for (int64_t col = 0; col < f; ++col) {
+    for (int64_t i = 0; i < k; ++i) {
+      w[i] = weight[i * f + col];
+      dw[i] = double(dequantized[i * f + col]) - w[i];
+    }
+    for (int64_t i = 0; i < k; ++i) {
+      const float *row = h->data() + i * k;
+      double hw = 0, hdw = 0;
+      for (int64_t j = 0; j < k; ++j) {
+        hw += row[j] * w[j];
+        hdw += row[j] * dw[j];
+      }
+      norm += w[i] * hw;
+      error += dw[i] * hdw;
+    }
+  }
+  return norm > 0 ? std::sqrt(std::max(error, 0.0) / norm) : 0.0;
+}
+
 void QuantizePass::recordWeight(Operation *op, RankedTensorType type,
                                 SchemeAttr scheme, double relativeError,
-                                int64_t bytes) {
+                                int64_t bytes,
+                                std::optional<double> outputError) {
   if (report.empty())
     return;
   std::string schemeText;
@@ -145,7 +189,9 @@ void QuantizePass::recordWeight(Operation *op, RankedTensorType type,
       {"float_bytes", type.getNumElements() *
                           int64_t(type.getElementTypeBitWidth() / 8)},
       {"bytes", bytes},
-      {"weight_error", relativeError}});
+      {"weight_error", relativeError},
+      {"output_error", outputError ? llvm::json::Value(*outputError)
+                                   : llvm::json::Value(nullptr)}});
 }
 
 LogicalResult QuantizePass::writeReport() {
@@ -265,8 +311,7 @@ LogicalResult QuantizePass::quantizeOp(Operation *op,
                              /*groupSize=*/0, scheme.getSymmetric(),
                              scheme.getRounding(), scheme.getSeed());
   if (data) {
-    if (failed(quantizeWeightOperand(op, contraction.weight, scheme,
-                                     contraction.axes, *data)))
+    if (failed(quantizeWeightOperand(op, contraction, scheme, *data)))
       return failure();
   } else if (!scheme.isWeightOnly()) {
     // Activation times activation (attention): both are activations.
@@ -284,11 +329,13 @@ LogicalResult QuantizePass::quantizeOp(Operation *op,
   return success();
 }
 
-LogicalResult QuantizePass::quantizeWeightOperand(Operation *op, unsigned index,
-                                                  SchemeAttr scheme,
-                                                  WeightAxes axes,
-                                                  ArrayRef<float> data) {
+LogicalResult QuantizePass::quantizeWeightOperand(
+    Operation *op, const Contraction &contraction, SchemeAttr scheme,
+    ArrayRef<float> data) {
+  unsigned index = contraction.weight;
+  WeightAxes axes = contraction.axes;
   Value weight = op->getOperand(index);
+  Value activation = op->getOperand(contraction.activation);
   auto type = cast<RankedTensorType>(weight.getType());
   auto expressed = cast<FloatType>(type.getElementType());
   OpBuilder b(op);
@@ -306,17 +353,21 @@ LogicalResult QuantizePass::quantizeWeightOperand(Operation *op, unsigned index,
       values.push_back(f);
     }
     double errorSquared = 0, normSquared = 0;
+    std::vector<float> rounded;
     for (auto [v, f] : llvm::zip(data, values)) {
       bool lost;
       APFloat back = f;
       back.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
-      double diff = back.convertToDouble() - v;
+      rounded.push_back(back.convertToFloat());
+      double diff = double(rounded.back()) - v;
       errorSquared += diff * diff;
       normSquared += double(v) * v;
     }
-    recordWeight(op, type, scheme,
-                 normSquared > 0 ? std::sqrt(errorSquared / normSquared) : 0,
-                 type.getNumElements() * 2);
+    if (!report.empty())
+      recordWeight(op, type, scheme,
+                   normSquared > 0 ? std::sqrt(errorSquared / normSquared) : 0,
+                   type.getNumElements() * 2,
+                   outputError(activation, data, rounded, type));
     Value constant = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(narrow, values));
     op->setOperand(index, arith::ExtFOp::create(b, loc, type, constant));
@@ -331,7 +382,9 @@ LogicalResult QuantizePass::quantizeWeightOperand(Operation *op, unsigned index,
                        [&] { return op->emitOpError("weight operand: "); });
     if (failed(q))
       return failure();
-    recordWeight(op, type, scheme, q->relativeError, q->storageBytes);
+    if (!report.empty())
+      recordWeight(op, type, scheme, q->relativeError, q->storageBytes,
+                   outputError(activation, data, q->dequantized, type));
     b.setInsertionPointAfterValue(weight);
     shared = materializeWeight(b, loc, type, *q);
   }

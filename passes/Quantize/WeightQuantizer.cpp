@@ -106,8 +106,9 @@ mlir::qf::quantizeWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
   double errorSquared = 0, normSquared = 0;
   for (int64_t i = 0, e = layout.numElements(); i < e; ++i) {
     const numerics::QuantParams &p = (*params)[layout.blockOf(i)];
-    double diff =
-        numerics::dequantize(result.codes[i], p.scale, p.zeroPoint) - data[i];
+    float dq = numerics::dequantize(result.codes[i], p.scale, p.zeroPoint);
+    result.dequantized.push_back(dq);
+    double diff = double(dq) - data[i];
     errorSquared += diff * diff;
     normSquared += double(data[i]) * data[i];
   }

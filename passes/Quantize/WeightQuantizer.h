@@ -39,6 +39,8 @@ struct QuantizedWeight {
   std::vector<int64_t> codes;
   double relativeError = 0;
   int64_t storageBytes = 0;
+  /// dequantize(codes), row-major: what the quantized model computes with.
+  std::vector<float> dequantized;
 };
 
 /// The storage range of `bits`-bit weights: signed, and narrow (symmetric

@@ -97,7 +97,7 @@ FailureOr<std::string> recipes::buildPipeline(const Recipe &recipe,
                                               const PipelineOptions &options,
                                               std::string &error) {
   std::vector<std::string> passes;
-  if (recipe.calibrate) {
+  if (recipe.calibrate || options.layerErrors) {
     if (options.calibData.empty()) {
       error = "recipe '" + recipe.name +
               "' calibrates activation ranges: give calibration data "
@@ -105,9 +105,10 @@ FailureOr<std::string> recipes::buildPipeline(const Recipe &recipe,
       return failure();
     }
     passes.push_back("qf-insert-observers");
-    std::string calibrate = "qf-calibrate{data=" + options.calibData +
-                            " backend=" + options.backend +
-                            " progress=false hessian=false";
+    std::string calibrate =
+        "qf-calibrate{data=" + options.calibData + " backend=" +
+        options.backend + " progress=false hessian=" +
+        (options.layerErrors ? "true" : "false");
     if (!recipe.calibrateOptions.empty())
       calibrate += " " + recipe.calibrateOptions;
     passes.push_back(calibrate + "}");

@@ -59,6 +59,9 @@ struct PipelineOptions {
   std::string calibData;  ///< .npz file or directory (calibrating recipes)
   std::string backend;    ///< executor calibration runs on
   std::string reportPath; ///< quant-quantize's report=FILE, if any
+  /// Calibrate (with Hessians) even for recipes that do not, so that the
+  /// report has each layer's output error on the calibration data.
+  bool layerErrors = false;
 };
 
 /// The recipe as a textual list of module passes, for parsePassPipeline

@@ -57,6 +57,7 @@ recipes::readWeightReport(StringRef path, std::string &error) {
     e.floatBytes = o->getInteger("float_bytes").value_or(0);
     e.bytes = o->getInteger("bytes").value_or(0);
     e.weightError = o->getNumber("weight_error").value_or(0);
+    e.outputError = o->getNumber("output_error");
     if (const llvm::json::Array *shape = o->getArray("shape"))
       for (const llvm::json::Value &d : *shape)
         e.shape.push_back(d.getAsInteger().value_or(0));
@@ -140,19 +141,24 @@ static std::string megabytes(int64_t bytes) {
 void recipes::printMarkdown(llvm::raw_ostream &os, const ModelReport &r) {
   os << "# Quantization report: " << r.model << "\n\n";
   os << "Recipe: `" << r.recipe << "`\n\n";
+  os << "Weight error: ||W - dq(q(W))|| / ||W||. Output error: "
+        "||X (dq(q(W)) - W)|| / ||X W|| over the layer's input rows X on the "
+        "calibration data (weights only; `-` without --calib).\n\n";
   os << "| layer | op | weight | scheme | params | bytes | bits/weight | "
-        "weight error |\n";
-  os << "|---|---|---|---|---|---|---|---|\n";
+        "weight error | output error |\n";
+  os << "|---|---|---|---|---|---|---|---|---|\n";
   int64_t params = 0, floatBytes = 0, bytes = 0;
   for (const WeightEntry &w : r.weights) {
     std::string shape;
     for (size_t i = 0; i < w.shape.size(); ++i)
       shape += (i ? "x" : "") + std::to_string(w.shape[i]);
+    std::string output =
+        w.outputError ? llvm::formatv("{0:e3}", *w.outputError).str() : "-";
     os << llvm::formatv("| {0} | {1} | {2} | `{3}` | {4} | {5} | {6:f2} | "
-                        "{7:e3} |\n",
+                        "{7:e3} | {8} |\n",
                         w.layer, w.op, shape, w.scheme, w.params, w.bytes,
                         w.params ? 8.0 * w.bytes / w.params : 0.0,
-                        w.weightError);
+                        w.weightError, output);
     params += w.params;
     floatBytes += w.floatBytes;
     bytes += w.bytes;

@@ -18,6 +18,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ struct WeightEntry {
   std::vector<int64_t> shape;
   int64_t params = 0, floatBytes = 0, bytes = 0;
   double weightError = 0;
+  /// ||X dW|| / ||X W|| on the calibration rows, where measured.
+  std::optional<double> outputError;
 };
 
 struct OutputError {

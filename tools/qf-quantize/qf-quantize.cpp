@@ -187,7 +187,8 @@ int main(int argc, char **argv) {
   // quant-quantize writes the per-weight report next to the output.
   std::string weightReport =
       reportPath.empty() ? "" : reportPath.getValue() + ".weights.json";
-  recipes::PipelineOptions options{calibPath, backendName, weightReport};
+  recipes::PipelineOptions options{calibPath, backendName, weightReport,
+                                   !reportPath.empty() && !calibPath.empty()};
   FailureOr<std::string> pipeline =
       recipes::buildPipeline(*recipe, options, error);
   if (failed(pipeline))
