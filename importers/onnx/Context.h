@@ -111,6 +111,7 @@ void registerShapeOps(ConverterTable &table);
 void registerNNOps(ConverterTable &table);
 void registerConvOps(ConverterTable &table);
 void registerQuantOps(ConverterTable &table);
+void registerResizeOps(ConverterTable &table);
 
 //===----------------------------------------------------------------------===//
 // Builders shared by the converters (Builders.cpp)

@@ -9,7 +9,8 @@
 // the convolution, and a constant weight [F, C, kh, kw] is stored as HWCF
 // at import. Depthwise convolutions (group = C = F) use
 // linalg.depthwise_conv_2d_nhwc_hwc. Pooling stays NCHW
-// (linalg.pooling_nchw_max/_sum). Only 2-D spatial operators are supported.
+// (linalg.pooling_nchw_max/_sum). ConvTranspose is the adjoint convolution
+// on a zero-upsampled input. Only 2-D spatial operators are supported.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +20,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -195,6 +197,103 @@ LogicalResult convertConv(NodeContext &ctx) {
                                          ValueRange{x, weight},
                                          ValueRange{init}, strides, dilations)
             .getResult(0);
+  if (ctx.hasInput(2)) {
+    auto biased = elementwise(ctx, {y, ctx.value(2)}, elem,
+                              [](OpBuilder &nb, Location l, ValueRange s) {
+                                return arith::AddFOp::create(nb, l, s[0], s[1])
+                                    .getResult();
+                              });
+    if (failed(biased))
+      return failure();
+    y = *biased;
+  }
+  ctx.setOutput(0, transpose(b, loc, y, {0, 3, 1, 2}));
+  return success();
+}
+
+/// ConvTranspose as the convolution it is the adjoint of: the input with
+/// (stride - 1) zeros between pixels, padded by dilation * (k - 1) - pad on
+/// each side (plus output_padding at the end), convolved at stride 1 with
+/// the kernel rotated by 180 degrees and its channel axes swapped. The
+/// weight ([C, F, kh, kw]) must be a constant; group 1 only.
+LogicalResult convertConvTranspose(NodeContext &ctx) {
+  RankedTensorType xt = ctx.input(0).type(), wt = ctx.input(1).type();
+  Type elem = xt.getElementType();
+  if (xt.getRank() != 4 || wt.getRank() != 4 || !elem.isF32() ||
+      wt.getElementType() != elem)
+    return ctx.error() << "only 2-D f32 transposed convolutions are supported";
+  if (ctx.attrInt("group", 1) != 1)
+    return ctx.error() << "only group 1 is supported";
+  if (!ctx.input(1).constant)
+    return ctx.error() << "the weight must be a constant";
+  if (ctx.hasAttr("output_shape") || ctx.attrString("auto_pad", "NOTSET") !=
+                                          "NOTSET")
+    return ctx.error() << "output_shape and auto_pad are not supported; give "
+                          "pads";
+  int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), h = xt.getDimSize(2),
+          w = xt.getDimSize(3);
+  int64_t f = wt.getDimSize(1), kh = wt.getDimSize(2), kw = wt.getDimSize(3);
+  if (wt.getDimSize(0) != c)
+    return ctx.error() << "weight " << wt << " does not match input " << xt;
+  auto pairOr = [&](StringRef name, int64_t def) {
+    SmallVector<int64_t> v = ctx.attrInts(name).value_or(
+        SmallVector<int64_t>{def, def});
+    return v;
+  };
+  SmallVector<int64_t> strides = pairOr("strides", 1),
+                       dilations = pairOr("dilations", 1),
+                       extra = pairOr("output_padding", 0);
+  SmallVector<int64_t> pads =
+      ctx.attrInts("pads").value_or(SmallVector<int64_t>{0, 0, 0, 0});
+  if (strides.size() != 2 || dilations.size() != 2 || extra.size() != 2 ||
+      pads.size() != 4)
+    return ctx.error() << "strides, dilations, output_padding and pads must "
+                          "be 2-D";
+  int64_t lo[2], hi[2];
+  for (int d = 0; d < 2; ++d) {
+    int64_t span = dilations[d] * ((d ? kw : kh) - 1);
+    lo[d] = span - pads[d];
+    hi[d] = span - pads[d + 2] + extra[d];
+    if (lo[d] < 0 || hi[d] < 0)
+      return ctx.error() << "pads larger than dilation * (kernel - 1) are not "
+                            "supported";
+  }
+  OpBuilder &b = ctx.b;
+  Location loc = ctx.loc;
+  // NHWC, upsampled with zeros, padded.
+  Value x = transpose(b, loc, ctx.value(0), {0, 2, 3, 1});
+  int64_t uh = (h - 1) * strides[0] + 1, uw = (w - 1) * strides[1] + 1;
+  int64_t ph = uh + lo[0] + hi[0], pw = uw + lo[1] + hi[1];
+  Value canvas = filled(b, loc, {n, ph, pw, c},
+                        cast<TypedAttr>(b.getZeroAttr(elem)));
+  MLIRContext *mctx = b.getContext();
+  x = tensor::InsertSliceOp::create(
+      b, loc, x, canvas,
+      getAsIndexOpFoldResult(mctx, ArrayRef<int64_t>{0, lo[0], lo[1], 0}),
+      getAsIndexOpFoldResult(mctx, ArrayRef<int64_t>{n, h, w, c}),
+      getAsIndexOpFoldResult(mctx,
+                             ArrayRef<int64_t>{1, strides[0], strides[1], 1}));
+  // HWCF[i][j][c][f] = W[c][f][kh - 1 - i][kw - 1 - j].
+  SmallVector<float> src(ctx.input(1).constant.getValues<float>());
+  SmallVector<float> hwcf(src.size());
+  for (int64_t ci = 0; ci < c; ++ci)
+    for (int64_t fi = 0; fi < f; ++fi)
+      for (int64_t i = 0; i < kh; ++i)
+        for (int64_t j = 0; j < kw; ++j)
+          hwcf[((i * kw + j) * c + ci) * f + fi] =
+              src[((ci * f + fi) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)];
+  Value weight = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get({kh, kw, c, f}, elem),
+                             ArrayRef<float>(hwcf)));
+  int64_t oh = ph - dilations[0] * (kh - 1), ow = pw - dilations[1] * (kw - 1);
+  SmallVector<int64_t> outShape = {n, oh, ow, f};
+  Value init = filled(b, loc, outShape, cast<TypedAttr>(b.getZeroAttr(elem)));
+  Value y = linalg::Conv2DNhwcHwcfOp::create(
+                b, loc, TypeRange{RankedTensorType::get(outShape, elem)},
+                ValueRange{x, weight}, ValueRange{init},
+                b.getI64TensorAttr({1, 1}), b.getI64TensorAttr(dilations))
+                .getResult(0);
   if (ctx.hasInput(2)) {
     auto biased = elementwise(ctx, {y, ctx.value(2)}, elem,
                               [](OpBuilder &nb, Location l, ValueRange s) {
@@ -449,6 +548,7 @@ LogicalResult convertPad(NodeContext &ctx) {
 
 void onnx_import::registerConvOps(ConverterTable &t) {
   t["Conv"] = convertConv;
+  t["ConvTranspose"] = convertConvTranspose;
   t["MaxPool"] = convertPool(PoolKind::Max);
   t["AveragePool"] = convertPool(PoolKind::Average);
   t["GlobalAveragePool"] = convertGlobalAveragePool;

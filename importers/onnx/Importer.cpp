@@ -291,6 +291,7 @@ const ConverterTable &converters() {
     registerShapeOps(t);
     registerNNOps(t);
     registerQuantOps(t);
+    registerResizeOps(t);
     return t;
   }();
   return table;

@@ -422,6 +422,84 @@ def _():
     return model(nodes, [("x", x)], list(out.items()), inits), {"x": x}, out
 
 
+def conv_transpose_ref(x, w, b, s, pads, d, out_pad):
+    n, c, h, wd = x.shape
+    _, f, kh, kw = w.shape
+    fh = (h - 1) * s[0] + d[0] * (kh - 1) + 1 + out_pad[0]
+    fw = (wd - 1) * s[1] + d[1] * (kw - 1) + 1 + out_pad[1]
+    full = np.zeros((n, f, fh, fw), np.float64)
+    for i in range(h):
+        for j in range(wd):
+            for a in range(kh):
+                for bb in range(kw):
+                    full[:, :, i * s[0] + a * d[0], j * s[1] + bb * d[1]] += \
+                        np.einsum("nc,cf->nf", x[:, :, i, j], w[:, :, a, bb])
+    oh = (h - 1) * s[0] - pads[0] - pads[2] + d[0] * (kh - 1) + out_pad[0] + 1
+    ow = (wd - 1) * s[1] - pads[1] - pads[3] + d[1] * (kw - 1) + out_pad[1] + 1
+    y = full[:, :, pads[0]:pads[0] + oh, pads[1]:pads[1] + ow]
+    return (y + b[None, :, None, None]).astype(np.float32)
+
+
+@case("conv_transpose")
+def _():
+    x = rand(2, 3, 4, 5)
+    w, b = rand(3, 2, 3, 3), rand(2)
+    nodes = [helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], strides=[2, 2],
+                              pads=[1, 0, 1, 1], output_padding=[1, 0]),
+             helper.make_node("ConvTranspose", ["x", "w", "b"], ["z"], dilations=[2, 1])]
+    out = {"y": conv_transpose_ref(x, w, b, (2, 2), (1, 0, 1, 1), (1, 1), (1, 0)),
+           "z": conv_transpose_ref(x, w, b, (1, 1), (0, 0, 0, 0), (2, 1), (0, 0))}
+    return model(nodes, [("x", x)], list(out.items()), [("w", w), ("b", b)]), {"x": x}, out
+
+
+def resize_ref(x, out_h, out_w, scale_h, scale_w, mode, coord, nearest="round_prefer_floor"):
+    n, c, h, w = x.shape
+    def src(o, scale, size, out):
+        if coord == "half_pixel":
+            return (o + 0.5) / scale - 0.5
+        if coord == "align_corners":
+            return 0.0 if out == 1 else o * (size - 1) / (out - 1)
+        return o / scale  # asymmetric
+    y = np.zeros((n, c, out_h, out_w), np.float32)
+    for i in range(out_h):
+        for j in range(out_w):
+            r, q = src(i, scale_h, h, out_h), src(j, scale_w, w, out_w)
+            if mode == "nearest":
+                pick = (lambda v: int(np.floor(v))) if nearest == "floor" else \
+                       (lambda v: int(np.floor(v)) if v - np.floor(v) == 0.5 else int(round(v)))
+                y[:, :, i, j] = x[:, :, min(max(pick(r), 0), h - 1), min(max(pick(q), 0), w - 1)]
+                continue
+            r, q = min(max(r, 0), h - 1), min(max(q, 0), w - 1)
+            r0, q0 = int(np.floor(r)), int(np.floor(q))
+            r1, q1 = min(r0 + 1, h - 1), min(q0 + 1, w - 1)
+            tr, tq = np.float32(r - r0), np.float32(q - q0)
+            top = x[:, :, r0, q0] + (x[:, :, r0, q1] - x[:, :, r0, q0]) * tq
+            bot = x[:, :, r1, q0] + (x[:, :, r1, q1] - x[:, :, r1, q0]) * tq
+            y[:, :, i, j] = top + (bot - top) * tr
+    return y
+
+
+@case("resize")
+def _():
+    x = rand(1, 2, 4, 5)
+    scales = np.array([1, 1, 2, 2], np.float32)
+    sizes = np.array([1, 2, 3, 7], np.int64)
+    empty = np.array([], np.float32)
+    nodes = [helper.make_node("Resize", ["x", "", "sc"], ["near"], mode="nearest",
+                              coordinate_transformation_mode="asymmetric",
+                              nearest_mode="floor"),
+             helper.make_node("Resize", ["x", "", "em", "sz"], ["lin"], mode="linear"),
+             helper.make_node("Resize", ["x", "", "em", "sz"], ["ac"], mode="linear",
+                              coordinate_transformation_mode="align_corners"),
+             helper.make_node("Resize", ["x", "", "sc"], ["hp"], mode="nearest")]
+    out = {"near": resize_ref(x, 8, 10, 2, 2, "nearest", "asymmetric", "floor"),
+           "lin": resize_ref(x, 3, 7, 3 / 4, 7 / 5, "linear", "half_pixel"),
+           "ac": resize_ref(x, 3, 7, 3 / 4, 7 / 5, "linear", "align_corners"),
+           "hp": resize_ref(x, 8, 10, 2, 2, "nearest", "half_pixel")}
+    inits = [("sc", scales), ("sz", sizes), ("em", empty)]
+    return model(nodes, [("x", x)], list(out.items()), inits), {"x": x}, out
+
+
 # Quantized operators ------------------------------------------------------------
 
 U8, I8, I32 = TensorProto.UINT8, TensorProto.INT8, TensorProto.INT32
