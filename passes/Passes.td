@@ -293,4 +293,39 @@ def QFFuseQDQPass : Pass<"qf-fuse-qdq"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def QuantSmoothQuantPass : Pass<"quant-smoothquant", "ModuleOp"> {
+  let summary = "Move activation outliers into the weights (SmoothQuant), "
+                "exactly in float";
+  let description = [{
+    SmoothQuant (Xiao et al., 2022). Groups are found by dataflow: a
+    producer whose output can absorb a per-channel division feeding one or
+    more `linalg.matmul`s with constant weights `[K, N]` (through
+    `qf.observe` and reshapes that keep the last dimension), and nothing
+    else. Absorbing producers are elementwise `linalg.generic`s that end in
+    `x * gamma[j] (+ beta[j])` with constant `gamma`/`beta` over the last
+    dimension: LayerNormalization and RMS-norm scales, elementwise scales.
+
+    With `A_j` the calibrated `in_abs_max` of channel j (from the shared
+    observer) and `W_j` the largest `|w|` of input channel j over every
+    consumer, `s_j = max(A_j^alpha / W_j^(1-alpha), min-scale)`; gamma and
+    beta are divided by `s`, and input row j of every consumer's weight is
+    multiplied by `s_j`, which leaves the float model unchanged. The
+    observers' statistics describe the old activation and are dropped:
+    calibrate again before static quantization.
+
+    A group is left alone, and said so in `report=FILE`, when its producer
+    does not absorb a scale or its output has other users.
+  }];
+  let dependentDialects = ["::mlir::qf::QFDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"alpha", "alpha", "double", "0.5",
+           "migration strength: 0 keeps the activations, 1 moves all">,
+    Option<"minScale", "min-scale", "double", "1e-5",
+           "lower clamp of the smoothing factors">,
+    Option<"report", "report", "std::string", "\"\"",
+           "write a JSON report of every group to this file">,
+  ];
+}
+
 #endif // QF_PASSES_PASSES_TD

@@ -253,9 +253,20 @@ struct LowerRequantize : OpRewritePattern<RequantizeOp> {
   }
 };
 
+/// An observer is the identity at run time (calibration instruments its own
+/// clone of the module): a model with observers left in it still runs.
+struct LowerObserve : OpRewritePattern<ObserveOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ObserveOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, op.getInput());
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateElementwisePatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerQuantize, LowerDequantize, LowerFakeQuant, LowerRequantize>(
-      patterns.getContext());
+  patterns.add<LowerQuantize, LowerDequantize, LowerFakeQuant, LowerRequantize,
+               LowerObserve>(patterns.getContext());
 }

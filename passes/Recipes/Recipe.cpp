@@ -22,6 +22,7 @@ struct llvm::yaml::MappingTraits<Recipe> {
     io.mapOptional("calibrate", r.calibrate);
     io.mapOptional("calibrate-options", r.calibrateOptions);
     io.mapOptional("prepare", r.prepare);
+    io.mapOptional("recalibrate", r.recalibrate);
     io.mapRequired("quantize", r.quantize);
     io.mapOptional("fuse", r.fuse);
   }
@@ -32,25 +33,31 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
       {"w8a8-static",
        "int8 weights per channel, int8 activations with ranges calibrated "
        "(min/max) on --calib; integer matmuls and convolutions",
-       true, "", "", "scheme=w8a8", true},
+       true, "", "", false, "scheme=w8a8", true},
+      {"w8a8-smoothquant",
+       "SmoothQuant (alpha 0.5) moves activation outliers into the weights, "
+       "then w8a8-static calibrated on the smoothed model",
+       true, "", "quant-smoothquant{alpha=0.5}", true, "scheme=w8a8", true},
       {"w8a8-dynamic",
        "int8 weights per channel, int8 activations quantized per token at "
        "run time (no calibration); integer matmuls",
-       false, "", "", "scheme=w8a8 dynamic-activations=per-token", true},
+       false, "", "", false, "scheme=w8a8 dynamic-activations=per-token",
+       true},
       {"w8a16-rtn", "int8 weights per channel, rounded to nearest; float "
                     "activations",
-       false, "", "", "scheme=w8a16", false},
+       false, "", "", false, "scheme=w8a16", false},
       {"w4a16-rtn",
        "int4 weights, asymmetric, in groups of 128 along the reduction (per "
        "channel where 128 does not divide it), rounded to nearest",
-       false, "", "",
+       false, "", "", false,
        "scheme=w4a16g128 symmetric=false group-fallback=channel", false},
       {"w3a16-rtn",
        "int3 weights, asymmetric, in groups of 64 (per channel where 64 does "
        "not divide the reduction), rounded to nearest",
-       false, "", "", "scheme=w3a16g64 symmetric=false group-fallback=channel",
+       false, "", "", false,
+       "scheme=w3a16g64 symmetric=false group-fallback=channel", false},
+      {"f16", "weights rounded to fp16", false, "", "", false, "scheme=f16",
        false},
-      {"f16", "weights rounded to fp16", false, "", "", "scheme=f16", false},
   };
   return all;
 }
@@ -97,6 +104,11 @@ FailureOr<std::string> recipes::buildPipeline(const Recipe &recipe,
                                               const PipelineOptions &options,
                                               std::string &error) {
   std::vector<std::string> passes;
+  std::string calibrate;
+  if (recipe.recalibrate && !recipe.calibrate) {
+    error = "recipe '" + recipe.name + "' recalibrates but does not calibrate";
+    return failure();
+  }
   if (recipe.calibrate || options.layerErrors) {
     if (options.calibData.empty()) {
       error = "recipe '" + recipe.name +
@@ -105,16 +117,20 @@ FailureOr<std::string> recipes::buildPipeline(const Recipe &recipe,
       return failure();
     }
     passes.push_back("qf-insert-observers");
-    std::string calibrate =
+    calibrate =
         "qf-calibrate{data=" + options.calibData + " backend=" +
         options.backend + " progress=false hessian=" +
         (options.layerErrors ? "true" : "false");
     if (!recipe.calibrateOptions.empty())
       calibrate += " " + recipe.calibrateOptions;
-    passes.push_back(calibrate + "}");
+    calibrate += "}";
+    passes.push_back(calibrate);
   }
-  if (!recipe.prepare.empty())
+  if (!recipe.prepare.empty()) {
     passes.push_back(recipe.prepare);
+    if (recipe.recalibrate)
+      passes.push_back(calibrate); // the same, on the prepared model
+  }
   std::string quantize = "quant-quantize{" + recipe.quantize;
   if (!options.reportPath.empty())
     quantize += " report=" + options.reportPath;

@@ -16,6 +16,7 @@
 //   calibrate: false
 //   calibrate-options: method=percentile
 //   prepare: ""
+//   recalibrate: false
 //   quantize: scheme=w4a16g64 symmetric=false group-fallback=channel
 //   fuse: false
 //
@@ -41,6 +42,8 @@ struct Recipe {
   /// Passes run after calibration and before quant-quantize, as a
   /// comma-separated module pipeline (e.g. "quant-smoothquant{alpha=0.5}").
   std::string prepare;
+  /// Calibrate again after `prepare` (which changed the activations).
+  bool recalibrate = false;
   /// quant-quantize's options.
   std::string quantize;
   /// Fuse Q/DQ around matmuls and convolutions into integer qf ops.

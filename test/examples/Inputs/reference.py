@@ -5,6 +5,8 @@
   reference.py check REFERENCE.npz OUT.npz NAME TOLERANCE
       compares output NAME; prints the max abs error, exits 1 above
       TOLERANCE
+  reference.py relative REFERENCE.npz OUT.npz NAME TOLERANCE
+      the same with the relative error ||out - ref|| / ||ref||
 """
 import sys
 
@@ -21,9 +23,15 @@ def main(argv):
     if got.shape != want.shape:
         print(f"{name}: shape {got.shape}, PyTorch {want.shape}")
         return 1
-    err = float(np.abs(got.astype(np.float64) - want).max())
+    diff = got.astype(np.float64) - want
+    if argv[1] == "relative":
+        err = float(np.linalg.norm(diff) / np.linalg.norm(want))
+        kind = "relative error"
+    else:
+        err = float(np.abs(diff).max())
+        kind = "max abs error"
     ok = err <= tol
-    print(f"{name}: max abs error {'within' if ok else 'ABOVE'} {tol:g} of PyTorch")
+    print(f"{name}: {kind} {'within' if ok else 'ABOVE'} {tol:g} of the reference")
     print(f"({err:.3g})", file=sys.stderr)
     return 0 if ok else 1
 

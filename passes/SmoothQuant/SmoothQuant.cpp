@@ -1,0 +1,322 @@
+//===- SmoothQuant.cpp - Migrate activation outliers into weights ---------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// quant-smoothquant: groups (an absorbing producer, the matmuls it feeds)
+// are found by walking each matmul's activation back through qf.observe and
+// last-dimension-preserving reshapes; the producer is a linalg.generic
+// ending in x * gamma[j] (+ beta[j]) with constant gamma/beta indexed by the
+// last dimension. See Passes.td for the formulas.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/QF/QFOps.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+
+#include "llvm/ADT/MapVector.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+
+#include <cmath>
+
+namespace mlir::qf {
+#define GEN_PASS_DEF_QUANTSMOOTHQUANTPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::qf
+
+using namespace mlir;
+using namespace mlir::qf;
+
+namespace {
+
+/// A matmul reading the group's activation, and the observer on its way.
+struct Consumer {
+  linalg::MatmulOp op;
+  ObserveOp observer;
+};
+
+bool isReshape(Operation *op) {
+  return isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::ReshapeOp>(
+      op);
+}
+
+/// Follows `v` back through observers and reshapes, and records the
+/// observer met. Reshapes keep channels: in row-major order, element (r, j)
+/// of any [.., k] view is element r * k + j, so a reshape chain between two
+/// tensors whose last dimension is k maps channel j to channel j.
+Value producerOf(Value v, ObserveOp &observer) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto o = dyn_cast<ObserveOp>(def)) {
+      observer = o;
+      v = o.getInput();
+    } else if (isReshape(def)) {
+      v = def->getOperand(0);
+    } else {
+      break;
+    }
+  }
+  return v;
+}
+
+/// Whether every use of `v` (through observers and reshapes) is one of the
+/// group's matmuls, as its activation operand.
+bool onlyFeeds(Value v, const llvm::SmallPtrSetImpl<Operation *> &matmuls) {
+  for (OpOperand &use : v.getUses()) {
+    Operation *user = use.getOwner();
+    if (matmuls.contains(user) && use.getOperandNumber() == 0)
+      continue;
+    if ((isa<ObserveOp>(user) || isReshape(user)) &&
+        onlyFeeds(user->getResult(0), matmuls))
+      continue;
+    return false;
+  }
+  return true;
+}
+
+/// An absorbing producer: an elementwise generic yielding x * gamma (+ beta)
+/// with gamma, beta constant [K] inputs read at the last dimension.
+struct Absorber {
+  linalg::GenericOp op;
+  unsigned gamma;               ///< input index
+  std::optional<unsigned> beta; ///< input index
+};
+
+std::optional<Absorber> absorberOf(Value v, int64_t k) {
+  auto op = v.getDefiningOp<linalg::GenericOp>();
+  if (!op || op->getNumResults() != 1 || op.getNumReductionLoops() != 0 ||
+      !op.getIndexingMapsArray().back().isIdentity())
+    return std::nullopt;
+  Block &body = op.getRegion().front();
+  Value yielded = cast<linalg::YieldOp>(body.getTerminator()).getValues()[0];
+  // The input whose block argument is `arg`, if it is a constant f32 [K]
+  // read at the last loop dimension.
+  unsigned rank = op.getNumLoops();
+  auto lastDimConstant = [&](Value arg) -> std::optional<unsigned> {
+    auto ba = dyn_cast<BlockArgument>(arg);
+    if (!ba || ba.getOwner() != &body ||
+        ba.getArgNumber() >= op.getNumDpsInputs())
+      return std::nullopt;
+    unsigned i = ba.getArgNumber();
+    AffineMap map = op.getIndexingMapsArray()[i];
+    if (map.getNumResults() != 1 ||
+        map.getResult(0) != getAffineDimExpr(rank - 1, op.getContext()))
+      return std::nullopt;
+    DenseElementsAttr c;
+    Value input = op.getDpsInputOperand(i)->get();
+    if (!matchPattern(input, m_Constant(&c)) ||
+        !c.getElementType().isF32() || c.getNumElements() != k)
+      return std::nullopt;
+    return i;
+  };
+  Absorber a{op, 0, std::nullopt};
+  Value scaled = yielded;
+  if (auto add = yielded.getDefiningOp<arith::AddFOp>()) {
+    for (auto [x, y] : {std::pair(add.getLhs(), add.getRhs()),
+                        std::pair(add.getRhs(), add.getLhs())})
+      if (auto b = lastDimConstant(y)) {
+        a.beta = b;
+        scaled = x;
+        break;
+      }
+    if (!a.beta)
+      return std::nullopt;
+  }
+  auto mul = scaled.getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return std::nullopt;
+  for (Value operand : {mul.getLhs(), mul.getRhs()})
+    if (auto g = lastDimConstant(operand)) {
+      if (a.beta && *g == *a.beta)
+        continue;
+      a.gamma = *g;
+      return a;
+    }
+  return std::nullopt;
+}
+
+std::vector<float> floats(DenseElementsAttr c) {
+  return std::vector<float>(c.getValues<float>().begin(),
+                            c.getValues<float>().end());
+}
+
+std::string nameOf(Location loc) {
+  if (auto name = loc->findInstanceOf<NameLoc>())
+    return name.getName().str();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  loc.print(os);
+  return text;
+}
+
+class SmoothQuantPass final
+    : public qf::impl::QuantSmoothQuantPassBase<SmoothQuantPass> {
+public:
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (alpha < 0 || alpha > 1 || !(minScale > 0)) {
+      emitError(getOperation()->getLoc())
+          << "quant-smoothquant: alpha must be in [0, 1] and min-scale "
+             "positive";
+      return signalPassFailure();
+    }
+    // Matmuls with constant [K, N] f32 weights, grouped by producer.
+    llvm::MapVector<Value, SmallVector<Consumer>> groups;
+    getOperation()->walk([&](linalg::MatmulOp op) {
+      if (!op.hasPureTensorSemantics() || op.hasUserDefinedMaps())
+        return;
+      DenseElementsAttr w;
+      if (!matchPattern(op.getInputs()[1], m_Constant(&w)) ||
+          !w.getElementType().isF32())
+        return;
+      int64_t k = cast<ShapedType>(w.getType()).getDimSize(0);
+      ObserveOp observer;
+      Value producer = producerOf(op.getInputs()[0], observer);
+      auto type = cast<RankedTensorType>(producer.getType());
+      if (type.getRank() == 0 || type.getShape().back() != k)
+        return; // channels do not survive the reshapes
+      groups[producer].push_back({op, observer});
+    });
+    llvm::json::Array entries;
+    bool failedAny = false;
+    for (auto &[producer, consumers] : groups)
+      failedAny |= failed(smooth(producer, consumers, entries));
+    if (failedAny)
+      return signalPassFailure();
+    if (!report.empty()) {
+      std::error_code ec;
+      llvm::raw_fd_ostream out(report, ec);
+      if (ec) {
+        emitError(getOperation()->getLoc())
+            << "quant-smoothquant: cannot write the report '" << report
+            << "': " << ec.message();
+        return signalPassFailure();
+      }
+      out << llvm::formatv("{0:2}",
+                           llvm::json::Value(llvm::json::Object{
+                               {"groups", std::move(entries)}}))
+          << "\n";
+    }
+  }
+
+private:
+  LogicalResult smooth(Value producer, SmallVectorImpl<Consumer> &consumers,
+                       llvm::json::Array &entries) {
+    int64_t k = cast<ShapedType>(consumers[0].op.getInputs()[1].getType())
+                    .getDimSize(0);
+    llvm::json::Array names;
+    llvm::SmallPtrSet<Operation *, 4> matmuls;
+    for (Consumer &c : consumers) {
+      names.push_back(nameOf(c.op.getLoc()));
+      matmuls.insert(c.op);
+    }
+    auto record = [&](StringRef status, StringRef producerName) {
+      entries.push_back(
+          llvm::json::Object{{"producer", producerName},
+                             {"consumers", llvm::json::Array(names)},
+                             {"status", status}});
+    };
+    std::string producerName = producer.getDefiningOp()
+                                   ? nameOf(producer.getLoc())
+                                   : "argument";
+    std::optional<Absorber> absorber = absorberOf(producer, k);
+    if (!absorber) {
+      record("left alone: the producer cannot absorb a per-channel scale",
+             producerName);
+      return success();
+    }
+    if (!onlyFeeds(producer, matmuls)) {
+      record("left alone: the producer's output has other users",
+             producerName);
+      return success();
+    }
+    // Activation maxima from the (shared) observer.
+    std::vector<float> actMax;
+    for (Consumer &c : consumers) {
+      DictionaryAttr stats = c.observer ? c.observer.getStatsAttr() : nullptr;
+      auto inMax = stats ? dyn_cast_or_null<DenseElementsAttr>(
+                               stats.get("in_abs_max"))
+                         : DenseElementsAttr();
+      if (!inMax || inMax.getNumElements() != k)
+        return c.op.emitOpError(
+            "smoothing needs the calibrated per-channel maxima of its input "
+            "(in_abs_max of a qf.observe): run qf-insert-observers and "
+            "qf-calibrate first");
+      actMax = floats(inMax);
+    }
+    // Weight maxima per input channel over every consumer.
+    std::vector<double> weightMax(k, 0.0);
+    for (Consumer &c : consumers) {
+      DenseElementsAttr w;
+      matchPattern(c.op.getInputs()[1], m_Constant(&w));
+      int64_t n = cast<ShapedType>(w.getType()).getDimSize(1);
+      std::vector<float> wv = floats(w);
+      for (int64_t j = 0; j < k; ++j)
+        for (int64_t i = 0; i < n; ++i)
+          weightMax[j] = std::max(weightMax[j], double(std::fabs(wv[j * n + i])));
+    }
+    std::vector<double> scales(k);
+    for (int64_t j = 0; j < k; ++j) {
+      double a = std::pow(double(actMax[j]), alpha.getValue());
+      double w = std::pow(std::max(weightMax[j], minScale.getValue()),
+                          1.0 - alpha);
+      scales[j] = std::max(a / w, minScale.getValue());
+    }
+
+    // Divide gamma and beta, multiply the weights' input rows.
+    OpBuilder b(absorber->op);
+    auto divided = [&](unsigned input) {
+      DenseElementsAttr c;
+      matchPattern(absorber->op.getDpsInputOperand(input)->get(),
+                   m_Constant(&c));
+      std::vector<float> v = floats(c);
+      for (int64_t j = 0; j < k; ++j)
+        v[j] = float(double(v[j]) / scales[j]);
+      absorber->op->setOperand(
+          input, arith::ConstantOp::create(
+                     b, absorber->op.getLoc(),
+                     DenseElementsAttr::get(cast<ShapedType>(c.getType()),
+                                            ArrayRef<float>(v))));
+    };
+    divided(absorber->gamma);
+    if (absorber->beta)
+      divided(*absorber->beta);
+    for (Consumer &c : consumers) {
+      DenseElementsAttr w;
+      matchPattern(c.op.getInputs()[1], m_Constant(&w));
+      int64_t n = cast<ShapedType>(w.getType()).getDimSize(1);
+      std::vector<float> wv = floats(w);
+      for (int64_t j = 0; j < k; ++j)
+        for (int64_t i = 0; i < n; ++i)
+          wv[j * n + i] = float(double(wv[j * n + i]) * scales[j]);
+      OpBuilder wb(c.op);
+      c.op->setOperand(1, arith::ConstantOp::create(
+                              wb, c.op.getLoc(),
+                              DenseElementsAttr::get(
+                                  cast<ShapedType>(w.getType()),
+                                  ArrayRef<float>(wv))));
+      // The observed activation changed: its statistics are stale.
+      if (c.observer)
+        c.observer.removeStatsAttr();
+    }
+    double smallest = *std::min_element(scales.begin(), scales.end());
+    double largest = *std::max_element(scales.begin(), scales.end());
+    entries.push_back(llvm::json::Object{
+        {"producer", producerName},
+        {"consumers", std::move(names)},
+        {"status", "smoothed"},
+        {"alpha", alpha.getValue()},
+        {"scale_min", smallest},
+        {"scale_max", largest}});
+    return success();
+  }
+};
+
+} // namespace
