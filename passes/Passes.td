@@ -313,6 +313,12 @@ def QuantSmoothQuantPass : Pass<"quant-smoothquant", "ModuleOp"> {
     observers' statistics describe the old activation and are dropped:
     calibrate again before static quantization.
 
+    With `alpha-search`, each group takes the alpha of `alpha-grid` whose
+    smoothing gives the least W8A8 error `||Q(X/s) Q(s W) - X W|| / ||X W||`
+    on the calibration rows the observer sampled (activations per tensor,
+    asymmetric; weights per output channel, symmetric; int8, round half to
+    even): the reference implementation uses one alpha for the whole model.
+
     A group is left alone, and said so in `report=FILE`, when its producer
     does not absorb a scale or its output has other users.
   }];
@@ -323,6 +329,12 @@ def QuantSmoothQuantPass : Pass<"quant-smoothquant", "ModuleOp"> {
            "migration strength: 0 keeps the activations, 1 moves all">,
     Option<"minScale", "min-scale", "double", "1e-5",
            "lower clamp of the smoothing factors">,
+    Option<"alphaSearch", "alpha-search", "bool", "false",
+           "choose alpha per group from alpha-grid by the W8A8 output error "
+           "on the observer's sampled calibration rows (qf-calibrate "
+           "sample-rows=N)">,
+    Option<"alphaGrid", "alpha-grid", "std::string", "\"0.3:0.95:0.05\"",
+           "the alphas alpha-search tries: first:last:step">,
     Option<"report", "report", "std::string", "\"\"",
            "write a JSON report of every group to this file">,
   ];

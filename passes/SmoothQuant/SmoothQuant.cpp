@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFOps.h"
+#include "passes/Numerics/QuantParams.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -155,6 +156,59 @@ std::string nameOf(Location loc) {
   return text;
 }
 
+/// ||Q(X/s) Q(s W) - X W|| / ||X W|| over the rows X [r, k] and the
+/// consumers' weights W [k, n] side by side: activations int8 per tensor
+/// (asymmetric, over the rows' range), weights int8 per output channel
+/// (symmetric, narrow), round half to even.
+double w8a8Error(ArrayRef<float> rows, int64_t k, ArrayRef<float> weight,
+                 int64_t n, ArrayRef<double> s) {
+  int64_t r = rows.size() / k;
+  using numerics::IntRange;
+  IntRange act = IntRange::forBits(8, true), wgt = IntRange::forBits(8, true, true);
+  // Activations.
+  std::vector<float> xs(rows.size());
+  float lo = 0, hi = 0;
+  for (int64_t i = 0; i < r; ++i)
+    for (int64_t j = 0; j < k; ++j) {
+      xs[i * k + j] = float(rows[i * k + j] / s[j]);
+      lo = std::min(lo, xs[i * k + j]);
+      hi = std::max(hi, xs[i * k + j]);
+    }
+  auto ap = numerics::chooseQuantParams(lo, hi, act, /*symmetric=*/false);
+  std::vector<double> xq(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i)
+    xq[i] = numerics::dequantize(
+        numerics::quantize(xs[i], ap->scale, ap->zeroPoint, act,
+                           numerics::RoundingMode::HalfEven),
+        ap->scale, ap->zeroPoint);
+  // Weights, per output channel.
+  std::vector<double> wq(k * n);
+  for (int64_t c = 0; c < n; ++c) {
+    float m = 0;
+    for (int64_t j = 0; j < k; ++j)
+      m = std::max(m, std::fabs(float(weight[j * n + c] * s[j])));
+    auto wp = numerics::chooseQuantParams(-m, m, wgt, /*symmetric=*/true);
+    for (int64_t j = 0; j < k; ++j)
+      wq[j * n + c] = numerics::dequantize(
+          numerics::quantize(float(weight[j * n + c] * s[j]), wp->scale,
+                             wp->zeroPoint, wgt,
+                             numerics::RoundingMode::HalfEven),
+          wp->scale, wp->zeroPoint);
+  }
+  double err = 0, norm = 0;
+  for (int64_t i = 0; i < r; ++i)
+    for (int64_t c = 0; c < n; ++c) {
+      double ref = 0, got = 0;
+      for (int64_t j = 0; j < k; ++j) {
+        ref += double(rows[i * k + j]) * weight[j * n + c];
+        got += xq[i * k + j] * wq[j * n + c];
+      }
+      err += (got - ref) * (got - ref);
+      norm += ref * ref;
+    }
+  return norm > 0 ? std::sqrt(err / norm) : 0.0;
+}
+
 class SmoothQuantPass final
     : public qf::impl::QuantSmoothQuantPassBase<SmoothQuantPass> {
 public:
@@ -166,6 +220,23 @@ public:
           << "quant-smoothquant: alpha must be in [0, 1] and min-scale "
              "positive";
       return signalPassFailure();
+    }
+    grid.clear();
+    if (alphaSearch) {
+      SmallVector<StringRef> parts;
+      StringRef(alphaGrid).split(parts, ':');
+      double first, last, step;
+      if (parts.size() != 3 || parts[0].getAsDouble(first) ||
+          parts[1].getAsDouble(last) || parts[2].getAsDouble(step) ||
+          first < 0 || last > 1 || first > last || !(step > 0)) {
+        emitError(getOperation()->getLoc())
+            << "quant-smoothquant: alpha-grid must be first:last:step with "
+               "0 <= first <= last <= 1 and step > 0, not '"
+            << alphaGrid << "'";
+        return signalPassFailure();
+      }
+      for (int i = 0; first + i * step <= last + 1e-9; ++i)
+        grid.push_back(first + i * step);
     }
     // Matmuls with constant [K, N] f32 weights, grouped by producer.
     llvm::MapVector<Value, SmallVector<Consumer>> groups;
@@ -207,6 +278,20 @@ public:
   }
 
 private:
+  std::vector<double> grid;
+
+  /// s_j = max(A_j^a / max(W_j, min-scale)^(1-a), min-scale).
+  std::vector<double> factors(ArrayRef<float> actMax,
+                              ArrayRef<double> weightMax, double a) {
+    std::vector<double> s(actMax.size());
+    for (size_t j = 0; j < s.size(); ++j)
+      s[j] = std::max(std::pow(double(actMax[j]), a) /
+                          std::pow(std::max(weightMax[j], minScale.getValue()),
+                                   1.0 - a),
+                      minScale.getValue());
+    return s;
+  }
+
   LogicalResult smooth(Value producer, SmallVectorImpl<Consumer> &consumers,
                        llvm::json::Array &entries) {
     int64_t k = cast<ShapedType>(consumers[0].op.getInputs()[1].getType())
@@ -262,13 +347,49 @@ private:
         for (int64_t i = 0; i < n; ++i)
           weightMax[j] = std::max(weightMax[j], double(std::fabs(wv[j * n + i])));
     }
-    std::vector<double> scales(k);
-    for (int64_t j = 0; j < k; ++j) {
-      double a = std::pow(double(actMax[j]), alpha.getValue());
-      double w = std::pow(std::max(weightMax[j], minScale.getValue()),
-                          1.0 - alpha);
-      scales[j] = std::max(a / w, minScale.getValue());
+    double chosen = alpha;
+    llvm::json::Array tried;
+    if (alphaSearch) {
+      // The sampled calibration rows, and the consumers' weights side by
+      // side ([k, sum of n]).
+      DictionaryAttr stats = consumers[0].observer.getStatsAttr();
+      auto sample = dyn_cast_or_null<DenseF32ResourceElementsAttr>(
+          stats.get("row_sample"));
+      std::optional<ArrayRef<float>> rows =
+          sample ? sample.tryGetAsArrayRef() : std::nullopt;
+      if (!rows || rows->size() % k)
+        return consumers[0].op.emitOpError(
+            "alpha-search needs sampled calibration rows (row_sample): "
+            "calibrate with sample-rows=N");
+      std::vector<std::vector<float>> ws;
+      int64_t total = 0;
+      for (Consumer &c : consumers) {
+        DenseElementsAttr w;
+        matchPattern(c.op.getInputs()[1], m_Constant(&w));
+        ws.push_back(floats(w));
+        total += cast<ShapedType>(w.getType()).getDimSize(1);
+      }
+      std::vector<float> joined(k * total);
+      int64_t offset = 0;
+      for (auto &w : ws) {
+        int64_t n = w.size() / k;
+        for (int64_t j = 0; j < k; ++j)
+          for (int64_t i = 0; i < n; ++i)
+            joined[j * total + offset + i] = w[j * n + i];
+        offset += n;
+      }
+      double best = INFINITY;
+      for (double a : grid) {
+        double e = w8a8Error(*rows, k, joined, total,
+                             factors(actMax, weightMax, a));
+        tried.push_back(llvm::json::Object{{"alpha", a}, {"error", e}});
+        if (e < best) {
+          best = e;
+          chosen = a;
+        }
+      }
     }
+    std::vector<double> scales = factors(actMax, weightMax, chosen);
 
     // Divide gamma and beta, multiply the weights' input rows.
     OpBuilder b(absorber->op);
@@ -312,7 +433,8 @@ private:
         {"producer", producerName},
         {"consumers", std::move(names)},
         {"status", "smoothed"},
-        {"alpha", alpha.getValue()},
+        {"alpha", chosen},
+        {"alpha_search", std::move(tried)},
         {"scale_min", smallest},
         {"scale_max", largest}});
     return success();
