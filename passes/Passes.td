@@ -315,9 +315,11 @@ def QuantSmoothQuantPass : Pass<"quant-smoothquant", "ModuleOp"> {
 
     With `alpha-search`, each group takes the alpha of `alpha-grid` whose
     smoothing gives the least W8A8 error `||Q(X/s) Q(s W) - X W|| / ||X W||`
-    on the calibration rows the observer sampled (activations per tensor,
-    asymmetric; weights per output channel, symmetric; int8, round half to
-    even): the reference implementation uses one alpha for the whole model.
+    (activations per tensor, asymmetric; weights per output channel,
+    symmetric; int8, round half to even) on the calibration rows the
+    observer sampled, held out: the maxima and the activation range come
+    from the first half of the rows, the error from the second. The
+    reference implementation uses one alpha for the whole model.
 
     A group is left alone, and said so in `report=FILE`, when its producer
     does not absorb a scale or its output has other users.

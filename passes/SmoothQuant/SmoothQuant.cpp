@@ -158,22 +158,25 @@ std::string nameOf(Location loc) {
 
 /// ||Q(X/s) Q(s W) - X W|| / ||X W|| over the rows X [r, k] and the
 /// consumers' weights W [k, n] side by side: activations int8 per tensor
-/// (asymmetric, over the rows' range), weights int8 per output channel
-/// (symmetric, narrow), round half to even.
-double w8a8Error(ArrayRef<float> rows, int64_t k, ArrayRef<float> weight,
-                 int64_t n, ArrayRef<double> s) {
+/// (asymmetric, over the range of `fit` / s, the rows the range was
+/// calibrated on), weights int8 per output channel (symmetric, narrow),
+/// round half to even.
+double w8a8Error(ArrayRef<float> fit, ArrayRef<float> rows, int64_t k,
+                 ArrayRef<float> weight, int64_t n, ArrayRef<double> s) {
   int64_t r = rows.size() / k;
   using numerics::IntRange;
   IntRange act = IntRange::forBits(8, true), wgt = IntRange::forBits(8, true, true);
+  float lo = 0, hi = 0;
+  for (size_t i = 0; i < fit.size(); ++i) {
+    float v = float(fit[i] / s[i % k]);
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
   // Activations.
   std::vector<float> xs(rows.size());
-  float lo = 0, hi = 0;
   for (int64_t i = 0; i < r; ++i)
-    for (int64_t j = 0; j < k; ++j) {
+    for (int64_t j = 0; j < k; ++j)
       xs[i * k + j] = float(rows[i * k + j] / s[j]);
-      lo = std::min(lo, xs[i * k + j]);
-      hi = std::max(hi, xs[i * k + j]);
-    }
   auto ap = numerics::chooseQuantParams(lo, hi, act, /*symmetric=*/false);
   std::vector<double> xq(xs.size());
   for (size_t i = 0; i < xs.size(); ++i)
@@ -357,10 +360,10 @@ private:
           stats.get("row_sample"));
       std::optional<ArrayRef<float>> rows =
           sample ? sample.tryGetAsArrayRef() : std::nullopt;
-      if (!rows || rows->size() % k)
+      if (!rows || rows->size() % k || rows->size() < size_t(2 * k))
         return consumers[0].op.emitOpError(
             "alpha-search needs sampled calibration rows (row_sample): "
-            "calibrate with sample-rows=N");
+            "calibrate with sample-rows=N (N >= 2)");
       std::vector<std::vector<float>> ws;
       int64_t total = 0;
       for (Consumer &c : consumers) {
@@ -378,10 +381,20 @@ private:
             joined[j * total + offset + i] = w[j * n + i];
         offset += n;
       }
+      // Held out: the maxima and the range come from the first half of the
+      // rows and the error from the second, as the model will meet data
+      // its calibration did not see (a large alpha fits the calibration
+      // maxima too closely and saturates on new data).
+      int64_t half = (rows->size() / k) / 2 * k;
+      ArrayRef<float> fit = rows->take_front(half),
+                      held = rows->drop_front(half);
+      std::vector<float> fitMax(k, 0.0f);
+      for (size_t i = 0; i < fit.size(); ++i)
+        fitMax[i % k] = std::max(fitMax[i % k], std::fabs(fit[i]));
       double best = INFINITY;
       for (double a : grid) {
-        double e = w8a8Error(*rows, k, joined, total,
-                             factors(actMax, weightMax, a));
+        double e = w8a8Error(fit, held, k, joined, total,
+                             factors(fitMax, weightMax, a));
         tried.push_back(llvm::json::Object{{"alpha", a}, {"error", e}});
         if (e < best) {
           best = e;
