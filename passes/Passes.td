@@ -303,12 +303,16 @@ def QuantSmoothQuantPass : Pass<"quant-smoothquant", "ModuleOp"> {
     `qf.observe` and reshapes that keep the last dimension), and nothing
     else. Absorbing producers are elementwise `linalg.generic`s that end in
     `x * gamma[j] (+ beta[j])` with constant `gamma`/`beta` over the last
-    dimension: LayerNormalization and RMS-norm scales, elementwise scales.
+    dimension (LayerNormalization and RMS-norm scales, elementwise scales),
+    and linear layers: a `linalg.matmul` with a constant weight and a zero
+    init, optionally followed by a generic adding a constant bias (the
+    weight's output columns and the bias are divided).
 
     With `A_j` the calibrated `in_abs_max` of channel j (from the shared
     observer) and `W_j` the largest `|w|` of input channel j over every
-    consumer, `s_j = max(A_j^alpha / W_j^(1-alpha), min-scale)`; gamma and
-    beta are divided by `s`, and input row j of every consumer's weight is
+    consumer, `s_j = max(A_j^alpha / W_j^(1-alpha), min-scale)`; the
+    producer's gamma and beta (or weight columns and bias) are divided by
+    `s`, and input row j of every consumer's weight is
     multiplied by `s_j`, which leaves the float model unchanged. The
     observers' statistics describe the old activation and are dropped:
     calibrate again before static quantization.

@@ -6,9 +6,10 @@
 //
 // quant-smoothquant: groups (an absorbing producer, the matmuls it feeds)
 // are found by walking each matmul's activation back through qf.observe and
-// last-dimension-preserving reshapes; the producer is a linalg.generic
-// ending in x * gamma[j] (+ beta[j]) with constant gamma/beta indexed by the
-// last dimension. See Passes.td for the formulas.
+// reshapes; the producer is a linalg.generic ending in x * gamma[j]
+// (+ beta[j]) with constant gamma/beta indexed by the last dimension, or a
+// linear layer (a matmul with a constant weight, + a bias generic). See
+// Passes.td for the formulas.
 //
 //===----------------------------------------------------------------------===//
 
@@ -81,63 +82,111 @@ bool onlyFeeds(Value v, const llvm::SmallPtrSetImpl<Operation *> &matmuls) {
   return true;
 }
 
-/// An absorbing producer: an elementwise generic yielding x * gamma (+ beta)
-/// with gamma, beta constant [K] inputs read at the last dimension.
-struct Absorber {
-  linalg::GenericOp op;
-  unsigned gamma;               ///< input index
-  std::optional<unsigned> beta; ///< input index
+/// Where an absorbing producer takes the division by s: a constant operand
+/// that is a per-channel vector [K] (gamma, beta, a bias), or a weight
+/// [K0, K] whose output columns are divided.
+struct Target {
+  Operation *op;
+  unsigned operand;
+  bool columns;
 };
 
-std::optional<Absorber> absorberOf(Value v, int64_t k) {
+/// The constant f32 input of `op` behind block argument `arg`, if it is a
+/// [K] vector read at the last loop dimension.
+std::optional<unsigned> lastDimConstant(linalg::GenericOp op, Value arg,
+                                        int64_t k) {
+  Block &body = op.getRegion().front();
+  auto ba = dyn_cast<BlockArgument>(arg);
+  if (!ba || ba.getOwner() != &body ||
+      ba.getArgNumber() >= op.getNumDpsInputs())
+    return std::nullopt;
+  unsigned i = ba.getArgNumber();
+  AffineMap map = op.getIndexingMapsArray()[i];
+  if (map.getNumResults() != 1 ||
+      map.getResult(0) != getAffineDimExpr(op.getNumLoops() - 1,
+                                           op.getContext()))
+    return std::nullopt;
+  DenseElementsAttr c;
+  Value input = op.getDpsInputOperand(i)->get();
+  if (!matchPattern(input, m_Constant(&c)) || !c.getElementType().isF32() ||
+      c.getNumElements() != k)
+    return std::nullopt;
+  return i;
+}
+
+/// A linalg.matmul with a constant f32 [K0, K] weight and a zero init
+/// behind `v` (through reshapes, each used once; `v` itself used once when
+/// `singleUse`): a linear layer.
+std::optional<Target> linearBehind(Value v, int64_t k, bool singleUse) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (singleUse && !v.hasOneUse())
+      return std::nullopt;
+    singleUse = true;
+    if (isReshape(def)) {
+      v = def->getOperand(0);
+      continue;
+    }
+    auto mm = dyn_cast<linalg::MatmulOp>(def);
+    DenseElementsAttr w;
+    if (!mm || mm.hasUserDefinedMaps() ||
+        !matchPattern(mm.getInputs()[1], m_Constant(&w)) ||
+        !w.getElementType().isF32() ||
+        cast<ShapedType>(w.getType()).getDimSize(1) != k)
+      return std::nullopt;
+    auto fill = mm.getOutputs()[0].getDefiningOp<linalg::FillOp>();
+    if (!fill || !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
+      return std::nullopt;
+    return Target{mm, 1, true};
+  }
+  return std::nullopt;
+}
+
+/// The targets of an absorbing producer of `v`:
+///  - an elementwise generic yielding x * gamma (+ beta): gamma and beta;
+///  - a linear layer (+ a generic adding a bias): its weight's output
+///    columns and the bias.
+std::optional<SmallVector<Target>> absorberOf(Value v, int64_t k) {
+  if (auto linear = linearBehind(v, k, /*singleUse=*/false))
+    return SmallVector<Target>{*linear};
   auto op = v.getDefiningOp<linalg::GenericOp>();
   if (!op || op->getNumResults() != 1 || op.getNumReductionLoops() != 0 ||
       !op.getIndexingMapsArray().back().isIdentity())
     return std::nullopt;
   Block &body = op.getRegion().front();
   Value yielded = cast<linalg::YieldOp>(body.getTerminator()).getValues()[0];
-  // The input whose block argument is `arg`, if it is a constant f32 [K]
-  // read at the last loop dimension.
-  unsigned rank = op.getNumLoops();
-  auto lastDimConstant = [&](Value arg) -> std::optional<unsigned> {
-    auto ba = dyn_cast<BlockArgument>(arg);
-    if (!ba || ba.getOwner() != &body ||
-        ba.getArgNumber() >= op.getNumDpsInputs())
-      return std::nullopt;
-    unsigned i = ba.getArgNumber();
-    AffineMap map = op.getIndexingMapsArray()[i];
-    if (map.getNumResults() != 1 ||
-        map.getResult(0) != getAffineDimExpr(rank - 1, op.getContext()))
-      return std::nullopt;
-    DenseElementsAttr c;
-    Value input = op.getDpsInputOperand(i)->get();
-    if (!matchPattern(input, m_Constant(&c)) ||
-        !c.getElementType().isF32() || c.getNumElements() != k)
-      return std::nullopt;
-    return i;
-  };
-  Absorber a{op, 0, std::nullopt};
+  SmallVector<Target> targets;
   Value scaled = yielded;
   if (auto add = yielded.getDefiningOp<arith::AddFOp>()) {
     for (auto [x, y] : {std::pair(add.getLhs(), add.getRhs()),
                         std::pair(add.getRhs(), add.getLhs())})
-      if (auto b = lastDimConstant(y)) {
-        a.beta = b;
+      if (auto b = lastDimConstant(op, y, k)) {
+        targets.push_back({op, *b, false});
         scaled = x;
         break;
       }
-    if (!a.beta)
+    if (targets.empty())
       return std::nullopt;
+    // x + bias with x a linear layer's output.
+    if (auto ba = dyn_cast<BlockArgument>(scaled);
+        ba && ba.getOwner() == &body &&
+        ba.getArgNumber() < op.getNumDpsInputs() &&
+        op.getIndexingMapsArray()[ba.getArgNumber()].isIdentity())
+      if (auto linear = linearBehind(
+              op.getDpsInputOperand(ba.getArgNumber())->get(), k,
+              /*singleUse=*/true)) {
+        targets.push_back(*linear);
+        return targets;
+      }
   }
   auto mul = scaled.getDefiningOp<arith::MulFOp>();
   if (!mul)
     return std::nullopt;
   for (Value operand : {mul.getLhs(), mul.getRhs()})
-    if (auto g = lastDimConstant(operand)) {
-      if (a.beta && *g == *a.beta)
+    if (auto g = lastDimConstant(op, operand, k)) {
+      if (!targets.empty() && targets[0].operand == *g)
         continue;
-      a.gamma = *g;
-      return a;
+      targets.push_back({op, *g, false});
+      return targets;
     }
   return std::nullopt;
 }
@@ -314,7 +363,7 @@ private:
     std::string producerName = producer.getDefiningOp()
                                    ? nameOf(producer.getLoc())
                                    : "argument";
-    std::optional<Absorber> absorber = absorberOf(producer, k);
+    std::optional<SmallVector<Target>> absorber = absorberOf(producer, k);
     if (!absorber) {
       record("left alone: the producer cannot absorb a per-channel scale",
              producerName);
@@ -404,24 +453,21 @@ private:
     }
     std::vector<double> scales = factors(actMax, weightMax, chosen);
 
-    // Divide gamma and beta, multiply the weights' input rows.
-    OpBuilder b(absorber->op);
-    auto divided = [&](unsigned input) {
+    // Divide the producer's vectors and weight columns, multiply the
+    // consumers' weight rows.
+    for (const Target &t : *absorber) {
       DenseElementsAttr c;
-      matchPattern(absorber->op.getDpsInputOperand(input)->get(),
-                   m_Constant(&c));
+      matchPattern(t.op->getOperand(t.operand), m_Constant(&c));
       std::vector<float> v = floats(c);
-      for (int64_t j = 0; j < k; ++j)
-        v[j] = float(double(v[j]) / scales[j]);
-      absorber->op->setOperand(
-          input, arith::ConstantOp::create(
-                     b, absorber->op.getLoc(),
-                     DenseElementsAttr::get(cast<ShapedType>(c.getType()),
-                                            ArrayRef<float>(v))));
-    };
-    divided(absorber->gamma);
-    if (absorber->beta)
-      divided(*absorber->beta);
+      for (size_t i = 0; i < v.size(); ++i)
+        v[i] = float(double(v[i]) / scales[i % k]); // row-major: column i % k
+      OpBuilder b(t.op);
+      t.op->setOperand(t.operand,
+                       arith::ConstantOp::create(
+                           b, t.op->getLoc(),
+                           DenseElementsAttr::get(cast<ShapedType>(c.getType()),
+                                                  ArrayRef<float>(v))));
+    }
     for (Consumer &c : consumers) {
       DenseElementsAttr w;
       matchPattern(c.op.getInputs()[1], m_Constant(&w));
