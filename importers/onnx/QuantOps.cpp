@@ -104,6 +104,29 @@ quant::QuantizedType quantType(MLIRContext *ctx, const Params &p,
       flags, storage, expressed, p.scales, p.zeroPoints, axis, min, max);
 }
 
+/// Parameters with scale 1 for the integer-only operators (MatMulInteger,
+/// ConvInteger): the zero point of input `zi` (0 when absent), per tensor
+/// or, with several, along `axis`.
+FailureOr<Params> unitParams(NodeContext &ctx, size_t zi, const Tensor &t,
+                             int64_t axis, StringRef what) {
+  Params p;
+  p.isUnsigned = t.isUnsigned;
+  if (ctx.hasInput(zi)) {
+    auto z = ctx.constInts(zi, (what + " zero point").str());
+    if (failed(z))
+      return failure();
+    p.zeroPoints.assign(z->begin(), z->end());
+  } else {
+    p.zeroPoints = {0};
+  }
+  if (t.isUnsigned)
+    for (int64_t &zp : p.zeroPoints)
+      zp -= 128;
+  p.scales.assign(p.zeroPoints.size(), 1.0);
+  p.axis = p.zeroPoints.size() > 1 ? axis : -1;
+  return p;
+}
+
 /// uint8 bits <-> the signed domain: x xor 0x80.
 Value flipSign(NodeContext &ctx, Value v) {
   return *elementwise(ctx, {v}, getElementTypeOrSelf(v.getType()),
@@ -308,26 +331,10 @@ FailureOr<MatmulOperands> matmulOperands(NodeContext &ctx, size_t ai,
   MatmulOperands m;
   auto read = [&](size_t si, size_t zi, const Tensor &t, int64_t axis,
                   StringRef what) -> FailureOr<Params> {
-    if (!unitScales)
-      return readParams(ctx, si, zi, t.type().getRank(),
-                        t.type().getElementType(), t.isUnsigned, what);
-    Params p;
-    p.isUnsigned = t.isUnsigned;
-    if (ctx.hasInput(zi)) {
-      auto z = ctx.constInts(zi, (what + " zero point").str());
-      if (failed(z))
-        return failure();
-      p.zeroPoints.assign(z->begin(), z->end());
-    } else {
-      p.zeroPoints = {0};
-    }
-    if (t.isUnsigned)
-      for (int64_t &zp : p.zeroPoints)
-        zp -= 128;
-    p.scales.assign(p.zeroPoints.size(), 1.0);
-    if (p.zeroPoints.size() > 1)
-      p.axis = axis;
-    return p;
+    if (unitScales)
+      return unitParams(ctx, zi, t, axis, what);
+    return readParams(ctx, si, zi, t.type().getRank(),
+                      t.type().getElementType(), t.isUnsigned, what);
   };
   int64_t bRank = bt.type().getRank();
   auto pa = read(asi, azi, a, -1, "a");
@@ -458,30 +465,12 @@ Converter convertIntegerConv(bool qlinear) {
     if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
       return ctx.error() << "strides, dilations and pads must be 2-D";
     auto f32 = ctx.b.getF32Type();
-    auto unit = [&](size_t zi, const Tensor &t, int64_t axis,
-                    StringRef what) -> FailureOr<Params> {
-      Params p;
-      if (ctx.hasInput(zi)) {
-        auto z = ctx.constInts(zi, (what + " zero point").str());
-        if (failed(z))
-          return failure();
-        p.zeroPoints.assign(z->begin(), z->end());
-      } else {
-        p.zeroPoints = {0};
-      }
-      if (t.isUnsigned)
-        for (int64_t &zp : p.zeroPoints)
-          zp -= 128;
-      p.scales.assign(p.zeroPoints.size(), 1.0);
-      p.axis = p.zeroPoints.size() > 1 ? axis : -1;
-      return p;
-    };
     FailureOr<Params> px = qlinear ? readParams(ctx, 1, 2, 4, xt.getElementType(),
                                                 x.isUnsigned, "x")
-                                   : unit(2, x, -1, "x");
+                                   : unitParams(ctx, 2, x, -1, "x");
     FailureOr<Params> pw = qlinear ? readParams(ctx, 4, 5, 4, wt.getElementType(),
                                                 w.isUnsigned, "w")
-                                   : unit(3, w, 0, "w");
+                                   : unitParams(ctx, 3, w, 0, "w");
     if (failed(px) || failed(pw))
       return failure();
     if (px->scales.size() != 1)

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFOps.h"
+#include "passes/Common/JsonReport.h"
 #include "passes/Numerics/QuantParams.h"
 #include "passes/Passes.h"
 #include "passes/Quantize/SchemeName.h"
@@ -21,7 +22,6 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
 #include <cmath>
@@ -115,17 +115,6 @@ private:
   LogicalResult writeReport();
 };
 
-/// The name of an op's location: the innermost NameLoc (an imported
-/// model's node name), else the printed location.
-static std::string layerName(Location loc) {
-  if (auto name = loc->findInstanceOf<NameLoc>())
-    return name.getName().str();
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  loc.print(os);
-  return text;
-}
-
 /// ||X dW|| / ||X W|| over the calibration rows X of the activation that
 /// multiplies the weight: with H = 2/N X^T X from its observer,
 /// sqrt(sum_f dw_f^T H dw_f / sum_f w_f^T H w_f) over the output channels f
@@ -197,18 +186,8 @@ void QuantizePass::recordWeight(Operation *op, RankedTensorType type,
 LogicalResult QuantizePass::writeReport() {
   if (report.empty())
     return success();
-  std::error_code ec;
-  llvm::raw_fd_ostream out(report, ec);
-  if (ec)
-    return emitError(getOperation()->getLoc())
-           << "quant-quantize: cannot write the report '" << report
-           << "': " << ec.message();
-  out << llvm::formatv("{0:2}",
-                       llvm::json::Value(llvm::json::Object{
-                           {"weights", std::move(reportEntries)}}))
-      << "\n";
-  reportEntries = {};
-  return success();
+  return writeJsonReport(report, "weights", std::exchange(reportEntries, {}),
+                         getOperation()->getLoc(), "quant-quantize");
 }
 
 LogicalResult QuantizePass::initialize(MLIRContext *ctx) {

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFOps.h"
+#include "passes/Common/JsonReport.h"
 #include "passes/Numerics/QuantParams.h"
 #include "passes/Passes.h"
 
@@ -23,7 +24,6 @@
 #include "mlir/IR/Matchers.h"
 
 #include "llvm/ADT/MapVector.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
 #include <cmath>
@@ -196,14 +196,14 @@ std::vector<float> floats(DenseElementsAttr c) {
                             c.getValues<float>().end());
 }
 
-std::string nameOf(Location loc) {
-  if (auto name = loc->findInstanceOf<NameLoc>())
-    return name.getName().str();
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  loc.print(os);
-  return text;
+/// A consumer's constant weight, row-major [k, n].
+std::vector<float> weightOf(Consumer &c, int64_t &n) {
+  DenseElementsAttr w;
+  matchPattern(c.op.getInputs()[1], m_Constant(&w));
+  n = cast<ShapedType>(w.getType()).getDimSize(1);
+  return floats(w);
 }
+
 
 /// ||Q(X/s) Q(s W) - X W|| / ||X W|| over the rows X [r, k] and the
 /// consumers' weights W [k, n] side by side: activations int8 per tensor
@@ -313,20 +313,10 @@ public:
       failedAny |= failed(smooth(producer, consumers, entries));
     if (failedAny)
       return signalPassFailure();
-    if (!report.empty()) {
-      std::error_code ec;
-      llvm::raw_fd_ostream out(report, ec);
-      if (ec) {
-        emitError(getOperation()->getLoc())
-            << "quant-smoothquant: cannot write the report '" << report
-            << "': " << ec.message();
-        return signalPassFailure();
-      }
-      out << llvm::formatv("{0:2}",
-                           llvm::json::Value(llvm::json::Object{
-                               {"groups", std::move(entries)}}))
-          << "\n";
-    }
+    if (!report.empty() &&
+        failed(writeJsonReport(report, "groups", std::move(entries),
+                               getOperation()->getLoc(), "quant-smoothquant")))
+      return signalPassFailure();
   }
 
 private:
@@ -351,7 +341,7 @@ private:
     llvm::json::Array names;
     llvm::SmallPtrSet<Operation *, 4> matmuls;
     for (Consumer &c : consumers) {
-      names.push_back(nameOf(c.op.getLoc()));
+      names.push_back(layerName(c.op.getLoc()));
       matmuls.insert(c.op);
     }
     auto record = [&](StringRef status, StringRef producerName) {
@@ -361,7 +351,7 @@ private:
                              {"status", status}});
     };
     std::string producerName = producer.getDefiningOp()
-                                   ? nameOf(producer.getLoc())
+                                   ? layerName(producer.getLoc())
                                    : "argument";
     std::optional<SmallVector<Target>> absorber = absorberOf(producer, k);
     if (!absorber) {
@@ -391,10 +381,8 @@ private:
     // Weight maxima per input channel over every consumer.
     std::vector<double> weightMax(k, 0.0);
     for (Consumer &c : consumers) {
-      DenseElementsAttr w;
-      matchPattern(c.op.getInputs()[1], m_Constant(&w));
-      int64_t n = cast<ShapedType>(w.getType()).getDimSize(1);
-      std::vector<float> wv = floats(w);
+      int64_t n;
+      std::vector<float> wv = weightOf(c, n);
       for (int64_t j = 0; j < k; ++j)
         for (int64_t i = 0; i < n; ++i)
           weightMax[j] = std::max(weightMax[j], double(std::fabs(wv[j * n + i])));
@@ -416,10 +404,9 @@ private:
       std::vector<std::vector<float>> ws;
       int64_t total = 0;
       for (Consumer &c : consumers) {
-        DenseElementsAttr w;
-        matchPattern(c.op.getInputs()[1], m_Constant(&w));
-        ws.push_back(floats(w));
-        total += cast<ShapedType>(w.getType()).getDimSize(1);
+        int64_t n;
+        ws.push_back(weightOf(c, n));
+        total += n;
       }
       std::vector<float> joined(k * total);
       int64_t offset = 0;
@@ -469,19 +456,16 @@ private:
                                                   ArrayRef<float>(v))));
     }
     for (Consumer &c : consumers) {
-      DenseElementsAttr w;
-      matchPattern(c.op.getInputs()[1], m_Constant(&w));
-      int64_t n = cast<ShapedType>(w.getType()).getDimSize(1);
-      std::vector<float> wv = floats(w);
+      int64_t n;
+      std::vector<float> wv = weightOf(c, n);
+      auto type = cast<ShapedType>(c.op.getInputs()[1].getType());
       for (int64_t j = 0; j < k; ++j)
         for (int64_t i = 0; i < n; ++i)
           wv[j * n + i] = float(double(wv[j * n + i]) * scales[j]);
       OpBuilder wb(c.op);
       c.op->setOperand(1, arith::ConstantOp::create(
                               wb, c.op.getLoc(),
-                              DenseElementsAttr::get(
-                                  cast<ShapedType>(w.getType()),
-                                  ArrayRef<float>(wv))));
+                              DenseElementsAttr::get(type, ArrayRef<float>(wv))));
       // The observed activation changed: its statistics are stale.
       if (c.observer)
         c.observer.removeStatsAttr();
