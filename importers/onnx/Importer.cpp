@@ -533,6 +533,26 @@ onnx_import::importOnnxBytes(StringRef bytes, StringRef sourceName,
   return GraphImporter(ctx, sourceName, options).run(model);
 }
 
+LogicalResult onnx_import::addInputShape(StringRef spec,
+                                         ImportOptions &options,
+                                         std::string &error) {
+  auto [name, dims] = spec.split('=');
+  SmallVector<StringRef> parts;
+  dims.split(parts, ',');
+  std::vector<int64_t> shape;
+  for (StringRef p : parts) {
+    int64_t d = 0;
+    if (name.empty() || p.trim().getAsInteger(10, d) || d <= 0) {
+      error = "--input-shape '" + spec.str() +
+              "': expected NAME=D0,D1,... with positive sizes";
+      return failure();
+    }
+    shape.push_back(d);
+  }
+  options.inputShapes[name.str()] = shape;
+  return success();
+}
+
 OwningOpRef<ModuleOp> onnx_import::importOnnxFile(StringRef path,
                                                   MLIRContext *ctx,
                                                   const ImportOptions &options) {

@@ -32,6 +32,11 @@ struct ImportOptions {
   std::string functionName = "main";
 };
 
+/// Adds one `NAME=D0,D1,...` binding (the tools' --input-shape) to
+/// `options`; on failure `error` says what is wrong with `spec`.
+LogicalResult addInputShape(llvm::StringRef spec, ImportOptions &options,
+                            std::string &error);
+
 /// Reads and imports an ONNX file. Returns null after reporting errors
 /// through the context's diagnostic handler.
 OwningOpRef<ModuleOp> importOnnxFile(llvm::StringRef path, MLIRContext *ctx,

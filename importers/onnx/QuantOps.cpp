@@ -46,10 +46,11 @@ struct Params {
 };
 
 /// Reads scale (input `si`) and zero point (input `zi`, optional) for a
-/// tensor of `rank` dims whose storage is `storage`/`isUnsigned`.
+/// tensor of `shape` whose storage is `storage`/`isUnsigned`; several
+/// scales are one per index of dimension `axis`.
 FailureOr<Params> readParams(NodeContext &ctx, size_t si, size_t zi,
-                             int64_t rank, Type storage, bool isUnsigned,
-                             StringRef what) {
+                             ArrayRef<int64_t> shape, int64_t axis,
+                             Type storage, bool isUnsigned, StringRef what) {
   Params p;
   auto scales = ctx.constFloats(si, (what + " scale").str());
   if (failed(scales))
@@ -77,15 +78,21 @@ FailureOr<Params> readParams(NodeContext &ctx, size_t si, size_t zi,
   if (isUnsigned)
     for (int64_t &z : p.zeroPoints)
       z -= 128;
-  if (p.scales.size() > 1 || ctx.input(si).type().getRank() == 1) {
-    if (p.scales.size() > 1 || ctx.hasAttr("axis")) {
-      auto axis = normalizeAxis(ctx.attrInt("axis", 1), rank);
-      if (failed(axis)) {
-        ctx.error() << "axis out of range";
-        return failure();
-      }
-      p.axis = *axis;
+  // Per axis when there are several scales (one per index of `axis`);
+  // a single scale, even in a 1-D tensor, is per tensor.
+  if (p.scales.size() > 1) {
+    auto a = normalizeAxis(axis, shape.size());
+    if (failed(a)) {
+      ctx.error() << "axis out of range";
+      return failure();
     }
+    if (int64_t(p.scales.size()) != shape[*a]) {
+      ctx.error() << what << " has " << p.scales.size()
+                  << " scales for dimension " << *a << " of size "
+                  << shape[*a];
+      return failure();
+    }
+    p.axis = *a;
   }
   return p;
 }
@@ -174,7 +181,8 @@ LogicalResult convertQuantizeLinear(NodeContext &ctx) {
   Type storage = storageOf(ctx, 2, isUnsigned);
   if (!storage.isInteger(8))
     return ctx.error() << "only int8 and uint8 outputs are supported";
-  auto p = readParams(ctx, 1, 2, xt.getRank(), storage, isUnsigned, "y");
+  auto p = readParams(ctx, 1, 2, xt.getShape(), ctx.attrInt("axis", 1),
+                      storage, isUnsigned, "y");
   if (failed(p))
     return failure();
   if (ctx.input(0).constant && xt.getElementType().isF32()) {
@@ -214,7 +222,8 @@ LogicalResult convertDequantizeLinear(NodeContext &ctx) {
   Type storage = xt.getElementType();
   if (!storage.isInteger(8) && !storage.isInteger(32))
     return ctx.error() << "only int8, uint8 and int32 inputs are supported";
-  auto p = readParams(ctx, 1, 2, xt.getRank(), storage, x.isUnsigned, "x");
+  auto p = readParams(ctx, 1, 2, xt.getShape(), ctx.attrInt("axis", 1),
+                      storage, x.isUnsigned, "x");
   if (failed(p))
     return failure();
   auto f32 = ctx.b.getF32Type();
@@ -333,7 +342,7 @@ FailureOr<MatmulOperands> matmulOperands(NodeContext &ctx, size_t ai,
                   StringRef what) -> FailureOr<Params> {
     if (unitScales)
       return unitParams(ctx, zi, t, axis, what);
-    return readParams(ctx, si, zi, t.type().getRank(),
+    return readParams(ctx, si, zi, t.type().getShape(), axis,
                       t.type().getElementType(), t.isUnsigned, what);
   };
   int64_t bRank = bt.type().getRank();
@@ -403,7 +412,8 @@ FailureOr<std::pair<Value, bool>> requantize(NodeContext &ctx, Value acc,
   auto f32 = ctx.b.getF32Type();
   bool isUnsigned = false;
   Type storage = storageOf(ctx, yzi, isUnsigned);
-  auto p = readParams(ctx, ysi, yzi, accT.getRank(), storage, isUnsigned, "y");
+  auto p = readParams(ctx, ysi, yzi, accT.getShape(), 0, storage, isUnsigned,
+                      "y");
   if (failed(p))
     return failure();
   if (p->scales.size() != 1)
@@ -465,10 +475,10 @@ Converter convertIntegerConv(bool qlinear) {
     if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
       return ctx.error() << "strides, dilations and pads must be 2-D";
     auto f32 = ctx.b.getF32Type();
-    FailureOr<Params> px = qlinear ? readParams(ctx, 1, 2, 4, xt.getElementType(),
+    FailureOr<Params> px = qlinear ? readParams(ctx, 1, 2, xt.getShape(), 1, xt.getElementType(),
                                                 x.isUnsigned, "x")
                                    : unitParams(ctx, 2, x, -1, "x");
-    FailureOr<Params> pw = qlinear ? readParams(ctx, 4, 5, 4, wt.getElementType(),
+    FailureOr<Params> pw = qlinear ? readParams(ctx, 4, 5, wt.getShape(), 0, wt.getElementType(),
                                                 w.isUnsigned, "w")
                                    : unitParams(ctx, 3, w, 0, "w");
     if (failed(px) || failed(pw))

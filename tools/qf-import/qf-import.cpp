@@ -45,22 +45,10 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "QuantForge ONNX importer\n");
 
   qf::onnx_import::ImportOptions options;
-  for (const std::string &spec : inputShapes) {
-    auto [name, dims] = llvm::StringRef(spec).split('=');
-    std::vector<int64_t> shape;
-    llvm::SmallVector<llvm::StringRef> parts;
-    dims.split(parts, ',');
-    for (llvm::StringRef p : parts) {
-      int64_t d = 0;
-      if (p.trim().getAsInteger(10, d) || d <= 0)
-        return fail("--input-shape '" + spec +
-                    "': expected NAME=D0,D1,... with positive sizes");
-      shape.push_back(d);
-    }
-    if (name.empty() || dims.empty())
-      return fail("--input-shape '" + spec + "': expected NAME=D0,D1,...");
-    options.inputShapes[name.str()] = shape;
-  }
+  std::string error;
+  for (const std::string &spec : inputShapes)
+    if (failed(qf::onnx_import::addInputShape(spec, options, error)))
+      return fail(error);
   if (outputPath != "-") {
     llvm::sys::fs::UniqueID in, out;
     if (!llvm::sys::fs::getUniqueID(inputPath, in) &&
@@ -86,7 +74,6 @@ int main(int argc, char **argv) {
       qf::onnx_import::importOnnxFile(inputPath, &ctx, options);
   if (!module)
     return 1;
-  std::string error;
   auto output = openOutputFile(outputPath, &error);
   if (!output)
     return fail(error);

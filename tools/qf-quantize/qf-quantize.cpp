@@ -155,19 +155,9 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module;
   if (StringRef(inputPath).ends_with(".onnx")) {
     onnx_import::ImportOptions options;
-    for (const std::string &spec : inputShapes) {
-      auto [name, dims] = StringRef(spec).split('=');
-      SmallVector<StringRef> parts;
-      dims.split(parts, ',');
-      std::vector<int64_t> shape;
-      for (StringRef p : parts) {
-        int64_t d = 0;
-        if (p.trim().getAsInteger(10, d) || d <= 0)
-          return fail("--input-shape '" + spec + "': expected NAME=D0,D1,...");
-        shape.push_back(d);
-      }
-      options.inputShapes[name.str()] = shape;
-    }
+    for (const std::string &spec : inputShapes)
+      if (failed(onnx_import::addInputShape(spec, options, error)))
+        return fail(error);
     module = onnx_import::importOnnxFile(inputPath, &ctx, options);
   } else {
     if (!inputShapes.empty())

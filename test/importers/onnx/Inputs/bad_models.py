@@ -37,6 +37,9 @@ def main(d):
     save(d, "opset8", [helper.make_node("Relu", ["x"], ["y"])], [x], [y], opset=8)
     save(d, "undefined", [helper.make_node("Relu", ["nowhere"], ["y"], name="relu")],
          [x], [y])
+    save(d, "scales", [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"],
+                                        name="q", axis=1)],
+         [x], [y], [("s", np.ones(3, np.float32)), ("z", np.zeros(3, np.int8))])
     m = save(d, "good", [helper.make_node("Relu", ["x"], ["y"], name="relu")], [x], [y])
     data = m.SerializeToString()
     with open(os.path.join(d, "truncated.onnx"), "wb") as f:
