@@ -321,15 +321,22 @@ def QuantSmoothQuantPass : Pass<"quant-smoothquant", "ModuleOp"> {
     smoothing gives the least W8A8 error `||Q(X/s) Q(s W) - X W|| / ||X W||`
     (activations per tensor, asymmetric; weights per output channel,
     symmetric; int8, round half to even) on the calibration rows the
-    observer sampled, held out: the maxima and the activation range come
-    from the first half of the rows, the error from the second. The
-    reference implementation uses one alpha for the whole model.
+    observer sampled, cross-validated over 4 folds: each fold's error is
+    measured with the maxima and the activation range fitted on the other
+    folds. The reference implementation uses one alpha for the whole model.
 
     A group is left alone, and said so in `report=FILE`, when its producer
-    does not absorb a scale or its output has other users.
+    does not absorb a scale or its output has other users. With
+    `insert-scale`, such a group is smoothed all the same: an explicit
+    `linalg.generic` multiplying by `1 / s[j]` is inserted between the
+    producer and the group's observers (the producer's other users keep the
+    unscaled value). It costs one elementwise pass over the activation at
+    run time.
   }];
   let dependentDialects = ["::mlir::qf::QFDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
   let options = [
     Option<"alpha", "alpha", "double", "0.5",
            "migration strength: 0 keeps the activations, 1 moves all">,
@@ -341,6 +348,9 @@ def QuantSmoothQuantPass : Pass<"quant-smoothquant", "ModuleOp"> {
            "sample-rows=N)">,
     Option<"alphaGrid", "alpha-grid", "std::string", "\"0.3:0.95:0.05\"",
            "the alphas alpha-search tries: first:last:step">,
+    Option<"insertScale", "insert-scale", "bool", "false",
+           "smooth groups whose producer cannot absorb the scale through an "
+           "inserted elementwise multiply by 1/s">,
     Option<"report", "report", "std::string", "\"\"",
            "write a JSON report of every group to this file">,
   ];

@@ -24,6 +24,7 @@
 #include "mlir/IR/Matchers.h"
 
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/JSON.h"
 
 #include <cmath>
@@ -80,6 +81,56 @@ bool onlyFeeds(Value v, const llvm::SmallPtrSetImpl<Operation *> &matmuls) {
     return false;
   }
   return true;
+}
+
+/// The operands through which the consumers' activation chains (observers
+/// and reshapes) read `producer`, if every chain's first op leads only to
+/// the group's matmuls: where an explicit scale can be put in.
+std::optional<SmallVector<OpOperand *>>
+chainStarts(Value producer, MutableArrayRef<Consumer> consumers,
+            const llvm::SmallPtrSetImpl<Operation *> &matmuls) {
+  llvm::SetVector<OpOperand *> starts;
+  for (Consumer &c : consumers) {
+    OpOperand *use = &c.op->getOpOperand(0);
+    while (use->get() != producer)
+      use = &use->get().getDefiningOp()->getOpOperand(0);
+    Operation *head = use->getOwner();
+    if (head != c.op.getOperation() && !onlyFeeds(head->getResult(0), matmuls))
+      return std::nullopt;
+    starts.insert(use);
+  }
+  return SmallVector<OpOperand *>(starts.begin(), starts.end());
+}
+
+/// `v * inv[j]` over the last dimension j of `v`, after `v`'s definition.
+Value scaleLastDim(Value v, ArrayRef<double> s) {
+  OpBuilder b(v.getContext());
+  b.setInsertionPointAfterValue(v);
+  Location loc = v.getLoc();
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t rank = type.getRank(), k = type.getShape().back();
+  std::vector<float> inv(k);
+  for (int64_t j = 0; j < k; ++j)
+    inv[j] = float(1.0 / s[j]);
+  auto vecType = RankedTensorType::get({k}, type.getElementType());
+  Value vec = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vecType, ArrayRef<float>(inv)));
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, v), type.getElementType());
+  MLIRContext *ctx = v.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap last =
+      AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto op = linalg::GenericOp::create(
+      b, loc, type, ValueRange{v, vec}, ValueRange{init},
+      ArrayRef<AffineMap>{id, last, id}, iterators,
+      [](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value m = arith::MulFOp::create(nb, nloc, args[0], args[1]);
+        linalg::YieldOp::create(nb, nloc, m);
+      });
+  return op.getResult(0);
 }
 
 /// Where an absorbing producer takes the division by s: a constant operand
@@ -205,13 +256,14 @@ std::vector<float> weightOf(Consumer &c, int64_t &n) {
 }
 
 
-/// ||Q(X/s) Q(s W) - X W|| / ||X W|| over the rows X [r, k] and the
-/// consumers' weights W [k, n] side by side: activations int8 per tensor
-/// (asymmetric, over the range of `fit` / s, the rows the range was
-/// calibrated on), weights int8 per output channel (symmetric, narrow),
-/// round half to even.
-double w8a8Error(ArrayRef<float> fit, ArrayRef<float> rows, int64_t k,
-                 ArrayRef<float> weight, int64_t n, ArrayRef<double> s) {
+/// The squared error ||Q(X/s) Q(s W) - X W||^2 and ||X W||^2 over the rows
+/// X [r, k] and the consumers' weights W [k, n] side by side: activations
+/// int8 per tensor (asymmetric, over the range of `fit` / s, the rows the
+/// range was calibrated on), weights int8 per output channel (symmetric,
+/// narrow), round half to even.
+std::pair<double, double> w8a8Error(ArrayRef<float> fit, ArrayRef<float> rows,
+                                    int64_t k, ArrayRef<float> weight,
+                                    int64_t n, ArrayRef<double> s) {
   int64_t r = rows.size() / k;
   using numerics::IntRange;
   IntRange act = IntRange::forBits(8, true), wgt = IntRange::forBits(8, true, true);
@@ -258,8 +310,11 @@ double w8a8Error(ArrayRef<float> fit, ArrayRef<float> rows, int64_t k,
       err += (got - ref) * (got - ref);
       norm += ref * ref;
     }
-  return norm > 0 ? std::sqrt(err / norm) : 0.0;
+  return {err, norm};
 }
+
+/// Folds of alpha-search's cross-validation.
+constexpr int64_t kFolds = 4;
 
 class SmoothQuantPass final
     : public qf::impl::QuantSmoothQuantPassBase<SmoothQuantPass> {
@@ -344,25 +399,38 @@ private:
       names.push_back(layerName(c.op.getLoc()));
       matmuls.insert(c.op);
     }
-    auto record = [&](StringRef status, StringRef producerName) {
+    auto record = [&](std::string status, std::string producerName) {
       entries.push_back(
-          llvm::json::Object{{"producer", producerName},
+          llvm::json::Object{{"producer", std::move(producerName)},
                              {"consumers", llvm::json::Array(names)},
-                             {"status", status}});
+                             {"status", std::move(status)}});
     };
     std::string producerName = producer.getDefiningOp()
                                    ? layerName(producer.getLoc())
                                    : "argument";
     std::optional<SmallVector<Target>> absorber = absorberOf(producer, k);
-    if (!absorber) {
-      record("left alone: the producer cannot absorb a per-channel scale",
-             producerName);
-      return success();
-    }
-    if (!onlyFeeds(producer, matmuls)) {
-      record("left alone: the producer's output has other users",
-             producerName);
-      return success();
+    StringRef why;
+    if (!absorber)
+      why = "the producer cannot absorb a per-channel scale";
+    else if (!onlyFeeds(producer, matmuls))
+      why = "the producer's output has other users";
+    // Where nothing absorbs the scale, an explicit one goes where the
+    // consumers' chains read the producer.
+    std::optional<SmallVector<OpOperand *>> starts;
+    if (!why.empty()) {
+      if (insertScale)
+        starts = chainStarts(producer, consumers, matmuls);
+      if (!starts) {
+        record(("left alone: " + why).str(), producerName);
+        return success();
+      }
+      // An input nobody observes will not be quantized statically: no need
+      // (and no maxima) to put a scale in.
+      if (llvm::any_of(consumers, [](Consumer &c) { return !c.observer; })) {
+        record(("left alone: " + why + " and its input is not observed").str(),
+               producerName);
+        return success();
+      }
     }
     // Activation maxima from the (shared) observer.
     std::vector<float> actMax;
@@ -417,32 +485,50 @@ private:
             joined[j * total + offset + i] = w[j * n + i];
         offset += n;
       }
-      // Held out: the maxima and the range come from the first half of the
-      // rows and the error from the second, as the model will meet data
-      // its calibration did not see (a large alpha fits the calibration
-      // maxima too closely and saturates on new data).
-      int64_t half = (rows->size() / k) / 2 * k;
-      ArrayRef<float> fit = rows->take_front(half),
-                      held = rows->drop_front(half);
-      std::vector<float> fitMax(k, 0.0f);
-      for (size_t i = 0; i < fit.size(); ++i)
-        fitMax[i % k] = std::max(fitMax[i % k], std::fabs(fit[i]));
+      // Cross-validated: the rows are cut into folds, and each fold's
+      // error is measured with the maxima and the range fitted on the other
+      // folds, as the model will meet data its calibration did not see (a
+      // large alpha fits the calibration maxima too closely and saturates
+      // on new data). Every row is scored once, so the choice does not
+      // hang on which half happened to hold the largest values.
+      int64_t r = rows->size() / k;
+      int64_t folds = std::min<int64_t>(kFolds, r);
+      std::vector<double> err(grid.size(), 0.0), norm(grid.size(), 0.0);
+      for (int64_t f = 0; f < folds; ++f) {
+        int64_t begin = r * f / folds * k, end = r * (f + 1) / folds * k;
+        std::vector<float> fit(rows->begin(), rows->begin() + begin);
+        fit.insert(fit.end(), rows->begin() + end, rows->end());
+        ArrayRef<float> held = rows->slice(begin, end - begin);
+        std::vector<float> fitMax(k, 0.0f);
+        for (size_t i = 0; i < fit.size(); ++i)
+          fitMax[i % k] = std::max(fitMax[i % k], std::fabs(fit[i]));
+        for (size_t g = 0; g < grid.size(); ++g) {
+          auto [e, n] = w8a8Error(fit, held, k, joined, total,
+                                  factors(fitMax, weightMax, grid[g]));
+          err[g] += e;
+          norm[g] += n;
+        }
+      }
       double best = INFINITY;
-      for (double a : grid) {
-        double e = w8a8Error(fit, held, k, joined, total,
-                             factors(fitMax, weightMax, a));
-        tried.push_back(llvm::json::Object{{"alpha", a}, {"error", e}});
+      for (size_t g = 0; g < grid.size(); ++g) {
+        double e = norm[g] > 0 ? std::sqrt(err[g] / norm[g]) : 0.0;
+        tried.push_back(llvm::json::Object{{"alpha", grid[g]}, {"error", e}});
         if (e < best) {
           best = e;
-          chosen = a;
+          chosen = grid[g];
         }
       }
     }
     std::vector<double> scales = factors(actMax, weightMax, chosen);
 
-    // Divide the producer's vectors and weight columns, multiply the
-    // consumers' weight rows.
-    for (const Target &t : *absorber) {
+    // Divide the producer's vectors and weight columns (or put in an
+    // explicit division), multiply the consumers' weight rows.
+    if (starts) {
+      Value scaled = scaleLastDim(producer, scales);
+      for (OpOperand *use : *starts)
+        use->set(scaled);
+    }
+    for (const Target &t : starts ? ArrayRef<Target>() : ArrayRef(*absorber)) {
       DenseElementsAttr c;
       matchPattern(t.op->getOperand(t.operand), m_Constant(&c));
       std::vector<float> v = floats(c);
@@ -475,7 +561,8 @@ private:
     entries.push_back(llvm::json::Object{
         {"producer", producerName},
         {"consumers", std::move(names)},
-        {"status", "smoothed"},
+        {"status", starts ? ("smoothed by an inserted scale: " + why).str()
+                          : "smoothed"},
         {"alpha", chosen},
         {"alpha_search", std::move(tried)},
         {"scale_min", smallest},

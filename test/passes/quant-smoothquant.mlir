@@ -1,5 +1,7 @@
 // RUN: qf-opt %s --split-input-file --quant-smoothquant="report=%t.json" | FileCheck %s
 // RUN: FileCheck %s --check-prefix=REPORT < %t.json
+// RUN: qf-opt %s --split-input-file --quant-smoothquant="insert-scale=true report=%t-scale.json" | FileCheck %s --check-prefix=SCALE
+// RUN: FileCheck %s --check-prefix=SCALE-REPORT < %t-scale.json
 // RUN: not qf-opt %s --split-input-file --quant-smoothquant="alpha=1.5" 2>&1 | FileCheck %s --check-prefix=ALPHA
 
 // ALPHA: error: quant-smoothquant: alpha must be in [0, 1] and min-scale positive
@@ -21,6 +23,10 @@
 
 // The report of the last function (each split input writes it anew).
 // REPORT: "status": "smoothed"
+// With insert-scale, the linear producer's own matmul reads an argument no
+// observer watches: left alone.
+// SCALE-REPORT: "status": "left alone: the producer cannot absorb a per-channel scale and its input is not observed"
+// SCALE-REPORT: "status": "smoothed"
 
 #id = affine_map<(d0, d1) -> (d0, d1)>
 #ch = affine_map<(d0, d1) -> (d1)>
@@ -60,6 +66,18 @@ func.func @smoothed(%x: tensor<2x4xf32>) -> (tensor<2x3xf32>, tensor<2x2xf32>) {
 // CHECK-LABEL: func.func @other_user
 // CHECK: arith.constant dense<[1.000000e+00, 2.000000e+00, 5.000000e-01, -1.000000e+00]>
 // CHECK-NOT: arith.constant dense<[0.353553385
+// With insert-scale, an explicit x / s (s = sqrt(A / 1) = [2.8284271,
+// 0.70710678, 1.4142136, 1]) goes between the producer and the observer;
+// the residual keeps the unscaled value.
+// SCALE-LABEL: func.func @other_user
+// SCALE: %[[Y:.*]] = linalg.generic
+// SCALE: %[[INV:.*]] = arith.constant dense<[0.353553385, 1.41421354, 0.707106769, 1.000000e+00]> : tensor<4xf32>
+// SCALE: %[[S:.*]] = linalg.generic {{.*}} ins(%[[Y]], %[[INV]] : tensor<2x4xf32>, tensor<4xf32>)
+// SCALE: arith.mulf
+// SCALE: %[[O:.*]] = qf.observe %[[S]]
+// SCALE: %[[W:.*]] = arith.constant dense<{{\[\[}}2.82842708, 2.82842708, 2.82842708], [0.707106769, 0.707106769, 0.707106769], [1.41421354, 1.41421354, 1.41421354], [1.000000e+00, 1.000000e+00, 1.000000e+00]]>
+// SCALE: linalg.matmul ins(%[[O]], %[[W]] :
+// SCALE: return %{{.*}}, %[[Y]] :
 func.func @other_user(%x: tensor<2x4xf32>) -> (tensor<2x3xf32>, tensor<2x4xf32>) {
   %gamma = arith.constant dense<[1.0, 2.0, 0.5, -1.0]> : tensor<4xf32>
   %e = tensor.empty() : tensor<2x4xf32>
@@ -83,6 +101,13 @@ func.func @other_user(%x: tensor<2x4xf32>) -> (tensor<2x3xf32>, tensor<2x4xf32>)
 // a reshape): left alone, weights unchanged.
 // CHECK-LABEL: func.func @no_absorber
 // CHECK: arith.constant dense<1.000000e+00> : tensor<4x3xf32>
+// With insert-scale the scale goes on the argument, before the reshape.
+// SCALE-LABEL: func.func @no_absorber
+// SCALE: %[[INV:.*]] = arith.constant dense<[0.353553385, 1.41421354, 0.707106769, 1.000000e+00]> : tensor<4xf32>
+// SCALE: %[[S:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel"]} ins(%arg0, %[[INV]] : tensor<1x2x4xf32>, tensor<4xf32>)
+// SCALE: %[[R:.*]] = tensor.collapse_shape %[[S]]
+// SCALE: qf.observe %[[R]]
+// SCALE: arith.constant dense<{{\[\[}}2.82842708, 2.82842708, 2.82842708], [0.707106769
 func.func @no_absorber(%x: tensor<1x2x4xf32>) -> tensor<2x3xf32> {
   %r = tensor.collapse_shape %x [[0, 1], [2]] : tensor<1x2x4xf32> into tensor<2x4xf32>
   %xo = qf.observe %r id 0 stats {in_abs_max = dense<[8.0, 0.5, 2.0, 1.0]> : tensor<4xf32>} : tensor<2x4xf32>
