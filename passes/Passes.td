@@ -356,4 +356,75 @@ def QuantSmoothQuantPass : Pass<"quant-smoothquant", "ModuleOp"> {
   ];
 }
 
+def QuantGPTQPass : Pass<"quant-gptq", "ModuleOp"> {
+  let summary = "Round weights with GPTQ's second-order error feedback";
+  let description = [{
+    GPTQ (Frantar et al., 2022) for every `linalg.matmul` with a constant
+    f32 weight `[K, N]` and every `linalg.conv_2d_nhwc_hwcf` (its weight
+    `[kh, kw, C, F]` as the im2col matrix `[kh*kw*C, F]`) whose activation
+    has a calibrated Hessian `H = 2/N X^T X` (`qf-calibrate hessian=true`).
+    Per output channel, the input columns are rounded one at a time and the
+    rounding error is pushed onto the columns not yet rounded through the
+    upper Cholesky factor of `H^-1` (LAPACK), in blocks of `block-size` with
+    one trailing update per block (BLAS), in double precision:
+
+    - dead inputs (`H_ii = 0`) get `H_ii = 1` and zero weights; `damp *
+      mean(diag H)` is added to the diagonal, raised x10 (with a remark)
+      until `H` is positive definite;
+    - the quantizer is the reference's: codes `0 .. 2^bits - 1`, a range
+      that always contains 0, symmetric with the zero point at the middle
+      code; `mse-grid` shrinks each range (80 steps of 1%) to the least
+      `sum |error|^2.4`;
+    - `act-order` takes the columns by descending `diag(H)`; group
+      parameters are fitted on the weight as updated so far, or up front
+      with `static-groups`. With act-order, groups and no static groups the
+      groups are contiguous in the permuted order: the weight is stored
+      with its rows in that order and the matmul's activation columns are
+      gathered to match (convolutions need `static-groups`);
+    - with `true-sequential`, layers go in dataflow order, and before each
+      set of layers whose inputs no unquantized layer computes, the model
+      (earlier layers already quantized) runs on `data` again through
+      `qf-calibrate` for fresh Hessians.
+
+    The weights become the integer storage + `qf.dequantize` that
+    `quant-quantize` emits (signed storage: code - 2^(bits-1), zero point
+    likewise), so `quant-quantize` (which keeps them) and every backend take
+    the result. `report=FILE` lists per layer the damping and the relative
+    output error `tr(dW H dW^T) / tr(W H W^T)` of GPTQ and of round to
+    nearest with the same quantizer.
+  }];
+  let dependentDialects = ["::mlir::qf::QFDialect",
+                           "::mlir::quant::QuantDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"bits", "bits", "int", "4", "weight bits (2 to 8)">,
+    Option<"groupSize", "group-size", "int64_t", "128",
+           "input channels per group of parameters; 0: per output channel">,
+    Option<"symmetric", "symmetric", "bool", "false",
+           "zero point at the middle code">,
+    Option<"actOrder", "act-order", "bool", "true",
+           "quantize columns by descending diag(H)">,
+    Option<"staticGroups", "static-groups", "bool", "false",
+           "fit every group's parameters before any update">,
+    Option<"damp", "damp", "double", "0.01",
+           "damping relative to the mean of diag(H)">,
+    Option<"blockSize", "block-size", "int64_t", "128",
+           "columns per block of lazy updates">,
+    Option<"trueSequential", "true-sequential", "bool", "true",
+           "re-collect later layers' Hessians from the partially quantized "
+           "model (needs data)">,
+    Option<"mseGrid", "mse-grid", "bool", "false",
+           "search a shrink of each range minimizing the rounding error">,
+    Option<"groupFallback", "group-fallback", "std::string", "\"error\"",
+           "where group-size does not divide the reduction: error, or "
+           "channel (per output channel)">,
+    Option<"data", "data", "std::string", "\"\"",
+           "calibration data for true-sequential (as qf-calibrate's data)">,
+    Option<"report", "report", "std::string", "\"\"",
+           "write a JSON report of every layer to this file">,
+  ];
+}
+
 #endif // QF_PASSES_PASSES_TD

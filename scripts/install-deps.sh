@@ -10,6 +10,7 @@ packages=(
   libgtest-dev python3 python3-numpy zlib1g-dev
   libvulkan-dev mesa-vulkan-drivers spirv-tools
   libonnx-dev libprotobuf-dev python3-onnx
+  libopenblas-dev liblapack-dev
 )
 
 missing=()

@@ -1,0 +1,324 @@
+//===- GPTQ.cpp - The quant-gptq pass -------------------------------------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// Finds the layers (matmuls and convolutions with constant weights and a
+// calibrated Hessian on their activation), orders them for true-sequential
+// quantization, hands each weight to the solver (Solver.h) and writes its
+// codes back as quant-quantize would. See Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/QF/QFOps.h"
+#include "passes/Common/JsonReport.h"
+#include "passes/GPTQ/Solver.h"
+#include "passes/Passes.h"
+#include "passes/Quantize/WeightQuantizer.h"
+#include "runtime/Jit/CpuJit.h"
+
+#include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include "llvm/Support/JSON.h"
+
+namespace mlir::qf {
+#define GEN_PASS_DEF_QUANTGPTQPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::qf
+
+using namespace mlir;
+using namespace mlir::qf;
+
+namespace {
+
+/// A layer: its op, the constant weight's operand, and the weight as the
+/// solver sees it, [rows = output channels, cols = reduction].
+struct Layer {
+  Operation *op;
+  bool isConv;
+  ObserveOp observer;
+};
+
+std::optional<Layer> layerOf(Operation *op) {
+  bool isConv = isa<linalg::Conv2DNhwcHwcfOp>(op);
+  auto matmul = dyn_cast<linalg::MatmulOp>(op);
+  if (!isConv && (!matmul || matmul.hasUserDefinedMaps()))
+    return std::nullopt;
+  DenseElementsAttr w;
+  if (!matchPattern(op->getOperand(1), m_Constant(&w)) ||
+      !w.getElementType().isF32())
+    return std::nullopt;
+  return Layer{op, isConv, op->getOperand(0).getDefiningOp<ObserveOp>()};
+}
+
+/// The calibrated Hessian [k, k] of a layer's activation, if there is one.
+std::optional<std::vector<double>> hessianOf(ObserveOp observer, int64_t k) {
+  DictionaryAttr stats = observer ? observer.getStatsAttr() : DictionaryAttr();
+  Attribute attr = stats ? stats.get("hessian") : Attribute();
+  std::vector<double> h;
+  if (auto blob = dyn_cast_or_null<DenseF32ResourceElementsAttr>(attr)) {
+    std::optional<ArrayRef<float>> values = blob.tryGetAsArrayRef();
+    if (!values)
+      return std::nullopt;
+    h.assign(values->begin(), values->end());
+  } else if (auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr)) {
+    for (float v : dense.getValues<float>())
+      h.push_back(v);
+  }
+  if (int64_t(h.size()) != k * k)
+    return std::nullopt;
+  return h;
+}
+
+/// `x[..., order[j]]` as `x'[..., j]`: the activation's last dimension in
+/// the order the permuted weight's rows are stored in.
+Value gatherLastDim(OpBuilder &b, Location loc, Value x,
+                    ArrayRef<int64_t> order) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank(), k = order.size();
+  MLIRContext *ctx = b.getContext();
+  auto orderType = RankedTensorType::get({k}, b.getI64Type());
+  Value indices = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(orderType, order));
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, x), type.getElementType());
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap last = AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto gather = linalg::GenericOp::create(
+      b, loc, type, ValueRange{indices}, ValueRange{init},
+      ArrayRef<AffineMap>{last, id}, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        SmallVector<Value> at;
+        for (int64_t d = 0; d + 1 < rank; ++d)
+          at.push_back(linalg::IndexOp::create(nb, nloc, d));
+        at.push_back(arith::IndexCastOp::create(nb, nloc, nb.getIndexType(),
+                                                args[0]));
+        Value v = tensor::ExtractOp::create(nb, nloc, x, at);
+        linalg::YieldOp::create(nb, nloc, v);
+      });
+  return gather.getResult(0);
+}
+
+class GPTQPass final : public qf::impl::QuantGPTQPassBase<GPTQPass> {
+public:
+  using Base::Base;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    // true-sequential runs qf-calibrate, which JIT-compiles the model.
+    runtime::registerCpuJitDependencies(registry);
+  }
+
+  LogicalResult initialize(MLIRContext *ctx) override {
+    auto fail = [&](const Twine &message) {
+      return emitError(UnknownLoc::get(ctx)) << "quant-gptq: " << message;
+    };
+    if (bits < 2 || bits > 8)
+      return fail("bits must be in [2, 8], got " + Twine(bits.getValue()));
+    if (groupSize < 0)
+      return fail("group-size must be 0 (per channel) or positive");
+    if (!(damp > 0) || blockSize <= 0)
+      return fail("damp and block-size must be positive (damping is raised "
+                  "x10 until H is positive definite)");
+    if (groupFallback != "error" && groupFallback != "channel")
+      return fail("group-fallback must be error or channel, not '" +
+                  groupFallback + "'");
+    if (trueSequential && data.empty())
+      return fail("true-sequential re-collects the inputs of later layers "
+                  "from the model: give data=CALIBRATION (as qf-calibrate's), "
+                  "or true-sequential=false");
+    return success();
+  }
+
+  void runOnOperation() override;
+
+private:
+  LogicalResult quantize(Layer &layer);
+  LogicalResult recalibrate();
+
+  llvm::json::Array entries;
+};
+
+LogicalResult GPTQPass::recalibrate() {
+  OpPassManager pm(ModuleOp::getOperationName());
+  std::string pipeline = "qf-calibrate{data=" + data +
+                         " progress=false hessian=true}";
+  if (failed(parsePassPipeline(pipeline, pm)))
+    return getOperation().emitError()
+           << "quant-gptq: cannot build '" << pipeline << "'";
+  return runPipeline(pm, getOperation());
+}
+
+void GPTQPass::runOnOperation() {
+  entries = llvm::json::Array();
+  SmallVector<Layer> remaining;
+  getOperation()->walk([&](Operation *op) {
+    if (std::optional<Layer> layer = layerOf(op))
+      remaining.push_back(*layer);
+  });
+  // Stages: the layers no other remaining layer feeds (all of them at once
+  // without true-sequential).
+  bool first = true;
+  while (!remaining.empty()) {
+    SmallVector<Layer> stage, later;
+    if (!trueSequential) {
+      stage.swap(remaining);
+    } else {
+      llvm::SmallPtrSet<Operation *, 16> pending;
+      for (Layer &l : remaining)
+        pending.insert(l.op);
+      for (Layer &l : remaining) {
+        SetVector<Operation *> slice;
+        BackwardSliceOptions options;
+        options.omitUsesFromAbove = false;
+        (void)getBackwardSlice(l.op->getOperand(0), &slice, options);
+        bool fed = llvm::any_of(
+            slice, [&](Operation *op) { return pending.contains(op); });
+        (fed ? later : stage).push_back(l);
+      }
+      remaining.swap(later);
+      if (!first && failed(recalibrate()))
+        return signalPassFailure();
+    }
+    first = false;
+    for (Layer &layer : stage) {
+      layer.observer = layer.op->getOperand(0).getDefiningOp<ObserveOp>();
+      if (failed(quantize(layer)))
+        return signalPassFailure();
+    }
+  }
+  if (!report.empty() &&
+      failed(writeJsonReport(report, "layers", std::move(entries),
+                             getOperation()->getLoc(), "quant-gptq")))
+    return signalPassFailure();
+}
+
+LogicalResult GPTQPass::quantize(Layer &layer) {
+  Operation *op = layer.op;
+  Value weight = op->getOperand(1);
+  auto type = cast<RankedTensorType>(weight.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  const int64_t rows = shape.back(), cols = type.getNumElements() / rows;
+  std::optional<std::vector<double>> h = hessianOf(layer.observer, cols);
+  if (!h)
+    return op->emitOpError("GPTQ needs the calibrated Hessian of its input "
+                           "(a qf.observe with hessian [")
+           << cols << ", " << cols
+           << "]): run qf-insert-observers and qf-calibrate hessian=true first";
+
+  gptq::Options options;
+  options.bits = bits;
+  options.groupSize = groupSize;
+  options.symmetric = symmetric;
+  options.actOrder = actOrder;
+  options.staticGroups = staticGroups;
+  options.damp = damp;
+  options.blockSize = blockSize;
+  options.mseGrid = mseGrid;
+  // Groups run along the reduction; a convolution's, along its input
+  // channels within each window position.
+  int64_t along = layer.isConv ? shape[2] : cols;
+  if (groupSize > 0 && along % groupSize) {
+    if (groupFallback != "channel")
+      return op->emitOpError("group size ")
+             << groupSize.getValue() << " does not divide the reduction (" << along
+             << "); use group-fallback=channel for per-channel parameters";
+    options.groupSize = 0;
+  }
+  if (layer.isConv && options.groupSize > 0 && actOrder && !staticGroups)
+    return op->emitOpError(
+        "act-order with groups reorders the reduction, which a convolution's "
+        "input cannot follow: use static-groups=true (or act-order=false)");
+
+  DenseElementsAttr attr;
+  matchPattern(weight, m_Constant(&attr));
+  // IR [cols, rows] -> solver [rows, cols].
+  std::vector<double> w(rows * cols);
+  {
+    int64_t i = 0;
+    for (float v : attr.getValues<float>()) {
+      w[(i % rows) * cols + i / rows] = v;
+      ++i;
+    }
+  }
+  llvm::Expected<gptq::Result> result = gptq::run(w, rows, cols, *h, options);
+  if (!result)
+    return op->emitOpError("GPTQ: ") << llvm::toString(result.takeError());
+  if (result->raised)
+    op->emitRemark("GPTQ: the Hessian needed damping ")
+        << result->damping << " (raised x10 " << result->raised
+        << " times) to be positive definite";
+
+  // Codes and parameters in the IR's layout, signed storage.
+  const int64_t half = int64_t(1) << (bits - 1);
+  const int64_t groups = result->scales.size() / rows;
+  QuantizedWeight q;
+  q.codes.resize(rows * cols);
+  for (int64_t k = 0; k < cols; ++k)
+    for (int64_t f = 0; f < rows; ++f)
+      q.codes[k * rows + f] = result->codes[f * cols + k] - half;
+  SmallVector<double> scales(groups * rows);
+  SmallVector<int64_t> zeros(groups * rows);
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t f = 0; f < rows; ++f) {
+      scales[g * rows + f] = result->scales[f * groups + g];
+      zeros[g * rows + f] = int64_t(result->zeros[f * groups + g]) - half;
+    }
+  SmallVector<int64_t> grid(shape.size(), 1), block(shape);
+  grid.back() = rows;
+  block.back() = 1;
+  if (groups > 1) {
+    if (layer.isConv) {
+      grid = {shape[0], shape[1], shape[2] / options.groupSize, rows};
+      block = {1, 1, options.groupSize, 1};
+    } else {
+      grid[0] = groups;
+      block[0] = options.groupSize;
+    }
+  }
+  auto expressed = cast<FloatType>(type.getElementType());
+  q.type = makeUniformType(op->getContext(), bits, /*symmetric=*/false,
+                           expressed, scales, zeros, grid, block);
+
+  OpBuilder b(op);
+  Value quantized = materializeWeight(b, weight.getLoc(), type, q);
+  op->setOperand(1, quantized);
+  if (result->permuted())
+    op->setOperand(0, gatherLastDim(b, op->getLoc(), op->getOperand(0),
+                                    result->columnOrder));
+  if (weight.use_empty())
+    weight.getDefiningOp()->erase();
+
+  if (!report.empty()) {
+    std::vector<double> gptqValues = result->dequantized();
+    std::vector<double> rtnValues =
+        gptq::roundToNearest(w, rows, cols, options).dequantized();
+    double gptqError = gptq::outputError(w, gptqValues, rows, cols, *h);
+    double rtnError = gptq::outputError(w, rtnValues, rows, cols, *h);
+    llvm::json::Array dims;
+    for (int64_t d : shape)
+      dims.push_back(d);
+    entries.push_back(llvm::json::Object{
+        {"layer", layerName(op->getLoc())},
+        {"shape", std::move(dims)},
+        {"groups", groups},
+        {"act_order_storage", result->permuted()},
+        {"damping", result->damping},
+        {"damping_raised", result->raised},
+        {"gptq_error", gptqError},
+        {"rtn_error", rtnError},
+        {"rtn_over_gptq", gptqError > 0 ? rtnError / gptqError : 0.0}});
+  }
+  return success();
+}
+
+} // namespace
