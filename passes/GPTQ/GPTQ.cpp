@@ -20,6 +20,7 @@
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
@@ -27,6 +28,8 @@
 #include "mlir/Pass/PassRegistry.h"
 
 #include "llvm/Support/JSON.h"
+
+#include <cmath>
 
 namespace mlir::qf {
 #define GEN_PASS_DEF_QUANTGPTQPASS
@@ -143,19 +146,53 @@ public:
 
 private:
   LogicalResult quantize(Layer &layer);
-  LogicalResult recalibrate();
+  /// Fresh statistics for the stage's observers, from the model as it is.
+  LogicalResult recalibrate(ArrayRef<Layer> stage);
 
   llvm::json::Array entries;
 };
 
-LogicalResult GPTQPass::recalibrate() {
-  OpPassManager pm(ModuleOp::getOperationName());
+LogicalResult GPTQPass::recalibrate(ArrayRef<Layer> stage) {
+  // The model up to the stage's observers: a clone without the other
+  // observers, whose outputs are zeros, so that what only computes them is
+  // dead and the JIT's lowering drops it (after qf-calibrate has seen which
+  // layer each observer feeds).
+  ModuleOp module = getOperation();
+  llvm::DenseSet<int64_t> ids;
+  for (const Layer &l : stage)
+    if (auto observer = l.op->getOperand(0).getDefiningOp<ObserveOp>())
+      ids.insert(observer.getId());
+  OwningOpRef<ModuleOp> prefix = module.clone();
+  prefix->walk([&](ObserveOp o) {
+    if (ids.contains(o.getId()))
+      return;
+    o.getOutput().replaceAllUsesWith(o.getInput());
+    o.erase();
+  });
+  prefix->walk([&](func::ReturnOp ret) {
+    OpBuilder b(ret);
+    for (OpOperand &result : ret->getOpOperands())
+      if (auto type = dyn_cast<RankedTensorType>(result.get().getType());
+          type && type.hasStaticShape() && type.getElementType().isIntOrFloat())
+        result.set(arith::ConstantOp::create(
+            b, ret.getLoc(), cast<TypedAttr>(b.getZeroAttr(type))));
+  });
+  PassManager pm(&getContext(), ModuleOp::getOperationName());
   std::string pipeline = "qf-calibrate{data=" + data +
                          " progress=false hessian=true}";
   if (failed(parsePassPipeline(pipeline, pm)))
-    return getOperation().emitError()
-           << "quant-gptq: cannot build '" << pipeline << "'";
-  return runPipeline(pm, getOperation());
+    return module.emitError() << "quant-gptq: cannot build '" << pipeline
+                              << "'";
+  if (failed(pm.run(*prefix)))
+    return module.emitError()
+           << "quant-gptq: re-collecting the inputs of the next layers failed";
+  llvm::DenseMap<int64_t, DictionaryAttr> fresh;
+  prefix->walk([&](ObserveOp o) { fresh[o.getId()] = o.getStatsAttr(); });
+  module.walk([&](ObserveOp o) {
+    if (DictionaryAttr stats = fresh.lookup(o.getId()))
+      o.setStatsAttr(stats);
+  });
+  return success();
 }
 
 void GPTQPass::runOnOperation() {
@@ -186,7 +223,7 @@ void GPTQPass::runOnOperation() {
         (fed ? later : stage).push_back(l);
       }
       remaining.swap(later);
-      if (!first && failed(recalibrate()))
+      if (!first && failed(recalibrate(stage)))
         return signalPassFailure();
     }
     first = false;
@@ -289,8 +326,36 @@ LogicalResult GPTQPass::quantize(Layer &layer) {
   q.type = makeUniformType(op->getContext(), bits, /*symmetric=*/false,
                            expressed, scales, zeros, grid, block);
 
+  // What quant-quantize's report says of this weight.
+  std::vector<double> values = result->dequantized();
+  double errorSquared = 0, normSquared = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    errorSquared += (values[i] - w[i]) * (values[i] - w[i]);
+    normSquared += w[i] * w[i];
+  }
+  double weightError =
+      normSquared > 0 ? std::sqrt(errorSquared / normSquared) : 0.0;
+  double outputError = gptq::outputError(w, values, rows, cols, *h);
+  std::string scheme = "gptq w" + std::to_string(bits) +
+                       (groups > 1 ? " g" + std::to_string(options.groupSize)
+                                   : std::string(" per channel")) +
+                       (symmetric ? " symmetric" : "") +
+                       (actOrder ? " act-order" : "") +
+                       (mseGrid ? " mse" : "");
+  int64_t bytes = (rows * cols * bits + 7) / 8 +
+                  groups * rows * (symmetric ? 4 : 5);
+
   OpBuilder b(op);
   Value quantized = materializeWeight(b, weight.getLoc(), type, q);
+  quantized.getDefiningOp()->setAttr(
+      "qf.quantized_by",
+      b.getDictionaryAttr({
+          b.getNamedAttr("scheme", b.getStringAttr(scheme)),
+          b.getNamedAttr("bytes", b.getI64IntegerAttr(bytes)),
+          b.getNamedAttr("weight_error", b.getF64FloatAttr(weightError)),
+          b.getNamedAttr("output_error",
+                         b.getF64FloatAttr(std::sqrt(outputError))),
+      }));
   op->setOperand(1, quantized);
   if (result->permuted())
     op->setOperand(0, gatherLastDim(b, op->getLoc(), op->getOperand(0),
@@ -299,10 +364,8 @@ LogicalResult GPTQPass::quantize(Layer &layer) {
     weight.getDefiningOp()->erase();
 
   if (!report.empty()) {
-    std::vector<double> gptqValues = result->dequantized();
     std::vector<double> rtnValues =
         gptq::roundToNearest(w, rows, cols, options).dequantized();
-    double gptqError = gptq::outputError(w, gptqValues, rows, cols, *h);
     double rtnError = gptq::outputError(w, rtnValues, rows, cols, *h);
     llvm::json::Array dims;
     for (int64_t d : shape)
@@ -314,9 +377,9 @@ LogicalResult GPTQPass::quantize(Layer &layer) {
         {"act_order_storage", result->permuted()},
         {"damping", result->damping},
         {"damping_raised", result->raised},
-        {"gptq_error", gptqError},
+        {"gptq_error", outputError},
         {"rtn_error", rtnError},
-        {"rtn_over_gptq", gptqError > 0 ? rtnError / gptqError : 0.0}});
+        {"rtn_over_gptq", outputError > 0 ? rtnError / outputError : 0.0}});
   }
   return success();
 }

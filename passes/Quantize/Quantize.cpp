@@ -76,6 +76,13 @@ std::optional<std::vector<float>> constantWeight(Value value) {
   return data;
 }
 
+std::string schemeText(SchemeAttr scheme) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << scheme;
+  return text;
+}
+
 class QuantizePass final
     : public qf::impl::QuantQuantizePassBase<QuantizePass> {
 public:
@@ -109,10 +116,13 @@ private:
   llvm::SetVector<Operation *> replacedWeights;
   /// One entry per quantized weight for report=FILE.
   llvm::json::Array reportEntries;
-  void recordWeight(Operation *op, RankedTensorType type, SchemeAttr scheme,
+  void recordWeight(Operation *op, RankedTensorType type, StringRef scheme,
                     double relativeError, int64_t bytes,
                     std::optional<double> outputError);
   LogicalResult writeReport();
+  /// A weight an earlier pass quantized, from its `qf.quantized_by`.
+  void recordQuantizedWeight(Operation *op, DequantizeOp weight,
+                             DictionaryAttr by);
 };
 
 /// ||X dW|| / ||X W|| over the calibration rows X of the activation that
@@ -158,14 +168,11 @@ static std::optional<double> outputError(Value activation,
 }
 
 void QuantizePass::recordWeight(Operation *op, RankedTensorType type,
-                                SchemeAttr scheme, double relativeError,
+                                StringRef scheme, double relativeError,
                                 int64_t bytes,
                                 std::optional<double> outputError) {
   if (report.empty())
     return;
-  std::string schemeText;
-  llvm::raw_string_ostream os(schemeText);
-  os << scheme;
   llvm::json::Array shape;
   for (int64_t d : type.getShape())
     shape.push_back(d);
@@ -173,7 +180,7 @@ void QuantizePass::recordWeight(Operation *op, RankedTensorType type,
       {"layer", layerName(op->getLoc())},
       {"op", op->getName().getStringRef()},
       {"shape", std::move(shape)},
-      {"scheme", schemeText},
+      {"scheme", scheme.str()},
       {"params", type.getNumElements()},
       {"float_bytes", type.getNumElements() *
                           int64_t(type.getElementTypeBitWidth() / 8)},
@@ -181,6 +188,21 @@ void QuantizePass::recordWeight(Operation *op, RankedTensorType type,
       {"weight_error", relativeError},
       {"output_error", outputError ? llvm::json::Value(*outputError)
                                    : llvm::json::Value(nullptr)}});
+}
+
+void QuantizePass::recordQuantizedWeight(Operation *op, DequantizeOp weight,
+                                         DictionaryAttr by) {
+  auto scheme = by.getAs<StringAttr>("scheme");
+  auto bytes = by.getAs<IntegerAttr>("bytes");
+  auto weightError = by.getAs<FloatAttr>("weight_error");
+  if (!scheme || !bytes || !weightError)
+    return;
+  auto outputError = by.getAs<FloatAttr>("output_error");
+  recordWeight(op, cast<RankedTensorType>(weight.getType()),
+               scheme.getValue(), weightError.getValueAsDouble(),
+               bytes.getInt(),
+               outputError ? std::optional(outputError.getValueAsDouble())
+                           : std::nullopt);
 }
 
 LogicalResult QuantizePass::writeReport() {
@@ -292,6 +314,10 @@ LogicalResult QuantizePass::quantizeOp(Operation *op,
   if (data) {
     if (failed(quantizeWeightOperand(op, contraction, scheme, *data)))
       return failure();
+  } else if (auto dq = weight.getDefiningOp<DequantizeOp>()) {
+    // Quantized by an earlier pass (GPTQ, ...), which says what it did.
+    if (auto by = dq->getAttrOfType<DictionaryAttr>("qf.quantized_by"))
+      recordQuantizedWeight(op, dq, by);
   } else if (!scheme.isWeightOnly()) {
     // Activation times activation (attention): both are activations.
     if (failed(quantizeActivation(op, contraction.weight, scheme,
@@ -343,7 +369,7 @@ LogicalResult QuantizePass::quantizeWeightOperand(
       normSquared += double(v) * v;
     }
     if (!report.empty())
-      recordWeight(op, type, scheme,
+      recordWeight(op, type, schemeText(scheme),
                    normSquared > 0 ? std::sqrt(errorSquared / normSquared) : 0,
                    type.getNumElements() * 2,
                    outputError(activation, data, rounded, type));
@@ -362,7 +388,8 @@ LogicalResult QuantizePass::quantizeWeightOperand(
     if (failed(q))
       return failure();
     if (!report.empty())
-      recordWeight(op, type, scheme, q->relativeError, q->storageBytes,
+      recordWeight(op, type, schemeText(scheme), q->relativeError,
+                   q->storageBytes,
                    outputError(activation, data, q->dequantized, type));
     b.setInsertionPointAfterValue(weight);
     shared = materializeWeight(b, loc, type, *q);

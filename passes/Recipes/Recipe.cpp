@@ -56,6 +56,24 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
        "not divide the reduction), rounded to nearest",
        false, "", "", false,
        "scheme=w3a16g64 symmetric=false group-fallback=channel", false},
+      {"w4a16-gptq",
+       "int4 weights, asymmetric, in groups of 128 (per channel where 128 "
+       "does not divide the reduction), rounded by GPTQ (act-order, "
+       "true-sequential) on --calib",
+       true, "hessian=true",
+       "quant-gptq{bits=4 group-size=128 group-fallback=channel "
+       "data=$CALIB}",
+       false, "scheme=w4a16g128 symmetric=false group-fallback=channel",
+       false},
+      {"w3a16-gptq",
+       "int3 weights, asymmetric, in groups of 128 (per channel where 128 "
+       "does not divide the reduction), rounded by GPTQ (act-order, "
+       "true-sequential) on --calib",
+       true, "hessian=true",
+       "quant-gptq{bits=3 group-size=128 group-fallback=channel "
+       "data=$CALIB}",
+       false, "scheme=w3a16g128 symmetric=false group-fallback=channel",
+       false},
       {"f16", "weights rounded to fp16", false, "", "", false, "scheme=f16",
        false},
   };
@@ -117,17 +135,22 @@ FailureOr<std::string> recipes::buildPipeline(const Recipe &recipe,
       return failure();
     }
     passes.push_back("qf-insert-observers");
-    calibrate =
-        "qf-calibrate{data=" + options.calibData + " backend=" +
-        options.backend + " progress=false hessian=" +
-        (options.layerErrors ? "true" : "false");
+    calibrate = "qf-calibrate{data=" + options.calibData +
+                " backend=" + options.backend + " progress=false";
+    // Hessians for layer errors, unless the recipe says (GPTQ needs them).
+    if (!StringRef(recipe.calibrateOptions).contains("hessian="))
+      calibrate += options.layerErrors ? " hessian=true" : " hessian=false";
     if (!recipe.calibrateOptions.empty())
       calibrate += " " + recipe.calibrateOptions;
     calibrate += "}";
     passes.push_back(calibrate);
   }
   if (!recipe.prepare.empty()) {
-    passes.push_back(recipe.prepare);
+    // $CALIB: passes that run the model again (GPTQ's true-sequential).
+    std::string prepare = recipe.prepare;
+    for (size_t at; (at = prepare.find("$CALIB")) != std::string::npos;)
+      prepare.replace(at, 6, options.calibData);
+    passes.push_back(prepare);
     if (recipe.recalibrate)
       passes.push_back(calibrate); // the same, on the prepared model
   }

@@ -40,7 +40,8 @@ struct Recipe {
   /// Extra qf-calibrate options (method=..., percentile=...).
   std::string calibrateOptions;
   /// Passes run after calibration and before quant-quantize, as a
-  /// comma-separated module pipeline (e.g. "quant-smoothquant{alpha=0.5}").
+  /// comma-separated module pipeline (e.g. "quant-smoothquant{alpha=0.5}");
+  /// $CALIB stands for the calibration data.
   std::string prepare;
   /// Calibrate again after `prepare` (which changed the activations).
   bool recalibrate = false;
