@@ -427,4 +427,67 @@ def QuantGPTQPass : Pass<"quant-gptq", "ModuleOp"> {
   ];
 }
 
+def QuantAWQPass : Pass<"quant-awq", "ModuleOp"> {
+  let summary = "Activation-aware weight scaling and clipping (AWQ)";
+  let description = [{
+    AWQ (Lin et al., 2023) protects the weight channels that see large
+    activations by scaling them up before low-bit rounding. Groups are
+    SmoothQuant's (a producer that absorbs a per-channel division exactly,
+    and the matmuls with constant weights that read its output); a group
+    whose producer cannot (GELU, SiLU, an argument, other users) is skipped
+    and the report says why.
+
+    Per group, on the calibration rows X its observer sampled
+    (`qf-calibrate sample-rows=N`): `s = mean|x|^a` per input channel
+    (`/ mean|w|^(1-a)` with `duo-scaling`, |w| relative to its group's
+    largest), clamped at 1e-4 and divided by `sqrt(max(s) min(s))`, for
+    `a = i / grid`, i = 0 .. grid-1; the loss is the mean squared error of
+    `X (Q(W s) / s)` against `X W` over the consumers side by side, Q being
+    quant-quantize's weight quantizer (`bits`, groups of `group-size` along
+    the reduction, per channel where it does not divide it, asymmetric
+    unless `symmetric`, half to even). The best `s` is folded into the
+    producer (1/s) and the weights (s), which leaves the float model
+    unchanged.
+
+    With `clip`, each consumer's weight (not those whose layer name contains
+    a `clip-skip` entry, e.g. Q/K projections) is clipped per output column
+    and group to `[-m, m]`, `m = max|w| (1 - i / clip-grid)` for i below
+    `max-shrink * clip-grid`, keeping the `m` whose fake-quantized group
+    gives the least mean squared error of that group's partial outputs
+    `X_g w_g` (X now divided by s).
+
+    The weights stay float: `quant-quantize` rounds them; with `then-gptq`
+    the pass calibrates the scaled model on `data` again and runs
+    `quant-gptq` with the same bits and groups on it.
+  }];
+  let dependentDialects = ["::mlir::qf::QFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"bits", "bits", "int", "4", "weight bits (2 to 8)">,
+    Option<"groupSize", "group-size", "int64_t", "128",
+           "input channels per group; 0: per output channel">,
+    Option<"symmetric", "symmetric", "bool", "false",
+           "symmetric weight ranges">,
+    Option<"grid", "grid", "int", "20", "points of the scale search">,
+    Option<"duoScaling", "duo-scaling", "bool", "false",
+           "divide the scales by mean|w|^(1-a)">,
+    Option<"clip", "clip", "bool", "true", "search clipping ranges">,
+    Option<"clipGrid", "clip-grid", "int", "20",
+           "steps of the clipping search">,
+    Option<"maxShrink", "max-shrink", "double", "0.5",
+           "the most the clipping search shrinks a range">,
+    ListOption<"clipSkip", "clip-skip", "std::string",
+               "consumers whose layer name contains one of these are not "
+               "clipped">,
+    Option<"thenGptq", "then-gptq", "bool", "false",
+           "calibrate again and round the weights with quant-gptq">,
+    Option<"data", "data", "std::string", "\"\"",
+           "calibration data for then-gptq">,
+    Option<"report", "report", "std::string", "\"\"",
+           "write a JSON report of every group to this file">,
+  ];
+}
+
 #endif // QF_PASSES_PASSES_TD

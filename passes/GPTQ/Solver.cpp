@@ -328,6 +328,7 @@ double gptq::outputError(const std::vector<double> &weight,
       sum += product[i] * m[i];
     return sum;
   };
+  // H from data is positive semi-definite; a hand-made one may not be.
   double norm = quadratic(weight);
-  return norm > 0 ? quadratic(delta) / norm : 0.0;
+  return norm > 0 ? std::max(quadratic(delta), 0.0) / norm : 0.0;
 }

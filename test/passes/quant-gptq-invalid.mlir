@@ -62,3 +62,32 @@ func.func @conv_act_order(%x: tensor<1x3x3x4xf32>) -> tensor<1x1x1x2xf32> {
   %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%xo, %w : tensor<1x3x3x4xf32>, tensor<3x3x4x2xf32>) outs(%f : tensor<1x1x1x2xf32>) -> tensor<1x1x1x2xf32>
   return %y : tensor<1x1x1x2xf32>
 }
+
+// -----
+
+// An indefinite H (eigenvalues 4 and -2, twice): damping 0.01, 0.1 and 1
+// fail, 10 succeeds.
+func.func @indefinite(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
+  %xo = qf.observe %x id 0 stats {hessian = dense<[[1.0, 3.0, 0.0, 0.0], [3.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 3.0], [0.0, 0.0, 3.0, 1.0]]> : tensor<4x4xf32>} : tensor<3x4xf32>
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]> : tensor<4x2xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<3x2xf32>) -> tensor<3x2xf32>
+  // expected-remark @below {{(raised x10 3 times) to be positive definite}}
+  %y = linalg.matmul ins(%xo, %w : tensor<3x4xf32>, tensor<4x2xf32>) outs(%f : tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// A negative diagonal no damping can fix.
+func.func @negative(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
+  %xo = qf.observe %x id 0 stats {hessian = dense<[[-1.0, 0.0, 0.0, 0.0], [0.0, -1.0, 0.0, 0.0], [0.0, 0.0, -1.0, 0.0], [0.0, 0.0, 0.0, -1.0]]> : tensor<4x4xf32>} : tensor<3x4xf32>
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]> : tensor<4x2xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<3x2xf32>) -> tensor<3x2xf32>
+  // expected-error @below {{GPTQ: the Hessian is not positive definite even with damping}}
+  %y = linalg.matmul ins(%xo, %w : tensor<3x4xf32>, tensor<4x2xf32>) outs(%f : tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}

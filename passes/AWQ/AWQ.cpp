@@ -1,0 +1,348 @@
+//===- AWQ.cpp - Activation-aware weight scaling and clipping -------------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// quant-awq (Lin et al., 2023): per group of matmuls sharing an input (found
+// as SmoothQuant finds them, passes/Common/ScaleGroups.h), a per-channel
+// scale s = mean|x|^a (/ mean|w|^(1-a) with duo scaling), normalized by
+// sqrt(max(s) min(s)), with a from a grid minimizing the group's output
+// error with fake-quantized scaled weights on the sampled calibration rows;
+// 1/s goes into the producer and s into the weights. Then, per consumer,
+// output column and group, the clipping range with the least error of that
+// group's partial outputs. The weights stay float for quant-quantize (or,
+// with then-gptq, GPTQ) to round. See Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Common/JsonReport.h"
+#include "passes/Common/ScaleGroups.h"
+#include "passes/Numerics/QuantParams.h"
+#include "passes/Passes.h"
+#include "runtime/Jit/CpuJit.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include <cmath>
+
+namespace mlir::qf {
+#define GEN_PASS_DEF_QUANTAWQPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::qf
+
+using namespace mlir;
+using namespace mlir::qf;
+
+namespace {
+
+/// quant-quantize's weight quantizer on groups of `group` rows along the
+/// reduction of a row-major [k, n] matrix: each (group, column) its own
+/// range (containing 0), round half to even.
+struct GroupQuantizer {
+  unsigned bits;
+  int64_t group;
+  bool symmetric;
+
+  /// Dequantized values of v[0..count), one group of one column.
+  void fakeQuant(const double *v, int64_t count, int64_t stride,
+                 double *out, int64_t outStride) const {
+    numerics::IntRange range =
+        numerics::IntRange::forBits(bits, /*isSigned=*/true, symmetric);
+    float lo = 0, hi = 0;
+    for (int64_t i = 0; i < count; ++i) {
+      lo = std::min(lo, float(v[i * stride]));
+      hi = std::max(hi, float(v[i * stride]));
+    }
+    std::optional<numerics::QuantParams> p =
+        numerics::chooseQuantParams(lo, hi, range, symmetric);
+    for (int64_t i = 0; i < count; ++i)
+      out[i * outStride] = numerics::dequantize(
+          numerics::quantize(float(v[i * stride]), float(p->scale),
+                             p->zeroPoint, range,
+                             numerics::RoundingMode::HalfEven),
+          float(p->scale), p->zeroPoint);
+  }
+
+  /// The whole matrix.
+  std::vector<double> fakeQuant(const std::vector<double> &w, int64_t k,
+                                int64_t n) const {
+    std::vector<double> out(w.size());
+    for (int64_t g = 0; g < k; g += group)
+      for (int64_t c = 0; c < n; ++c)
+        fakeQuant(w.data() + g * n + c, std::min(group, k - g), n,
+                  out.data() + g * n + c, n);
+    return out;
+  }
+};
+
+/// Mean squared difference of X A and X B over rows X [r, k], for [k, n]
+/// matrices A and B.
+double outputMse(const std::vector<double> &x, int64_t r, int64_t k,
+                 const std::vector<double> &a, const std::vector<double> &b,
+                 int64_t n) {
+  std::vector<double> d(a.size());
+  for (size_t i = 0; i < d.size(); ++i)
+    d[i] = a[i] - b[i];
+  double sum = 0;
+  std::vector<double> row(n);
+  for (int64_t i = 0; i < r; ++i) {
+    std::fill(row.begin(), row.end(), 0.0);
+    for (int64_t j = 0; j < k; ++j) {
+      double xv = x[i * k + j];
+      if (xv == 0)
+        continue;
+      const double *dr = d.data() + j * n;
+      for (int64_t c = 0; c < n; ++c)
+        row[c] += xv * dr[c];
+    }
+    for (double v : row)
+      sum += v * v;
+  }
+  return sum / double(r * n);
+}
+
+class AWQPass final : public qf::impl::QuantAWQPassBase<AWQPass> {
+public:
+  using Base::Base;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    // then-gptq calibrates again, which JIT-compiles the model.
+    runtime::registerCpuJitDependencies(registry);
+  }
+
+  LogicalResult initialize(MLIRContext *ctx) override {
+    auto fail = [&](const Twine &message) {
+      return emitError(UnknownLoc::get(ctx)) << "quant-awq: " << message;
+    };
+    if (bits < 2 || bits > 8)
+      return fail("bits must be in [2, 8], got " + Twine(bits.getValue()));
+    if (groupSize < 0)
+      return fail("group-size must be 0 (per channel) or positive");
+    if (grid < 1 || clipGrid < 1)
+      return fail("grid and clip-grid must be positive");
+    if (!(maxShrink >= 0 && maxShrink < 1))
+      return fail("max-shrink must be in [0, 1)");
+    if (thenGptq && data.empty())
+      return fail("then-gptq calibrates the scaled model again for GPTQ's "
+                  "Hessians: give data=CALIBRATION");
+    return success();
+  }
+
+  void runOnOperation() override;
+
+private:
+  LogicalResult scaleGroup(scaling::Group &group, llvm::json::Array &entries);
+  /// Clips the consumer's weight [k, n] (its input now X / s) per output
+  /// column and group; returns the mean shrink ratio.
+  double clipConsumer(scaling::Consumer &c, const std::vector<double> &x, int64_t r,
+              int64_t k, const GroupQuantizer &q);
+};
+
+void AWQPass::runOnOperation() {
+  llvm::json::Array entries;
+  for (scaling::Group &group : scaling::findGroups(getOperation()))
+    if (failed(scaleGroup(group, entries)))
+      return signalPassFailure();
+  if (!report.empty() &&
+      failed(writeJsonReport(report, "groups", std::move(entries),
+                             getOperation()->getLoc(), "quant-awq")))
+    return signalPassFailure();
+  if (!thenGptq)
+    return;
+  // GPTQ on the scaled, clipped weights, with Hessians of the scaled inputs.
+  OpPassManager pm(ModuleOp::getOperationName());
+  std::string pipeline =
+      "qf-calibrate{data=" + data + " progress=false hessian=true},quant-gptq{" +
+      "bits=" + std::to_string(bits) +
+      " group-size=" + std::to_string(groupSize) + " symmetric=" +
+      (symmetric ? "true" : "false") + " group-fallback=channel data=" + data +
+      "}";
+  if (failed(parsePassPipeline(pipeline, pm))) {
+    getOperation().emitError() << "quant-awq: cannot build '" << pipeline
+                               << "'";
+    return signalPassFailure();
+  }
+  if (failed(runPipeline(pm, getOperation())))
+    return signalPassFailure();
+}
+
+LogicalResult AWQPass::scaleGroup(scaling::Group &group,
+                                  llvm::json::Array &entries) {
+  auto record = [&](const std::string &status) {
+    entries.push_back(llvm::json::Object{{"producer", group.producerName()},
+                                         {"consumers", group.consumerNames()},
+                                         {"status", status}});
+  };
+  std::string why;
+  std::optional<scaling::Placement> placement =
+      scaling::place(group, /*explicitScale=*/false, why);
+  if (!placement) {
+    record("skipped: " + why);
+    return success();
+  }
+  const int64_t k = group.channels;
+  scaling::Consumer &first = group.consumers.front();
+  DictionaryAttr stats =
+      first.observer ? first.observer.getStatsAttr() : DictionaryAttr();
+  auto sample = stats ? dyn_cast_or_null<DenseF32ResourceElementsAttr>(
+                            stats.get("row_sample"))
+                      : DenseF32ResourceElementsAttr();
+  std::optional<ArrayRef<float>> rows =
+      sample ? sample.tryGetAsArrayRef() : std::nullopt;
+  if (!rows || rows->empty() || rows->size() % k)
+    return first.op.emitOpError(
+        "AWQ needs sampled calibration rows of its input (row_sample of a "
+        "qf.observe): run qf-insert-observers and qf-calibrate with "
+        "sample-rows=N first");
+  const int64_t r = rows->size() / k;
+  std::vector<double> x(rows->begin(), rows->end());
+  int64_t n;
+  std::vector<float> joined = group.joinedWeights(n);
+  std::vector<double> w(joined.begin(), joined.end());
+  for (double v : w)
+    if (!std::isfinite(v))
+      return first.op.emitOpError(
+          "AWQ: the weight contains NaN or infinite values");
+  GroupQuantizer quantizer{unsigned(bits.getValue()),
+                           groupSize > 0 && k % groupSize == 0 ? groupSize
+                                                               : k,
+                           symmetric};
+
+  // Per-channel statistics: mean |x|, and (duo) mean over output columns of
+  // |w| relative to its group's largest.
+  std::vector<double> xMean(k, 0.0), wMean(k, 0.0);
+  for (int64_t i = 0; i < r; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      xMean[j] += std::fabs(x[i * k + j]) / double(r);
+  for (int64_t g = 0; g < k; g += quantizer.group)
+    for (int64_t c = 0; c < n; ++c) {
+      double m = 0;
+      for (int64_t j = g; j < g + quantizer.group; ++j)
+        m = std::max(m, std::fabs(w[j * n + c]));
+      for (int64_t j = g; j < g + quantizer.group; ++j)
+        wMean[j] += (m > 0 ? std::fabs(w[j * n + c]) / m : 0.0) / double(n);
+    }
+
+  // The scale search: a = i / grid.
+  auto scalesFor = [&](double a) {
+    std::vector<double> s(k);
+    for (int64_t j = 0; j < k; ++j) {
+      double v = std::pow(xMean[j], a);
+      if (duoScaling)
+        v /= std::pow(wMean[j], 1 - a);
+      s[j] = std::max(v, 1e-4);
+    }
+    double lo = *std::min_element(s.begin(), s.end());
+    double hi = *std::max_element(s.begin(), s.end());
+    double norm = std::sqrt(hi * lo);
+    for (double &v : s)
+      v /= norm;
+    return s;
+  };
+  double bestLoss = INFINITY, bestAlpha = 0;
+  llvm::json::Array losses;
+  for (int i = 0; i < grid; ++i) {
+    double a = double(i) / grid;
+    std::vector<double> s = scalesFor(a), scaled(w.size());
+    for (int64_t j = 0; j < k; ++j)
+      for (int64_t c = 0; c < n; ++c)
+        scaled[j * n + c] = w[j * n + c] * s[j];
+    std::vector<double> q = quantizer.fakeQuant(scaled, k, n);
+    for (int64_t j = 0; j < k; ++j)
+      for (int64_t c = 0; c < n; ++c)
+        q[j * n + c] /= s[j];
+    double loss = outputMse(x, r, k, w, q, n);
+    losses.push_back(loss);
+    if (loss < bestLoss) {
+      bestLoss = loss;
+      bestAlpha = a;
+    }
+  }
+  std::vector<double> s = scalesFor(bestAlpha);
+  scaling::applyScales(group, *placement, s);
+
+  // Clipping, on the scaled weights and inputs X / s.
+  llvm::json::Array shrinks;
+  if (clip) {
+    std::vector<double> xs(x.size());
+    for (int64_t i = 0; i < r; ++i)
+      for (int64_t j = 0; j < k; ++j)
+        xs[i * k + j] = x[i * k + j] / s[j];
+    for (scaling::Consumer &c : group.consumers) {
+      std::string name = layerName(c.op.getLoc());
+      bool skip = llvm::any_of(clipSkip, [&](const std::string &part) {
+        return StringRef(name).contains(part);
+      });
+      shrinks.push_back(skip ? llvm::json::Value(nullptr)
+                             : llvm::json::Value(clipConsumer(c, xs, r, k, quantizer)));
+    }
+  }
+  entries.push_back(llvm::json::Object{
+      {"producer", group.producerName()},
+      {"consumers", group.consumerNames()},
+      {"status", "scaled"},
+      {"alpha", bestAlpha},
+      {"losses", std::move(losses)},
+      {"mean_clip_ratio", std::move(shrinks)}});
+  return success();
+}
+
+double AWQPass::clipConsumer(scaling::Consumer &c, const std::vector<double> &x,
+                     int64_t r, int64_t k, const GroupQuantizer &q) {
+  int64_t n;
+  std::vector<float> wf = scaling::weightOf(c, n);
+  std::vector<double> w(wf.begin(), wf.end());
+  const int64_t steps = int64_t(maxShrink * clipGrid);
+  double ratioSum = 0;
+  std::vector<double> org(r), col(q.group), deq(q.group);
+  for (int64_t g = 0; g < k; g += q.group)
+    for (int64_t cc = 0; cc < n; ++cc) {
+      double m0 = 0;
+      for (int64_t j = 0; j < q.group; ++j)
+        m0 = std::max(m0, std::fabs(w[(g + j) * n + cc]));
+      // The group's partial outputs over the rows.
+      for (int64_t i = 0; i < r; ++i) {
+        double sum = 0;
+        for (int64_t j = 0; j < q.group; ++j)
+          sum += x[i * k + g + j] * w[(g + j) * n + cc];
+        org[i] = sum;
+      }
+      double bestErr = INFINITY, best = m0;
+      for (int64_t step = 0; step < std::max<int64_t>(steps, 1); ++step) {
+        double m = m0 * (1 - double(step) / clipGrid);
+        for (int64_t j = 0; j < q.group; ++j)
+          col[j] = std::clamp(w[(g + j) * n + cc], -m, m);
+        q.fakeQuant(col.data(), q.group, 1, deq.data(), 1);
+        double err = 0;
+        for (int64_t i = 0; i < r; ++i) {
+          double sum = 0;
+          for (int64_t j = 0; j < q.group; ++j)
+            sum += x[i * k + g + j] * deq[j];
+          err += (sum - org[i]) * (sum - org[i]);
+        }
+        err /= double(r);
+        if (err < bestErr) {
+          bestErr = err;
+          best = m;
+        }
+      }
+      for (int64_t j = 0; j < q.group; ++j)
+        w[(g + j) * n + cc] = std::clamp(w[(g + j) * n + cc], -best, best);
+      ratioSum += m0 > 0 ? best / m0 : 1.0;
+    }
+  std::vector<float> clipped(w.begin(), w.end());
+  OpBuilder b(c.op);
+  c.op->setOperand(1, arith::ConstantOp::create(
+                          b, c.op.getLoc(),
+                          DenseElementsAttr::get(
+                              cast<ShapedType>(c.op->getOperand(1).getType()),
+                              ArrayRef<float>(clipped))));
+  return ratioSum / double((k / q.group) * n);
+}
+
+} // namespace
