@@ -17,7 +17,7 @@ python=/usr/bin/python3
 eval_py="$here/evaluate.py"
 mkdir -p "$out"
 
-recipes=(f32 w8a8-dynamic w8a8-static w8a8-smoothquant w8a16-rtn w4a16-rtn w4a16-gptq w3a16-rtn w3a16-gptq)
+recipes=(f32 w8a8-dynamic w8a8-static w8a8-smoothquant w8a16-rtn w4a16-rtn w4a16-gptq w4a16-awq w4a16-awq-gptq w3a16-rtn w3a16-gptq w3a16-awq w3a16-awq-gptq)
 windows=64
 
 # The recipe's model: the float import, or qf-quantize's (with its report;

@@ -336,12 +336,7 @@ double AWQPass::clipConsumer(scaling::Consumer &c, const std::vector<double> &x,
       ratioSum += m0 > 0 ? best / m0 : 1.0;
     }
   std::vector<float> clipped(w.begin(), w.end());
-  OpBuilder b(c.op);
-  c.op->setOperand(1, arith::ConstantOp::create(
-                          b, c.op.getLoc(),
-                          DenseElementsAttr::get(
-                              cast<ShapedType>(c.op->getOperand(1).getType()),
-                              ArrayRef<float>(clipped))));
+  scaling::replaceConstant(c.op->getOpOperand(1), clipped);
   return ratioSum / double((k / q.group) * n);
 }
 

@@ -319,6 +319,17 @@ std::optional<Placement> scaling::place(const Group &group, bool explicitScale,
   return placement;
 }
 
+void scaling::replaceConstant(OpOperand &operand, ArrayRef<float> values) {
+  Operation *old = operand.get().getDefiningOp();
+  OpBuilder b(operand.getOwner());
+  operand.set(arith::ConstantOp::create(
+      b, operand.getOwner()->getLoc(),
+      DenseElementsAttr::get(cast<ShapedType>(operand.get().getType()),
+                             values)));
+  if (old && old->use_empty())
+    old->erase();
+}
+
 void scaling::applyScales(Group &group, const Placement &placement,
                           ArrayRef<double> s) {
   const int64_t k = group.channels;
@@ -333,24 +344,15 @@ void scaling::applyScales(Group &group, const Placement &placement,
     std::vector<float> v = floats(c);
     for (size_t i = 0; i < v.size(); ++i)
       v[i] = float(double(v[i]) / s[i % k]); // row-major: column i % k
-    OpBuilder b(t.op);
-    t.op->setOperand(t.operand,
-                     arith::ConstantOp::create(
-                         b, t.op->getLoc(),
-                         DenseElementsAttr::get(cast<ShapedType>(c.getType()),
-                                                ArrayRef<float>(v))));
+    replaceConstant(t.op->getOpOperand(t.operand), ArrayRef<float>(v));
   }
   for (Consumer &c : group.consumers) {
     int64_t n;
     std::vector<float> wv = weightOf(c, n);
-    auto type = cast<ShapedType>(c.op.getInputs()[1].getType());
     for (int64_t j = 0; j < k; ++j)
       for (int64_t i = 0; i < n; ++i)
         wv[j * n + i] = float(double(wv[j * n + i]) * s[j]);
-    OpBuilder wb(c.op);
-    c.op->setOperand(1, arith::ConstantOp::create(
-                            wb, c.op.getLoc(),
-                            DenseElementsAttr::get(type, ArrayRef<float>(wv))));
+    replaceConstant(c.op->getOpOperand(1), ArrayRef<float>(wv));
     // The observed activation changed: its statistics are stale.
     if (c.observer)
       c.observer.removeStatsAttr();

@@ -84,6 +84,10 @@ std::optional<Placement> place(const Group &group, bool explicitScale,
 void applyScales(Group &group, const Placement &placement,
                  ArrayRef<double> s);
 
+/// Sets `operand` to a new f32 constant of its type holding `values`; the
+/// old constant goes when nothing else uses it.
+void replaceConstant(OpOperand &operand, ArrayRef<float> values);
+
 /// A consumer's constant weight, row-major [K, n].
 std::vector<float> weightOf(const Consumer &c, int64_t &n);
 std::vector<float> floats(DenseElementsAttr c);

@@ -74,6 +74,36 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
        "data=$CALIB}",
        false, "scheme=w3a16g128 symmetric=false group-fallback=channel",
        false},
+      {"w4a16-awq",
+       "int4 weights, asymmetric, in groups of 128 (per channel where 128 "
+       "does not divide the reduction), scaled and clipped by AWQ (duo "
+       "scaling) on 1024 sampled rows of --calib, rounded to nearest",
+       true, "sample-rows=1024",
+       "quant-awq{bits=4 group-size=128 duo-scaling=true}", false,
+       "scheme=w4a16g128 symmetric=false group-fallback=channel", false},
+      {"w3a16-awq",
+       "int3 weights, asymmetric, in groups of 128 (per channel where 128 "
+       "does not divide the reduction), scaled and clipped by AWQ (duo "
+       "scaling) on 1024 sampled rows of --calib, rounded to nearest",
+       true, "sample-rows=1024",
+       "quant-awq{bits=3 group-size=128 duo-scaling=true}", false,
+       "scheme=w3a16g128 symmetric=false group-fallback=channel", false},
+      {"w4a16-awq-gptq",
+       "w4a16-awq's scaling and clipping, then rounded by GPTQ "
+       "(true-sequential) instead of to nearest",
+       true, "sample-rows=1024",
+       "quant-awq{bits=4 group-size=128 duo-scaling=true then-gptq=true "
+       "data=$CALIB}",
+       false, "scheme=w4a16g128 symmetric=false group-fallback=channel",
+       false},
+      {"w3a16-awq-gptq",
+       "w3a16-awq's scaling and clipping, then rounded by GPTQ "
+       "(true-sequential) instead of to nearest",
+       true, "sample-rows=1024",
+       "quant-awq{bits=3 group-size=128 duo-scaling=true then-gptq=true "
+       "data=$CALIB}",
+       false, "scheme=w3a16g128 symmetric=false group-fallback=channel",
+       false},
       {"f16", "weights rounded to fp16", false, "", "", false, "scheme=f16",
        false},
   };
