@@ -139,6 +139,9 @@ def QFCalibratePass : Pass<"qf-calibrate", "ModuleOp"> {
            "attach statistics from an export instead of running the model">,
     Option<"statsOut", "stats-out", "std::string", "\"\"",
            "also export the statistics to this safetensors file (+ .json)">,
+    Option<"exportEnabled", "export", "bool", "true",
+           "export to stats-out / --qf-stats-out (false: passes that "
+           "calibrate again internally leave the user's export alone)">,
     Option<"entry", "entry", "std::string", "\"main\"",
            "the function to run">,
     Option<"backend", "backend", "std::string", "\"cpu\"",

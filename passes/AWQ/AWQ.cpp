@@ -59,6 +59,11 @@ struct GroupQuantizer {
     }
     std::optional<numerics::QuantParams> p =
         numerics::chooseQuantParams(lo, hi, range, symmetric);
+    if (!p) { // out of float range: no quantization, infinite loss
+      for (int64_t i = 0; i < count; ++i)
+        out[i * outStride] = NAN;
+      return;
+    }
     for (int64_t i = 0; i < count; ++i)
       out[i * outStride] = numerics::dequantize(
           numerics::quantize(float(v[i * stride]), float(p->scale),
@@ -157,11 +162,12 @@ void AWQPass::runOnOperation() {
   // GPTQ on the scaled, clipped weights, with Hessians of the scaled inputs.
   OpPassManager pm(ModuleOp::getOperationName());
   std::string pipeline =
-      "qf-calibrate{data=" + data + " progress=false hessian=true},quant-gptq{" +
+      "qf-calibrate{data=" + data +
+      " progress=false hessian=true export=false},quant-gptq{" +
       "bits=" + std::to_string(bits) +
       " group-size=" + std::to_string(groupSize) + " symmetric=" +
-      (symmetric ? "true" : "false") + " group-fallback=channel data=" + data +
-      "}";
+      (symmetric ? "true" : "false") +
+      " act-order=false group-fallback=channel data=" + data + "}";
   if (failed(parsePassPipeline(pipeline, pm))) {
     getOperation().emitError() << "quant-awq: cannot build '" << pipeline
                                << "'";
@@ -182,6 +188,7 @@ LogicalResult AWQPass::scaleGroup(scaling::Group &group,
   std::optional<scaling::Placement> placement =
       scaling::place(group, /*explicitScale=*/false, why);
   if (!placement) {
+    group.consumers.front().op.emitRemark("AWQ: skipped, ") << why;
     record("skipped: " + why);
     return success();
   }
@@ -201,6 +208,10 @@ LogicalResult AWQPass::scaleGroup(scaling::Group &group,
         "sample-rows=N first");
   const int64_t r = rows->size() / k;
   std::vector<double> x(rows->begin(), rows->end());
+  for (double v : x)
+    if (!std::isfinite(v))
+      return first.op.emitOpError(
+          "AWQ: the sampled calibration rows contain NaN or infinite values");
   int64_t n;
   std::vector<float> joined = group.joinedWeights(n);
   std::vector<double> w(joined.begin(), joined.end());
@@ -233,8 +244,8 @@ LogicalResult AWQPass::scaleGroup(scaling::Group &group,
     std::vector<double> s(k);
     for (int64_t j = 0; j < k; ++j) {
       double v = std::pow(xMean[j], a);
-      if (duoScaling)
-        v /= std::pow(wMean[j], 1 - a);
+      if (duoScaling) // + 1e-4: a channel whose weights are all zero
+        v /= std::pow(wMean[j], 1 - a) + 1e-4;
       s[j] = std::max(v, 1e-4);
     }
     double lo = *std::min_element(s.begin(), s.end());
@@ -264,6 +275,13 @@ LogicalResult AWQPass::scaleGroup(scaling::Group &group,
     }
   }
   std::vector<double> s = scalesFor(bestAlpha);
+  if (!std::isfinite(bestLoss) ||
+      llvm::any_of(s, [](double v) { return !std::isfinite(v) || v <= 0; })) {
+    group.consumers.front().op.emitRemark(
+        "AWQ: skipped, no scale gives a finite error");
+    record("skipped: no scale gives a finite error");
+    return success();
+  }
   scaling::applyScales(group, *placement, s);
 
   // Clipping, on the scaled weights and inputs X / s.

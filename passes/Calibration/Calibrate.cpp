@@ -263,7 +263,7 @@ void CalibratePass::runOnOperation() {
   for (ObserveOp op : observers)
     op.setStatsAttr(results[op.getIdAttr().getInt()]);
   std::string exportPath = statsOut.empty() ? clStatsOut : statsOut;
-  if (!exportPath.empty())
+  if (exportEnabled && !exportPath.empty())
     if (llvm::Error e = exportStats(exportPath, results)) {
       module.emitError() << "qf-calibrate: cannot export statistics: "
                          << llvm::toString(std::move(e));

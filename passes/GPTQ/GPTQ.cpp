@@ -71,7 +71,8 @@ std::optional<std::vector<double>> hessianOf(ObserveOp observer, int64_t k) {
     if (!values)
       return std::nullopt;
     h.assign(values->begin(), values->end());
-  } else if (auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr)) {
+  } else if (auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr);
+             dense && dense.getElementType().isF32()) {
     for (float v : dense.getValues<float>())
       h.push_back(v);
   }
@@ -179,18 +180,29 @@ LogicalResult GPTQPass::recalibrate(ArrayRef<Layer> stage) {
   });
   PassManager pm(&getContext(), ModuleOp::getOperationName());
   std::string pipeline = "qf-calibrate{data=" + data +
-                         " progress=false hessian=true}";
+                         " progress=false hessian=true export=false}";
   if (failed(parsePassPipeline(pipeline, pm)))
     return module.emitError() << "quant-gptq: cannot build '" << pipeline
                               << "'";
   if (failed(pm.run(*prefix)))
     return module.emitError()
            << "quant-gptq: re-collecting the inputs of the next layers failed";
-  llvm::DenseMap<int64_t, DictionaryAttr> fresh;
-  prefix->walk([&](ObserveOp o) { fresh[o.getId()] = o.getStatsAttr(); });
+  // Only the Hessians: the other statistics keep the options of the
+  // calibration the user ran.
+  llvm::DenseMap<int64_t, Attribute> fresh;
+  prefix->walk([&](ObserveOp o) {
+    if (DictionaryAttr stats = o.getStatsAttr())
+      if (Attribute h = stats.get("hessian"))
+        fresh[o.getId()] = h;
+  });
   module.walk([&](ObserveOp o) {
-    if (DictionaryAttr stats = fresh.lookup(o.getId()))
-      o.setStatsAttr(stats);
+    Attribute h = fresh.lookup(o.getId());
+    if (!h)
+      return;
+    NamedAttrList stats(o.getStatsAttr() ? o.getStatsAttr()
+                                         : DictionaryAttr::get(o.getContext()));
+    stats.set("hessian", h);
+    o.setStatsAttr(stats.getDictionary(o.getContext()));
   });
   return success();
 }
@@ -217,10 +229,18 @@ void GPTQPass::runOnOperation() {
         SetVector<Operation *> slice;
         BackwardSliceOptions options;
         options.omitUsesFromAbove = false;
-        (void)getBackwardSlice(l.op->getOperand(0), &slice, options);
-        bool fed = llvm::any_of(
-            slice, [&](Operation *op) { return pending.contains(op); });
+        // A slice that cannot be followed counts as fed: wait.
+        bool fed =
+            failed(getBackwardSlice(l.op->getOperand(0), &slice, options)) ||
+            llvm::any_of(slice,
+                         [&](Operation *op) { return pending.contains(op); });
         (fed ? later : stage).push_back(l);
+      }
+      if (stage.empty()) {
+        getOperation().emitError()
+            << "quant-gptq: no layer's input can be computed before the "
+               "others are quantized (a cycle?)";
+        return signalPassFailure();
       }
       remaining.swap(later);
       if (!first && failed(recalibrate(stage)))
@@ -229,6 +249,12 @@ void GPTQPass::runOnOperation() {
     first = false;
     for (Layer &layer : stage) {
       layer.observer = layer.op->getOperand(0).getDefiningOp<ObserveOp>();
+      if (!layer.observer) {
+        // Not watched by calibration (qf-insert-observers' selection):
+        // quant-quantize rounds it to nearest.
+        layer.op->emitRemark("GPTQ: skipped, its input is not observed");
+        continue;
+      }
       if (failed(quantize(layer)))
         return signalPassFailure();
     }
@@ -271,10 +297,13 @@ LogicalResult GPTQPass::quantize(Layer &layer) {
              << "); use group-fallback=channel for per-channel parameters";
     options.groupSize = 0;
   }
-  if (layer.isConv && options.groupSize > 0 && actOrder && !staticGroups)
-    return op->emitOpError(
-        "act-order with groups reorders the reduction, which a convolution's "
-        "input cannot follow: use static-groups=true (or act-order=false)");
+  if (layer.isConv && options.groupSize > 0 && actOrder && !staticGroups) {
+    // A convolution's input cannot follow a reordered reduction: its groups
+    // keep their places.
+    op->emitRemark("GPTQ: act-order with groups on a convolution uses static "
+                   "groups");
+    options.staticGroups = true;
+  }
 
   DenseElementsAttr attr;
   matchPattern(weight, m_Constant(&attr));

@@ -9,6 +9,7 @@
 #include "llvm/Support/Parallel.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <numeric>
 
@@ -154,7 +155,9 @@ Result gptq::roundToNearest(const std::vector<double> &weight, int64_t rows,
                             int64_t cols, const Options &options) {
   Quantizer quantizer{double((1u << options.bits) - 1), options.symmetric,
                       options.mseGrid};
-  int64_t perGroup = options.groupSize > 0 ? options.groupSize : cols;
+  int64_t perGroup = options.groupSize > 0 && cols % options.groupSize == 0
+                         ? options.groupSize
+                         : cols;
   int64_t groups = cols / perGroup;
   Result result = emptyResult(rows, cols, groups);
   llvm::parallelFor(0, rows, [&](size_t r) {
@@ -185,6 +188,11 @@ llvm::Expected<Result> gptq::run(const std::vector<double> &weight,
   if (std::all_of(h.begin(), h.end(), [](double x) { return x == 0; }))
     return error("the Hessian is zero: no calibration data reached this "
                  "layer");
+  if (options.bits < 2 || options.bits > 8)
+    return error("bits must be in [2, 8]");
+  if (rows <= 0 || cols <= 0 || rows > INT32_MAX || cols > INT32_MAX)
+    return error("the weight must have between 1 and 2^31 - 1 rows and "
+                 "columns");
   int64_t gs = options.groupSize;
   if (gs > 0 && cols % gs)
     return error("group size " + llvm::Twine(gs) +
@@ -253,7 +261,7 @@ llvm::Expected<Result> gptq::run(const std::vector<double> &weight,
   }
   damped = {};
 
-  const int64_t bs = std::max<int64_t>(options.blockSize, 1);
+  const int64_t bs = std::clamp<int64_t>(options.blockSize, 1, cols);
   std::vector<double> blockErrors(rows * bs);
   for (int64_t i1 = 0; i1 < cols; i1 += bs) {
     const int64_t i2 = std::min(i1 + bs, cols), count = i2 - i1;

@@ -63,6 +63,8 @@ std::pair<double, double> w8a8Error(ArrayRef<float> fit, ArrayRef<float> rows,
     for (int64_t j = 0; j < k; ++j)
       xs[i * k + j] = float(rows[i * k + j] / s[j]);
   auto ap = numerics::chooseQuantParams(lo, hi, act, /*symmetric=*/false);
+  if (!ap) // a range out of float: this alpha cannot be used
+    return {INFINITY, 1.0};
   std::vector<double> xq(xs.size());
   for (size_t i = 0; i < xs.size(); ++i)
     xq[i] = numerics::dequantize(
@@ -76,6 +78,8 @@ std::pair<double, double> w8a8Error(ArrayRef<float> fit, ArrayRef<float> rows,
     for (int64_t j = 0; j < k; ++j)
       m = std::max(m, std::fabs(float(weight[j * n + c] * s[j])));
     auto wp = numerics::chooseQuantParams(-m, m, wgt, /*symmetric=*/true);
+    if (!wp)
+      return {INFINITY, 1.0};
     for (int64_t j = 0; j < k; ++j)
       wq[j * n + c] = numerics::dequantize(
           numerics::quantize(float(weight[j * n + c] * s[j]), wp->scale,

@@ -32,8 +32,8 @@ func.func @no_sample(%x: tensor<2x4xf32>) -> tensor<2x2xf32> {
 
 // -----
 
-// A producer that cannot absorb a scale (a GELU-like tanh): skipped, and the
-// report says why; the weight is untouched.
+// A producer that cannot absorb a scale (a GELU-like tanh): skipped with a
+// remark, and the report says why; the weight is untouched.
 // REPORT: "status": "skipped: the producer cannot absorb a per-channel scale"
 func.func @through_activation(%x: tensor<2x4xf32>) -> tensor<2x2xf32> {
   %t = math.tanh %x : tensor<2x4xf32>
@@ -42,6 +42,7 @@ func.func @through_activation(%x: tensor<2x4xf32>) -> tensor<2x2xf32> {
   %zero = arith.constant 0.0 : f32
   %e1 = tensor.empty() : tensor<2x2xf32>
   %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<2x2xf32>) -> tensor<2x2xf32>
+  // expected-remark @below {{AWQ: skipped, the producer cannot absorb a per-channel scale}}
   %q = linalg.matmul ins(%to, %w : tensor<2x4xf32>, tensor<4x2xf32>) outs(%f1 : tensor<2x2xf32>) -> tensor<2x2xf32>
   return %q : tensor<2x2xf32>
 }
