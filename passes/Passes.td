@@ -461,7 +461,10 @@ def QuantAWQPass : Pass<"quant-awq", "ModuleOp"> {
 
     The weights stay float: `quant-quantize` rounds them; with `then-gptq`
     the pass calibrates the scaled model on `data` again and runs
-    `quant-gptq` with the same bits and groups on it.
+    `quant-gptq` with the same bits and groups on it (act-order unless
+    `gptq-act-order=false`: act-order regroups the channels AWQ scaled,
+    which helps on the demo GPT and hurts on layers with a few dominant
+    channels).
   }];
   let dependentDialects = ["::mlir::qf::QFDialect",
                            "::mlir::arith::ArithDialect",
@@ -486,6 +489,8 @@ def QuantAWQPass : Pass<"quant-awq", "ModuleOp"> {
                "clipped">,
     Option<"thenGptq", "then-gptq", "bool", "false",
            "calibrate again and round the weights with quant-gptq">,
+    Option<"gptqActOrder", "gptq-act-order", "bool", "true",
+           "then-gptq's act-order (which regroups the channels AWQ scaled)">,
     Option<"data", "data", "std::string", "\"\"",
            "calibration data for then-gptq">,
     Option<"report", "report", "std::string", "\"\"",

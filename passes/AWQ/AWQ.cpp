@@ -167,7 +167,8 @@ void AWQPass::runOnOperation() {
       "bits=" + std::to_string(bits) +
       " group-size=" + std::to_string(groupSize) + " symmetric=" +
       (symmetric ? "true" : "false") +
-      " act-order=false group-fallback=channel data=" + data + "}";
+      " act-order=" + (gptqActOrder ? "true" : "false") +
+      " group-fallback=channel data=" + data + "}";
   if (failed(parsePassPipeline(pipeline, pm))) {
     getOperation().emitError() << "quant-awq: cannot build '" << pipeline
                                << "'";
