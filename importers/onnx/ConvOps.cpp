@@ -138,6 +138,24 @@ Value pad2d(OpBuilder &b, Location loc, Value v, int64_t hDim,
   return tensor::PadOp::create(b, loc, outType, v, lo, hi, padValue);
 }
 
+/// The bias (input 2, added per output channel) of an NHWC convolution's
+/// result `y`, and the result back in ONNX's NCHW as output 0.
+LogicalResult finishConv(NodeContext &ctx, OpBuilder &b, Location loc, Value y,
+                         Type elem) {
+  if (ctx.hasInput(2)) {
+    auto biased = elementwise(ctx, {y, ctx.value(2)}, elem,
+                              [](OpBuilder &nb, Location l, ValueRange s) {
+                                return arith::AddFOp::create(nb, l, s[0], s[1])
+                                    .getResult();
+                              });
+    if (failed(biased))
+      return failure();
+    y = *biased;
+  }
+  ctx.setOutput(0, transpose(b, loc, y, {0, 3, 1, 2}));
+  return success();
+}
+
 LogicalResult convertConv(NodeContext &ctx) {
   RankedTensorType xt = ctx.input(0).type(), wt = ctx.input(1).type();
   Type elem = xt.getElementType();
@@ -197,18 +215,7 @@ LogicalResult convertConv(NodeContext &ctx) {
                                          ValueRange{x, weight},
                                          ValueRange{init}, strides, dilations)
             .getResult(0);
-  if (ctx.hasInput(2)) {
-    auto biased = elementwise(ctx, {y, ctx.value(2)}, elem,
-                              [](OpBuilder &nb, Location l, ValueRange s) {
-                                return arith::AddFOp::create(nb, l, s[0], s[1])
-                                    .getResult();
-                              });
-    if (failed(biased))
-      return failure();
-    y = *biased;
-  }
-  ctx.setOutput(0, transpose(b, loc, y, {0, 3, 1, 2}));
-  return success();
+  return finishConv(ctx, b, loc, y, elem);
 }
 
 /// ConvTranspose as the convolution it is the adjoint of: the input with
@@ -294,18 +301,7 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
                 ValueRange{x, weight}, ValueRange{init},
                 b.getI64TensorAttr({1, 1}), b.getI64TensorAttr(dilations))
                 .getResult(0);
-  if (ctx.hasInput(2)) {
-    auto biased = elementwise(ctx, {y, ctx.value(2)}, elem,
-                              [](OpBuilder &nb, Location l, ValueRange s) {
-                                return arith::AddFOp::create(nb, l, s[0], s[1])
-                                    .getResult();
-                              });
-    if (failed(biased))
-      return failure();
-    y = *biased;
-  }
-  ctx.setOutput(0, transpose(b, loc, y, {0, 3, 1, 2}));
-  return success();
+  return finishConv(ctx, b, loc, y, elem);
 }
 
 enum class PoolKind { Max, Average };
