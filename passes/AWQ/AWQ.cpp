@@ -22,8 +22,6 @@
 #include "passes/Passes.h"
 #include "runtime/Jit/CpuJit.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 

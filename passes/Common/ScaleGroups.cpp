@@ -154,7 +154,7 @@ std::optional<Target> linearBehind(Value v, int64_t k, bool singleUse) {
     auto fill = mm.getOutputs()[0].getDefiningOp<linalg::FillOp>();
     if (!fill || !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
       return std::nullopt;
-    return Target{mm, 1, true};
+    return Target{mm, 1};
   }
   return std::nullopt;
 }
@@ -178,7 +178,7 @@ std::optional<SmallVector<Target>> absorberOf(Value v, int64_t k) {
     for (auto [x, y] : {std::pair(add.getLhs(), add.getRhs()),
                         std::pair(add.getRhs(), add.getLhs())})
       if (auto b = lastDimConstant(op, y, k)) {
-        targets.push_back({op, *b, false});
+        targets.push_back({op, *b});
         scaled = x;
         break;
       }
@@ -203,7 +203,7 @@ std::optional<SmallVector<Target>> absorberOf(Value v, int64_t k) {
     if (auto g = lastDimConstant(op, operand, k)) {
       if (!targets.empty() && targets[0].operand == *g)
         continue;
-      targets.push_back({op, *g, false});
+      targets.push_back({op, *g});
       return targets;
     }
   return std::nullopt;

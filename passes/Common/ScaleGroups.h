@@ -56,11 +56,10 @@ SmallVector<Group> findGroups(Operation *root);
 
 /// Where the producer takes the division by s: a constant operand of `op`
 /// that is a per-channel vector [K], or a weight [K0, K] whose output
-/// columns are divided.
+/// columns are divided (row-major, element i is in channel i % K either way).
 struct Target {
   Operation *op;
   unsigned operand;
-  bool columns;
 };
 
 /// Where a group's division goes: into `targets`, or (explicit scales) a

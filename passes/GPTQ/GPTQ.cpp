@@ -41,8 +41,8 @@ using namespace mlir::qf;
 
 namespace {
 
-/// A layer: its op, the constant weight's operand, and the weight as the
-/// solver sees it, [rows = output channels, cols = reduction].
+/// A layer: a matmul or convolution with a constant f32 weight (operand 1),
+/// and the observer of its input (operand 0), if any.
 struct Layer {
   Operation *op;
   bool isConv;
@@ -248,7 +248,6 @@ void GPTQPass::runOnOperation() {
     }
     first = false;
     for (Layer &layer : stage) {
-      layer.observer = layer.op->getOperand(0).getDefiningOp<ObserveOp>();
       if (!layer.observer) {
         // Not watched by calibration (qf-insert-observers' selection):
         // quant-quantize rounds it to nearest.
