@@ -16,7 +16,7 @@
 #ifndef QF_PLUGINS_API_BACKENDPLUGIN_H
 #define QF_PLUGINS_API_BACKENDPLUGIN_H
 
-#include "dialects/QF/QFAttrs.h"
+#include "dialects/QF/QFTarget.h"
 #include "runtime/Executor.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -30,48 +30,9 @@
 
 namespace mlir::qf::plugin {
 
-/// The formats a backend can execute.
-struct TargetCapabilities {
-  /// Integer weight widths (2, 3, 4, 8).
-  std::vector<unsigned> weightBits;
-  /// Integer activation widths (8); empty when activations stay float.
-  std::vector<unsigned> actBits;
-  bool weightOnly = true;
-  bool perTensor = true, perChannel = true, perGroup = true;
-  /// Allowed group sizes; empty means any.
-  std::vector<int64_t> groupSizes;
-  bool symmetric = true, asymmetric = true;
-  bool dynamicActivations = true;
-  /// Weight casts f16 / bf16.
-  bool f16 = true, bf16 = true;
-
-  /// Why `scheme` cannot run here, or std::nullopt when it can.
-  std::optional<std::string> whyNot(SchemeAttr scheme) const;
-  /// Why a constant weight of quantized element type `type` cannot be used
-  /// here (storage width, granularity, symmetry), or std::nullopt.
-  std::optional<std::string> whyNotWeight(quant::QuantizedType type) const;
-  /// Why an activation of quantized element type `type` (with a run-time
-  /// scale when `dynamic`) cannot be used here, or std::nullopt.
-  std::optional<std::string> whyNotActivation(quant::QuantizedType type,
-                                              bool dynamic) const;
-  /// "weights i8/i4, activations i8, per-tensor/per-channel/per-group ...".
-  std::string describe() const;
-};
-
-/// What running one op under one scheme costs on a backend.
-struct CostEstimate {
-  double weightBytes = 0; ///< stored weights, scales and zero points
-  double seconds = 0;     ///< estimated latency of one execution
-};
-
-class CostModel {
-public:
-  virtual ~CostModel();
-  /// The cost of contraction `op` (a float linalg matmul or convolution, as
-  /// mixed-precision assignment sees it) if quantized with `scheme`.
-  virtual FailureOr<CostEstimate> estimate(Operation *op,
-                                           SchemeAttr scheme) const = 0;
-};
+using qf::CostEstimate;
+using qf::CostModel;
+using qf::TargetCapabilities;
 
 /// Options of a lowering or emission, as `key=value` strings (e.g.
 /// `vector-bits=256`), interpreted by each backend.

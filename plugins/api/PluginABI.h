@@ -29,9 +29,10 @@
 
 #include <cstdint>
 
-/// Bump on any change to BackendPlugin, TargetCapabilities, CostModel,
-/// BackendOptions, Artifact, BackendRegistry or runtime::Executor.
-#define QF_BACKEND_PLUGIN_API_VERSION 2
+/// Bump on any change to BackendPlugin, TargetCapabilities and CostModel (in
+/// dialects/QF/QFTarget.h), BackendOptions, Artifact, BackendRegistry or
+/// runtime::Executor.
+#define QF_BACKEND_PLUGIN_API_VERSION 3
 
 #define QF_PLUGIN_EXPORT __attribute__((visibility("default")))
 

@@ -32,6 +32,8 @@ void BackendRegistry::add(std::unique_ptr<BackendPlugin> plugin) {
     });
     plugins.push_back(std::move(plugin));
   }
+  TargetRegistry::global().add(added->name(), &added->capabilities(),
+                               &added->costModel());
   // Probe once: a backend without an executor on this machine registers none.
   if (added->createExecutor())
     runtime::ExecutorRegistry::global().add(
