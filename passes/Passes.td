@@ -197,8 +197,9 @@ def QuantQuantizePass : Pass<"quant-quantize", "ModuleOp"> {
 
     Scheme names (`scheme=`, also accepted by other passes): `w8a8`,
     `w8a16`, `w4a16`, `w4a16g128`, `w3a16g64`, `w2a16g32`, ... (`wB` weight
-    bits, `a8` int8 activations or `a16` float ones, `gN` groups of N instead
-    of per-channel), `f16` and `bf16`; symmetry and rounding come from the
+    bits, `a8` int8 activations or `a16` float ones, `gN` groups of N or `t`
+    per tensor instead of per channel: `w8a8t`), `f16` and `bf16`; symmetry
+    and rounding come from the
     options. Without `scheme`, the individual options define it. Every
     `qf.observe` is removed afterwards: its statistics have been used.
 
@@ -248,6 +249,9 @@ def QuantQuantizePass : Pass<"quant-quantize", "ModuleOp"> {
     Option<"groupFallback", "group-fallback", "std::string", "\"error\"",
            "where the group size does not divide a weight's reduction: "
            "error, or channel (quantize that weight per channel)">,
+    Option<"onlyAssigned", "only-assigned", "bool", "false",
+           "quantize only the ops that carry a qf.scheme; the others stay "
+           "float">,
     Option<"report", "report", "std::string", "\"\"",
            "write a JSON report of every quantized weight to this file: "
            "layer, scheme, params, bytes, relative weight error, and the "
@@ -495,6 +499,107 @@ def QuantAWQPass : Pass<"quant-awq", "ModuleOp"> {
            "calibration data for then-gptq">,
     Option<"report", "report", "std::string", "\"\"",
            "write a JSON report of every group to this file">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Mixed precision
+//===----------------------------------------------------------------------===//
+
+def QuantAssignPrecisionPass : Pass<"quant-assign-precision", "ModuleOp"> {
+  let summary = "Choose a scheme per layer from measured sensitivity and the "
+                "target's cost model under a budget";
+  let description = [{
+    For every `linalg.matmul` and `linalg.conv_2d_nhwc_hwcf` with a constant
+    f32 weight (a layer), picks
+    one of `candidates` and writes it as the op's `qf.scheme`, which
+    `quant-quantize` (and GPTQ/AWQ) then honour.
+
+    1. Candidates are filtered by the capabilities of `backend` (a built-in
+       or loaded backend plugin): a scheme the target cannot run is never
+       assigned. A per-group candidate whose group size does not divide a
+       layer's reduction is not offered to that layer.
+    2. Layers that read the same activation (Q/K/V projections, which a
+       backend fuses) form one group and share a scheme (`share-inputs`).
+    3. Sensitivity of each layer under each candidate, measured:
+       - `output-mse` (default): the mean over the sampled calibration rows
+         (`row_sample`, from `qf-calibrate{sample-rows=N}`) of
+         `||x W - q(x) Q(W)||^2`, with the weight quantized exactly as
+         `quant-quantize` would and, for int8-activation candidates, the
+         activation rounded with the calibrated static range (or per token /
+         per tensor with `dynamic-activations`);
+       - `hessian`: `1/2 sum_f dw_f^T H dw_f` from the calibrated Hessian
+         (the same quantity over all calibration rows), plus `d^2/12 ||W||^2`
+         for int8 activations with step `d`;
+       - `e2e`: the mean squared change of the model's outputs on `data`
+         when only that group is quantized (`quant-quantize` on a clone,
+         JIT-compiled and run on `max-samples` samples): slow, exact;
+       - `position`: a data-free baseline: `elements * 4^-bits`, times 1000
+         for the first and the last layer.
+    4. Costs from the backend's cost model: weight bytes (codes, scales, zero
+       points) or estimated latency.
+    5. The choice minimizing the summed sensitivity within the budget
+       (`budget-bits` average weight bits, `budget-bytes`, or
+       `budget-latency` in microseconds; exactly one) is found exactly: the
+       Pareto frontier of the multiple-choice knapsack, built group by group.
+       A budget below the cheapest assignment is an error naming the
+       minimum.
+
+    `report=PREFIX` writes `PREFIX.csv` (every layer, candidate, sensitivity
+    and cost), `PREFIX.md` (the assignment, and the frontier: budget ->
+    predicted error and, with `data`, the error measured end to end at up to
+    `measure-points` of its points) and `PREFIX.svg` (the frontier plotted).
+
+    Before (`budget-bits=6 candidates=w8a16,w4a16`):
+    ```mlir
+    %0 = linalg.matmul ins(%x, %w0 : tensor<16x64xf32>, tensor<64x64xf32>) outs(%i0 : tensor<16x64xf32>) -> tensor<16x64xf32>
+    %1 = linalg.matmul ins(%0, %w1 : tensor<16x64xf32>, tensor<64x64xf32>) outs(%i1 : tensor<16x64xf32>) -> tensor<16x64xf32>
+    ```
+    After (the second layer is the more sensitive):
+    ```mlir
+    %0 = linalg.matmul {qf.scheme = #qf.scheme<weight = i4, per_channel, symmetric, rounding = half_even>} ins(...)
+    %1 = linalg.matmul {qf.scheme = #qf.scheme<weight = i8, per_channel, symmetric, rounding = half_even>} ins(...)
+    ```
+  }];
+  let dependentDialects = ["::mlir::qf::QFDialect"];
+  let options = [
+    Option<"backend", "backend", "std::string", "\"cpu\"",
+           "target whose capabilities and cost model decide">,
+    ListOption<"candidates", "candidates", "std::string",
+               "scheme names to choose from (default: w8a8, w8a16, "
+               "w4a16g128, w3a16g128, f16)">,
+    Option<"budgetBits", "budget-bits", "double", "0",
+           "average weight bits (codes, scales and zero points) at most">,
+    Option<"budgetBytes", "budget-bytes", "int64_t", "0",
+           "weight bytes at most">,
+    Option<"budgetLatency", "budget-latency", "double", "0",
+           "estimated latency of the layers in microseconds at most">,
+    Option<"objective", "objective", "std::string", "\"output-mse\"",
+           "sensitivity: output-mse, hessian, e2e or position">,
+    Option<"symmetric", "symmetric", "bool", "true",
+           "symmetric weights, as quant-quantize's option">,
+    Option<"actSymmetric", "act-symmetric", "bool", "false",
+           "symmetric static activations, as quant-quantize's option">,
+    Option<"rounding", "rounding", "std::string", "\"half_even\"",
+           "rounding of the candidates: half_even, half_away, floor, ceil, "
+           "toward_zero">,
+    Option<"dynamicActivations", "dynamic-activations", "std::string",
+           "\"none\"",
+           "how int8 activations will be quantized, as quant-quantize's "
+           "option: none (static), per-token or per-tensor">,
+    Option<"shareInputs", "share-inputs", "bool", "true",
+           "layers reading the same activation share a scheme">,
+    Option<"data", "data", "std::string", "\"\"",
+           "calibration data (as qf-calibrate's) for e2e and for measuring "
+           "the frontier">,
+    Option<"entry", "entry", "std::string", "\"main\"",
+           "function run on data">,
+    Option<"maxSamples", "max-samples", "int64_t", "8",
+           "samples of data per end-to-end run">,
+    Option<"measurePoints", "measure-points", "unsigned", "6",
+           "frontier points measured end to end when data is given">,
+    Option<"report", "report", "std::string", "\"\"",
+           "write PREFIX.csv, PREFIX.md and PREFIX.svg">,
   ];
 }
 

@@ -14,6 +14,7 @@
 #include "passes/Common/JsonReport.h"
 #include "passes/Numerics/QuantParams.h"
 #include "passes/Passes.h"
+#include "passes/Quantize/Contraction.h"
 #include "passes/Quantize/SchemeName.h"
 #include "passes/Quantize/WeightQuantizer.h"
 
@@ -37,44 +38,6 @@ using namespace mlir::qf;
 namespace {
 
 enum class Dynamic { None, PerToken, PerTensor };
-
-/// The operands of a contraction the pass knows: which is the activation,
-/// which may be a constant weight, and the weight's axes.
-struct Contraction {
-  unsigned activation;
-  unsigned weight;
-  WeightAxes axes;
-  bool isConv;
-};
-
-std::optional<Contraction> contractionOf(Operation *op) {
-  if (auto matmul = dyn_cast<linalg::MatmulOp>(op))
-    return matmul.hasUserDefinedMaps()
-               ? std::nullopt
-               : std::optional(Contraction{0, 1, {1, 0}, false});
-  if (auto batch = dyn_cast<linalg::BatchMatmulOp>(op))
-    return batch.hasUserDefinedMaps()
-               ? std::nullopt
-               : std::optional(Contraction{0, 1, {2, 1}, false});
-  if (isa<linalg::Conv2DNhwcHwcfOp>(op))
-    return Contraction{0, 1, {3, 2}, true};
-  return std::nullopt;
-}
-
-/// Float values of a constant weight, if it is one.
-std::optional<std::vector<float>> constantWeight(Value value) {
-  DenseFPElementsAttr attr;
-  if (!matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  std::vector<float> data;
-  data.reserve(attr.getNumElements());
-  for (APFloat v : attr.getValues<APFloat>()) {
-    bool lost;
-    v.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
-    data.push_back(v.convertToFloat());
-  }
-  return data;
-}
 
 std::string schemeText(SchemeAttr scheme) {
   std::string text;
@@ -274,7 +237,8 @@ void QuantizePass::runOnOperation() {
   SmallVector<std::pair<Operation *, Contraction>> targets;
   getOperation()->walk([&](Operation *op) {
     if (std::optional<Contraction> c = contractionOf(op))
-      targets.push_back({op, *c});
+      if (!onlyAssigned || op->hasAttr("qf.scheme"))
+        targets.push_back({op, *c});
   });
   bool failedAny = false;
   for (auto &[op, contraction] : targets)

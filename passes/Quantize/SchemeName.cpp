@@ -27,11 +27,15 @@ FailureOr<SchemeAttr> mlir::qf::parseSchemeName(MLIRContext *ctx,
   int64_t group = 0;
   bool ok = rest.consume_front("w") && !rest.consumeInteger(10, weightBits) &&
             rest.consume_front("a") && !rest.consumeInteger(10, actBits);
+  bool perTensor = false;
   if (ok && rest.consume_front("g"))
     ok = !rest.consumeInteger(10, group) && group > 0;
+  else if (ok)
+    perTensor = rest.consume_front("t");
   if (!ok || !rest.empty()) {
     error = "unknown scheme '" + name.str() +
-            "'; expected wBaA[gN] (e.g. w8a8, w4a16g128), f16 or bf16";
+            "'; expected wBaA[gN|t] (e.g. w8a8, w4a16g128, w8a8t), f16 or "
+            "bf16";
     return failure();
   }
   if (weightBits != 2 && weightBits != 3 && weightBits != 4 &&
@@ -46,8 +50,9 @@ FailureOr<SchemeAttr> mlir::qf::parseSchemeName(MLIRContext *ctx,
   }
   Type act = actBits == 8 ? Type(b.getIntegerType(8)) : Type();
   return SchemeAttr::get(ctx, b.getIntegerType(weightBits), act,
-                         group ? Granularity::per_group
-                               : Granularity::per_channel,
+                         group       ? Granularity::per_group
+                         : perTensor ? Granularity::per_tensor
+                                     : Granularity::per_channel,
                          group, symmetric, rounding, seed);
 }
 
@@ -61,5 +66,7 @@ std::string mlir::qf::schemeName(SchemeAttr scheme) {
                      (scheme.isWeightOnly() ? "16" : "8");
   if (scheme.getGranularity() == Granularity::per_group)
     name += "g" + std::to_string(scheme.getGroupSize());
+  else if (scheme.getGranularity() == Granularity::per_tensor)
+    name += "t";
   return name;
 }

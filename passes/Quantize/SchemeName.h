@@ -19,8 +19,9 @@
 
 namespace mlir::qf {
 
-/// Parses `wBaA[gN]` (B in 2, 3, 4, 8; A = 8 for int8 activations or 16 for
-/// float ones, N the group size; per-channel without it), `f16` or `bf16`, with
+/// Parses `wBaA[gN|t]` (B in 2, 3, 4, 8; A = 8 for int8 activations or 16
+/// for float ones; N the group size, `t` per tensor, per-channel without
+/// either), `f16` or `bf16`, with
 /// the given symmetry and rounding. Returns an error message on failure.
 FailureOr<SchemeAttr> parseSchemeName(MLIRContext *ctx, StringRef name,
                                       bool symmetric, RoundingMode rounding,

@@ -1,0 +1,238 @@
+//===- Sensitivity.cpp - What a scheme costs a layer in accuracy ----------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/AssignPrecision/Sensitivity.h"
+
+#include "passes/Numerics/QuantParams.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/Parallel.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::qf;
+using namespace mlir::qf::precision;
+
+FailureOr<std::vector<float>>
+mlir::qf::precision::simulateWeight(const Layer &layer, SchemeAttr scheme) {
+  if (auto narrow = dyn_cast<FloatType>(scheme.getWeightType())) {
+    std::vector<float> rounded;
+    rounded.reserve(layer.weight.size());
+    for (float v : layer.weight) {
+      APFloat f(v);
+      bool lost;
+      f.convert(narrow.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                &lost);
+      f.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+      rounded.push_back(f.convertToFloat());
+    }
+    return rounded;
+  }
+  FailureOr<QuantizedWeight> q = quantizeWeight(
+      layer.weight, layer.weightType.getShape(), scheme, layer.contraction.axes,
+      cast<FloatType>(layer.weightType.getElementType()),
+      [&] { return layer.op->emitOpError("weight operand: "); });
+  if (failed(q))
+    return failure();
+  return std::move(q->dequantized);
+}
+
+static DictionaryAttr statsOf(const Layer &layer) {
+  ObserveOp observer = layer.observer;
+  return observer ? observer.getStatsAttr() : DictionaryAttr();
+}
+
+/// The calibrated f32 blob `key` of the layer's observer, if it has one.
+static std::optional<ArrayRef<float>> blobOf(const Layer &layer,
+                                             StringRef key) {
+  DictionaryAttr stats = statsOf(layer);
+  auto blob =
+      stats ? dyn_cast_or_null<DenseF32ResourceElementsAttr>(stats.get(key))
+            : DenseF32ResourceElementsAttr();
+  return blob ? blob.tryGetAsArrayRef() : std::nullopt;
+}
+
+/// The step and zero point of static int8 activations: quant-quantize's
+/// choice from the observer's calibrated range.
+static FailureOr<numerics::QuantParams>
+staticActParams(const Layer &layer, const SensitivityOptions &options,
+                numerics::IntRange range) {
+  DictionaryAttr stats = statsOf(layer);
+  auto min = stats ? stats.getAs<FloatAttr>("min") : FloatAttr();
+  auto max = stats ? stats.getAs<FloatAttr>("max") : FloatAttr();
+  if (!min || !max)
+    return layer.op->emitOpError(
+        "int8-activation candidates need the calibrated range (min and max) "
+        "of the activation's qf.observe, or dynamic-activations=per-token|"
+        "per-tensor");
+  std::optional<numerics::QuantParams> p = numerics::chooseQuantParams(
+      min.getValueAsDouble(), max.getValueAsDouble(), range,
+      options.actSymmetric);
+  if (!p)
+    return layer.op->emitOpError("the calibrated activation range [")
+           << min.getValueAsDouble() << ", " << max.getValueAsDouble()
+           << "] cannot be quantized";
+  return *p;
+}
+
+/// The sampled rows as the layer computes with them under `scheme`.
+static FailureOr<std::vector<float>>
+simulateRows(const Layer &layer, SchemeAttr scheme, ArrayRef<float> rows,
+             const SensitivityOptions &options) {
+  std::vector<float> out(rows.begin(), rows.end());
+  if (scheme.isWeightOnly())
+    return out;
+  auto mode = static_cast<numerics::RoundingMode>(scheme.getRounding());
+  uint64_t seed = scheme.getSeed().value_or(0);
+  unsigned bits = scheme.getActType().getIntOrFloatBitWidth();
+  int64_t k = layer.k, r = rows.size() / k;
+  if (options.actQuant == ActQuant::Static) {
+    numerics::IntRange range =
+        numerics::IntRange::forBits(bits, true, options.actSymmetric);
+    FailureOr<numerics::QuantParams> p = staticActParams(layer, options, range);
+    if (failed(p))
+      return failure();
+    for (size_t i = 0; i < out.size(); ++i)
+      out[i] = numerics::dequantize(numerics::quantize(out[i], float(p->scale),
+                                                       p->zeroPoint, range,
+                                                       mode, seed, i),
+                                    float(p->scale), p->zeroPoint);
+    return out;
+  }
+  // Dynamic: scale = max|x| / qmax per token (row), or over the whole
+  // sample per tensor. A convolution's tokens are images, which sampled
+  // patches do not identify: they count as one tensor.
+  numerics::IntRange range = numerics::IntRange::forBits(bits, true, true);
+  bool perRow =
+      options.actQuant == ActQuant::PerToken && !layer.contraction.isConv;
+  int64_t span = perRow ? k : r * k;
+  for (int64_t start = 0; start < r * k; start += span) {
+    float absMax = 0;
+    for (int64_t i = start; i < start + span; ++i)
+      absMax = std::max(absMax, std::fabs(out[i]));
+    float scale = absMax > 0 ? absMax / float(range.max) : 1.0f;
+    for (int64_t i = start; i < start + span; ++i)
+      out[i] = numerics::dequantize(
+          numerics::quantize(out[i], scale, 0, range, mode, seed, i), scale, 0);
+  }
+  return out;
+}
+
+FailureOr<double>
+mlir::qf::precision::outputMse(const Layer &layer, SchemeAttr scheme,
+                               ArrayRef<float> quantizedWeight,
+                               const SensitivityOptions &options) {
+  std::optional<ArrayRef<float>> rows = blobOf(layer, "row_sample");
+  const int64_t k = layer.k, n = layer.n;
+  if (!rows || rows->empty() || rows->size() % k)
+    return layer.op->emitOpError(
+        "output-mse needs sampled calibration rows of the activation "
+        "(row_sample of its qf.observe): run qf-calibrate with "
+        "sample-rows=N, or use objective=hessian");
+  const int64_t r = rows->size() / k;
+  FailureOr<std::vector<float>> xq =
+      simulateRows(layer, scheme, *rows, options);
+  if (failed(xq))
+    return failure();
+  // Per row: y = x W and y' = q(x) Q(W) in double, accumulated in row order
+  // so the result does not depend on the thread count.
+  std::vector<double> perRow(r, 0.0);
+  llvm::parallelFor(0, r, [&](size_t i) {
+    std::vector<double> y(n, 0.0), yq(n, 0.0);
+    for (int64_t j = 0; j < k; ++j) {
+      double x = (*rows)[i * k + j], xh = (*xq)[i * k + j];
+      const float *w = layer.weight.data() + j * n;
+      const float *wq = quantizedWeight.data() + j * n;
+      for (int64_t f = 0; f < n; ++f) {
+        y[f] += x * w[f];
+        yq[f] += xh * wq[f];
+      }
+    }
+    double sum = 0;
+    for (int64_t f = 0; f < n; ++f)
+      sum += (yq[f] - y[f]) * (yq[f] - y[f]);
+    perRow[i] = sum;
+  });
+  double total = 0;
+  for (double v : perRow)
+    total += v;
+  return total / r;
+}
+
+FailureOr<double>
+mlir::qf::precision::hessianError(const Layer &layer, SchemeAttr scheme,
+                                  ArrayRef<float> quantizedWeight,
+                                  const SensitivityOptions &options) {
+  std::optional<ArrayRef<float>> h = blobOf(layer, "hessian");
+  const int64_t k = layer.k, n = layer.n;
+  if (!h || int64_t(h->size()) != k * k)
+    return layer.op->emitOpError(
+        "objective=hessian needs the calibrated Hessian of the activation "
+        "(hessian of its qf.observe): run qf-calibrate with hessian=true");
+  // Column f of the weight error: dw_f^T H dw_f, one column per task.
+  std::vector<double> perColumn(n, 0.0);
+  llvm::parallelFor(0, n, [&](size_t f) {
+    std::vector<double> dw(k);
+    for (int64_t j = 0; j < k; ++j)
+      dw[j] = double(quantizedWeight[j * n + f]) - layer.weight[j * n + f];
+    double sum = 0;
+    for (int64_t i = 0; i < k; ++i) {
+      if (dw[i] == 0)
+        continue;
+      const float *row = h->data() + i * k;
+      double hdw = 0;
+      for (int64_t j = 0; j < k; ++j)
+        hdw += row[j] * dw[j];
+      sum += dw[i] * hdw;
+    }
+    perColumn[f] = sum;
+  });
+  double error = 0;
+  for (double v : perColumn)
+    error += v;
+  error /= 2;
+  if (scheme.isWeightOnly())
+    return error;
+  // Rounding noise of step d, uniform and independent per element:
+  // E||e Q(W)||^2 = d^2/12 ||Q(W)||^2 per row.
+  unsigned bits = scheme.getActType().getIntOrFloatBitWidth();
+  double step;
+  if (options.actQuant == ActQuant::Static) {
+    FailureOr<numerics::QuantParams> p = staticActParams(
+        layer, options,
+        numerics::IntRange::forBits(bits, true, options.actSymmetric));
+    if (failed(p))
+      return failure();
+    step = p->scale;
+  } else {
+    // Dynamic steps follow each token's range; the calibrated |x| maximum
+    // bounds them.
+    DictionaryAttr stats = statsOf(layer);
+    auto min = stats ? stats.getAs<FloatAttr>("min") : FloatAttr();
+    auto max = stats ? stats.getAs<FloatAttr>("max") : FloatAttr();
+    if (!min || !max)
+      return layer.op->emitOpError(
+          "objective=hessian with int8 activations needs the calibrated "
+          "range (min and max) of the activation's qf.observe");
+    step = std::max(std::fabs(min.getValueAsDouble()),
+                    std::fabs(max.getValueAsDouble())) /
+           double(numerics::IntRange::forBits(bits, true, true).max);
+  }
+  double norm = 0;
+  for (float v : quantizedWeight)
+    norm += double(v) * v;
+  return error + step * step / 12 * norm;
+}
+
+double mlir::qf::precision::positionPrior(const Layer &layer, SchemeAttr scheme,
+                                          bool isEnd) {
+  double noise = double(layer.weight.size()) *
+                 std::pow(4.0, -double(scheme.getWeightBits()));
+  if (!scheme.isWeightOnly())
+    noise *= 1.001;
+  return isEnd ? 1000 * noise : noise;
+}
