@@ -17,7 +17,10 @@ python=/usr/bin/python3
 eval_py="$here/evaluate.py"
 mkdir -p "$out"
 
-recipes=(f32 w8a8-dynamic w8a8-static w8a8-smoothquant w8a16-rtn w4a16-rtn w4a16-gptq w4a16-awq w4a16-awq-gptq w3a16-rtn w3a16-gptq w3a16-awq w3a16-awq-gptq)
+# Built-in recipes, and YAML ones from examples/recipes (the baselines of
+# the mixed-precision recipes: uniform schemes at the nearest budgets, and
+# assignments by layer position).
+recipes=(f32 w8a8-dynamic w8a8-static w8a8-smoothquant w8a16-rtn w4a16-rtn w4a16g64-rtn w4a16-gptq w4a16-awq w4a16-awq-gptq mixed-4.5bit position-4.5bit w3a16g128-rtn w3a16-rtn w3a16-gptq w3a16-awq w3a16-awq-gptq mixed-3.5bit position-3.5bit)
 windows=64
 
 # The recipe's model: the float import, or qf-quantize's (with its report;
@@ -28,11 +31,14 @@ quantize() { # MODEL.onnx RECIPE INPUT=SHAPE CALIB OUT.mlir REPORT
     "$bin/qf-import" "$model" --input-shape "$shape" -o "$mlir"
     return
   fi
-  local calib_arg=()
-  if "$bin/qf-quantize" --list-recipes | grep -q "^$recipe (needs --calib)"; then
+  local calib_arg=() spec=$recipe yaml="$here/recipes/$recipe.yaml"
+  if [ -f "$yaml" ]; then
+    spec=$yaml
+    grep -q '^calibrate: true' "$yaml" && calib_arg=(--calib "$calib")
+  elif "$bin/qf-quantize" --list-recipes | grep -q "^$recipe (needs --calib)"; then
     calib_arg=(--calib "$calib")
   fi
-  "$bin/qf-quantize" "$model" --input-shape "$shape" --recipe "$recipe" \
+  "$bin/qf-quantize" "$model" --input-shape "$shape" --recipe "$spec" \
     "${calib_arg[@]}" -o "$mlir" --report "$report"
 }
 

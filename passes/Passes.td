@@ -393,6 +393,11 @@ def QuantGPTQPass : Pass<"quant-gptq", "ModuleOp"> {
       (earlier layers already quantized) runs on `data` again through
       `qf-calibrate` for fresh Hessians.
 
+    A layer with a `qf.scheme` (from `quant-assign-precision`) is rounded
+    with that scheme's bits, groups (or per channel) and symmetry instead of
+    the options; a float-cast or per-tensor scheme is left to
+    `quant-quantize`.
+
     The weights become the integer storage + `qf.dequantize` that
     `quant-quantize` emits (signed storage: code - 2^(bits-1), zero point
     likewise), so `quant-quantize` (which keeps them) and every backend take
@@ -536,6 +541,13 @@ def QuantAssignPrecisionPass : Pass<"quant-assign-precision", "ModuleOp"> {
          JIT-compiled and run on `max-samples` samples): slow, exact;
        - `position`: a data-free baseline: `elements * 4^-bits`, times 1000
          for the first and the last layer.
+
+       With `gain` (output-mse or hessian, and `data`), each group's
+       sensitivities are multiplied by how much of its own output error
+       reaches the model's outputs: the e2e error over the local one at the
+       group's cheapest candidate, one JIT run per group. A local error in
+       an early layer is amplified by every layer after it, which the local
+       measure alone cannot see.
     4. Costs from the backend's cost model: weight bytes (codes, scales, zero
        points) or estimated latency.
     5. The choice minimizing the summed sensitivity within the budget
@@ -587,6 +599,9 @@ def QuantAssignPrecisionPass : Pass<"quant-assign-precision", "ModuleOp"> {
            "\"none\"",
            "how int8 activations will be quantized, as quant-quantize's "
            "option: none (static), per-token or per-tensor">,
+    Option<"gain", "gain", "bool", "false",
+           "scale output-mse/hessian sensitivities by each group's measured "
+           "propagation to the model's outputs (needs data)">,
     Option<"shareInputs", "share-inputs", "bool", "true",
            "layers reading the same activation share a scheme">,
     Option<"data", "data", "std::string", "\"\"",

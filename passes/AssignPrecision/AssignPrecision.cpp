@@ -69,6 +69,9 @@ private:
   LogicalResult findLayers();
   LogicalResult costGroups(const TargetDescription &target);
   LogicalResult measure();
+  /// Scales a group's sensitivities by the model's output error over the
+  /// group's own (the `gain` option).
+  LogicalResult scaleByGain(Group &group);
   /// The cost the budget counts, in the budget's own unit.
   double costOf(const CostEstimate &c) const {
     return budgetKind == Budget::Latency ? c.seconds * 1e6 : c.weightBytes;
@@ -124,8 +127,11 @@ LogicalResult AssignPrecisionPass::initialize(MLIRContext *ctx) {
     return fail("objective must be output-mse, hessian, e2e or position, "
                 "not '" +
                 objective + "'");
-  if (objective == "e2e" && data.empty())
-    return fail("objective=e2e runs the model: give data=CALIBRATION");
+  if ((objective == "e2e" || gain) && data.empty())
+    return fail("objective=e2e and gain run the model: give "
+                "data=CALIBRATION");
+  if (gain && (objective == "e2e" || objective == "position"))
+    return fail("gain scales output-mse and hessian sensitivities only");
   if (maxSamples <= 0)
     return fail("max-samples must be positive");
   std::optional<numerics::RoundingMode> mode =
@@ -295,7 +301,36 @@ LogicalResult AssignPrecisionPass::measure() {
         group.sensitivity[c] += error;
       }
     }
+    if (gain && failed(scaleByGain(group)))
+      return failure();
   }
+  return success();
+}
+
+LogicalResult AssignPrecisionPass::scaleByGain(Group &group) {
+  // At the group's cheapest candidate (the largest error, the most robust
+  // ratio): how much of the layers' own output error reaches the model's
+  // outputs. Errors this small propagate linearly, so one ratio serves
+  // every candidate.
+  std::optional<size_t> cheapest;
+  for (size_t c = 0; c < schemes.size(); ++c)
+    if (group.offered[c] &&
+        (!cheapest || costOf(group.cost[c]) < costOf(group.cost[*cheapest])))
+      cheapest = c;
+  if (group.sensitivity[*cheapest] <= 0)
+    return success();
+  SmallVector<SchemeAttr> assignment(layers.size());
+  for (unsigned i : group.layers)
+    assignment[i] = schemes[*cheapest];
+  FailureOr<double> error = e2e->error(assignment);
+  if (failed(error))
+    return failure();
+  double ratio = *error / group.sensitivity[*cheapest];
+  for (double &v : group.sensitivity)
+    v *= ratio;
+  for (unsigned i : group.layers)
+    for (double &v : layerSensitivity[i])
+      v *= ratio;
   return success();
 }
 
@@ -362,15 +397,12 @@ void AssignPrecisionPass::runOnOperation() {
   }
   if (failed(costGroups(*target)))
     return signalPassFailure();
-  if (!data.empty() && (objective == "e2e" || measurePoints > 0)) {
-    SmallVector<Operation *> ops;
-    for (const Layer &layer : layers)
-      ops.push_back(layer.op);
-    FailureOr<EndToEnd> runner = EndToEnd::create(
-        module, ops, {data, entry, maxSamples, quantizeOptions});
+  if (!data.empty() && (objective == "e2e" || gain || measurePoints > 0)) {
+    FailureOr<std::unique_ptr<EndToEnd>> runner = EndToEnd::create(
+        module, layers, {data, entry, maxSamples, quantizeOptions});
     if (failed(runner))
       return signalPassFailure();
-    e2e = std::make_shared<EndToEnd>(std::move(*runner));
+    e2e = std::move(*runner);
   }
   if (failed(measure()))
     return signalPassFailure();

@@ -4,21 +4,27 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Measures what quantizing some layers does to the model's outputs: a clone
-// gets the schemes, goes through quant-quantize{only-assigned} (the layers
-// without one stay float), is JIT-compiled and run on calibration samples,
-// and its outputs are compared with the float model's.
+// Measures what quantizing some layers does to the model's outputs on
+// calibration samples, against the float model's:
+// - weight-only and float-cast schemes change nothing but weights, so the
+//   model is compiled once with every layer's weight as an extra argument
+//   and each assignment is one run with other weights (the values
+//   quant-quantize's weight quantizer gives);
+// - int8-activation schemes go through quant-quantize{only-assigned} on a
+//   clone (the layers without a scheme stay float), compiled per assignment.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef QF_PASSES_ASSIGNPRECISION_ENDTOEND_H
 #define QF_PASSES_ASSIGNPRECISION_ENDTOEND_H
 
-#include "dialects/QF/QFAttrs.h"
+#include "passes/AssignPrecision/Sensitivity.h"
 #include "runtime/Executor.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,29 +40,40 @@ struct EndToEndOptions {
 
 class EndToEnd {
 public:
-  /// Runs the float model once for the reference outputs. `layers` are the
-  /// ops schemes may be given to, found again in clones by walk order.
-  static FailureOr<EndToEnd> create(ModuleOp module,
-                                    ArrayRef<Operation *> layers,
-                                    EndToEndOptions options);
+  /// Compiles the model with its layers' weights as arguments and runs it
+  /// once with the float weights for the reference outputs. `layers` must
+  /// outlive this object.
+  static FailureOr<std::unique_ptr<EndToEnd>>
+  create(ModuleOp module, ArrayRef<Layer> layers, EndToEndOptions options);
 
   /// The mean squared difference between the float model's outputs and
   /// those of the model with `schemes[i]` on layer i (null: float).
   FailureOr<double> error(ArrayRef<SchemeAttr> schemes);
 
 private:
-  EndToEnd(ModuleOp module, std::vector<unsigned> positions,
-           EndToEndOptions options)
-      : module(module), positions(std::move(positions)),
-        options(std::move(options)) {}
+  EndToEnd(ModuleOp module, ArrayRef<Layer> layers, EndToEndOptions options)
+      : module(module), layers(layers), options(std::move(options)) {}
 
-  /// Quantizes a clone, runs it and returns every output of every sample.
-  FailureOr<std::vector<runtime::HostTensor>> run(ArrayRef<SchemeAttr> schemes);
+  /// Every output of every sample of the parametric model with `weights`.
+  FailureOr<std::vector<runtime::HostTensor>>
+  runWithWeights(ArrayRef<const runtime::HostTensor *> weights);
+  /// Every output of every sample of a quantized clone.
+  FailureOr<std::vector<runtime::HostTensor>>
+  runQuantized(ArrayRef<SchemeAttr> schemes);
+  /// Runs `executable` on the samples, `extra` appended to each's inputs.
+  FailureOr<std::vector<runtime::HostTensor>>
+  runSamples(runtime::Executable &executable, unsigned dataInputs,
+             ArrayRef<const runtime::HostTensor *> extra);
+  /// Layer i's weight under `scheme`, computed once.
+  FailureOr<const runtime::HostTensor *> weightFor(unsigned i,
+                                                   SchemeAttr scheme);
 
   ModuleOp module;
-  /// Position of each layer among the module's ops in walk order.
-  std::vector<unsigned> positions;
+  ArrayRef<Layer> layers;
   EndToEndOptions options;
+  std::shared_ptr<runtime::Executable> parametric;
+  unsigned dataInputs = 0;
+  std::map<std::pair<unsigned, const void *>, runtime::HostTensor> weights;
   std::vector<runtime::HostTensor> reference;
 };
 

@@ -15,6 +15,7 @@
 #include "passes/Common/JsonReport.h"
 #include "passes/GPTQ/Solver.h"
 #include "passes/Passes.h"
+#include "passes/Quantize/SchemeName.h"
 #include "passes/Quantize/WeightQuantizer.h"
 #include "runtime/Jit/CpuJit.h"
 
@@ -91,10 +92,11 @@ Value gatherLastDim(OpBuilder &b, Location loc, Value x,
   auto orderType = RankedTensorType::get({k}, b.getI64Type());
   Value indices = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(orderType, order));
-  Value init = tensor::EmptyOp::create(
-      b, loc, tensor::getMixedSizes(b, loc, x), type.getElementType());
+  Value init = tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, x),
+                                       type.getElementType());
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-  AffineMap last = AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
+  AffineMap last =
+      AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
   auto gather = linalg::GenericOp::create(
@@ -104,8 +106,8 @@ Value gatherLastDim(OpBuilder &b, Location loc, Value x,
         SmallVector<Value> at;
         for (int64_t d = 0; d + 1 < rank; ++d)
           at.push_back(linalg::IndexOp::create(nb, nloc, d));
-        at.push_back(arith::IndexCastOp::create(nb, nloc, nb.getIndexType(),
-                                                args[0]));
+        at.push_back(
+            arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), args[0]));
         Value v = tensor::ExtractOp::create(nb, nloc, x, at);
         linalg::YieldOp::create(nb, nloc, v);
       });
@@ -182,8 +184,8 @@ LogicalResult GPTQPass::recalibrate(ArrayRef<Layer> stage) {
   std::string pipeline = "qf-calibrate{data=" + data +
                          " progress=false hessian=true export=false}";
   if (failed(parsePassPipeline(pipeline, pm)))
-    return module.emitError() << "quant-gptq: cannot build '" << pipeline
-                              << "'";
+    return module.emitError()
+           << "quant-gptq: cannot build '" << pipeline << "'";
   if (failed(pm.run(*prefix)))
     return module.emitError()
            << "quant-gptq: re-collecting the inputs of the next layers failed";
@@ -277,6 +279,24 @@ LogicalResult GPTQPass::quantize(Layer &layer) {
            << cols << ", " << cols
            << "]): run qf-insert-observers and qf-calibrate hessian=true first";
 
+  // A scheme mixed-precision assignment chose for the layer wins over the
+  // options.
+  unsigned bits = this->bits;
+  int64_t groupSize = this->groupSize;
+  bool symmetric = this->symmetric;
+  if (auto scheme = op->getAttrOfType<SchemeAttr>("qf.scheme")) {
+    if (isa<FloatType>(scheme.getWeightType()) ||
+        scheme.getGranularity() == Granularity::per_tensor) {
+      op->emitRemark("GPTQ: skipped, its assigned scheme ")
+          << schemeName(scheme) << " is quant-quantize's";
+      return success();
+    }
+    bits = scheme.getWeightBits();
+    groupSize = scheme.getGranularity() == Granularity::per_group
+                    ? scheme.getGroupSize()
+                    : 0;
+    symmetric = scheme.getSymmetric();
+  }
   gptq::Options options;
   options.bits = bits;
   options.groupSize = groupSize;
@@ -292,7 +312,7 @@ LogicalResult GPTQPass::quantize(Layer &layer) {
   if (groupSize > 0 && along % groupSize) {
     if (groupFallback != "channel")
       return op->emitOpError("group size ")
-             << groupSize.getValue() << " does not divide the reduction (" << along
+             << groupSize << " does not divide the reduction (" << along
              << "); use group-fallback=channel for per-channel parameters";
     options.groupSize = 0;
   }
@@ -368,10 +388,9 @@ LogicalResult GPTQPass::quantize(Layer &layer) {
                        (groups > 1 ? " g" + std::to_string(options.groupSize)
                                    : std::string(" per channel")) +
                        (symmetric ? " symmetric" : "") +
-                       (actOrder ? " act-order" : "") +
-                       (mseGrid ? " mse" : "");
-  int64_t bytes = (rows * cols * bits + 7) / 8 +
-                  groups * rows * (symmetric ? 4 : 5);
+                       (actOrder ? " act-order" : "") + (mseGrid ? " mse" : "");
+  int64_t bytes =
+      (rows * cols * bits + 7) / 8 + groups * rows * (symmetric ? 4 : 5);
 
   OpBuilder b(op);
   Value quantized = materializeWeight(b, weight.getLoc(), type, q);

@@ -14,8 +14,7 @@ using namespace mlir;
 using namespace mlir::qf;
 using namespace mlir::qf::recipes;
 
-template <>
-struct llvm::yaml::MappingTraits<Recipe> {
+template <> struct llvm::yaml::MappingTraits<Recipe> {
   static void mapping(IO &io, Recipe &r) {
     io.mapRequired("name", r.name);
     io.mapOptional("description", r.description);
@@ -27,6 +26,16 @@ struct llvm::yaml::MappingTraits<Recipe> {
     io.mapOptional("fuse", r.fuse);
   }
 };
+
+/// The mixed-precision recipes' search at `bits` average bits, with one JIT
+/// run per layer group on the first calibration sample for the gain.
+static std::string assignPrecision(StringRef bits) {
+  return ("quant-assign-precision{budget-bits=" + bits +
+          " symmetric=false gain=true data=$CALIB max-samples=1 "
+          "measure-points=0 candidates=w8a16,w4a16,w4a16g32,w4a16g64,"
+          "w4a16g128,w3a16,w3a16g32,w3a16g64,w3a16g128,w2a16g32,w2a16g64}")
+      .str();
+}
 
 const std::vector<Recipe> &recipes::builtinRecipes() {
   static const std::vector<Recipe> all = {
@@ -41,10 +50,10 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
       {"w8a8-dynamic",
        "int8 weights per channel, int8 activations quantized per token at "
        "run time (no calibration); integer matmuls",
-       false, "", "", false, "scheme=w8a8 dynamic-activations=per-token",
-       true},
-      {"w8a16-rtn", "int8 weights per channel, rounded to nearest; float "
-                    "activations",
+       false, "", "", false, "scheme=w8a8 dynamic-activations=per-token", true},
+      {"w8a16-rtn",
+       "int8 weights per channel, rounded to nearest; float "
+       "activations",
        false, "", "", false, "scheme=w8a16", false},
       {"w4a16-rtn",
        "int4 weights, asymmetric, in groups of 128 along the reduction (per "
@@ -63,8 +72,7 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
        true, "hessian=true",
        "quant-gptq{bits=4 group-size=128 group-fallback=channel "
        "data=$CALIB}",
-       false, "scheme=w4a16g128 symmetric=false group-fallback=channel",
-       false},
+       false, "scheme=w4a16g128 symmetric=false group-fallback=channel", false},
       {"w3a16-gptq",
        "int3 weights, asymmetric, in groups of 128 (per channel where 128 "
        "does not divide the reduction), rounded by GPTQ (act-order, "
@@ -72,8 +80,7 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
        true, "hessian=true",
        "quant-gptq{bits=3 group-size=128 group-fallback=channel "
        "data=$CALIB}",
-       false, "scheme=w3a16g128 symmetric=false group-fallback=channel",
-       false},
+       false, "scheme=w3a16g128 symmetric=false group-fallback=channel", false},
       {"w4a16-awq",
        "int4 weights, asymmetric, in groups of 128 (per channel where 128 "
        "does not divide the reduction), scaled and clipped by AWQ (duo "
@@ -94,16 +101,25 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
        true, "sample-rows=1024",
        "quant-awq{bits=4 group-size=128 duo-scaling=true then-gptq=true "
        "data=$CALIB}",
-       false, "scheme=w4a16g128 symmetric=false group-fallback=channel",
-       false},
+       false, "scheme=w4a16g128 symmetric=false group-fallback=channel", false},
       {"w3a16-awq-gptq",
        "w3a16-awq's scaling and clipping, then rounded by GPTQ "
        "(true-sequential) instead of to nearest",
        true, "sample-rows=1024",
        "quant-awq{bits=3 group-size=128 duo-scaling=true then-gptq=true "
        "data=$CALIB}",
-       false, "scheme=w3a16g128 symmetric=false group-fallback=channel",
-       false},
+       false, "scheme=w3a16g128 symmetric=false group-fallback=channel", false},
+      {"mixed-4.5bit",
+       "weights mixed per layer at 4.5 average bits (int8 per channel; "
+       "int4/int3/int2 per channel or in groups of 32-128; asymmetric): each "
+       "layer's output error on 1024 sampled rows of --calib, scaled by its "
+       "measured effect on the model's outputs, minimized exactly under the "
+       "cpu backend's cost model; rounded to nearest",
+       true, "sample-rows=1024", assignPrecision("4.5"), false,
+       "scheme=w4a16g128 symmetric=false group-fallback=channel", false},
+      {"mixed-3.5bit", "mixed-4.5bit's assignment at 3.5 average bits", true,
+       "sample-rows=1024", assignPrecision("3.5"), false,
+       "scheme=w4a16g128 symmetric=false group-fallback=channel", false},
       {"f16", "weights rounded to fp16", false, "", "", false, "scheme=f16",
        false},
   };

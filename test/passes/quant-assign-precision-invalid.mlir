@@ -4,6 +4,8 @@
 // RUN: not qf-opt %s --quant-assign-precision="budget-bits=-1" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
 // RUN: not qf-opt %s --quant-assign-precision="budget-bits=4 objective=guess" 2>&1 | FileCheck %s --check-prefix=OBJECTIVE
 // RUN: not qf-opt %s --quant-assign-precision="budget-bits=4 objective=e2e" 2>&1 | FileCheck %s --check-prefix=E2E
+// RUN: not qf-opt %s --quant-assign-precision="budget-bits=4 gain=true" 2>&1 | FileCheck %s --check-prefix=E2E
+// RUN: not qf-opt %s --quant-assign-precision="budget-bits=4 gain=true objective=position data=x.npz" 2>&1 | FileCheck %s --check-prefix=GAIN
 // RUN: not qf-opt %s --quant-assign-precision="budget-bits=4 candidates=w5a16" 2>&1 | FileCheck %s --check-prefix=NAME
 // RUN: not qf-opt %s --quant-assign-precision="budget-bits=4 candidates=w4a16,w4a16" 2>&1 | FileCheck %s --check-prefix=TWICE
 // RUN: not qf-opt %s --quant-assign-precision="budget-bits=4 rounding=stochastic" 2>&1 | FileCheck %s --check-prefix=ROUNDING
@@ -15,7 +17,8 @@
 // NOBUDGET: error: quant-assign-precision: give exactly one budget: budget-bits, budget-bytes or budget-latency
 // NEGATIVE: error: quant-assign-precision: the budget must be positive and finite
 // OBJECTIVE: error: quant-assign-precision: objective must be output-mse, hessian, e2e or position, not 'guess'
-// E2E: error: quant-assign-precision: objective=e2e runs the model: give data=CALIBRATION
+// E2E: error: quant-assign-precision: objective=e2e and gain run the model: give data=CALIBRATION
+// GAIN: error: quant-assign-precision: gain scales output-mse and hessian sensitivities only
 // NAME: error: quant-assign-precision: candidate scheme 'w5a16': weight bits must be 2, 3, 4 or 8
 // TWICE: error: quant-assign-precision: candidate 'w4a16' is listed twice
 // ROUNDING: error: quant-assign-precision: rounding must be half_even, half_away, floor, ceil or toward_zero, not 'stochastic'

@@ -46,3 +46,38 @@ func.func @act_order(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
   %y = linalg.matmul ins(%xo, %w : tensor<3x4xf32>, tensor<4x2xf32>) outs(%f : tensor<3x2xf32>) -> tensor<3x2xf32>
   return %y : tensor<3x2xf32>
 }
+
+// -----
+
+// A scheme assigned to the layer (quant-assign-precision) wins over the
+// options: 8 bits per channel here, stored as bytes without unpacking.
+// CHECK-LABEL: func.func @assigned_int8
+// CHECK: %[[C:.*]] = arith.constant dense<{{.*}}> : tensor<4x2xi8>
+// CHECK: %[[Q:.*]] = quant.scast %[[C]] : tensor<4x2xi8> to tensor<4x2x!quant.uniform<i8:f32:1, {
+// CHECK: %[[W:.*]] = qf.dequantize %[[Q]]
+// CHECK: linalg.matmul {qf.scheme = {{.*}}} ins(%{{.*}}, %[[W]] :
+func.func @assigned_int8(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
+  %xo = qf.observe %x id 0 stats {hessian = dense<[[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]]> : tensor<4x4xf32>} : tensor<3x4xf32>
+  %w = arith.constant dense<[[1.0, 0.0], [-2.0, 1.0], [0.5, 2.0], [4.0, 3.0]]> : tensor<4x2xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<3x2xf32>) -> tensor<3x2xf32>
+  %y = linalg.matmul {qf.scheme = #qf.scheme<weight = i8, per_channel, asymmetric, rounding = half_even>} ins(%xo, %w : tensor<3x4xf32>, tensor<4x2xf32>) outs(%f : tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// A float-cast scheme is left to quant-quantize: the weight stays.
+// CHECK-LABEL: func.func @assigned_f16
+// CHECK: %[[W:.*]] = arith.constant dense<{{.*}}> : tensor<4x2xf32>
+// CHECK: linalg.matmul {qf.scheme = {{.*}}} ins(%{{.*}}, %[[W]] :
+func.func @assigned_f16(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
+  %xo = qf.observe %x id 0 stats {hessian = dense<[[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]]> : tensor<4x4xf32>} : tensor<3x4xf32>
+  %w = arith.constant dense<[[1.0, 0.0], [-2.0, 1.0], [0.5, 2.0], [4.0, 3.0]]> : tensor<4x2xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<3x2xf32>) -> tensor<3x2xf32>
+  %y = linalg.matmul {qf.scheme = #qf.scheme<weight = f16, per_tensor, symmetric, rounding = half_even>} ins(%xo, %w : tensor<3x4xf32>, tensor<4x2xf32>) outs(%f : tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
