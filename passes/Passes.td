@@ -558,9 +558,10 @@ def QuantAssignPrecisionPass : Pass<"quant-assign-precision", "ModuleOp"> {
        minimum.
 
     `report=PREFIX` writes `PREFIX.csv` (every layer, candidate, sensitivity
-    and cost), `PREFIX.md` (the assignment, and the frontier: budget ->
-    predicted error and, with `data`, the error measured end to end at up to
-    `measure-points` of its points) and `PREFIX.svg` (the frontier plotted).
+    and cost), `PREFIX.frontier.csv` (the whole frontier: cost -> predicted
+    error and, with `data`, the error measured end to end at up to
+    `measure-points` of its points), `PREFIX.md` (the assignment and the
+    frontier, thinned to 40 points) and `PREFIX.svg` (the frontier plotted).
 
     Before (`budget-bits=6 candidates=w8a16,w4a16`):
     ```mlir
@@ -614,7 +615,7 @@ def QuantAssignPrecisionPass : Pass<"quant-assign-precision", "ModuleOp"> {
     Option<"measurePoints", "measure-points", "unsigned", "6",
            "frontier points measured end to end when data is given">,
     Option<"report", "report", "std::string", "\"\"",
-           "write PREFIX.csv, PREFIX.md and PREFIX.svg">,
+           "write PREFIX.csv, PREFIX.frontier.csv, PREFIX.md and PREFIX.svg">,
   ];
 }
 

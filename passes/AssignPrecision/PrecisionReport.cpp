@@ -34,7 +34,7 @@ static std::string measuredText(const std::optional<double> &m) {
 }
 
 static void writeMarkdown(llvm::raw_ostream &os, const PrecisionReport &r,
-                          StringRef svgName) {
+                          StringRef svgName, StringRef frontierCsvName) {
   os << "# Mixed-precision assignment\n\n"
      << "Backend `" << r.backend << "`, objective `" << r.objective
      << "`, budget " << r.budget << ".\n\n"
@@ -62,17 +62,34 @@ static void writeMarkdown(llvm::raw_ostream &os, const PrecisionReport &r,
     os << " " << r.candidates[layer.chosen] << " | "
        << llvm::formatv("{0:f0}", layer.cells[layer.chosen].bytes) << " |\n";
   }
-  os << "\n## Pareto frontier\n\nEvery budget's best assignment: the least "
-        "predicted error (summed sensitivity) at each cost; the measured "
-        "error is the mean squared change of the model's outputs on the "
-        "calibration data, where measured.\n\n![frontier]("
-     << svgName << ")\n\n| " << r.unit
-     << " | predicted error | measured error | "
-        "schemes |\n|---|---|---|---|\n";
+  // The whole frontier is in PREFIX.frontier.csv; the page shows at most
+  // 40 evenly spaced points, the measured ones and the chosen one.
+  size_t n = r.frontier.size(), stride = (n + 39) / 40;
+  os << "\n## Pareto frontier\n\n"
+     << n
+     << " points: every budget's best assignment, the least predicted error "
+        "(summed sensitivity) at each cost. The measured error is the mean "
+        "squared change of the model's outputs on the calibration data, "
+        "where measured.";
+  if (stride > 1)
+    os << " Every " << stride
+       << "th point is shown, and the measured ones; all are in `"
+       << frontierCsvName << "`.";
+  os << "\n\n![frontier](" << svgName << ")\n\n| " << r.unit
+     << " | predicted error | measured error | schemes |\n|---|---|---|---|\n";
+  for (auto [i, p] : llvm::enumerate(r.frontier))
+    if (i % stride == 0 || i + 1 == n || p.measured || p.cost == r.chosen.cost)
+      os << "| " << llvm::formatv("{0:f4}", p.cost) << " | "
+         << llvm::formatv("{0:e4}", p.predicted) << " | "
+         << measuredText(p.measured) << " | " << p.mix << " |\n";
+}
+
+static void writeFrontierCsv(llvm::raw_ostream &os, const PrecisionReport &r) {
+  os << "cost,predicted_error,measured_error,schemes\n";
   for (const ReportPoint &p : r.frontier)
-    os << "| " << llvm::formatv("{0:f4}", p.cost) << " | "
-       << llvm::formatv("{0:e4}", p.predicted) << " | "
-       << measuredText(p.measured) << " | " << p.mix << " |\n";
+    os << llvm::formatv("{0:f6}", p.cost) << ","
+       << llvm::formatv("{0:e6}", p.predicted) << ","
+       << measuredText(p.measured) << ",\"" << p.mix << "\"\n";
 }
 
 /// The frontier's predicted error (line, left log axis) and measured error
@@ -153,9 +170,12 @@ static void writeSvg(llvm::raw_ostream &os, const PrecisionReport &r) {
 LogicalResult mlir::qf::precision::writePrecisionReport(
     StringRef prefix, const PrecisionReport &report, Location loc) {
   std::string svg = (prefix + ".svg").str();
-  StringRef svgName = llvm::StringRef(svg).rsplit('/').second;
-  if (svgName.empty())
-    svgName = svg;
+  std::string frontierCsv = (prefix + ".frontier.csv").str();
+  // Links from the page are relative to its folder.
+  auto baseName = [](StringRef path) {
+    auto [dir, name] = path.rsplit('/');
+    return name.empty() ? dir : name;
+  };
   auto write =
       [&](const std::string &path,
           llvm::function_ref<void(llvm::raw_ostream &)> body) -> LogicalResult {
@@ -172,8 +192,12 @@ LogicalResult mlir::qf::precision::writePrecisionReport(
                    [&](llvm::raw_ostream &os) { writeCsv(os, report); })) ||
       failed(write((prefix + ".md").str(),
                    [&](llvm::raw_ostream &os) {
-                     writeMarkdown(os, report, svgName);
+                     writeMarkdown(os, report, baseName(svg),
+                                   baseName(frontierCsv));
                    })) ||
+      failed(write(
+          frontierCsv,
+          [&](llvm::raw_ostream &os) { writeFrontierCsv(os, report); })) ||
       failed(write(svg, [&](llvm::raw_ostream &os) { writeSvg(os, report); })))
     return failure();
   return success();

@@ -5,8 +5,9 @@
 //===----------------------------------------------------------------------===//
 //
 // PREFIX.csv: one row per layer and candidate (sensitivity, costs, chosen);
-// PREFIX.md: the assignment and the Pareto frontier (budget -> predicted and
-// measured error); PREFIX.svg: the frontier plotted.
+// PREFIX.frontier.csv: the whole Pareto frontier (cost -> predicted and
+// measured error, schemes); PREFIX.md: the assignment and the frontier
+// (thinned to 40 points); PREFIX.svg: the frontier plotted.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,7 +54,7 @@ struct PrecisionReport {
   ReportPoint chosen;
 };
 
-/// Writes PREFIX.csv, PREFIX.md and PREFIX.svg.
+/// Writes PREFIX.csv, PREFIX.frontier.csv, PREFIX.md and PREFIX.svg.
 LogicalResult writePrecisionReport(StringRef prefix,
                                    const PrecisionReport &report, Location loc);
 
