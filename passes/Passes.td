@@ -474,6 +474,11 @@ def QuantAWQPass : Pass<"quant-awq", "ModuleOp"> {
     `gptq-act-order=false`: act-order regroups the channels AWQ scaled,
     which helps on the demo GPT and hurts on layers with a few dominant
     channels).
+
+    A group whose first consumer has a `qf.scheme` (from
+    `quant-assign-precision`, which gives layers reading one activation one
+    scheme) is searched with that scheme's bits, groups and symmetry; a
+    float-cast or per-tensor scheme skips the group.
   }];
   let dependentDialects = ["::mlir::qf::QFDialect",
                            "::mlir::arith::ArithDialect",

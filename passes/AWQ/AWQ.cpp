@@ -20,6 +20,7 @@
 #include "passes/Common/ScaleGroups.h"
 #include "passes/Numerics/QuantParams.h"
 #include "passes/Passes.h"
+#include "passes/Quantize/SchemeName.h"
 #include "runtime/Jit/CpuJit.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -46,8 +47,8 @@ struct GroupQuantizer {
   bool symmetric;
 
   /// Dequantized values of v[0..count), one group of one column.
-  void fakeQuant(const double *v, int64_t count, int64_t stride,
-                 double *out, int64_t outStride) const {
+  void fakeQuant(const double *v, int64_t count, int64_t stride, double *out,
+                 int64_t outStride) const {
     numerics::IntRange range =
         numerics::IntRange::forBits(bits, /*isSigned=*/true, symmetric);
     float lo = 0, hi = 0;
@@ -142,8 +143,8 @@ private:
   LogicalResult scaleGroup(scaling::Group &group, llvm::json::Array &entries);
   /// Clips the consumer's weight [k, n] (its input now X / s) per output
   /// column and group; returns the mean shrink ratio.
-  double clipConsumer(scaling::Consumer &c, const std::vector<double> &x, int64_t r,
-              int64_t k, const GroupQuantizer &q);
+  double clipConsumer(scaling::Consumer &c, const std::vector<double> &x,
+                      int64_t r, int64_t k, const GroupQuantizer &q);
 };
 
 void AWQPass::runOnOperation() {
@@ -163,13 +164,13 @@ void AWQPass::runOnOperation() {
       "qf-calibrate{data=" + data +
       " progress=false hessian=true export=false},quant-gptq{" +
       "bits=" + std::to_string(bits) +
-      " group-size=" + std::to_string(groupSize) + " symmetric=" +
-      (symmetric ? "true" : "false") +
+      " group-size=" + std::to_string(groupSize) +
+      " symmetric=" + (symmetric ? "true" : "false") +
       " act-order=" + (gptqActOrder ? "true" : "false") +
       " group-fallback=channel data=" + data + "}";
   if (failed(parsePassPipeline(pipeline, pm))) {
-    getOperation().emitError() << "quant-awq: cannot build '" << pipeline
-                               << "'";
+    getOperation().emitError()
+        << "quant-awq: cannot build '" << pipeline << "'";
     return signalPassFailure();
   }
   if (failed(runPipeline(pm, getOperation())))
@@ -218,10 +219,28 @@ LogicalResult AWQPass::scaleGroup(scaling::Group &group,
     if (!std::isfinite(v))
       return first.op.emitOpError(
           "AWQ: the weight contains NaN or infinite values");
-  GroupQuantizer quantizer{unsigned(bits.getValue()),
-                           groupSize > 0 && k % groupSize == 0 ? groupSize
-                                                               : k,
-                           symmetric};
+  // A scheme assigned to the consumers (quant-assign-precision gives the
+  // layers reading one activation one scheme) wins over the options.
+  unsigned layerBits = bits;
+  int64_t layerGroup = groupSize;
+  bool layerSymmetric = symmetric;
+  if (auto scheme = first.op->getAttrOfType<SchemeAttr>("qf.scheme")) {
+    if (isa<FloatType>(scheme.getWeightType()) ||
+        scheme.getGranularity() == Granularity::per_tensor) {
+      first.op->emitRemark("AWQ: skipped, its assigned scheme ")
+          << schemeName(scheme) << " is quant-quantize's";
+      record("skipped: assigned " + schemeName(scheme));
+      return success();
+    }
+    layerBits = scheme.getWeightBits();
+    layerGroup = scheme.getGranularity() == Granularity::per_group
+                     ? scheme.getGroupSize()
+                     : 0;
+    layerSymmetric = scheme.getSymmetric();
+  }
+  GroupQuantizer quantizer{
+      layerBits, layerGroup > 0 && k % layerGroup == 0 ? layerGroup : k,
+      layerSymmetric};
 
   // Per-channel statistics: mean |x|, and (duo) mean over output columns of
   // |w| relative to its group's largest.
@@ -295,22 +314,23 @@ LogicalResult AWQPass::scaleGroup(scaling::Group &group,
       bool skip = llvm::any_of(clipSkip, [&](const std::string &part) {
         return StringRef(name).contains(part);
       });
-      shrinks.push_back(skip ? llvm::json::Value(nullptr)
-                             : llvm::json::Value(clipConsumer(c, xs, r, k, quantizer)));
+      shrinks.push_back(
+          skip ? llvm::json::Value(nullptr)
+               : llvm::json::Value(clipConsumer(c, xs, r, k, quantizer)));
     }
   }
-  entries.push_back(llvm::json::Object{
-      {"producer", group.producerName()},
-      {"consumers", group.consumerNames()},
-      {"status", "scaled"},
-      {"alpha", bestAlpha},
-      {"losses", std::move(losses)},
-      {"mean_clip_ratio", std::move(shrinks)}});
+  entries.push_back(
+      llvm::json::Object{{"producer", group.producerName()},
+                         {"consumers", group.consumerNames()},
+                         {"status", "scaled"},
+                         {"alpha", bestAlpha},
+                         {"losses", std::move(losses)},
+                         {"mean_clip_ratio", std::move(shrinks)}});
   return success();
 }
 
 double AWQPass::clipConsumer(scaling::Consumer &c, const std::vector<double> &x,
-                     int64_t r, int64_t k, const GroupQuantizer &q) {
+                             int64_t r, int64_t k, const GroupQuantizer &q) {
   int64_t n;
   std::vector<float> wf = scaling::weightOf(c, n);
   std::vector<double> w(wf.begin(), wf.end());
