@@ -52,6 +52,17 @@ static void stripObservers(ModuleOp module) {
   });
 }
 
+/// `entry` of `clone` compiled for the host; diagnostics at `module`.
+static FailureOr<std::shared_ptr<runtime::Executable>>
+compileOnCpu(ModuleOp module, ModuleOp clone, StringRef entry) {
+  llvm::Expected<std::unique_ptr<runtime::Executor>> executor =
+      runtime::ExecutorRegistry::global().create("cpu");
+  if (!executor)
+    return emitError(module.getLoc()) << "quant-assign-precision: "
+                                      << llvm::toString(executor.takeError());
+  return (*executor)->compile(clone, entry);
+}
+
 FailureOr<std::unique_ptr<EndToEnd>> EndToEnd::create(ModuleOp module,
                                                       ArrayRef<Layer> layers,
                                                       EndToEndOptions options) {
@@ -78,13 +89,8 @@ FailureOr<std::unique_ptr<EndToEnd>> EndToEnd::create(ModuleOp module,
     op->setOperand(layer.contraction.weight, func.getArgument(index));
   }
   stripObservers(*clone);
-  llvm::Expected<std::unique_ptr<runtime::Executor>> executor =
-      runtime::ExecutorRegistry::global().create("cpu");
-  if (!executor)
-    return emitError(module.getLoc()) << "quant-assign-precision: "
-                                      << llvm::toString(executor.takeError());
   FailureOr<std::shared_ptr<runtime::Executable>> executable =
-      (*executor)->compile(*clone, options.entry);
+      compileOnCpu(module, *clone, options.entry);
   if (failed(executable))
     return failure();
   e2e->parametric = *executable;
@@ -187,13 +193,8 @@ EndToEnd::runQuantized(ArrayRef<SchemeAttr> schemes) {
   if (failed(pm.run(*clone)))
     return emitError(module.getLoc())
            << "quant-assign-precision: quantizing a clone to measure it failed";
-  llvm::Expected<std::unique_ptr<runtime::Executor>> executor =
-      runtime::ExecutorRegistry::global().create("cpu");
-  if (!executor)
-    return emitError(module.getLoc()) << "quant-assign-precision: "
-                                      << llvm::toString(executor.takeError());
   FailureOr<std::shared_ptr<runtime::Executable>> executable =
-      (*executor)->compile(*clone, options.entry);
+      compileOnCpu(module, *clone, options.entry);
   if (failed(executable))
     return failure();
   return runSamples(**executable, (*executable)->signature().inputs.size(), {});

@@ -56,26 +56,32 @@ static std::optional<ArrayRef<float>> blobOf(const Layer &layer,
   return blob ? blob.tryGetAsArrayRef() : std::nullopt;
 }
 
-/// The step and zero point of static int8 activations: quant-quantize's
-/// choice from the observer's calibrated range.
-static FailureOr<numerics::QuantParams>
-staticActParams(const Layer &layer, const SensitivityOptions &options,
-                numerics::IntRange range) {
+/// The calibrated [min, max] of the layer's activation.
+static FailureOr<std::pair<double, double>>
+calibratedRange(const Layer &layer) {
   DictionaryAttr stats = statsOf(layer);
   auto min = stats ? stats.getAs<FloatAttr>("min") : FloatAttr();
   auto max = stats ? stats.getAs<FloatAttr>("max") : FloatAttr();
   if (!min || !max)
     return layer.op->emitOpError(
         "int8-activation candidates need the calibrated range (min and max) "
-        "of the activation's qf.observe, or dynamic-activations=per-token|"
-        "per-tensor");
+        "of the activation's qf.observe: run qf-calibrate first");
+  return std::make_pair(min.getValueAsDouble(), max.getValueAsDouble());
+}
+
+/// The step and zero point of static int8 activations: quant-quantize's
+/// choice from the observer's calibrated range.
+static FailureOr<numerics::QuantParams>
+staticActParams(const Layer &layer, const SensitivityOptions &options,
+                numerics::IntRange range) {
+  FailureOr<std::pair<double, double>> r = calibratedRange(layer);
+  if (failed(r))
+    return failure();
   std::optional<numerics::QuantParams> p = numerics::chooseQuantParams(
-      min.getValueAsDouble(), max.getValueAsDouble(), range,
-      options.actSymmetric);
+      r->first, r->second, range, options.actSymmetric);
   if (!p)
     return layer.op->emitOpError("the calibrated activation range [")
-           << min.getValueAsDouble() << ", " << max.getValueAsDouble()
-           << "] cannot be quantized";
+           << r->first << ", " << r->second << "] cannot be quantized";
   return *p;
 }
 
@@ -211,15 +217,10 @@ mlir::qf::precision::hessianError(const Layer &layer, SchemeAttr scheme,
   } else {
     // Dynamic steps follow each token's range; the calibrated |x| maximum
     // bounds them.
-    DictionaryAttr stats = statsOf(layer);
-    auto min = stats ? stats.getAs<FloatAttr>("min") : FloatAttr();
-    auto max = stats ? stats.getAs<FloatAttr>("max") : FloatAttr();
-    if (!min || !max)
-      return layer.op->emitOpError(
-          "objective=hessian with int8 activations needs the calibrated "
-          "range (min and max) of the activation's qf.observe");
-    step = std::max(std::fabs(min.getValueAsDouble()),
-                    std::fabs(max.getValueAsDouble())) /
+    FailureOr<std::pair<double, double>> r = calibratedRange(layer);
+    if (failed(r))
+      return failure();
+    step = std::max(std::fabs(r->first), std::fabs(r->second)) /
            double(numerics::IntRange::forBits(bits, true, true).max);
   }
   double norm = 0;
