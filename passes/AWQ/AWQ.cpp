@@ -225,18 +225,16 @@ LogicalResult AWQPass::scaleGroup(scaling::Group &group,
   int64_t layerGroup = groupSize;
   bool layerSymmetric = symmetric;
   if (auto scheme = first.op->getAttrOfType<SchemeAttr>("qf.scheme")) {
-    if (isa<FloatType>(scheme.getWeightType()) ||
-        scheme.getGranularity() == Granularity::per_tensor) {
+    std::optional<WeightRounding> assigned = weightRoundingOf(scheme);
+    if (!assigned) {
       first.op->emitRemark("AWQ: skipped, its assigned scheme ")
           << schemeName(scheme) << " is quant-quantize's";
       record("skipped: assigned " + schemeName(scheme));
       return success();
     }
-    layerBits = scheme.getWeightBits();
-    layerGroup = scheme.getGranularity() == Granularity::per_group
-                     ? scheme.getGroupSize()
-                     : 0;
-    layerSymmetric = scheme.getSymmetric();
+    layerBits = assigned->bits;
+    layerGroup = assigned->groupSize;
+    layerSymmetric = assigned->symmetric;
   }
   GroupQuantizer quantizer{
       layerBits, layerGroup > 0 && k % layerGroup == 0 ? layerGroup : k,

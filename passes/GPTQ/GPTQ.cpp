@@ -285,17 +285,15 @@ LogicalResult GPTQPass::quantize(Layer &layer) {
   int64_t groupSize = this->groupSize;
   bool symmetric = this->symmetric;
   if (auto scheme = op->getAttrOfType<SchemeAttr>("qf.scheme")) {
-    if (isa<FloatType>(scheme.getWeightType()) ||
-        scheme.getGranularity() == Granularity::per_tensor) {
+    std::optional<WeightRounding> assigned = weightRoundingOf(scheme);
+    if (!assigned) {
       op->emitRemark("GPTQ: skipped, its assigned scheme ")
           << schemeName(scheme) << " is quant-quantize's";
       return success();
     }
-    bits = scheme.getWeightBits();
-    groupSize = scheme.getGranularity() == Granularity::per_group
-                    ? scheme.getGroupSize()
-                    : 0;
-    symmetric = scheme.getSymmetric();
+    bits = assigned->bits;
+    groupSize = assigned->groupSize;
+    symmetric = assigned->symmetric;
   }
   gptq::Options options;
   options.bits = bits;

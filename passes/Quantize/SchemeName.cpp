@@ -70,3 +70,13 @@ std::string mlir::qf::schemeName(SchemeAttr scheme) {
     name += "t";
   return name;
 }
+
+std::optional<WeightRounding> mlir::qf::weightRoundingOf(SchemeAttr scheme) {
+  if (isa<FloatType>(scheme.getWeightType()) ||
+      scheme.getGranularity() == Granularity::per_tensor)
+    return std::nullopt;
+  int64_t group = scheme.getGranularity() == Granularity::per_group
+                      ? scheme.getGroupSize()
+                      : 0;
+  return WeightRounding{scheme.getWeightBits(), group, scheme.getSymmetric()};
+}

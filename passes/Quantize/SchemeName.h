@@ -32,6 +32,19 @@ FailureOr<SchemeAttr> parseSchemeName(MLIRContext *ctx, StringRef name,
 /// rounding are not part of it).
 std::string schemeName(SchemeAttr scheme);
 
+/// How a scheme's integer weights are rounded, as the weight-rounding passes
+/// (GPTQ, AWQ) take it: bits, groups along the reduction (0: per channel)
+/// and symmetry.
+struct WeightRounding {
+  unsigned bits;
+  int64_t groupSize;
+  bool symmetric;
+};
+
+/// The rounding of `scheme`'s weights, or std::nullopt for float casts and
+/// per-tensor schemes, which those passes leave to quant-quantize.
+std::optional<WeightRounding> weightRoundingOf(SchemeAttr scheme);
+
 } // namespace mlir::qf
 
 #endif // QF_PASSES_QUANTIZE_SCHEMENAME_H
