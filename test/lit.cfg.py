@@ -12,7 +12,7 @@ config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qf_obj_root, "test")
 # The GoogleTest suite has its own config under unit/.
-config.excludes = ["Inputs", "lib", "lit.cfg.py", "lit.site.cfg.py", "consumer",
+config.excludes = ["Inputs", "corpus", "lib", "lit.cfg.py", "lit.site.cfg.py", "consumer",
                    "CMakeLists.txt"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
@@ -73,3 +73,8 @@ if len(nvvm) == 2 and "executor: available" in nvvm[1].split("\n")[2]:
     config.available_features.add("cuda-gpu")
 if shutil.which("spirv-val"):
     config.available_features.add("spirv-val")
+
+# The asan preset links the fuzz targets with libFuzzer; elsewhere they use
+# the replay driver, whose own behaviour some tests check.
+if config.qf_fuzz.upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("libfuzzer")

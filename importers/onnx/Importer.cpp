@@ -92,7 +92,8 @@ onnx_import::convertTensorProto(const onnx::TensorProto &t, MLIRContext *ctx,
     return failure();
   }
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-    error = "tensor '" + t.name() + "' has external data, which is not "
+    error = "tensor '" + t.name() +
+            "' has external data, which is not "
             "supported (save the model with its weights inside)";
     return failure();
   }
@@ -195,8 +196,7 @@ FailureOr<SmallVector<int64_t>> NodeContext::constInts(size_t i,
                                                        StringRef what) {
   const Tensor &t = input(i);
   if (!t.constant || !isa<IntegerType>(t.constant.getElementType())) {
-    error() << what << " (input " << i
-            << ") must be a constant integer tensor";
+    error() << what << " (input " << i << ") must be a constant integer tensor";
     return failure();
   }
   SmallVector<int64_t> values;
@@ -319,6 +319,9 @@ private:
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info,
                                         bool &isUnsigned);
   LogicalResult importNode(const onnx::NodeProto &node, int index);
+  /// Why `name`, read by node `index`, has no value yet: the graph's nodes
+  /// are in order (ONNX requires it), so a later producer means a cycle.
+  std::string whyUndefined(StringRef name, int index) const;
 
   MLIRContext *ctx;
   OpBuilder b;
@@ -326,6 +329,7 @@ private:
   const ImportOptions &options;
   int64_t opset = 0;
   llvm::StringMap<Tensor> values;
+  const onnx::GraphProto *graph = nullptr;
 };
 
 } // namespace
@@ -346,6 +350,11 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info, bool &isUnsigned) {
   SmallVector<int64_t> shape;
   SmallVector<std::string> names;
   for (const auto &dim : type.tensor_type().shape().dim()) {
+    if (dim.has_dim_value() && dim.dim_value() < 0) {
+      graphError() << "input '" << info.name() << "' has negative dimension "
+                   << dim.dim_value() << " at index " << shape.size();
+      return failure();
+    }
     shape.push_back(dim.has_dim_value() ? dim.dim_value()
                                         : ShapedType::kDynamic);
     names.push_back(dim.has_dim_param() ? dim.dim_param() : "?");
@@ -378,6 +387,18 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info, bool &isUnsigned) {
   return RankedTensorType::get(shape, elem);
 }
 
+std::string GraphImporter::whyUndefined(StringRef name, int index) const {
+  for (int i = index, e = graph->node_size(); i < e; ++i) {
+    const onnx::NodeProto &producer = graph->node(i);
+    if (llvm::is_contained(producer.output(), name))
+      return (i == index ? std::string("is its own output")
+                         : "is computed by node #" + std::to_string(i) + " ('" +
+                               producer.name() + "') after it") +
+             ": the graph has a cycle or is not in topological order";
+  }
+  return "is not defined before it (no node, input or initializer has it)";
+}
+
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
                                         int index) {
   Location loc = nodeLoc(node, index);
@@ -389,9 +410,9 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
     }
     auto it = values.find(name);
     if (it == values.end())
-      return emitError(loc) << node.op_type() << " node '" << node.name()
-                            << "': input '" << name
-                            << "' is not defined before it";
+      return emitError(loc)
+             << node.op_type() << " node '" << node.name() << "': input '"
+             << name << "' " << whyUndefined(name, index);
     inputs.push_back(it->second);
   }
   NodeContext nodeCtx(node, opset, b, loc, std::move(inputs));
@@ -438,6 +459,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model) {
     return nullptr;
   }
   const onnx::GraphProto &graph = model.graph();
+  this->graph = &graph;
   OwningOpRef<ModuleOp> module = ModuleOp::create(b.getUnknownLoc());
   b.setInsertionPointToEnd(module->getBody());
 
@@ -500,11 +522,10 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model) {
                    << "' is computed by no node";
       return nullptr;
     }
-    Value v = it->second.value
-                  ? it->second.value
-                  : arith::ConstantOp::create(b, func.getLoc(),
-                                              it->second.constant)
-                        .getResult();
+    Value v = it->second.value ? it->second.value
+                               : arith::ConstantOp::create(b, func.getLoc(),
+                                                           it->second.constant)
+                                     .getResult();
     results.push_back(v);
     resultTypes.push_back(v.getType());
   }
@@ -533,8 +554,7 @@ onnx_import::importOnnxBytes(StringRef bytes, StringRef sourceName,
   return GraphImporter(ctx, sourceName, options).run(model);
 }
 
-LogicalResult onnx_import::addInputShape(StringRef spec,
-                                         ImportOptions &options,
+LogicalResult onnx_import::addInputShape(StringRef spec, ImportOptions &options,
                                          std::string &error) {
   auto [name, dims] = spec.split('=');
   SmallVector<StringRef> parts;
@@ -553,9 +573,9 @@ LogicalResult onnx_import::addInputShape(StringRef spec,
   return success();
 }
 
-OwningOpRef<ModuleOp> onnx_import::importOnnxFile(StringRef path,
-                                                  MLIRContext *ctx,
-                                                  const ImportOptions &options) {
+OwningOpRef<ModuleOp>
+onnx_import::importOnnxFile(StringRef path, MLIRContext *ctx,
+                            const ImportOptions &options) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buffer) {
     emitError(UnknownLoc::get(ctx))
@@ -566,7 +586,7 @@ OwningOpRef<ModuleOp> onnx_import::importOnnxFile(StringRef path,
 }
 
 void onnx_import::registerOnnxImportDialects(DialectRegistry &registry) {
-  registry.insert<arith::ArithDialect, func::FuncDialect,
-                  linalg::LinalgDialect, math::MathDialect,
-                  tensor::TensorDialect, quant::QuantDialect, QFDialect>();
+  registry.insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
+                  math::MathDialect, tensor::TensorDialect, quant::QuantDialect,
+                  QFDialect>();
 }

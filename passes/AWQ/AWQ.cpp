@@ -169,7 +169,7 @@ void AWQPass::runOnOperation() {
       " act-order=" + (gptqActOrder ? "true" : "false") +
       " group-fallback=channel data=" + data + "}";
   if (failed(parsePassPipeline(pipeline, pm))) {
-    getOperation().emitError()
+    emitError(getOperation().getLoc())
         << "quant-awq: cannot build '" << pipeline << "'";
     return signalPassFailure();
   }

@@ -165,8 +165,9 @@ void CalibratePass::runOnOperation() {
   if (walk.wasInterrupted())
     return signalPassFailure();
   if (observers.empty()) {
-    module.emitWarning() << "qf-calibrate: no qf.observe ops to calibrate; "
-                            "run qf-insert-observers first";
+    emitWarning(module.getLoc())
+        << "qf-calibrate: no qf.observe ops to calibrate; "
+           "run qf-insert-observers first";
     return;
   }
 
@@ -174,15 +175,15 @@ void CalibratePass::runOnOperation() {
   if (!stats.empty()) {
     llvm::Expected<StatsById> imported = importStats(stats, &getContext());
     if (!imported) {
-      module.emitError() << "qf-calibrate: "
-                         << llvm::toString(imported.takeError());
+      emitError(module.getLoc())
+          << "qf-calibrate: " << llvm::toString(imported.takeError());
       return signalPassFailure();
     }
     for (const auto &[id, dict] : *imported)
       if (!byId.count(id)) {
-        module.emitError() << "qf-calibrate: " << stats
-                           << " has statistics for observer id " << id
-                           << ", which this module does not have";
+        emitError(module.getLoc())
+            << "qf-calibrate: " << stats << " has statistics for observer id "
+            << id << ", which this module does not have";
         return signalPassFailure();
       }
     for (ObserveOp op : observers) {
@@ -197,8 +198,8 @@ void CalibratePass::runOnOperation() {
   } else {
     auto entryFunc = module.lookupSymbol<func::FuncOp>(entry);
     if (!entryFunc) {
-      module.emitError() << "qf-calibrate: no function @" << entry
-                         << " to run (set entry=NAME)";
+      emitError(module.getLoc()) << "qf-calibrate: no function @" << entry
+                                 << " to run (set entry=NAME)";
       return signalPassFailure();
     }
     std::vector<std::unique_ptr<ObserverStatistics>> gathered;
@@ -209,8 +210,8 @@ void CalibratePass::runOnOperation() {
     llvm::Expected<std::unique_ptr<runtime::Executor>> executor =
         runtime::ExecutorRegistry::global().create(backend);
     if (!executor) {
-      module.emitError() << "qf-calibrate: "
-                         << llvm::toString(executor.takeError());
+      emitError(module.getLoc())
+          << "qf-calibrate: " << llvm::toString(executor.takeError());
       return signalPassFailure();
     }
     OwningOpRef<ModuleOp> instrumented = instrumentObservers(module);
@@ -221,8 +222,8 @@ void CalibratePass::runOnOperation() {
 
     llvm::Expected<CalibrationData> dataset = CalibrationData::open(data);
     if (!dataset) {
-      module.emitError() << "qf-calibrate: "
-                         << llvm::toString(dataset.takeError());
+      emitError(module.getLoc())
+          << "qf-calibrate: " << llvm::toString(dataset.takeError());
       return signalPassFailure();
     }
     StatisticsSink sink(gathered);
@@ -244,12 +245,13 @@ void CalibratePass::runOnOperation() {
         [&](size_t files, uint64_t n) { progress.update(files, n); });
     progress.finish();
     if (!samples) {
-      module.emitError() << "qf-calibrate: "
-                         << llvm::toString(samples.takeError());
+      emitError(module.getLoc())
+          << "qf-calibrate: " << llvm::toString(samples.takeError());
       return signalPassFailure();
     }
     if (*samples == 0) {
-      module.emitError() << "qf-calibrate: " << data << " has no samples";
+      emitError(module.getLoc())
+          << "qf-calibrate: " << data << " has no samples";
       return signalPassFailure();
     }
     for (auto [op, s] : llvm::zip(observers, gathered)) {
@@ -265,8 +267,8 @@ void CalibratePass::runOnOperation() {
   std::string exportPath = statsOut.empty() ? clStatsOut : statsOut;
   if (exportEnabled && !exportPath.empty())
     if (llvm::Error e = exportStats(exportPath, results)) {
-      module.emitError() << "qf-calibrate: cannot export statistics: "
-                         << llvm::toString(std::move(e));
+      emitError(module.getLoc()) << "qf-calibrate: cannot export statistics: "
+                                 << llvm::toString(std::move(e));
       return signalPassFailure();
     }
 }

@@ -184,10 +184,10 @@ LogicalResult GPTQPass::recalibrate(ArrayRef<Layer> stage) {
   std::string pipeline = "qf-calibrate{data=" + data +
                          " progress=false hessian=true export=false}";
   if (failed(parsePassPipeline(pipeline, pm)))
-    return module.emitError()
+    return emitError(module.getLoc())
            << "quant-gptq: cannot build '" << pipeline << "'";
   if (failed(pm.run(*prefix)))
-    return module.emitError()
+    return emitError(module.getLoc())
            << "quant-gptq: re-collecting the inputs of the next layers failed";
   // Only the Hessians: the other statistics keep the options of the
   // calibration the user ran.
@@ -239,7 +239,7 @@ void GPTQPass::runOnOperation() {
         (fed ? later : stage).push_back(l);
       }
       if (stage.empty()) {
-        getOperation().emitError()
+        emitError(getOperation().getLoc())
             << "quant-gptq: no layer's input can be computed before the "
                "others are quantized (a cycle?)";
         return signalPassFailure();

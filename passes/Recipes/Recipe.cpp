@@ -146,18 +146,23 @@ FailureOr<Recipe> recipes::loadRecipe(StringRef nameOrPath,
             "': " + buffer.getError().message();
     return failure();
   }
+  return parseRecipe((*buffer)->getBuffer(), nameOrPath, error);
+}
+
+FailureOr<Recipe> recipes::parseRecipe(StringRef text, StringRef what,
+                                       std::string &error) {
   Recipe recipe;
   std::string diagnostics;
-  llvm::yaml::Input in((*buffer)->getBuffer(), /*Ctxt=*/nullptr,
-                       [](const llvm::SMDiagnostic &d, void *out) {
-                         llvm::raw_string_ostream os(
-                             *static_cast<std::string *>(out));
-                         d.print(nullptr, os, /*ShowColors=*/false);
-                       },
-                       &diagnostics);
+  llvm::yaml::Input in(
+      text, /*Ctxt=*/nullptr,
+      [](const llvm::SMDiagnostic &d, void *out) {
+        llvm::raw_string_ostream os(*static_cast<std::string *>(out));
+        d.print(nullptr, os, /*ShowColors=*/false);
+      },
+      &diagnostics);
   in >> recipe;
   if (in.error()) {
-    error = "'" + nameOrPath.str() + "' is not a valid recipe: " +
+    error = "'" + what.str() + "' is not a valid recipe: " +
             (diagnostics.empty() ? in.error().message() : diagnostics);
     return failure();
   }
@@ -194,7 +199,9 @@ FailureOr<std::string> recipes::buildPipeline(const Recipe &recipe,
   if (!recipe.prepare.empty()) {
     // $CALIB: passes that run the model again (GPTQ's true-sequential).
     std::string prepare = recipe.prepare;
-    for (size_t at; (at = prepare.find("$CALIB")) != std::string::npos;)
+    // Search on after each replacement: the path may itself say $CALIB.
+    for (size_t at = 0; (at = prepare.find("$CALIB", at)) != std::string::npos;
+         at += options.calibData.size())
       prepare.replace(at, 6, options.calibData);
     passes.push_back(prepare);
     if (recipe.recalibrate)

@@ -58,6 +58,9 @@ const std::vector<Recipe> &builtinRecipes();
 /// ends in .yaml/.yml). On failure `error` says why (unknown names list the
 /// built-in ones).
 FailureOr<Recipe> loadRecipe(llvm::StringRef nameOrPath, std::string &error);
+/// A recipe from YAML text; `what` names it in `error`.
+FailureOr<Recipe> parseRecipe(llvm::StringRef text, llvm::StringRef what,
+                              std::string &error);
 
 struct PipelineOptions {
   std::string calibData;  ///< .npz file or directory (calibrating recipes)

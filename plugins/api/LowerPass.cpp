@@ -74,8 +74,9 @@ public:
       return llvm::Error::success();
     });
     if (error) {
-      getOperation().emitError() << "qf-lower: cannot write '" << emit
-                                 << "': " << llvm::toString(std::move(error));
+      emitError(getOperation().getLoc())
+          << "qf-lower: cannot write '" << emit
+          << "': " << llvm::toString(std::move(error));
       signalPassFailure();
     }
   }

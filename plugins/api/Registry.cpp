@@ -69,11 +69,13 @@ std::vector<const BackendPlugin *> BackendRegistry::backends() const {
   return result;
 }
 
+static llvm::Error pluginError(StringRef path, const Twine &why) {
+  return llvm::createStringError("cannot load backend plugin '" + path +
+                                 "': " + why);
+}
+
 llvm::Error BackendRegistry::load(StringRef path) {
-  auto fail = [&](const Twine &why) {
-    return llvm::createStringError("cannot load backend plugin '" + path +
-                                   "': " + why);
-  };
+  auto fail = [&](const Twine &why) { return pluginError(path, why); };
   if (!llvm::sys::fs::exists(path))
     return fail("no such file");
   std::string error;
@@ -86,15 +88,29 @@ llvm::Error BackendRegistry::load(StringRef path) {
   if (!getInfo)
     return fail("it does not export qfGetBackendPluginInfo; is it a "
                 "QuantForge backend plugin?");
-  QFBackendPluginInfo info = getInfo();
+  return registerPlugin(getInfo(), path);
+}
+
+llvm::Error BackendRegistry::registerPlugin(const QFBackendPluginInfo &info,
+                                            StringRef path) {
+  auto fail = [&](const Twine &why) { return pluginError(path, why); };
   if (info.apiVersion != QF_BACKEND_PLUGIN_API_VERSION)
     return fail("it was built for backend plugin API version " +
                 Twine(info.apiVersion) + ", this QuantForge has version " +
                 Twine(QF_BACKEND_PLUGIN_API_VERSION) +
                 "; rebuild the plugin against this QuantForge");
+  if (!info.pluginName || !*info.pluginName)
+    return fail("its info has no plugin name");
+  if (!info.pluginVersion)
+    return fail("its info has no plugin version");
   if (!info.registerBackends)
     return fail("its registration callback is null");
+  // A plugin may replace a backend of the same name (a new object); one
+  // that adds or replaces nothing is broken.
+  std::vector<const BackendPlugin *> before = backends();
   info.registerBackends(*this);
+  if (backends() == before)
+    return fail("it registered no backend");
   return llvm::Error::success();
 }
 

@@ -13,6 +13,8 @@
 
 #include <mutex>
 
+struct QFBackendPluginInfo;
+
 namespace mlir::qf::plugin {
 
 class BackendRegistry {
@@ -34,6 +36,10 @@ public:
   /// Loads a plugin library (PluginABI.h) and registers its backends. A
   /// missing file or entry point, or another API version, is an error.
   llvm::Error load(StringRef path);
+  /// The checks `load` makes of what the entry point returned, then the
+  /// registration: the API version, the names, a non-null callback that
+  /// registers at least one backend. `path` names the plugin in errors.
+  llvm::Error registerPlugin(const QFBackendPluginInfo &info, StringRef path);
 
   /// One paragraph per backend: name, description, capabilities.
   void print(llvm::raw_ostream &os) const;

@@ -25,6 +25,11 @@ readFileBytes(llvm::StringRef path) {
 llvm::Error
 writeFileAtomically(llvm::StringRef path,
                     llvm::function_ref<void(llvm::raw_ostream &)> write) {
+  if (path == "-") {
+    write(llvm::outs());
+    llvm::outs().flush();
+    return llvm::Error::success();
+  }
   // Same directory as `path`, so the rename cannot cross file systems.
   int fd = -1;
   llvm::SmallString<128> tempPath;

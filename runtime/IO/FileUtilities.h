@@ -29,6 +29,7 @@ readFileBytes(llvm::StringRef path);
 /// Runs `write` on a temporary file beside `path` and renames it over `path`
 /// once it is complete and closed, so readers never see a partial file and a
 /// failure leaves any existing `path` untouched (and no temporary behind).
+/// "-" is standard output.
 llvm::Error
 writeFileAtomically(llvm::StringRef path,
                     llvm::function_ref<void(llvm::raw_ostream &)> write);

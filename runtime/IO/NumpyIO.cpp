@@ -439,24 +439,22 @@ llvm::Error writeNpy(llvm::StringRef path, const HostTensor &tensor) {
   });
 }
 
-llvm::Expected<NamedTensors> readNpz(llvm::StringRef path) {
-  auto buffer = readFileBytes(path);
-  if (!buffer)
-    return buffer.takeError();
+llvm::Expected<NamedTensors> parseNpz(llvm::StringRef bytes,
+                                      llvm::StringRef what) {
   NamedTensors tensors;
   llvm::StringSet<> seen;
   llvm::Error error = zip::forEachMember(
-      (*buffer)->getBuffer(), path,
+      bytes, what,
       [&](llvm::StringRef member, llvm::StringRef data) -> llvm::Error {
         llvm::StringRef name = member;
         if (!name.consume_back(".npy"))
-          return llvm::createStringError(path + ": member '" + member +
+          return llvm::createStringError(what + ": member '" + member +
                                          "' is not an .npy file");
         if (!seen.insert(name).second)
-          return llvm::createStringError(path + ": duplicate member '" +
+          return llvm::createStringError(what + ": duplicate member '" +
                                          member + "'");
         llvm::Expected<HostTensor> tensor =
-            parseNpy(data, (path + ":" + member).str());
+            parseNpy(data, (what + ":" + member).str());
         if (!tensor)
           return tensor.takeError();
         tensors.emplace_back(name.str(), std::move(*tensor));
@@ -465,6 +463,13 @@ llvm::Expected<NamedTensors> readNpz(llvm::StringRef path) {
   if (error)
     return std::move(error);
   return tensors;
+}
+
+llvm::Expected<NamedTensors> readNpz(llvm::StringRef path) {
+  auto buffer = readFileBytes(path);
+  if (!buffer)
+    return buffer.takeError();
+  return parseNpz((*buffer)->getBuffer(), path);
 }
 
 llvm::Error writeNpz(llvm::StringRef path, const NamedTensors &tensors) {

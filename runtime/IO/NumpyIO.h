@@ -37,6 +37,9 @@ llvm::Expected<HostTensor> readNpy(llvm::StringRef path);
 llvm::Error writeNpy(llvm::StringRef path, const HostTensor &tensor);
 
 /// Members keep their archive order; the ".npy" suffix is dropped from names.
+/// Parses an in-memory .npz archive; `what` names it in errors.
+llvm::Expected<NamedTensors> parseNpz(llvm::StringRef bytes,
+                                      llvm::StringRef what);
 llvm::Expected<NamedTensors> readNpz(llvm::StringRef path);
 /// Written atomically, stored (uncompressed) members named NAME.npy.
 llvm::Error writeNpz(llvm::StringRef path, const NamedTensors &tensors);

@@ -12,15 +12,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "importers/onnx/Importer.h"
+#include "runtime/IO/FileUtilities.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Support/FileUtilities.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -64,9 +63,8 @@ int main(int argc, char **argv) {
     llvm::errs() << "qf-import: ";
     if (auto file = diag.getLocation()->findInstanceOf<FileLineColLoc>())
       llvm::errs() << file.getFilename().getValue() << ": ";
-    llvm::errs() << (diag.getSeverity() == DiagnosticSeverity::Error
-                         ? "error: "
-                         : "note: ")
+    llvm::errs() << (diag.getSeverity() == DiagnosticSeverity::Error ? "error: "
+                                                                     : "note: ")
                  << diag << "\n";
     return success();
   });
@@ -74,11 +72,9 @@ int main(int argc, char **argv) {
       qf::onnx_import::importOnnxFile(inputPath, &ctx, options);
   if (!module)
     return 1;
-  auto output = openOutputFile(outputPath, &error);
-  if (!output)
-    return fail(error);
-  module->print(output->os());
-  output->os() << "\n";
-  output->keep();
+  // Written whole (temporary + rename), or not at all.
+  if (llvm::Error e = qf::runtime::writeFileAtomically(
+          outputPath, [&](llvm::raw_ostream &os) { os << *module << "\n"; }))
+    return fail(llvm::toString(std::move(e)));
   return 0;
 }

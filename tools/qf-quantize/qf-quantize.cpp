@@ -24,6 +24,7 @@
 #include "passes/Recipes/Report.h"
 #include "plugins/BuiltinBackends.h"
 #include "runtime/Executor.h"
+#include "runtime/IO/FileUtilities.h"
 #include "runtime/IO/NumpyIO.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -38,10 +39,12 @@
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Parallel.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/Threading.h"
 
 #include <cstring>
 
@@ -67,6 +70,10 @@ static cl::list<std::string>
                 cl::desc("NAME=D0,D1,...: an ONNX input's shape"));
 static cl::opt<bool> listRecipes("list-recipes",
                                  cl::desc("print the built-in recipes"));
+static cl::opt<unsigned>
+    threads("num-threads", cl::init(0),
+            cl::desc("threads for the passes' parallel loops and MLIR "
+                     "(0: one per core); the output does not depend on it"));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "qf-quantize: " << message << "\n";
@@ -77,8 +84,7 @@ static int fail(const llvm::Twine &message) {
 /// order) each member, without its leading sample dimension where it has
 /// one more dimension than the argument it binds.
 static FailureOr<std::vector<std::pair<std::string, runtime::HostTensor>>>
-firstSample(StringRef path, const runtime::Signature &sig,
-            std::string &error) {
+firstSample(StringRef path, const runtime::Signature &sig, std::string &error) {
   std::string file = path.str();
   if (llvm::sys::fs::is_directory(path)) {
     std::vector<std::string> files;
@@ -138,11 +144,17 @@ int main(int argc, char **argv) {
   FailureOr<recipes::Recipe> recipe = recipes::loadRecipe(recipeName, error);
   if (failed(recipe))
     return fail(error);
-  for (const std::string &path : {outputPath.getValue(), reportPath.getValue()}) {
+  for (const std::string &path :
+       {outputPath.getValue(), reportPath.getValue()}) {
     llvm::sys::fs::UniqueID in, out;
     if (!path.empty() && !llvm::sys::fs::getUniqueID(inputPath, in) &&
         !llvm::sys::fs::getUniqueID(path, out) && in == out)
       return fail("'" + path + "' is the input model");
+    // Checked now, so that the report cannot fail after the model is
+    // written.
+    StringRef dir = llvm::sys::path::parent_path(path);
+    if (!path.empty() && !dir.empty() && !llvm::sys::fs::is_directory(dir))
+      return fail("cannot write '" + path + "': no directory '" + dir + "'");
   }
 
   DialectRegistry registry;
@@ -150,7 +162,10 @@ int main(int argc, char **argv) {
   registerAllExtensions(registry);
   registerQFDialect(registry);
   plugin::registerBuiltinBackendDependencies(registry);
-  MLIRContext ctx(registry);
+  if (threads)
+    llvm::parallel::strategy = llvm::hardware_concurrency(threads);
+  MLIRContext ctx(registry, threads == 1 ? MLIRContext::Threading::DISABLED
+                                         : MLIRContext::Threading::ENABLED);
 
   OwningOpRef<ModuleOp> module;
   if (StringRef(inputPath).ends_with(".onnx")) {
@@ -177,6 +192,8 @@ int main(int argc, char **argv) {
   // quant-quantize writes the per-weight report next to the output.
   std::string weightReport =
       reportPath.empty() ? "" : reportPath.getValue() + ".weights.json";
+  // Read below, and never left behind, whether the run succeeds or not.
+  llvm::FileRemover removeWeightReport(weightReport, !weightReport.empty());
   recipes::PipelineOptions options{calibPath, backendName, weightReport,
                                    !reportPath.empty() && !calibPath.empty()};
   FailureOr<std::string> pipeline =
@@ -185,19 +202,21 @@ int main(int argc, char **argv) {
     return fail(error);
   PassManager pm(&ctx);
   if (failed(parsePassPipeline(*pipeline, pm, llvm::errs())))
-    return fail("recipe '" + recipe->name + "' has a bad pipeline: " +
-                *pipeline);
+    return fail("recipe '" + recipe->name +
+                "' has a bad pipeline: " + *pipeline);
   if (failed(pm.run(*module)))
     return fail("recipe '" + recipe->name + "' failed on '" + inputPath + "'");
 
-  auto output = openOutputFile(outputPath, &error);
-  if (!output)
-    return fail(error);
-  module->print(output->os());
-  output->os() << "\n";
-  output->keep();
-  if (reportPath.empty())
+  // Everything is computed before anything is written, and each file is
+  // written whole (temporary + rename): a failed run leaves no output.
+  auto writeModel = [&]() -> int {
+    if (llvm::Error e = runtime::writeFileAtomically(
+            outputPath, [&](llvm::raw_ostream &os) { os << *module << "\n"; }))
+      return fail(llvm::toString(std::move(e)));
     return 0;
+  };
+  if (reportPath.empty())
+    return writeModel();
 
   recipes::ModelReport report;
   report.model = llvm::sys::path::filename(inputPath).str();
@@ -206,7 +225,6 @@ int main(int argc, char **argv) {
       recipes::readWeightReport(weightReport, error);
   if (failed(weights))
     return fail(error);
-  llvm::sys::fs::remove(weightReport);
   report.weights = *weights;
   report.floatModelBytes = recipes::constantBytes(*floatModule);
   report.quantizedModelBytes = report.floatModelBytes;
@@ -229,10 +247,12 @@ int main(int argc, char **argv) {
       return fail(error);
     report.outputs = *outputs;
   }
-  auto reportFile = openOutputFile(reportPath, &error);
-  if (!reportFile)
-    return fail(error);
-  recipes::printMarkdown(reportFile->os(), report);
-  reportFile->keep();
+  if (int status = writeModel())
+    return status;
+  if (llvm::Error e =
+          runtime::writeFileAtomically(reportPath, [&](llvm::raw_ostream &os) {
+            recipes::printMarkdown(os, report);
+          }))
+    return fail(llvm::toString(std::move(e)));
   return 0;
 }

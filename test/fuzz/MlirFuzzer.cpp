@@ -1,0 +1,80 @@
+//===- MlirFuzzer.cpp - Fuzz parsing and verifying qf IR
+//-------------------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// Any bytes, as MLIR text or bytecode (chosen by the bytecode magic) with
+// the qf dialect and the dialects its IR uses: the parser and the verifiers
+// either report an error, or the module prints and parses again to the same
+// text, and its bytecode reads back to the same text too.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FuzzCheck.h"
+
+#include "dialects/QF/QFDialect.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+
+using namespace mlir;
+
+static std::string print(ModuleOp module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os);
+  return text;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  static DialectRegistry *registry = [] {
+    auto *r = new DialectRegistry;
+    r->insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
+              math::MathDialect, quant::QuantDialect, tensor::TensorDialect>();
+    qf::registerQFDialect(*r);
+    return r;
+  }();
+  MLIRContext context(*registry, MLIRContext::Threading::DISABLED);
+  bool reported = false;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &d) {
+    reported |= d.getSeverity() == DiagnosticSeverity::Error;
+    return success();
+  });
+  llvm::StringRef bytes(reinterpret_cast<const char *>(data), size);
+  ParserConfig config(&context);
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(bytes, config);
+  if (!module) {
+    QF_FUZZ_CHECK(reported, "parsing failed without an error");
+    return 0;
+  }
+  if (failed(verify(*module))) {
+    QF_FUZZ_CHECK(reported, "verification failed without an error");
+    return 0;
+  }
+  std::string text = print(*module);
+  OwningOpRef<ModuleOp> reparsed = parseSourceString<ModuleOp>(text, config);
+  QF_FUZZ_CHECK(reparsed && succeeded(verify(*reparsed)),
+                "printed IR does not parse again");
+  QF_FUZZ_CHECK(print(*reparsed) == text, "printed IR changes on re-parsing");
+
+  std::string bytecode;
+  llvm::raw_string_ostream os(bytecode);
+  QF_FUZZ_CHECK(succeeded(writeBytecodeToFile(*module, os)),
+                "a verified module has no bytecode");
+  OwningOpRef<ModuleOp> decoded = parseSourceString<ModuleOp>(bytecode, config);
+  QF_FUZZ_CHECK(decoded && print(*decoded) == text,
+                "bytecode does not read back to the same IR");
+  return 0;
+}

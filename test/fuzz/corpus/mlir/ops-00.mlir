@@ -1,0 +1,87 @@
+!qa = !quant.uniform<i8:f32, 0.1234567891234:-3>
+!qw = !quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>
+!acc = !quant.uniform<i32:f32:1, {0.0617283945617, 0.03086419728085, 0.015432098640425}>
+!qw2 = !quant.uniform<i8:f32:2, {0.5, 0.25, 0.125}>
+!acc2 = !quant.uniform<i32:f32:2, {0.0617283945617, 0.03086419728085, 0.015432098640425}>
+!qw3 = !quant.uniform<i8:f32:3, {0.5, 0.25, 0.125}>
+!acc3 = !quant.uniform<i32:f32:3, {0.0617283945617, 0.03086419728085, 0.015432098640425}>
+!qo = !quant.uniform<i8<-127:127>:f32, 0.05>
+!u4 = !quant.uniform<u4:f32, 0.75:8>
+!blocked = !quant.uniform<i4:f32:{1:4}, {{0.5, 0.25}, {0.125, 1.0}}>
+
+func.func @observe(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %0 = qf.observe %x id 3 : tensor<2x4xf32>
+  %1 = qf.observe %0 id 4 stats {max = 2.5 : f64, min = -1.0 : f64} : tensor<2x4xf32>
+  return %1 : tensor<2x4xf32>
+}
+
+func.func @conversions(%x: tensor<2x3xf32>, %y: tensor<2x8xf32>) -> tensor<2x3xf32> {
+  %q = qf.quantize %x half_even : tensor<2x3xf32> -> tensor<2x3x!qa>
+  %1 = qf.quantize %x half_away : tensor<2x3xf32> -> tensor<2x3x!qw>
+  %2 = qf.quantize %x floor : tensor<2x3xf32> -> tensor<2x3x!qa>
+  %3 = qf.quantize %x ceil : tensor<2x3xf32> -> tensor<2x3x!qa>
+  %4 = qf.quantize %x toward_zero : tensor<2x3xf32> -> tensor<2x3x!qa>
+  %5 = qf.quantize %x stochastic seed 42 : tensor<2x3xf32> -> tensor<2x3x!qa>
+  %6 = qf.quantize %y half_even : tensor<2x8xf32> -> tensor<2x8x!blocked>
+  %r = qf.requantize %q floor : tensor<2x3x!qa> -> tensor<2x3x!qo>
+  %7 = qf.requantize %q stochastic seed 7 : tensor<2x3x!qa> -> tensor<2x3x!qo>
+  %d = qf.dequantize %r : tensor<2x3x!qo> -> tensor<2x3xf32>
+  return %d : tensor<2x3xf32>
+}
+
+func.func @fake_quant(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = qf.fake_quant %x as !qa half_even clipped : tensor<2x3xf32>
+  %1 = qf.fake_quant %0 as !qw stochastic identity seed 9 : tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}
+
+func.func @matmul(%a: tensor<4x2x!qa>, %w: tensor<2x3x!qw>,
+                  %bias: tensor<3x!quant.uniform<i32:f32:0, {0.0617283945617, 0.03086419728085, 0.015432098640425}>>,
+                  %ba: tensor<5x4x2x!qa>, %bw: tensor<5x2x3x!qw2>)
+    -> (tensor<4x3x!acc>, tensor<4x3x!acc>, tensor<5x4x3x!acc2>, tensor<5x4x3x!acc2>) {
+  %0 = qf.matmul %a, %w : tensor<4x2x!qa>, tensor<2x3x!qw> -> tensor<4x3x!acc>
+  %1 = qf.matmul %a, %w bias %bias : tensor<4x2x!qa>, tensor<2x3x!qw>, tensor<3x!quant.uniform<i32:f32:0, {0.0617283945617, 0.03086419728085, 0.015432098640425}>> -> tensor<4x3x!acc>
+  %2 = qf.matmul %ba, %bw : tensor<5x4x2x!qa>, tensor<5x2x3x!qw2> -> tensor<5x4x3x!acc2>
+  %3 = qf.matmul %ba, %w : tensor<5x4x2x!qa>, tensor<2x3x!qw> -> tensor<5x4x3x!acc2>
+  return %0, %1, %2, %3 : tensor<4x3x!acc>, tensor<4x3x!acc>, tensor<5x4x3x!acc2>, tensor<5x4x3x!acc2>
+}
+
+func.func @conv2d(%x: tensor<1x8x8x4x!qa>, %w: tensor<3x3x4x3x!qw3>,
+                  %dw: tensor<3x3x1x4x!quant.uniform<i8:f32, 0.5>>)
+    -> (tensor<1x4x4x3x!acc3>, tensor<1x4x4x4x!quant.uniform<i32:f32, 0.0617283945617>>) {
+  %0 = qf.conv2d %x, %w strides [2, 2] dilations [1, 1] padding [1, 1, 1, 1] groups 1
+      : tensor<1x8x8x4x!qa>, tensor<3x3x4x3x!qw3> -> tensor<1x4x4x3x!acc3>
+  %1 = qf.conv2d %x, %dw strides [1, 1] dilations [2, 2] padding [0, 0, 0, 0] groups 4
+      : tensor<1x8x8x4x!qa>, tensor<3x3x1x4x!quant.uniform<i8:f32, 0.5>> -> tensor<1x4x4x4x!quant.uniform<i32:f32, 0.0617283945617>>
+  return %0, %1 : tensor<1x4x4x3x!acc3>, tensor<1x4x4x4x!quant.uniform<i32:f32, 0.0617283945617>>
+}
+
+func.func @packing(%w: tensor<3x5x!u4>, %i: tensor<2x5xi3>) -> (tensor<3x5x!u4>, tensor<2x5xi3>) {
+  %p = qf.pack %w : tensor<3x5x!u4> -> tensor<3x3xi8>
+  %u = qf.unpack %p : tensor<3x3xi8> -> tensor<3x5x!u4>
+  %p3 = qf.pack %i : tensor<2x5xi3> -> tensor<2x2xi8>
+  %u3 = qf.unpack %p3 : tensor<2x2xi8> -> tensor<2x5xi3>
+  return %u, %u3 : tensor<3x5x!u4>, tensor<2x5xi3>
+}
+
+func.func @schemes() attributes {
+    a = #qf.scheme<weight = i4, per_group = 128, asymmetric, rounding = half_even>,
+    b = #qf.scheme<weight = i8, act = i8, per_channel, symmetric, rounding = half_away>,
+    c = #qf.scheme<weight = i2, per_tensor, symmetric, rounding = stochastic, seed = 7>,
+    d = #qf.scheme<weight = bf16, act = f16, per_tensor, symmetric, rounding = half_even>,
+    e = #qf.scheme<weight = i3, act = i16, per_group = 32, symmetric, rounding = toward_zero>} {
+  return
+}
+
+func.func @dynamic_per_token(%x: tensor<4x16xf32>, %w: tensor<16x8x!quant.uniform<i8<-127:127>:f32:1, {0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2}>>) -> tensor<4x8xf32> {
+  %q, %s = qf.dynamic_quantize %x half_even : tensor<4x16xf32> -> tensor<4x16x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<4x1xf32>
+  %acc = qf.matmul %q, %w : tensor<4x16x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<16x8x!quant.uniform<i8<-127:127>:f32:1, {0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2}>> -> tensor<4x8x!quant.uniform<i32:f32:1, {0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2}>>
+  %y = qf.dynamic_dequantize %acc, %s : tensor<4x8x!quant.uniform<i32:f32:1, {0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2}>>, tensor<4x1xf32> -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+func.func @dynamic_per_tensor_stochastic(%x: tensor<2x3x8xf32>) -> tensor<2x3x8xf32> {
+  %q, %s = qf.dynamic_quantize %x stochastic seed 9 : tensor<2x3x8xf32> -> tensor<2x3x8x!quant.uniform<i8:f32, 1.0>>, tensor<1x1x1xf32>
+  %y = qf.dynamic_dequantize %q, %s : tensor<2x3x8x!quant.uniform<i8:f32, 1.0>>, tensor<1x1x1xf32> -> tensor<2x3x8xf32>
+  return %y : tensor<2x3x8xf32>
+}
