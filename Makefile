@@ -1,7 +1,9 @@
 # QuantForge: the two commands of the README.
 #   make demo   install what is missing, build, run the main job on the demo
 #   make test   install what is missing, build, run every test
-.PHONY: all deps configure build test demo docs clean
+#   make check-sanitize   the whole suite under ASan + UBSan (build-asan)
+#   make fuzz FUZZ_SECONDS=N   every fuzz target for N seconds (scripts/fuzz.sh)
+.PHONY: all deps configure build test demo docs clean check-sanitize fuzz
 
 BUILD_DIR := build
 
@@ -22,6 +24,18 @@ test: build
 
 demo: build
 	examples/demo.sh $(BUILD_DIR)
+
+ASAN_BUILD_DIR := build-asan
+FUZZ_SECONDS ?= 60
+
+check-sanitize: deps
+	@test -f $(ASAN_BUILD_DIR)/build.ninja || cmake --preset asan
+	cmake --build $(ASAN_BUILD_DIR)
+	cmake --build $(ASAN_BUILD_DIR) --target QFUnitTests
+	ASAN_OPTIONS=detect_leaks=0 scripts/run-tests.sh $(ASAN_BUILD_DIR)
+
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # Refresh the generated reference pages committed under docs/.
 docs: build

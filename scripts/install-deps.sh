@@ -11,6 +11,7 @@ packages=(
   libvulkan-dev mesa-vulkan-drivers spirv-tools
   libonnx-dev libprotobuf-dev python3-onnx
   libopenblas-dev liblapack-dev
+  libclang-rt-22-dev time  # sanitizers, libFuzzer, scripts/fuzz.sh
 )
 
 missing=()

@@ -14,6 +14,21 @@ using namespace mlir;
 using namespace mlir::qf;
 using namespace mlir::qf::onnx_import;
 
+FailureOr<int64_t> onnx_import::boundedElementCount(ArrayRef<int64_t> shape) {
+  int64_t count = 1;
+  bool empty = false;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return failure();
+    // Zero dimensions do not bound the others (NumPy's rule, as in .npy).
+    empty |= d == 0;
+    if (d > 1 && count > kMaxElements / d)
+      return failure();
+    count *= std::max<int64_t>(d, 1);
+  }
+  return empty ? 0 : count;
+}
+
 FailureOr<int64_t> onnx_import::normalizeAxis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
     return failure();
@@ -48,8 +63,7 @@ static AffineMap broadcastMap(ArrayRef<int64_t> shape,
   return AffineMap::get(outShape.size(), 0, exprs, ctx);
 }
 
-FailureOr<Value> onnx_import::elementwise(NodeContext &ctx,
-                                          ValueRange operands,
+FailureOr<Value> onnx_import::elementwise(NodeContext &ctx, ValueRange operands,
                                           Type elementType, ScalarFn fn) {
   SmallVector<int64_t> shape;
   for (Value v : operands) {
@@ -89,7 +103,8 @@ FailureOr<Value> onnx_import::broadcastTo(NodeContext &ctx, Value v,
   if (type.getShape() == shape)
     return v;
   OpBuilder &b = ctx.b;
-  Value init = tensor::EmptyOp::create(b, ctx.loc, shape, type.getElementType());
+  Value init =
+      tensor::EmptyOp::create(b, ctx.loc, shape, type.getElementType());
   SmallVector<AffineMap> maps = {
       broadcastMap(type.getShape(), shape, b.getContext()),
       b.getMultiDimIdentityMap(shape.size())};
@@ -104,8 +119,8 @@ FailureOr<Value> onnx_import::broadcastTo(NodeContext &ctx, Value v,
 }
 
 Value onnx_import::reduce(OpBuilder &b, Location loc, Value v,
-                          ArrayRef<int64_t> axes, bool keepDims,
-                          TypedAttr init, ScalarFn combine) {
+                          ArrayRef<int64_t> axes, bool keepDims, TypedAttr init,
+                          ScalarFn combine) {
   auto type = cast<RankedTensorType>(v.getType());
   SmallVector<int64_t> outShape, keptShape;
   SmallVector<AffineExpr> outExprs;

@@ -117,6 +117,15 @@ void registerResizeOps(ConverterTable &table);
 // Builders shared by the converters (Builders.cpp)
 //===----------------------------------------------------------------------===//
 
+/// The most elements a tensor of the imported graph may have (as the file
+/// readers, 2^40): shapes computed from hostile constants stop here, before
+/// any product overflows.
+inline constexpr int64_t kMaxElements = int64_t(1) << 40;
+
+/// The number of elements of `shape` (non-negative dimensions), or failure
+/// when it exceeds kMaxElements.
+FailureOr<int64_t> boundedElementCount(ArrayRef<int64_t> shape);
+
 /// Normalizes a possibly negative axis against `rank`; failure if out of
 /// range.
 FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);

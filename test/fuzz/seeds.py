@@ -1,10 +1,9 @@
 """Writes the seed corpora under test/fuzz/corpus/: small valid inputs of
 every kind each reader takes, and the hostile ones the readers must refuse.
 
-  /usr/bin/python3 test/fuzz/seeds.py [BUILD_DIR]
+  /usr/bin/python3 test/fuzz/seeds.py
 
-BUILD_DIR (default build) has qf-opt, for the MLIR bytecode seeds. The
-output is deterministic; inputs libFuzzer found that were worth keeping
+The output is deterministic; inputs libFuzzer found that were worth keeping
 (crashes made regression tests) are added to the same folders by hand
 with a name that says what they found.
 """
@@ -13,7 +12,6 @@ import json
 import os
 import re
 import struct
-import subprocess
 import sys
 import zipfile
 
@@ -217,7 +215,7 @@ def onnx_seeds():
     put("onnx", "truncated.onnx", good[: len(good) // 2])
 
 
-def mlir_seeds(build):
+def mlir_seeds():
     sources = ["test/dialects/QF/ops.mlir", "test/dialects/QF/canonicalize.mlir",
                "test/dialects/QF/invalid.mlir", "test/passes/qf-fuse-qdq.mlir",
                "test/passes/quant-quantize.mlir", "test/passes/qf-insert-observers.mlir",
@@ -231,15 +229,6 @@ def mlir_seeds(build):
                              if not l.lstrip().startswith("//")).strip() + "\n"
             if body.strip():
                 put("mlir", "%s-%02d.mlir" % (stem, i), body)
-    qf_opt = os.path.join(build, "bin", "qf-opt")
-    for name in sorted(os.listdir(os.path.join(CORPUS, "mlir"))):
-        if not name.startswith(("ops-", "qf-fuse-qdq-")) or not name.endswith(".mlir"):
-            continue
-        path = os.path.join(CORPUS, "mlir", name)
-        out = subprocess.run([qf_opt, path, "--emit-bytecode", "-o", "-"],
-                             capture_output=True)
-        if out.returncode == 0:
-            put("mlir", name[:-5] + ".mlirbc", out.stdout)
 
 
 def recipe_seeds():
@@ -272,12 +261,11 @@ def plugin_seeds():
 
 
 def main():
-    build = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build")
     npy_seeds()
     npz_seeds()
     safetensors_seeds()
     onnx_seeds()
-    mlir_seeds(build)
+    mlir_seeds()
     recipe_seeds()
     plugin_seeds()
     return 0

@@ -13,6 +13,7 @@
 
 #include "importers/onnx/Importer.h"
 #include "runtime/IO/FileUtilities.h"
+#include "tools/common/FatalError.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -41,6 +42,7 @@ static int fail(const llvm::Twine &message) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  mlir::qf::tools::exitOnFatalError("qf-import");
   cl::ParseCommandLineOptions(argc, argv, "QuantForge ONNX importer\n");
 
   qf::onnx_import::ImportOptions options;

@@ -20,13 +20,14 @@
 #include "passes/Passes.h"
 #include "plugins/BuiltinBackends.h"
 #include "plugins/api/Registry.h"
+#include "tools/common/FatalError.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -50,6 +51,7 @@ static bool isSameFile(llvm::StringRef input, llvm::StringRef output) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  mlir::qf::tools::exitOnFatalError("qf-opt");
   llvm::cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
     os << "QuantForge qf-opt " << QF_VERSION << "\n";
   });

@@ -26,6 +26,7 @@
 #include "runtime/Executor.h"
 #include "runtime/IO/FileUtilities.h"
 #include "runtime/IO/NumpyIO.h"
+#include "tools/common/FatalError.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -125,6 +126,7 @@ firstSample(StringRef path, const runtime::Signature &sig, std::string &error) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  mlir::qf::tools::exitOnFatalError("qf-quantize");
   registerAllPasses();
   registerQFPasses();
   plugin::registerBuiltinBackends();

@@ -19,6 +19,7 @@
 #include "runtime/Bindings.h"
 #include "runtime/IO/NumpyIO.h"
 #include "runtime/Jit/CpuJit.h"
+#include "tools/common/FatalError.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -103,6 +104,7 @@ static void printSummary(StringRef key, const HostTensor &tensor) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  mlir::qf::tools::exitOnFatalError("qf-run");
   cl::ParseCommandLineOptions(argc, argv, "QuantForge runner\n");
 
   qf::plugin::registerBuiltinBackends();
