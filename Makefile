@@ -32,7 +32,8 @@ check-sanitize: deps
 	@test -f $(ASAN_BUILD_DIR)/build.ninja || cmake --preset asan
 	cmake --build $(ASAN_BUILD_DIR)
 	cmake --build $(ASAN_BUILD_DIR) --target QFUnitTests
-	ASAN_OPTIONS=detect_leaks=0 scripts/run-tests.sh $(ASAN_BUILD_DIR)
+	ASAN_OPTIONS=detect_leaks=0:allow_user_poisoning=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  scripts/run-tests.sh $(ASAN_BUILD_DIR)
 
 fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)

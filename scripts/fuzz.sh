@@ -34,7 +34,9 @@ run_one() {
   before=$(ls "$crashes" | wc -l)
   # -timeout: an input that runs 30 s is a hang and kept as a crash.
   # -rss_limit_mb: the readers must refuse big claims before allocating.
-  UBSAN_OPTIONS=print_stacktrace=1 /usr/bin/time -f '%e %U %S' -o "$out.time" \
+  # allow_user_poisoning=0: see test/fuzz/AsanOptions.cpp.
+  ASAN_OPTIONS=allow_user_poisoning=0 UBSAN_OPTIONS=print_stacktrace=1 \
+  /usr/bin/time -f '%e %U %S' -o "$out.time" \
     "$build/bin/qf-fuzz-$t" "$work" "test/fuzz/corpus/$t" \
       -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$crashes/" > "$out" 2>&1 || true

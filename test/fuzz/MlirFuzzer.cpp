@@ -5,7 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Any bytes as MLIR text, with the qf dialect and the dialects its IR uses:
+// Any bytes as MLIR text, with the qf dialect and the upstream dialects its
+// IR is written with (linalg excepted, see below):
 // the parser and the verifiers either report an error, or the module prints
 // and parses again to the same text, and its bytecode reads back to the
 // same text too.
@@ -16,6 +17,10 @@
 // errors into an error exit (tools/common/FatalError.h); bytecode is
 // fuzzed here through the writer and reader of every module that verifies.
 //
+// linalg is left out for the same reason: MLIR 22's linalg.broadcast parser
+// dereferences a null attribute on `dimensions =+ [0]` (found in minutes;
+// test/tools/qf-opt/Inputs/upstream-linalg-broadcast-crash.mlir).
+//
 //===----------------------------------------------------------------------===//
 
 #include "FuzzCheck.h"
@@ -25,7 +30,6 @@
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -47,8 +51,8 @@ static std::string print(ModuleOp module) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static DialectRegistry *registry = [] {
     auto *r = new DialectRegistry;
-    r->insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
-              math::MathDialect, quant::QuantDialect, tensor::TensorDialect>();
+    r->insert<arith::ArithDialect, func::FuncDialect, math::MathDialect,
+              quant::QuantDialect, tensor::TensorDialect>();
     qf::registerQFDialect(*r);
     return r;
   }();
