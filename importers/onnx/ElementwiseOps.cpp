@@ -154,8 +154,13 @@ LogicalResult convertCast(NodeContext &ctx) {
   // Integer constants (shapes) cast at import.
   if (in.constant && isa<IntegerType>(from) && isa<IntegerType>(toType) &&
       !toType.isInteger(1)) {
+    // Held here: a range-for over *constInts(...) would read the values
+    // after the temporary FailureOr is gone (found by ASan).
+    FailureOr<SmallVector<int64_t>> values = ctx.constInts(0, "input");
+    if (failed(values))
+      return failure();
     SmallVector<APInt> out;
-    for (int64_t v : *ctx.constInts(0, ""))
+    for (int64_t v : *values)
       out.push_back(APInt(toType.getIntOrFloatBitWidth(), uint64_t(v),
                           /*isSigned=*/true, /*implicitTrunc=*/true));
     ctx.setOutput(0,

@@ -84,6 +84,11 @@ def npy_seeds():
     put("npy", "header-longer-than-file.npy", good[:8] + struct.pack("<H", 60000) + good[10:80])
 
 
+def member(name):
+    """A zip member with a fixed date, so the seeds do not change."""
+    return zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+
+
 def npz_seeds():
     rng = np.random.default_rng(1)
     a = rng.standard_normal((3, 4)).astype(np.float32)
@@ -100,14 +105,14 @@ def npz_seeds():
     # A member whose sizes claim far more than the archive holds.
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("x.npy", npy(np.ones(2, np.float32)))
+        z.writestr(member("x.npy"), npy(np.ones(2, np.float32)))
     raw = bytearray(buf.getvalue())
     central = raw.rfind(b"PK\x01\x02")
     raw[central + 20:central + 28] = struct.pack("<II", 0x7FFFFFF0, 0x7FFFFFF0)
     put("npz", "member-size-lies.npz", bytes(raw))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("x.txt", b"not an array")
+        z.writestr(member("x.txt"), b"not an array")
     put("npz", "not-npy-member.npz", buf.getvalue())
 
 
@@ -189,6 +194,11 @@ def onnx_seeds():
             [helper.make_node("Reshape", ["x", "s"], ["r"]),
              helper.make_node("Transpose", ["r"], ["y"], perm=[1, 0])], [x], [y],
             [("s", np.array([2, 2], np.int64))]),
+        # Integer constants are cast at import (a shape computation).
+        "cast-shape": onnx_model(
+            [helper.make_node("Cast", ["s"], ["c"], to=TensorProto.INT64),
+             helper.make_node("Reshape", ["x", "c"], ["y"])], [x], [y],
+            [("s", np.array([2, 2], np.int32))]),
         # A node reads its own output: a cycle.
         "cyclic": onnx_model([helper.make_node("Add", ["x", "y"], ["y"])], [x], [y]),
         # Two nodes read each other's output.
