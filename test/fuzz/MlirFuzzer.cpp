@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FuzzCheck.h"
+#include "FuzzContext.h"
 
 #include "dialects/QF/QFDialect.h"
 
@@ -34,8 +35,6 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 
@@ -56,25 +55,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     qf::registerQFDialect(*r);
     return r;
   }();
-  MLIRContext context(*registry, MLIRContext::Threading::DISABLED);
-  bool reported = false;
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &d) {
-    reported |= d.getSeverity() == DiagnosticSeverity::Error;
-    return success();
-  });
   // The lexer relies on a NUL after the text, as files read by the tools
   // (MemoryBuffer) and std::string have; libFuzzer's bytes do not.
   std::string source(reinterpret_cast<const char *>(data), size);
   if (llvm::StringRef(source).starts_with("ML\xefR"))
     return -1; // bytecode: see above; -1 keeps it out of the corpus
-  ParserConfig config(&context);
+  qf::fuzz::FuzzContext fuzz(*registry);
+  ParserConfig config(&fuzz.context);
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, config);
   if (!module) {
-    QF_FUZZ_CHECK(reported, "parsing failed without an error");
+    QF_FUZZ_CHECK(fuzz.reportedError, "parsing failed without an error");
     return 0;
   }
   if (failed(verify(*module))) {
-    QF_FUZZ_CHECK(reported, "verification failed without an error");
+    QF_FUZZ_CHECK(fuzz.reportedError, "verification failed without an error");
     return 0;
   }
   std::string text = print(*module);

@@ -10,11 +10,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "FuzzCheck.h"
+#include "FuzzContext.h"
 
 #include "importers/onnx/Importer.h"
 
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 
 using namespace mlir;
@@ -25,19 +24,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     qf::onnx_import::registerOnnxImportDialects(*r);
     return r;
   }();
-  // A context per input: attributes interned from one model do not pile up
-  // over millions of runs.
-  MLIRContext context(*registry, MLIRContext::Threading::DISABLED);
-  bool reported = false;
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &d) {
-    reported |= d.getSeverity() == DiagnosticSeverity::Error;
-    return success();
-  });
+  qf::fuzz::FuzzContext fuzz(*registry);
   llvm::StringRef bytes(reinterpret_cast<const char *>(data), size);
   OwningOpRef<ModuleOp> module = qf::onnx_import::importOnnxBytes(
-      bytes, "fuzz.onnx", &context, qf::onnx_import::ImportOptions());
+      bytes, "fuzz.onnx", &fuzz.context, qf::onnx_import::ImportOptions());
   if (!module) {
-    QF_FUZZ_CHECK(reported, "import failed without an error");
+    QF_FUZZ_CHECK(fuzz.reportedError, "import failed without an error");
     return 0;
   }
   QF_FUZZ_CHECK(succeeded(verify(*module)), "imported IR does not verify");

@@ -85,7 +85,8 @@ static int fail(const llvm::Twine &message) {
 /// order) each member, without its leading sample dimension where it has
 /// one more dimension than the argument it binds.
 static FailureOr<std::vector<std::pair<std::string, runtime::HostTensor>>>
-firstSample(StringRef path, const runtime::Signature &sig, std::string &error) {
+firstSample(StringRef path, const runtime::Signature &sig,
+            std::string &error) {
   std::string file = path.str();
   if (llvm::sys::fs::is_directory(path)) {
     std::vector<std::string> files;
@@ -204,8 +205,8 @@ int main(int argc, char **argv) {
     return fail(error);
   PassManager pm(&ctx);
   if (failed(parsePassPipeline(*pipeline, pm, llvm::errs())))
-    return fail("recipe '" + recipe->name +
-                "' has a bad pipeline: " + *pipeline);
+    return fail("recipe '" + recipe->name + "' has a bad pipeline: " +
+                *pipeline);
   if (failed(pm.run(*module)))
     return fail("recipe '" + recipe->name + "' failed on '" + inputPath + "'");
 
