@@ -98,14 +98,16 @@ onnx_import::convertTensorProto(const onnx::TensorProto &t, MLIRContext *ctx,
     return failure();
   }
   SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
-  int64_t count = 1;
-  for (int64_t d : shape) {
-    if (d < 0) {
-      error = "tensor '" + t.name() + "' has a negative dimension";
-      return failure();
-    }
-    count *= d;
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0; })) {
+    error = "tensor '" + t.name() + "' has a negative dimension";
+    return failure();
   }
+  FailureOr<int64_t> bounded = boundedElementCount(shape);
+  if (failed(bounded)) {
+    error = "tensor '" + t.name() + "' has more than 2^40 elements";
+    return failure();
+  }
+  const int64_t count = *bounded;
   auto type = RankedTensorType::get(shape, elem);
   unsigned bits = elem.getIntOrFloatBitWidth();
   if (t.has_raw_data()) {
