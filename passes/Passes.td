@@ -516,6 +516,56 @@ def QuantAWQPass : Pass<"quant-awq", "ModuleOp"> {
 // Mixed precision
 //===----------------------------------------------------------------------===//
 
+def QuantQATFinetunePass : Pass<"quant-qat-finetune", "ModuleOp"> {
+  let summary = "Fine-tune fake-quantized weights layer by layer against the "
+                "float outputs (in-compiler QAT)";
+  let description = [{
+    Quantization-aware fine-tuning without a training framework, in the
+    manner of AdaRound and BRECQ's layer-wise reconstruction: for every
+    `linalg.matmul` with a constant f32 weight `[K, N]` and every
+    `linalg.conv_2d_nhwc_hwcf` (its weight as the im2col matrix
+    `[kh*kw*C, F]`) whose activation has a calibrated Hessian
+    `H = 2/N X^T X` (`qf-calibrate hessian=true`), minimizes the layer's
+    relative output error on the calibration activations,
+
+        L = ||X Q^T - X W^T||^2 / ||X W^T||^2 = tr(dW H dW^T) / tr(W H W^T)
+
+    with `Q = qf.fake_quant(V)` of a latent weight `V`, by `steps` steps of
+    Adam on `V` and on the scales (learned with LSQ's gradient, the input
+    gradient straight through inside the clamp range, zero outside: the
+    gradient of `qf.fake_quant`). Steps are `lr` times each group's initial
+    scale, on a cosine decay. `V` starts at the float weight and the scales
+    and zero points at round to nearest's (min/max, asymmetric unless
+    `symmetric`); zero points stay. The best iterate is kept, so no layer's
+    error exceeds round to nearest's.
+
+    The result is what `quant-gptq` and `quant-quantize` emit: integer
+    storage + `qf.dequantize` (signed storage, code - 2^(bits-1)), tagged
+    `qf.quantized_by`; every backend takes it. A layer with a `qf.scheme`
+    (from `quant-assign-precision`) uses that scheme's bits, groups and
+    symmetry. `report=FILE` lists per layer the loss at round to nearest and
+    after fine-tuning, and the step the result comes from.
+  }];
+  let dependentDialects = ["::mlir::qf::QFDialect",
+                           "::mlir::quant::QuantDialect",
+                           "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"bits", "bits", "int", "4", "weight bits (2 to 8)">,
+    Option<"groupSize", "group-size", "int64_t", "0",
+           "input channels per group of parameters; 0: per output channel">,
+    Option<"symmetric", "symmetric", "bool", "false",
+           "zero point at the middle code">,
+    Option<"steps", "steps", "int64_t", "200", "Adam steps per layer">,
+    Option<"lr", "lr", "double", "0.01",
+           "step size, in units of each group's initial scale">,
+    Option<"groupFallback", "group-fallback", "std::string", "\"error\"",
+           "where group-size does not divide the reduction: error, or "
+           "channel (per output channel)">,
+    Option<"report", "report", "std::string", "\"\"",
+           "write a JSON report of every layer to this file">,
+  ];
+}
+
 def QuantAssignPrecisionPass : Pass<"quant-assign-precision", "ModuleOp"> {
   let summary = "Choose a scheme per layer from measured sensitivity and the "
                 "target's cost model under a budget";

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFOps.h"
+#include "passes/Common/HessianLayers.h"
 #include "passes/Common/JsonReport.h"
 #include "passes/GPTQ/Solver.h"
 #include "passes/Passes.h"
@@ -41,46 +42,6 @@ using namespace mlir;
 using namespace mlir::qf;
 
 namespace {
-
-/// A layer: a matmul or convolution with a constant f32 weight (operand 1),
-/// and the observer of its input (operand 0), if any.
-struct Layer {
-  Operation *op;
-  bool isConv;
-  ObserveOp observer;
-};
-
-std::optional<Layer> layerOf(Operation *op) {
-  bool isConv = isa<linalg::Conv2DNhwcHwcfOp>(op);
-  auto matmul = dyn_cast<linalg::MatmulOp>(op);
-  if (!isConv && (!matmul || matmul.hasUserDefinedMaps()))
-    return std::nullopt;
-  DenseElementsAttr w;
-  if (!matchPattern(op->getOperand(1), m_Constant(&w)) ||
-      !w.getElementType().isF32())
-    return std::nullopt;
-  return Layer{op, isConv, op->getOperand(0).getDefiningOp<ObserveOp>()};
-}
-
-/// The calibrated Hessian [k, k] of a layer's activation, if there is one.
-std::optional<std::vector<double>> hessianOf(ObserveOp observer, int64_t k) {
-  DictionaryAttr stats = observer ? observer.getStatsAttr() : DictionaryAttr();
-  Attribute attr = stats ? stats.get("hessian") : Attribute();
-  std::vector<double> h;
-  if (auto blob = dyn_cast_or_null<DenseF32ResourceElementsAttr>(attr)) {
-    std::optional<ArrayRef<float>> values = blob.tryGetAsArrayRef();
-    if (!values)
-      return std::nullopt;
-    h.assign(values->begin(), values->end());
-  } else if (auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr);
-             dense && dense.getElementType().isF32()) {
-    for (float v : dense.getValues<float>())
-      h.push_back(v);
-  }
-  if (int64_t(h.size()) != k * k)
-    return std::nullopt;
-  return h;
-}
 
 /// `x[..., order[j]]` as `x'[..., j]`: the activation's last dimension in
 /// the order the permuted weight's rows are stored in.
@@ -148,21 +109,21 @@ public:
   void runOnOperation() override;
 
 private:
-  LogicalResult quantize(Layer &layer);
+  LogicalResult quantize(HessianLayer &layer);
   /// Fresh statistics for the stage's observers, from the model as it is.
-  LogicalResult recalibrate(ArrayRef<Layer> stage);
+  LogicalResult recalibrate(ArrayRef<HessianLayer> stage);
 
   llvm::json::Array entries;
 };
 
-LogicalResult GPTQPass::recalibrate(ArrayRef<Layer> stage) {
+LogicalResult GPTQPass::recalibrate(ArrayRef<HessianLayer> stage) {
   // The model up to the stage's observers: a clone without the other
   // observers, whose outputs are zeros, so that what only computes them is
   // dead and the JIT's lowering drops it (after qf-calibrate has seen which
   // layer each observer feeds).
   ModuleOp module = getOperation();
   llvm::DenseSet<int64_t> ids;
-  for (const Layer &l : stage)
+  for (const HessianLayer &l : stage)
     if (auto observer = l.op->getOperand(0).getDefiningOp<ObserveOp>())
       ids.insert(observer.getId());
   OwningOpRef<ModuleOp> prefix = module.clone();
@@ -211,23 +172,23 @@ LogicalResult GPTQPass::recalibrate(ArrayRef<Layer> stage) {
 
 void GPTQPass::runOnOperation() {
   entries = llvm::json::Array();
-  SmallVector<Layer> remaining;
+  SmallVector<HessianLayer> remaining;
   getOperation()->walk([&](Operation *op) {
-    if (std::optional<Layer> layer = layerOf(op))
+    if (std::optional<HessianLayer> layer = hessianLayerOf(op))
       remaining.push_back(*layer);
   });
   // Stages: the layers no other remaining layer feeds (all of them at once
   // without true-sequential).
   bool first = true;
   while (!remaining.empty()) {
-    SmallVector<Layer> stage, later;
+    SmallVector<HessianLayer> stage, later;
     if (!trueSequential) {
       stage.swap(remaining);
     } else {
       llvm::SmallPtrSet<Operation *, 16> pending;
-      for (Layer &l : remaining)
+      for (HessianLayer &l : remaining)
         pending.insert(l.op);
-      for (Layer &l : remaining) {
+      for (HessianLayer &l : remaining) {
         SetVector<Operation *> slice;
         BackwardSliceOptions options;
         options.omitUsesFromAbove = false;
@@ -249,7 +210,7 @@ void GPTQPass::runOnOperation() {
         return signalPassFailure();
     }
     first = false;
-    for (Layer &layer : stage) {
+    for (HessianLayer &layer : stage) {
       if (!layer.observer) {
         // Not watched by calibration (qf-insert-observers' selection):
         // quant-quantize rounds it to nearest.
@@ -266,7 +227,7 @@ void GPTQPass::runOnOperation() {
     return signalPassFailure();
 }
 
-LogicalResult GPTQPass::quantize(Layer &layer) {
+LogicalResult GPTQPass::quantize(HessianLayer &layer) {
   Operation *op = layer.op;
   Value weight = op->getOperand(1);
   auto type = cast<RankedTensorType>(weight.getType());
@@ -322,17 +283,7 @@ LogicalResult GPTQPass::quantize(Layer &layer) {
     options.staticGroups = true;
   }
 
-  DenseElementsAttr attr;
-  matchPattern(weight, m_Constant(&attr));
-  // IR [cols, rows] -> solver [rows, cols].
-  std::vector<double> w(rows * cols);
-  {
-    int64_t i = 0;
-    for (float v : attr.getValues<float>()) {
-      w[(i % rows) * cols + i / rows] = v;
-      ++i;
-    }
-  }
+  std::vector<double> w = layer.solverWeight();
   llvm::Expected<gptq::Result> result = gptq::run(w, rows, cols, *h, options);
   if (!result)
     return op->emitOpError("GPTQ: ") << llvm::toString(result.takeError());
@@ -341,74 +292,23 @@ LogicalResult GPTQPass::quantize(Layer &layer) {
         << result->damping << " (raised x10 " << result->raised
         << " times) to be positive definite";
 
-  // Codes and parameters in the IR's layout, signed storage.
-  const int64_t half = int64_t(1) << (bits - 1);
   const int64_t groups = result->scales.size() / rows;
-  QuantizedWeight q;
-  q.codes.resize(rows * cols);
-  for (int64_t k = 0; k < cols; ++k)
-    for (int64_t f = 0; f < rows; ++f)
-      q.codes[k * rows + f] = result->codes[f * cols + k] - half;
-  SmallVector<double> scales(groups * rows);
-  SmallVector<int64_t> zeros(groups * rows);
-  for (int64_t g = 0; g < groups; ++g)
-    for (int64_t f = 0; f < rows; ++f) {
-      scales[g * rows + f] = result->scales[f * groups + g];
-      zeros[g * rows + f] = int64_t(result->zeros[f * groups + g]) - half;
-    }
-  SmallVector<int64_t> grid(shape.size(), 1), block(shape);
-  grid.back() = rows;
-  block.back() = 1;
-  if (groups > 1) {
-    if (layer.isConv) {
-      grid = {shape[0], shape[1], shape[2] / options.groupSize, rows};
-      block = {1, 1, options.groupSize, 1};
-    } else {
-      grid[0] = groups;
-      block[0] = options.groupSize;
-    }
-  }
-  auto expressed = cast<FloatType>(type.getElementType());
-  q.type = makeUniformType(op->getContext(), bits, /*symmetric=*/false,
-                           expressed, scales, zeros, grid, block);
-
-  // What quant-quantize's report says of this weight.
-  std::vector<double> values = result->dequantized();
-  double errorSquared = 0, normSquared = 0;
-  for (size_t i = 0; i < w.size(); ++i) {
-    errorSquared += (values[i] - w[i]) * (values[i] - w[i]);
-    normSquared += w[i] * w[i];
-  }
-  double weightError =
-      normSquared > 0 ? std::sqrt(errorSquared / normSquared) : 0.0;
-  double outputError = gptq::outputError(w, values, rows, cols, *h);
   std::string scheme = "gptq w" + std::to_string(bits) +
                        (groups > 1 ? " g" + std::to_string(options.groupSize)
                                    : std::string(" per channel")) +
                        (symmetric ? " symmetric" : "") +
                        (actOrder ? " act-order" : "") + (mseGrid ? " mse" : "");
-  int64_t bytes =
-      (rows * cols * bits + 7) / 8 + groups * rows * (symmetric ? 4 : 5);
-
-  OpBuilder b(op);
-  Value quantized = materializeWeight(b, weight.getLoc(), type, q);
-  quantized.getDefiningOp()->setAttr(
-      "qf.quantized_by",
-      b.getDictionaryAttr({
-          b.getNamedAttr("scheme", b.getStringAttr(scheme)),
-          b.getNamedAttr("bytes", b.getI64IntegerAttr(bytes)),
-          b.getNamedAttr("weight_error", b.getF64FloatAttr(weightError)),
-          b.getNamedAttr("output_error",
-                         b.getF64FloatAttr(std::sqrt(outputError))),
-      }));
-  op->setOperand(1, quantized);
-  if (result->permuted())
+  replaceWeight(layer, w, *h, *result,
+                {scheme, bits, options.groupSize, symmetric});
+  if (result->permuted()) {
+    OpBuilder b(op);
     op->setOperand(0, gatherLastDim(b, op->getLoc(), op->getOperand(0),
                                     result->columnOrder));
-  if (weight.use_empty())
-    weight.getDefiningOp()->erase();
+  }
 
   if (!report.empty()) {
+    double outputError =
+        gptq::outputError(w, result->dequantized(), rows, cols, *h);
     std::vector<double> rtnValues =
         gptq::roundToNearest(w, rows, cols, options).dequantized();
     double rtnError = gptq::outputError(w, rtnValues, rows, cols, *h);

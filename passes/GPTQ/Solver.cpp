@@ -6,6 +6,8 @@
 
 #include "passes/GPTQ/Solver.h"
 
+#include "passes/Common/Lapack.h"
+
 #include "llvm/Support/Parallel.h"
 
 #include <algorithm>
@@ -15,19 +17,6 @@
 
 using namespace mlir::qf;
 using namespace mlir::qf::gptq;
-
-// LAPACK and BLAS (OpenBLAS on Debian), Fortran interfaces with the hidden
-// lengths of the character arguments.
-extern "C" {
-void dpotrf_(const char *uplo, const int *n, double *a, const int *lda,
-             int *info, size_t uploLength);
-void dtrtri_(const char *uplo, const char *diag, const int *n, double *a,
-             const int *lda, int *info, size_t uploLength, size_t diagLength);
-void dgemm_(const char *transA, const char *transB, const int *m, const int *n,
-            const int *k, const double *alpha, const double *a, const int *lda,
-            const double *b, const int *ldb, const double *beta, double *c,
-            const int *ldc, size_t transALength, size_t transBLength);
-}
 
 namespace {
 

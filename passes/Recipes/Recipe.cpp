@@ -81,6 +81,19 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
        "quant-gptq{bits=3 group-size=128 group-fallback=channel "
        "data=$CALIB}",
        false, "scheme=w3a16g128 symmetric=false group-fallback=channel", false},
+      {"w4a16-qat",
+       "int4 weights, asymmetric, in groups of 128 (per channel where 128 "
+       "does not divide the reduction), fine-tuned layer by layer through "
+       "the straight-through estimator (weights and LSQ scales, 200 Adam "
+       "steps) against the float outputs on --calib",
+       true, "hessian=true",
+       "quant-qat-finetune{bits=4 group-size=128 group-fallback=channel}",
+       false, "scheme=w4a16g128 symmetric=false group-fallback=channel", false},
+      {"w3a16-qat",
+       "w4a16-qat at int3 (groups of 128)",
+       true, "hessian=true",
+       "quant-qat-finetune{bits=3 group-size=128 group-fallback=channel}",
+       false, "scheme=w3a16g128 symmetric=false group-fallback=channel", false},
       {"w4a16-awq",
        "int4 weights, asymmetric, in groups of 128 (per channel where 128 "
        "does not divide the reduction), scaled and clipped by AWQ (duo "
