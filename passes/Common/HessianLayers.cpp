@@ -27,8 +27,7 @@ std::optional<HessianLayer> qf::hessianLayerOf(Operation *op) {
   if (!matchPattern(op->getOperand(1), m_Constant(&w)) ||
       !w.getElementType().isF32())
     return std::nullopt;
-  return HessianLayer{op, isConv,
-                      op->getOperand(0).getDefiningOp<ObserveOp>()};
+  return HessianLayer{op, isConv, op->getOperand(0).getDefiningOp<ObserveOp>()};
 }
 
 std::vector<double> HessianLayer::solverWeight() const {

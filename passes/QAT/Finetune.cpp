@@ -75,8 +75,7 @@ public:
     }
     if (!report.empty() &&
         failed(writeJsonReport(report, "layers", std::move(entries),
-                               getOperation()->getLoc(),
-                               "quant-qat-finetune")))
+                               getOperation()->getLoc(), "quant-qat-finetune")))
       signalPassFailure();
   }
 
@@ -121,8 +120,8 @@ LogicalResult FinetunePass::finetune(HessianLayer &layer) {
   if (options.groupSize > 0 && along % options.groupSize) {
     if (groupFallback != "channel")
       return op->emitOpError("group size ")
-             << options.groupSize << " does not divide the reduction ("
-             << along << "); use group-fallback=channel for per-channel "
+             << options.groupSize << " does not divide the reduction (" << along
+             << "); use group-fallback=channel for per-channel "
              << "parameters";
     options.groupSize = 0;
   }
@@ -142,11 +141,10 @@ LogicalResult FinetunePass::finetune(HessianLayer &layer) {
   replaceWeight(layer, w, *h, result->quantized,
                 {scheme, options.bits, options.groupSize, options.symmetric});
   if (!report.empty())
-    entries.push_back(llvm::json::Object{
-        {"layer", layerName(op->getLoc())},
-        {"rtn_loss", result->initialLoss},
-        {"finetuned_loss", result->finalLoss},
-        {"best_step", result->bestStep}});
+    entries.push_back(llvm::json::Object{{"layer", layerName(op->getLoc())},
+                                         {"rtn_loss", result->initialLoss},
+                                         {"finetuned_loss", result->finalLoss},
+                                         {"best_step", result->bestStep}});
   return success();
 }
 

@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cmath>
 
-
 using namespace mlir::qf;
 using namespace mlir::qf::qat;
 
@@ -143,13 +142,13 @@ llvm::Expected<Result> qat::reconstruct(const std::vector<double> &weight,
           numerics::fakeQuantGrad(latent[i], scales[k], zeros[k], range,
                                   numerics::RoundingMode::HalfEven);
       double dq = 2 * g[i] / norm;
-      latent[i] -= lr * initialScales[k] * latentAdam.step(i, dq * d.dx,
-                                                           step + 1);
+      latent[i] -=
+          lr * initialScales[k] * latentAdam.step(i, dq * d.dx, step + 1);
       scaleGrad[k] += dq * d.dscale;
     }
     for (size_t k = 0; k < scales.size(); ++k) {
-      scales[k] -= lr * initialScales[k] * scaleAdam.step(k, scaleGrad[k],
-                                                          step + 1);
+      scales[k] -=
+          lr * initialScales[k] * scaleAdam.step(k, scaleGrad[k], step + 1);
       scales[k] = std::max(scales[k], 1e-3 * initialScales[k]);
     }
   }

@@ -46,8 +46,7 @@ bool inside(Point p, IntRange range) {
 /// d surrogate / d coordinate `which` (0: x, 1: scale, 2: zero point) at
 /// `p`: central where the neighbourhood stays on one side of the borders,
 /// else one-sided towards the side `p` belongs to.
-double finiteDifference(Point p, int which, IntRange range,
-                        RoundingMode mode) {
+double finiteDifference(Point p, int which, IntRange range, RoundingMode mode) {
   const double h = 1e-6;
   auto moved = [&](double by) {
     Point q = p;
@@ -68,8 +67,8 @@ double finiteDifference(Point p, int which, IntRange range,
 void expectMatchesFiniteDifferences(Point p, IntRange range,
                                     RoundingMode mode) {
   FakeQuantGrad g = fakeQuantGrad(p.x, p.scale, p.zeroPoint, range, mode);
-  SCOPED_TRACE(testing::Message() << "x=" << p.x << " scale=" << p.scale
-                                  << " z=" << p.zeroPoint);
+  SCOPED_TRACE(testing::Message()
+               << "x=" << p.x << " scale=" << p.scale << " z=" << p.zeroPoint);
   EXPECT_NEAR(g.dx, finiteDifference(p, 0, range, mode), 1e-5);
   EXPECT_NEAR(g.dscale, finiteDifference(p, 1, range, mode), 1e-4);
   EXPECT_NEAR(g.dzeroPoint, finiteDifference(p, 2, range, mode), 1e-5);
@@ -83,7 +82,8 @@ TEST(FakeQuantGrad, HandComputedValues) {
   EXPECT_NEAR(in.dscale, 0.4, 1e-12);
   EXPECT_DOUBLE_EQ(in.dzeroPoint, 0);
   // v = 10 > 7: clamped to the top.
-  FakeQuantGrad above = fakeQuantGrad(1.0, 0.1, 0, int4, RoundingMode::HalfEven);
+  FakeQuantGrad above =
+      fakeQuantGrad(1.0, 0.1, 0, int4, RoundingMode::HalfEven);
   EXPECT_DOUBLE_EQ(above.dx, 0);
   EXPECT_DOUBLE_EQ(above.dscale, 7);
   EXPECT_DOUBLE_EQ(above.dzeroPoint, -0.1);
@@ -104,9 +104,9 @@ TEST(FakeQuantGrad, MatchesFiniteDifferencesInsideAndOutside) {
   for (unsigned bits : {2u, 3u, 4u, 8u}) {
     for (bool isSigned : {true, false}) {
       IntRange range = IntRange::forBits(bits, isSigned);
-      for (RoundingMode mode : {RoundingMode::HalfEven, RoundingMode::HalfAway,
-                                RoundingMode::Floor, RoundingMode::Ceil,
-                                RoundingMode::TowardZero}) {
+      for (RoundingMode mode :
+           {RoundingMode::HalfEven, RoundingMode::HalfAway, RoundingMode::Floor,
+            RoundingMode::Ceil, RoundingMode::TowardZero}) {
         for (int i = 0; i < 50; ++i) {
           double scale = scaleDist(rng);
           double z = isSigned ? 0.0 : double((range.max + 1) / 2);
@@ -139,9 +139,9 @@ TEST(FakeQuantGrad, ForwardIsDequantizeOfQuantize) {
   std::mt19937_64 rng(11);
   std::normal_distribution<float> x(0, 1);
   IntRange uint8 = IntRange::forBits(8, /*isSigned=*/false);
-  for (RoundingMode mode : {RoundingMode::HalfEven, RoundingMode::HalfAway,
-                            RoundingMode::Floor, RoundingMode::Ceil,
-                            RoundingMode::TowardZero}) {
+  for (RoundingMode mode :
+       {RoundingMode::HalfEven, RoundingMode::HalfAway, RoundingMode::Floor,
+        RoundingMode::Ceil, RoundingMode::TowardZero}) {
     for (int i = 0; i < 1000; ++i) {
       float v = x(rng) * 3;
       // A power-of-two scale: x / scale is exact in float and double.

@@ -47,7 +47,8 @@ Layer randomLayer(int64_t rows, int64_t cols, int64_t samples, unsigned seed) {
   for (int64_t s = 0; s < samples; ++s)
     for (int64_t i = 0; i < cols; ++i)
       for (int64_t j = 0; j < cols; ++j)
-        l.h[i * cols + j] += 2.0 / samples * l.x[s * cols + i] * l.x[s * cols + j];
+        l.h[i * cols + j] +=
+            2.0 / samples * l.x[s * cols + i] * l.x[s * cols + j];
   return l;
 }
 
@@ -81,8 +82,8 @@ TEST(Reconstruct, BeatsRoundToNearestAndReportsItsTrueLoss) {
       SCOPED_TRACE(testing::Message() << "bits " << bits << " group " << group);
       std::vector<double> q = r->quantized.dequantized();
       EXPECT_NEAR(r->finalLoss, directOutputError(l, q), 1e-9);
-      EXPECT_NEAR(r->finalLoss,
-                  gptq::outputError(l.w, q, l.rows, l.cols, l.h), 1e-12);
+      EXPECT_NEAR(r->finalLoss, gptq::outputError(l.w, q, l.rows, l.cols, l.h),
+                  1e-12);
 
       gptq::Options rtn;
       rtn.bits = bits;
