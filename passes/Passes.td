@@ -516,6 +516,46 @@ def QuantAWQPass : Pass<"quant-awq", "ModuleOp"> {
 // Mixed precision
 //===----------------------------------------------------------------------===//
 
+def QuantConvertQATPass : Pass<"quant-convert-qat", "ModuleOp"> {
+  let summary = "Turn a QAT graph's fake quantization into integer qf IR";
+  let description = [{
+    The last step of quantization-aware training: every `qf.fake_quant`
+    (from `quant-prepare-qat`, or a graph trained elsewhere) becomes
+    `qf.dequantize(qf.quantize(x))` with the same quantized type, rounding
+    and seed, so the trained scales and zero points are kept exactly. The
+    quantization of a constant (a trained weight) is folded into 8-bit
+    integer storage (`arith.constant` + `quant.scast`, per tensor or per
+    axis; other types keep the `qf.quantize`), computed with the numerics
+    core's `quantize`. With `fuse` (the default) `qf-fuse-qdq` then makes
+    the Q/DQ around matmuls and convolutions integer `qf.matmul` /
+    `qf.conv2d` ops, the IR post-training quantization produces, which
+    lowers through any backend. Graphs imported from ONNX Q/DQ (PyTorch's
+    QAT export) already carry `qf.quantize`/`qf.dequantize` and go through
+    the same fusion.
+
+    Before:
+    ```mlir
+    %w = arith.constant dense<[[0.5, -1.0]]> : tensor<1x2xf32>
+    %wq = qf.fake_quant %w as !quant.uniform<i8:f32, 0.25> half_even clipped : tensor<1x2xf32>
+    ```
+    After (`fuse=false`):
+    ```mlir
+    %c = arith.constant dense<[[2, -4]]> : tensor<1x2xi8>
+    %q = quant.scast %c : tensor<1x2xi8> to tensor<1x2x!quant.uniform<i8:f32, 2.500000e-01>>
+    %wq = qf.dequantize %q : tensor<1x2x!quant.uniform<i8:f32, 2.500000e-01>> -> tensor<1x2xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::qf::QFDialect",
+                           "::mlir::quant::QuantDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"fuse", "fuse", "bool", "true",
+           "run qf-fuse-qdq afterwards (integer matmuls and convolutions)">,
+  ];
+}
+
 def QuantQATFinetunePass : Pass<"quant-qat-finetune", "ModuleOp"> {
   let summary = "Fine-tune fake-quantized weights layer by layer against the "
                 "float outputs (in-compiler QAT)";
