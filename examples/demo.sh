@@ -20,7 +20,7 @@ mkdir -p "$out"
 # Built-in recipes, and YAML ones from examples/recipes (the baselines of
 # the mixed-precision recipes: uniform schemes at the nearest budgets, and
 # assignments by layer position).
-recipes=(f32 w8a8-dynamic w8a8-static w8a8-smoothquant w8a16-rtn w4a16-rtn w4a16g64-rtn w4a16-gptq w4a16-awq w4a16-awq-gptq mixed-4.5bit position-4.5bit w3a16g128-rtn w3a16-rtn w3a16-gptq w3a16-awq w3a16-awq-gptq mixed-3.5bit position-3.5bit)
+recipes=(f32 w8a8-dynamic w8a8-static w8a8-smoothquant w8a16-rtn w4a16-rtn w4a16g64-rtn w4a16-gptq w4a16-qat w4a16-awq w4a16-awq-gptq mixed-4.5bit position-4.5bit w3a16g128-rtn w3a16-rtn w3a16-gptq w3a16-qat w3a16-awq w3a16-awq-gptq mixed-3.5bit position-3.5bit)
 windows=64
 
 # The recipe's model: the float import, or qf-quantize's (with its report;
