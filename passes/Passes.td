@@ -516,6 +516,101 @@ def QuantAWQPass : Pass<"quant-awq", "ModuleOp"> {
 // Mixed precision
 //===----------------------------------------------------------------------===//
 
+def QFFoldBatchNormPass : Pass<"qf-fold-batchnorm", "ModuleOp"> {
+  let summary = "Fold inference batch normalization into the preceding "
+                "convolution or matmul";
+  let description = [{
+    Inference batch normalization is `y = x * a + b` per channel, with
+    `a = gamma / sqrt(var + eps)` and `b = beta - mean * a` (the ONNX
+    importer emits it as one elementwise `linalg.generic` with constant `a`
+    and `b`). Where `x` is, through layout `linalg.transpose`s and at most
+    one constant per-channel bias add, the output of a
+    `linalg.conv_2d_nhwc_hwcf`, `linalg.depthwise_conv_2d_nhwc_hwc` or
+    `linalg.matmul` with a constant weight, zero-initialized, with no other
+    users, and the affine map runs along the layer's output channels, it
+    folds into the layer:
+
+        w'[..., f] = w[..., f] * a[f]        bias'[f] = bias[f] * a[f] + b[f]
+
+    computed in double and rounded once to the weight's type; without a
+    bias the affine map becomes a bias add of `b`. The float function is
+    unchanged up to rounding (a zero-variance channel has `a =
+    gamma / sqrt(eps)`, large but finite). An affine map next to a layer it
+    cannot fold into gets a remark saying why; a non-finite `a`, `b` or
+    weight (a negative variance) is an error.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
+def QuantPrepareQATPass : Pass<"quant-prepare-qat", "ModuleOp"> {
+  let summary = "Rewrite a float graph into a trainable fake-quantized one";
+  let description = [{
+    The first step of quantization-aware training. With `fold-bn`, batch
+    normalization is folded first (`qf-fold-batchnorm`; when calibrating,
+    run that before `qf-insert-observers`, so the statistics are the folded
+    layers'). Then every
+    `linalg.matmul`, `linalg.batch_matmul` and `linalg.conv_2d_nhwc_hwcf`
+    under its `qf.scheme` (from `quant-assign-precision`) or `scheme` gets
+    `qf.fake_quant` with the `gradient` straight-through estimator:
+
+    - on a constant weight: the scheme's granularity (per output channel
+      for `w8a8`, groups for `w4a16g128`, ...), symmetric unless
+      `symmetric=false`, parameters from the weight's range, exactly
+      `quant-quantize`'s; the float weight stays as the latent weight;
+    - with activation bits, on the activation operands (and, with
+      `quantize-outputs`, on observed results): per tensor, asymmetric
+      unless `act-symmetric`, from the calibrated min/max of the
+      `qf.observe` that defines them (`qf-insert-observers` and
+      `qf-calibrate` first); then the observers go.
+
+    With `learnable-scales` each `qf.fake_quant` is marked `learnable`: its
+    scale and zero point are parameters to train with LSQ/LSQ+ (their
+    gradients are `qf.fake_quant_grad`'s). `quant-convert-qat` makes the
+    result integer again, with whatever parameters it then carries.
+
+    `export=FILE.npz` writes what a framework trains, per layer `L` (the
+    name of its location, e.g. the ONNX node, else `layer<i>` in walk
+    order): `L.weight` (the folded float weight, in the IR's
+    layout: `[K, N]` for matmuls, `HWCF` for convolutions), `L.bias` (the
+    folded bias, where a constant bias add follows), and for each quantizer
+    `L.weight`, `L.input`, `L.rhs`, `L.output`: `.scale` (f32: a scalar per
+    tensor, `[C]` per axis, the scale grid per block), `.zero_point` (i32,
+    same shape), `.axis` (per axis), `.qrange` (`[qmin, qmax]`) and, with
+    `learnable-scales`, `.grad_scale` (LSQ's `1 / sqrt(N * qmax)`, N the
+    elements one scale covers). docs/QAT.md shows the round trip.
+  }];
+  let dependentDialects = ["::mlir::qf::QFDialect",
+                           "::mlir::quant::QuantDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect"];
+  let options = [
+    Option<"scheme", "scheme", "std::string", "\"w8a8\"",
+           "scheme name (w8a8, w4a8, w4a16g128, ...)">,
+    Option<"symmetric", "symmetric", "bool", "true",
+           "symmetric weights (narrow range, zero point 0)">,
+    Option<"actSymmetric", "act-symmetric", "bool", "false",
+           "symmetric activations">,
+    Option<"rounding", "rounding", "std::string", "\"half_even\"",
+           "rounding of the simulated quantization">,
+    Option<"seed", "seed", "int64_t", "-1", "seed of stochastic rounding">,
+    Option<"gradient", "gradient", "std::string", "\"clipped\"",
+           "straight-through estimator: clipped (zero outside the range) or "
+           "identity">,
+    Option<"groupFallback", "group-fallback", "std::string", "\"error\"",
+           "where the group size does not divide a weight's reduction: "
+           "error, or channel">,
+    Option<"foldBn", "fold-bn", "bool", "true",
+           "fold batch normalization into the layers first">,
+    Option<"learnableScales", "learnable-scales", "bool", "true",
+           "mark the quantizers' scales and zero points trainable (LSQ)">,
+    Option<"quantizeOutputs", "quantize-outputs", "bool", "true",
+           "also fake-quantize the observed results of the layers">,
+    Option<"exportFile", "export", "std::string", "\"\"",
+           "write weights and quantizer parameters to this .npz">,
+  ];
+}
+
 def QuantConvertQATPass : Pass<"quant-convert-qat", "ModuleOp"> {
   let summary = "Turn a QAT graph's fake quantization into integer qf IR";
   let description = [{

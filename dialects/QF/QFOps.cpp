@@ -360,20 +360,43 @@ LogicalResult DynamicDequantizeOp::verify() {
 // FakeQuantOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult FakeQuantOp::verify() {
-  if (failed(verifyRounding(*this, getRounding(), getSeed())))
+/// The checks qf.fake_quant and qf.fake_quant_grad share.
+template <typename OpT> static LogicalResult verifySimulated(OpT op) {
+  if (failed(verifyRounding(op, op.getRounding(), op.getSeed())))
     return failure();
-  auto qtype = dyn_cast<quant::QuantizedType>(getQtype());
+  auto qtype = dyn_cast<quant::QuantizedType>(op.getQtype());
   if (!qtype ||
       !isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType,
            quant::UniformQuantizedSubChannelType>(qtype))
-    return emitOpError("qtype must be a uniform quantized type, got ")
-           << getQtype();
-  auto inputType = cast<RankedTensorType>(getInput().getType());
-  if (failed(verifyExpressedType(*this, inputType.getElementType(), qtype,
-                                 "input")))
+    return op.emitOpError("qtype must be a uniform quantized type, got ")
+           << op.getQtype();
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  if (failed(
+          verifyExpressedType(op, inputType.getElementType(), qtype, "input")))
     return failure();
-  return verifyQuantizedTensor(*this, inputType.clone(qtype), "qtype");
+  return verifyQuantizedTensor(op, inputType.clone(qtype), "qtype");
+}
+
+LogicalResult FakeQuantOp::verify() { return verifySimulated(*this); }
+
+LogicalResult FakeQuantGradOp::verify() {
+  if (failed(verifySimulated(*this)))
+    return failure();
+  // One gradient per parameter group.
+  auto qtype = cast<quant::QuantizedType>(getQtype());
+  SmallVector<int64_t> expected;
+  if (auto blocked = dyn_cast<quant::UniformQuantizedSubChannelType>(qtype))
+    llvm::append_range(expected, blocked.getScales().getType().getShape());
+  else if (getQuantizedAxis(qtype))
+    expected.push_back(getScales(qtype).size());
+  auto gradType = cast<RankedTensorType>(getScaleGrad().getType());
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  if (gradType.getShape() != ArrayRef<int64_t>(expected) ||
+      gradType.getElementType() != inputType.getElementType())
+    return emitOpError("parameter gradients must be ")
+           << RankedTensorType::get(expected, inputType.getElementType())
+           << " (one per parameter group), got " << gradType;
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

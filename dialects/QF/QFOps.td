@@ -207,10 +207,53 @@ def QF_FakeQuantOp : QF_Op<"fake_quant", [Pure, SameOperandsAndResultType]> {
   }];
   let arguments = (ins QF_FloatTensor:$input, TypeAttr:$qtype,
                        QF_RoundingModeEnum:$rounding, QF_GradientEnum:$ste,
-                       OptionalAttr<I64Attr>:$seed);
+                       OptionalAttr<I64Attr>:$seed, UnitAttr:$learnable);
   let results = (outs QF_FloatTensor:$output);
   let assemblyFormat = [{
-    $input `as` $qtype $rounding $ste (`seed` $seed^)? attr-dict `:` type($input)
+    $input `as` $qtype $rounding $ste (`seed` $seed^)? (`learnable` $learnable^)?
+    attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+def QF_FakeQuantGradOp : QF_Op<"fake_quant_grad", [Pure,
+    AllTypesMatch<["input", "grad", "input_grad"]>,
+    AllTypesMatch<["scale_grad", "zero_point_grad"]>]> {
+  let summary = "the gradients of qf.fake_quant (STE, LSQ, LSQ+)";
+  let description = [{
+    The backward pass of `qf.fake_quant %input as $qtype $rounding $ste`:
+    given its input and the gradient `grad` of a loss with respect to its
+    output, the gradients with respect to the input, the scales and the zero
+    points. With `v = x / scale` and "inside" meaning
+    `qmin <= v + zero_point <= qmax` (borders included):
+
+    - `input_grad = grad` inside; outside `0` (`clipped`) or `grad`
+      (`identity`): the straight-through estimator;
+    - `scale_grad[g] = sum grad * (round(v) - v)` inside, `(qmin - zp)`
+      below, `(qmax - zp)` above (LSQ, Esser et al. 2020);
+    - `zero_point_grad[g] = sum grad * (-scale)` outside, `0` inside
+      (LSQ+, Bhalgat et al. 2020);
+
+    summed over the elements of each parameter group g: rank 0 per tensor,
+    `[C]` per axis, the scale grid's shape for blocked types. `round` is the
+    op's rounding (stochastic with the same draw as the forward op). LSQ's
+    gradient scale `1 / sqrt(N qmax)` is the trainer's to apply. These are
+    the exact derivatives of `s * (clamp(x / s + z, qmin, qmax) - z + d)`
+    with `d = round(v) - v` held constant; `numerics::fakeQuantGrad`
+    computes the same per element.
+
+    ```mlir
+    %dx, %ds, %dz = qf.fake_quant_grad %x, %dy as !quant.uniform<i8:f32:1, {0.1, 0.2}> half_even clipped : tensor<4x2xf32> -> tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins QF_FloatTensor:$input, QF_FloatTensor:$grad,
+                       TypeAttr:$qtype, QF_RoundingModeEnum:$rounding,
+                       QF_GradientEnum:$ste, OptionalAttr<I64Attr>:$seed);
+  let results = (outs QF_FloatTensor:$input_grad, QF_FloatTensor:$scale_grad,
+                      QF_FloatTensor:$zero_point_grad);
+  let assemblyFormat = [{
+    $input `,` $grad `as` $qtype $rounding $ste (`seed` $seed^)? attr-dict `:`
+    type($input) `->` type($scale_grad)
   }];
   let hasVerifier = 1;
 }

@@ -40,6 +40,16 @@ ParamGrid lowering::gridOf(quant::QuantizedType q, MLIRContext *ctx) {
   return grid;
 }
 
+Value lowering::paramConstant(OpBuilder &b, Location loc,
+                              const ParamVector &param) {
+  if (param.grid.shape.empty())
+    return arith::ConstantOp::create(b, loc,
+                                     cast<TypedAttr>(param.values.front()));
+  auto type = RankedTensorType::get(param.grid.shape, param.type);
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, param.values));
+}
+
 Value lowering::buildElementwise(
     PatternRewriter &rewriter, Location loc, Value input,
     RankedTensorType resultType, ArrayRef<ParamVector> params,
@@ -51,14 +61,12 @@ Value lowering::buildElementwise(
   SmallVector<Value> scalars(params.size());
   SmallVector<unsigned> argOf(params.size(), 0);
   for (auto [i, param] : llvm::enumerate(params)) {
+    Value constant = paramConstant(rewriter, loc, param);
     if (param.grid.shape.empty()) {
-      scalars[i] = arith::ConstantOp::create(
-          rewriter, loc, cast<TypedAttr>(param.values.front()));
+      scalars[i] = constant;
       continue;
     }
-    auto type = RankedTensorType::get(param.grid.shape, param.type);
-    inputs.push_back(arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(type, param.values)));
+    inputs.push_back(constant);
     maps.push_back(AffineMap::get(rank, 0, param.grid.exprs, ctx));
     argOf[i] = inputs.size() - 1;
   }
@@ -220,15 +228,12 @@ ParamReads lowering::readParams(PatternRewriter &rewriter, Location loc,
   ParamReads reads;
   SmallVector<ParamVector> params = scaleAndZeroPoint(rewriter, qtype, fType);
   for (auto [i, param] : llvm::enumerate(params)) {
+    Value constant = paramConstant(rewriter, loc, param);
     if (param.grid.shape.empty()) {
-      Value scalar = arith::ConstantOp::create(
-          rewriter, loc, cast<TypedAttr>(param.values.front()));
-      (i == 0 ? reads.scalarScale : reads.scalarZeroPoint) = scalar;
+      (i == 0 ? reads.scalarScale : reads.scalarZeroPoint) = constant;
       continue;
     }
-    auto type = RankedTensorType::get(param.grid.shape, param.type);
-    reads.inputs.push_back(arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(type, param.values)));
+    reads.inputs.push_back(constant);
     SmallVector<AffineExpr> exprs;
     SmallVector<AffineExpr> replacements;
     for (unsigned loop : loopOf)

@@ -53,6 +53,10 @@ ParamGrid alongAxis(std::optional<int32_t> axis, int64_t count,
 /// (element i of a dimension with block size B reads grid index i floordiv B).
 ParamGrid gridOf(quant::QuantizedType q, MLIRContext *ctx);
 
+/// A parameter as a constant: a scalar when its grid is empty, else a
+/// tensor shaped like the grid.
+Value paramConstant(OpBuilder &b, Location loc, const ParamVector &param);
+
 /// Builds an elementwise `linalg.generic` over `input` producing
 /// `resultType`. Each parameter reaches `body` as a scalar: a constant when
 /// its grid is empty, else a block argument read through the grid's map.

@@ -37,6 +37,13 @@ std::optional<std::string> unsupportedType(quant::QuantizedType type) {
   return std::nullopt;
 }
 
+std::optional<std::string> unsupportedSimulated(Type type) {
+  if (!isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType,
+           quant::UniformQuantizedSubChannelType>(type))
+    return "only uniform quantized types are lowered";
+  return std::nullopt;
+}
+
 } // namespace
 
 quant::QuantizedType lowering::elementOf(Value value) {
@@ -62,8 +69,15 @@ Value lowering::widen(OpBuilder &b, Location loc, Value v, Type to,
 std::optional<std::string> lowering::unsupported(Operation *op) {
   if (auto quantize = dyn_cast<QuantizeOp>(op))
     return unsupportedType(elementOf(quantize.getResult()));
+  // Simulated quantization computes codes in i64 and never stores them:
+  // any uniform type of any width lowers.
   if (auto fakeQuant = dyn_cast<FakeQuantOp>(op))
-    return unsupportedType(cast<quant::QuantizedType>(fakeQuant.getQtype()));
+    return unsupportedSimulated(fakeQuant.getQtype());
+  if (auto grad = dyn_cast<FakeQuantGradOp>(op)) {
+    if (!grad.getInput().getType().hasStaticShape())
+      return std::string("dynamic shapes are not lowered yet");
+    return unsupportedSimulated(grad.getQtype());
+  }
   if (isa<MatmulOp, Conv2DOp>(op)) {
     for (Value v : op->getOperands())
       if (auto reason = unsupportedType(elementOf(v)))

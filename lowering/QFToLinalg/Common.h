@@ -43,6 +43,8 @@ void populateConvPatterns(RewritePatternSet &patterns);
 void populateDynamicPatterns(RewritePatternSet &patterns);
 /// dequantize of unpacked (sub-byte) tensors.
 void populateSubBytePatterns(RewritePatternSet &patterns);
+/// qf.fake_quant_grad (FakeQuantGrad.cpp).
+void populateFakeQuantGradPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::qf::lowering
 

@@ -41,9 +41,9 @@ public:
     // Whatever is left could not be lowered: say why, at the op.
     bool failedAny = false;
     getOperation()->walk([&](Operation *op) {
-      if (!isa<QuantizeOp, DequantizeOp, FakeQuantOp, RequantizeOp, MatmulOp,
-               Conv2DOp, DynamicQuantizeOp, DynamicDequantizeOp, PackOp,
-               UnpackOp>(op))
+      if (!isa<QuantizeOp, DequantizeOp, FakeQuantOp, FakeQuantGradOp,
+               RequantizeOp, MatmulOp, Conv2DOp, DynamicQuantizeOp,
+               DynamicDequantizeOp, PackOp, UnpackOp>(op))
         return;
       op->emitError() << "cannot lower to linalg: "
                       << unsupported(op).value_or("no pattern applied");
@@ -62,4 +62,5 @@ void mlir::qf::populateQFToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateConvPatterns(patterns);
   lowering::populateDynamicPatterns(patterns);
   lowering::populateSubBytePatterns(patterns);
+  lowering::populateFakeQuantGradPatterns(patterns);
 }

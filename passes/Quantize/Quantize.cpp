@@ -367,17 +367,8 @@ quant::UniformQuantizedType QuantizePass::activationType(SchemeAttr scheme,
                                                          FloatType expressed,
                                                          double min,
                                                          double max) {
-  unsigned bits = scheme.getActType().getIntOrFloatBitWidth();
-  numerics::IntRange range =
-      numerics::IntRange::forBits(bits, /*isSigned=*/true, actSymmetric);
-  std::optional<numerics::QuantParams> p =
-      numerics::chooseQuantParams(min, max, range, actSymmetric);
-  if (!p)
-    return {};
-  return quant::UniformQuantizedType::get(
-      quant::QuantizationFlags::Signed,
-      IntegerType::get(expressed.getContext(), bits), expressed, p->scale,
-      p->zeroPoint, range.min, range.max);
+  return qf::activationType(scheme.getActType().getIntOrFloatBitWidth(),
+                            expressed, min, max, actSymmetric);
 }
 
 Value QuantizePass::staticQDQ(Value value, Type type, RoundingMode mode,

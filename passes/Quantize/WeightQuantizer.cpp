@@ -59,6 +59,22 @@ quant::QuantizedType mlir::qf::makeUniformType(
       range.max);
 }
 
+quant::UniformQuantizedType mlir::qf::activationType(unsigned bits,
+                                                     FloatType expressed,
+                                                     double min, double max,
+                                                     bool symmetric) {
+  numerics::IntRange range =
+      numerics::IntRange::forBits(bits, /*isSigned=*/true, symmetric);
+  std::optional<numerics::QuantParams> p =
+      numerics::chooseQuantParams(min, max, range, symmetric);
+  if (!p)
+    return {};
+  return quant::UniformQuantizedType::get(
+      quant::QuantizationFlags::Signed,
+      IntegerType::get(expressed.getContext(), bits), expressed, p->scale,
+      p->zeroPoint, range.min, range.max);
+}
+
 FailureOr<QuantizedWeight>
 mlir::qf::quantizeWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
                          SchemeAttr scheme, WeightAxes axes,

@@ -52,6 +52,13 @@ quant::QuantizedType makeUniformType(MLIRContext *ctx, unsigned bits,
                                      ArrayRef<int64_t> gridShape,
                                      ArrayRef<int64_t> blockShape);
 
+/// The per-tensor type of a static activation calibrated to [min, max]:
+/// signed `bits`-bit storage, asymmetric unless `symmetric` (then narrow
+/// with zero point 0). Null where no parameters exist (NaN bounds).
+quant::UniformQuantizedType activationType(unsigned bits, FloatType expressed,
+                                           double min, double max,
+                                           bool symmetric);
+
 /// Quantizes `data` (of `shape`) with the weight part of `scheme`: per
 /// tensor, per output channel, or in groups of the scheme's group size along
 /// the reduction axis. Fails with a diagnostic from `emitError` for

@@ -272,6 +272,48 @@ func.func @fake_quant(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
 
 // -----
 
+// Sub-byte fake quantization lowers too: codes are i64 and never stored.
+// CHECK-LABEL: func.func @fake_quant_int3
+// CHECK: linalg.generic
+// CHECK-NOT: qf.fake_quant
+func.func @fake_quant_int3(%x: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  %y = qf.fake_quant %x as !quant.uniform<i3:f32, 0.5> floor clipped : tensor<8x16xf32>
+  return %y : tensor<8x16xf32>
+}
+
+// -----
+
+// fake_quant_grad per axis: the input gradient elementwise, the parameter
+// gradients a reduction over the rows, one per column.
+// CHECK-DAG: #[[ALL:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[COL:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @fake_quant_grad_axis
+// CHECK: %[[DX:.*]] = linalg.generic {indexing_maps = [#[[ALL]], #[[ALL]], #[[COL]], #[[COL]], #[[ALL]]], iterator_types = ["parallel", "parallel"]}
+// CHECK: %[[P:.*]]:2 = linalg.generic {indexing_maps = [#[[ALL]], #[[ALL]], #[[COL]], #[[COL]], #[[COL]], #[[COL]]], iterator_types = ["reduction", "parallel"]}
+// CHECK: return %[[DX]], %[[P]]#0, %[[P]]#1
+func.func @fake_quant_grad_axis(%x: tensor<4x2xf32>, %dy: tensor<4x2xf32>) -> (tensor<4x2xf32>, tensor<2xf32>, tensor<2xf32>) {
+  %dx, %ds, %dz = qf.fake_quant_grad %x, %dy as !quant.uniform<i8:f32:1, {0.1, 0.2}> half_even clipped : tensor<4x2xf32> -> tensor<2xf32>
+  return %dx, %ds, %dz : tensor<4x2xf32>, tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
+// Blocked: rows in groups of 2 are expanded into (group, row) loops; the
+// sums run over the rows of a group and the columns, then take the scale
+// grid's shape [2, 1].
+// CHECK-LABEL: func.func @fake_quant_grad_blocked
+// CHECK: tensor.expand_shape %arg0 {{\[\[}}0, 1], [2]] output_shape [2, 2, 3]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK: tensor.collapse_shape
+// CHECK: %[[P:.*]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction"]
+// CHECK: tensor.expand_shape %[[P]]#0 {{\[\[}}0, 1]] output_shape [2, 1] : tensor<2xf32> into tensor<2x1xf32>
+func.func @fake_quant_grad_blocked(%x: tensor<4x3xf32>, %dy: tensor<4x3xf32>) -> (tensor<4x3xf32>, tensor<2x1xf32>, tensor<2x1xf32>) {
+  %dx, %ds, %dz = qf.fake_quant_grad %x, %dy as !quant.uniform<i4:f32:{0:2}, {{0.5:1}, {0.25:-2}}> half_even clipped : tensor<4x3xf32> -> tensor<2x1xf32>
+  return %dx, %ds, %dz : tensor<4x3xf32>, tensor<2x1xf32>, tensor<2x1xf32>
+}
+
+// -----
+
 // Blocked (sub-channel) types read their scale grid through floordiv maps.
 // CHECK: #[[GRID:.*]] = affine_map<(d0, d1) -> (d0 floordiv 2, d1 floordiv 4)>
 // CHECK-LABEL: func.func @blocked

@@ -160,6 +160,22 @@ func.func @fake_quant_scale_count(%x: tensor<2x3xf32>) {
 
 // -----
 
+func.func @fake_quant_grad_shape(%x: tensor<2x3xf32>) {
+  // expected-error @below {{parameter gradients must be 'tensor<3xf32>' (one per parameter group), got 'tensor<f32>'}}
+  %dx, %ds, %dz = qf.fake_quant_grad %x, %x as !quant.uniform<i8:f32:1, {0.5, 0.25, 1.0}> half_even clipped : tensor<2x3xf32> -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @fake_quant_grad_seed(%x: tensor<2x3xf32>) {
+  // expected-error @below {{seed}}
+  %dx, %ds, %dz = qf.fake_quant_grad %x, %x as !quant.uniform<i8:f32, 0.5> stochastic clipped : tensor<2x3xf32> -> tensor<f32>
+  return
+}
+
+// -----
+
 !qa = !quant.uniform<i8:f32, 0.5:3>
 !qw = !quant.uniform<i8:f32, 0.1>
 func.func @matmul_ranks(%a: tensor<2x4x8x!qa>, %w: tensor<8x!qw>) {

@@ -60,6 +60,24 @@ func.func @fake_quant(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   return %1 : tensor<2x3xf32>
 }
 
+// CHECK-LABEL: func.func @fake_quant_learnable
+// CHECK: qf.fake_quant %{{.*}} as !quant.uniform<i8:f32, 0.1234567891234:-3> half_even clipped learnable : tensor<2x3xf32>
+func.func @fake_quant_learnable(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = qf.fake_quant %x as !qa half_even clipped learnable : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// CHECK-LABEL: func.func @fake_quant_grad
+// CHECK: qf.fake_quant_grad %{{.*}}, %{{.*}} as !quant.uniform<i8:f32, 0.1234567891234:-3> half_even clipped : tensor<2x3xf32> -> tensor<f32>
+// CHECK: qf.fake_quant_grad %{{.*}}, %{{.*}} as !quant.uniform<i8:f32:1, {{.*}}> stochastic identity seed 9 : tensor<2x3xf32> -> tensor<3xf32>
+// CHECK: qf.fake_quant_grad %{{.*}}, %{{.*}} as !quant.uniform<i4:f32:{1:2}, {{.*}}> floor clipped : tensor<2x4xf32> -> tensor<2x2xf32>
+func.func @fake_quant_grad(%x: tensor<2x3xf32>, %dy: tensor<2x3xf32>, %x4: tensor<2x4xf32>) -> (tensor<2x3xf32>, tensor<f32>, tensor<3xf32>, tensor<2x2xf32>) {
+  %dx, %ds, %dz = qf.fake_quant_grad %x, %dy as !qa half_even clipped : tensor<2x3xf32> -> tensor<f32>
+  %dx1, %ds1, %dz1 = qf.fake_quant_grad %x, %dy as !qw stochastic identity seed 9 : tensor<2x3xf32> -> tensor<3xf32>
+  %dx2, %ds2, %dz2 = qf.fake_quant_grad %x4, %x4 as !quant.uniform<i4:f32:{1:2}, {{0.5:1, 0.25:0}, {0.125:-1, 1.0:2}}> floor clipped : tensor<2x4xf32> -> tensor<2x2xf32>
+  return %dx, %ds, %ds1, %ds2 : tensor<2x3xf32>, tensor<f32>, tensor<3xf32>, tensor<2x2xf32>
+}
+
 // CHECK-LABEL: func.func @matmul
 // CHECK: qf.matmul %{{.*}}, %{{.*}} : tensor<4x2x!quant.uniform<i8:f32, 0.1234567891234:-3>>, tensor<2x3x!quant.uniform<i8:f32:1, {{.*}}>> -> tensor<4x3x!quant.uniform<i32:f32:1, {{.*}}>>
 // CHECK: qf.matmul %{{.*}}, %{{.*}} bias %{{.*}} : {{.*}}, {{.*}}, tensor<3x!quant.uniform<i32:f32:0, {{.*}}>> -> tensor<4x3x!quant.uniform<i32:f32:1, {{.*}}>>
