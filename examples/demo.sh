@@ -20,7 +20,8 @@ mkdir -p "$out"
 # Built-in recipes, and YAML ones from examples/recipes (the baselines of
 # the mixed-precision recipes: uniform schemes at the nearest budgets, and
 # assignments by layer position).
-recipes=(f32 w8a8-dynamic w8a8-static w8a8-smoothquant w8a16-rtn w4a16-rtn w4a16g64-rtn w4a16-gptq w4a16-qat w4a16-awq w4a16-awq-gptq mixed-4.5bit position-4.5bit w3a16g128-rtn w3a16-rtn w3a16-gptq w3a16-qat w3a16-awq w3a16-awq-gptq mixed-3.5bit position-3.5bit)
+# RECIPES="a b ..." runs only those (in the same way).
+recipes=(${RECIPES:-f32 w8a8-dynamic w8a8-static w8a8-smoothquant w8a16-rtn w4a16-rtn w4a16g64-rtn w4a16-gptq w4a16-qat w4a16-qat-block w4a16-awq w4a16-awq-gptq mixed-4.5bit position-4.5bit w3a16g128-rtn w3a16-rtn w3a16-gptq w3a16-qat w3a16-qat-block w3a16-awq w3a16-awq-gptq mixed-3.5bit position-3.5bit})
 windows=64
 
 # The recipe's model: the float import, or qf-quantize's (with its report;
@@ -75,7 +76,7 @@ for r in "${recipes[@]}"; do
   per_token=$(awk -v m="$ms" -v n=$((windows * 128)) 'BEGIN { printf "%.3f", m / n }')
   gpt_rows+=("$r|$(size_of "$out/gpt-$r.md")|$bpb|$ppl|$per_token")
 done
-gpt_float=$(float_size "$out/gpt-w8a16-rtn.md")
+gpt_float=$(float_size "$out/gpt-w8a16-rtn.md" 2>/dev/null || true)
 
 # --- CNN --------------------------------------------------------------------
 cnn="$here/cnn/cnn.onnx"
@@ -91,7 +92,7 @@ for r in "${recipes[@]}"; do
   top1=$("$python" "$eval_py" cnn-top1 "$here/cnn/test.npz" "$out/cnn-$r-logits.npz")
   cnn_rows+=("$r|$(size_of "$out/cnn-$r.md")|$top1")
 done
-cnn_float=$(float_size "$out/cnn-w8a16-rtn.md")
+cnn_float=$(float_size "$out/cnn-w8a16-rtn.md" 2>/dev/null || true)
 
 # --- Tables -------------------------------------------------------------------
 echo

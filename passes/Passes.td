@@ -625,8 +625,12 @@ def QuantConvertQATPass : Pass<"quant-convert-qat", "ModuleOp"> {
     the Q/DQ around matmuls and convolutions integer `qf.matmul` /
     `qf.conv2d` ops, the IR post-training quantization produces, which
     lowers through any backend. Graphs imported from ONNX Q/DQ (PyTorch's
-    QAT export) already carry `qf.quantize`/`qf.dequantize` and go through
-    the same fusion.
+    QAT export) already carry `qf.quantize`/`qf.dequantize`; their
+    dequantizes are first moved past the layout ops the importer puts
+    before a convolution (`linalg.transpose`, with the axis of a per-axis
+    type following it, constants transposed at once; `tensor.pad` with a
+    value that has an exact code, 0.0 being the zero point), on the storage
+    integers, and then go through the same fusion.
 
     Before:
     ```mlir
@@ -672,14 +676,27 @@ def QuantQATFinetunePass : Pass<"quant-qat-finetune", "ModuleOp"> {
     scale, on a cosine decay. `V` starts at the float weight and the scales
     and zero points at round to nearest's (min/max, asymmetric unless
     `symmetric`); zero points stay. The best iterate is kept, so no layer's
-    error exceeds round to nearest's.
+    (or block's) error exceeds round to nearest's.
+
+    With `per=block`, a `linalg.matmul` whose activation is computed from
+    another matmul's result by elementwise ops only (bias add, GELU, ReLU,
+    reshapes: an MLP's two layers) forms a block with it (BRECQ), and both
+    weights are fine-tuned together against the block's float output on
+    the rows `qf-calibrate sample-rows=N` sampled of the block's input:
+
+        L = ||f(X Q1^T) Q2^T - f(X W1^T) W2^T||^2 / ||f(X W1^T) W2^T||^2
+
+    with `f` evaluated from the IR (with its derivative) in double. Layers
+    in no block are fine-tuned alone, with a remark where a candidate block
+    has an op between its layers that is not evaluated.
 
     The result is what `quant-gptq` and `quant-quantize` emit: integer
     storage + `qf.dequantize` (signed storage, code - 2^(bits-1)), tagged
     `qf.quantized_by`; every backend takes it. A layer with a `qf.scheme`
     (from `quant-assign-precision`) uses that scheme's bits, groups and
-    symmetry. `report=FILE` lists per layer the loss at round to nearest and
-    after fine-tuning, and the step the result comes from.
+    symmetry. `report=FILE` lists per layer (or `block`, naming both
+    layers) the loss at round to nearest and after fine-tuning, and the
+    step the result comes from.
   }];
   let dependentDialects = ["::mlir::qf::QFDialect",
                            "::mlir::quant::QuantDialect",
@@ -690,6 +707,9 @@ def QuantQATFinetunePass : Pass<"quant-qat-finetune", "ModuleOp"> {
            "input channels per group of parameters; 0: per output channel">,
     Option<"symmetric", "symmetric", "bool", "false",
            "zero point at the middle code">,
+    Option<"per", "per", "std::string", "\"layer\"",
+           "layer, or block (two matmuls and the elementwise ops between "
+           "them, reconstructed together; needs sample-rows)">,
     Option<"steps", "steps", "int64_t", "200", "Adam steps per layer">,
     Option<"lr", "lr", "double", "0.01",
            "step size, in units of each group's initial scale">,

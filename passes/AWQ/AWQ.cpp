@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Common/HessianLayers.h"
 #include "passes/Common/JsonReport.h"
 #include "passes/Common/ScaleGroups.h"
 #include "passes/Numerics/QuantParams.h"
@@ -194,20 +195,14 @@ LogicalResult AWQPass::scaleGroup(scaling::Group &group,
   }
   const int64_t k = group.channels;
   scaling::Consumer &first = group.consumers.front();
-  DictionaryAttr stats =
-      first.observer ? first.observer.getStatsAttr() : DictionaryAttr();
-  auto sample = stats ? dyn_cast_or_null<DenseF32ResourceElementsAttr>(
-                            stats.get("row_sample"))
-                      : DenseF32ResourceElementsAttr();
-  std::optional<ArrayRef<float>> rows =
-      sample ? sample.tryGetAsArrayRef() : std::nullopt;
-  if (!rows || rows->empty() || rows->size() % k)
+  std::optional<std::vector<double>> rows = rowSampleOf(first.observer, k);
+  if (!rows)
     return first.op.emitOpError(
         "AWQ needs sampled calibration rows of its input (row_sample of a "
         "qf.observe): run qf-insert-observers and qf-calibrate with "
         "sample-rows=N first");
   const int64_t r = rows->size() / k;
-  std::vector<double> x(rows->begin(), rows->end());
+  std::vector<double> x = std::move(*rows);
   for (double v : x)
     if (!std::isfinite(v))
       return first.op.emitOpError(

@@ -46,24 +46,36 @@ std::vector<double> HessianLayer::solverWeight() const {
   return w;
 }
 
-std::optional<std::vector<double>> qf::hessianOf(ObserveOp observer,
-                                                 int64_t k) {
+/// An f32 array qf-calibrate stored on an observer under `key`, if any.
+static std::vector<double> statsArray(ObserveOp observer, StringRef key) {
   DictionaryAttr stats = observer ? observer.getStatsAttr() : DictionaryAttr();
-  Attribute attr = stats ? stats.get("hessian") : Attribute();
-  std::vector<double> h;
+  Attribute attr = stats ? stats.get(key) : Attribute();
+  std::vector<double> values;
   if (auto blob = dyn_cast_or_null<DenseF32ResourceElementsAttr>(attr)) {
-    std::optional<ArrayRef<float>> values = blob.tryGetAsArrayRef();
-    if (!values)
-      return std::nullopt;
-    h.assign(values->begin(), values->end());
+    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
+      values.assign(data->begin(), data->end());
   } else if (auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr);
              dense && dense.getElementType().isF32()) {
     for (float v : dense.getValues<float>())
-      h.push_back(v);
+      values.push_back(v);
   }
+  return values;
+}
+
+std::optional<std::vector<double>> qf::hessianOf(ObserveOp observer,
+                                                 int64_t k) {
+  std::vector<double> h = statsArray(observer, "hessian");
   if (int64_t(h.size()) != k * k)
     return std::nullopt;
   return h;
+}
+
+std::optional<std::vector<double>> qf::rowSampleOf(ObserveOp observer,
+                                                   int64_t k) {
+  std::vector<double> rows = statsArray(observer, "row_sample");
+  if (rows.empty() || k <= 0 || int64_t(rows.size()) % k)
+    return std::nullopt;
+  return rows;
 }
 
 Value qf::replaceWeight(const HessianLayer &layer,

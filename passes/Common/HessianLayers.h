@@ -45,6 +45,10 @@ std::optional<HessianLayer> hessianLayerOf(Operation *op);
 /// The calibrated Hessian [k, k] of a layer's activation, if there is one.
 std::optional<std::vector<double>> hessianOf(ObserveOp observer, int64_t k);
 
+/// The calibration rows [r, k] (row-major) qf-calibrate sampled on a
+/// layer's activation (`sample-rows=N`), if there are any.
+std::optional<std::vector<double>> rowSampleOf(ObserveOp observer, int64_t k);
+
 /// How a solver quantized a weight, for the qf.quantized_by attribute.
 struct SolverProvenance {
   std::string scheme;

@@ -15,6 +15,7 @@
 #include "dialects/QF/QFOps.h"
 #include "passes/Numerics/QuantParams.h"
 #include "passes/Passes.h"
+#include "passes/QAT/SinkDequantize.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -24,6 +25,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::qf {
 #define GEN_PASS_DEF_QUANTCONVERTQATPASS
@@ -123,6 +125,10 @@ public:
                                        fq.getRoundingAttr(), fq.getSeedAttr());
       rewriter.replaceOpWithNewOp<DequantizeOp>(fq, floatType, quantized);
     });
+    RewritePatternSet patterns(&getContext());
+    populateSinkDequantizePatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
     if (!fuse)
       return;
     OpPassManager pm(getOperation()->getName().getStringRef());

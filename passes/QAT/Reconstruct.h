@@ -6,8 +6,9 @@
 //
 // The numerical core of quant-qat-finetune on plain arrays: fine-tunes one
 // fake-quantized weight so that the layer's output matches the float
-// layer's on the calibration activations, AdaRound/BRECQ-style, by gradient
-// descent through the straight-through estimator.
+// layer's on the calibration activations (AdaRound/BRECQ-style, by gradient
+// descent through the straight-through estimator), or two consecutive
+// layers' weights so that the block's output does (reconstructBlock).
 //
 // With W [rows = output channels, cols = inputs], the calibrated Hessian
 // H = 2/N X^T X and Q = fake_quant(V; s, z) of a latent weight V, the loss
@@ -28,6 +29,7 @@
 #define QF_PASSES_QAT_RECONSTRUCT_H
 
 #include "passes/GPTQ/Solver.h"
+#include "passes/QAT/ElementwiseTape.h"
 
 namespace mlir::qf::qat {
 
@@ -59,6 +61,30 @@ llvm::Expected<Result> reconstruct(const std::vector<double> &weight,
                                    int64_t rows, int64_t cols,
                                    const std::vector<double> &hessian,
                                    const Options &options);
+
+struct BlockResult {
+  gptq::Result first, second;
+  double initialLoss = 0, finalLoss = 0;
+  int64_t bestStep = 0;
+};
+
+/// Fine-tunes two consecutive layers together (BRECQ's block
+/// reconstruction): with rows X [samples, inputs], weights W1 [hidden,
+/// inputs] and W2 [outputs, hidden] and the elementwise function f between
+/// them, minimizes
+///
+///   L = ||f(X Q1^T) Q2^T - f(X W1^T) W2^T||^2 / ||f(X W1^T) W2^T||^2
+///
+/// over both latent weights and their LSQ scales at once, through f's
+/// derivative, with the schedule and keep-the-best rule of reconstruct().
+/// The steps are the larger of the two options'. Errors: mismatched
+/// shapes, non-finite rows or weights, a zero float output, bad options.
+llvm::Expected<BlockResult>
+reconstructBlock(const std::vector<double> &x, int64_t samples,
+                 const std::vector<double> &first, int64_t hidden,
+                 int64_t inputs, const ElementwiseTape &between,
+                 const std::vector<double> &second, int64_t outputs,
+                 const Options &firstOptions, const Options &secondOptions);
 
 } // namespace mlir::qf::qat
 

@@ -92,6 +92,19 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
       {"w3a16-qat", "w4a16-qat at int3 (groups of 128)", true, "hessian=true",
        "quant-qat-finetune{bits=3 group-size=128 group-fallback=channel}",
        false, "scheme=w3a16g128 symmetric=false group-fallback=channel", false},
+      {"w4a16-qat-block",
+       "w4a16-qat, with each MLP's two matmuls (and the elementwise ops "
+       "between them) fine-tuned together against the block's float output "
+       "on 2048 sampled rows of --calib (BRECQ); other layers alone",
+       true, "hessian=true sample-rows=2048",
+       "quant-qat-finetune{bits=4 group-size=128 group-fallback=channel "
+       "per=block}",
+       false, "scheme=w4a16g128 symmetric=false group-fallback=channel", false},
+      {"w3a16-qat-block", "w4a16-qat-block at int3 (groups of 128)", true,
+       "hessian=true sample-rows=2048",
+       "quant-qat-finetune{bits=3 group-size=128 group-fallback=channel "
+       "per=block}",
+       false, "scheme=w3a16g128 symmetric=false group-fallback=channel", false},
       {"w4a16-awq",
        "int4 weights, asymmetric, in groups of 128 (per channel where 128 "
        "does not divide the reduction), scaled and clipped by AWQ (duo "
