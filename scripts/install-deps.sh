@@ -10,7 +10,7 @@ packages=(
   libgtest-dev python3 python3-numpy zlib1g-dev
   libvulkan-dev mesa-vulkan-drivers spirv-tools
   libonnx-dev libprotobuf-dev python3-onnx
-  libopenblas-dev liblapack-dev
+  libopenblas-dev liblapack-dev libdnnl-dev  # oneDNN: a peer in bench/
   libclang-rt-22-dev time  # sanitizers, libFuzzer, scripts/fuzz.sh
 )
 
