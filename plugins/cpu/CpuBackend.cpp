@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "plugins/cpu/CpuBackend.h"
+#include "runtime/Kernels/KernelABI.h"
 
 #include "lowering/Passes.h"
 #include "plugins/api/Registry.h"
@@ -104,20 +105,34 @@ public:
 
   std::string whyNoExecutor() const override { return ""; }
 
+  /// The JIT links runtime/Kernels, so its pipeline calls them for
+  /// matmuls with constant weights (object files do not: their users would
+  /// have to link the kernels).
   std::unique_ptr<runtime::Executor> createExecutor() const override {
-    return runtime::createCpuExecutor("cpu", [this](OpPassManager &pm) {
-      buildLoweringPipeline(pm, BackendOptions());
-    });
+    std::vector<runtime::HostSymbol> symbols;
+    for (auto &[name, address] : kernels::kernelSymbols())
+      symbols.push_back({name, address});
+    return runtime::createCpuExecutor(
+        "cpu",
+        [this](OpPassManager &pm) {
+          addPrelude(pm, BackendOptions(), /*useKernels=*/true);
+          pm.addPass(std::make_unique<PrepareEntryPointsPass>());
+          runtime::buildCpuJitPipeline(pm);
+        },
+        std::move(symbols));
   }
 
 private:
   /// Capability check, quantized ops to linalg, tiling and vectorization.
-  void addPrelude(OpPassManager &pm, const BackendOptions &options) const {
+  void addPrelude(OpPassManager &pm, const BackendOptions &options,
+                  bool useKernels = false) const {
     unsigned bits = cpu::hostVectorBits();
     (void)StringRef(options.get("vector-bits", "")).getAsInteger(10, bits);
     pm.addPass(createCheckCapabilitiesPass(*this));
     pm.addPass(createConvertQFToLinalgPass());
     pm.addPass(createCanonicalizerPass());
+    if (useKernels)
+      pm.addPass(cpu::createUseKernelsPass());
     pm.addNestedPass<func::FuncOp>(cpu::createCpuVectorizePass(bits));
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());

@@ -30,6 +30,10 @@ unsigned hostVectorBits();
 /// Ops that do not vectorize stay scalar loops.
 std::unique_ptr<Pass> createCpuVectorizePass(unsigned vectorBits);
 
+/// Matmuls with constant f32 weights to calls of runtime/Kernels (for the
+/// JIT, which links them; see UseKernels.cpp).
+std::unique_ptr<Pass> createUseKernelsPass();
+
 /// Translates a module in the LLVM dialect to an object file for the host.
 FailureOr<plugin::Artifact> emitHostObject(ModuleOp module);
 

@@ -24,15 +24,17 @@ namespace mlir::qf::kernels {
 /// `pack(ic, mc, pc, kc)` packs rows [ic, ic + mc) of A over k in
 /// [pc, pc + kc); `tile(panel, pc, kc, ir, out, ldo, accumulate)` computes
 /// the MR x NR tile of packed micro-panel `ir` (a row offset in the block)
-/// and weight panel `panel` into `out`.
+/// and weight panel `panel` into `out`. With `accumulateFirst` the first K
+/// block adds to C as well.
 template <int64_t MR, int64_t NR, typename T, typename Pack, typename Tile>
 void blockedGemm(int64_t m, int64_t n, int64_t k, int64_t kcMax, int64_t mcMax,
-                 T *c, int64_t ldc, unsigned threads, Pack pack, Tile tile) {
+                 T *c, int64_t ldc, unsigned threads, Pack pack, Tile tile,
+                 bool accumulateFirst = false) {
   const int64_t panels = (n + NR - 1) / NR;
   // k == 0 still runs one (empty) block, so C is written.
   for (int64_t pc = 0; pc < std::max<int64_t>(k, 1); pc += kcMax) {
     const int64_t kc = std::min(kcMax, k - pc);
-    const bool accumulate = pc > 0;
+    const bool accumulate = accumulateFirst || pc > 0;
     for (int64_t ic = 0; ic < m; ic += mcMax) {
       const int64_t mc = std::min(mcMax, m - ic);
       pack(ic, mc, pc, kc);

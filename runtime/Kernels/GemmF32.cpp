@@ -118,9 +118,15 @@ PackedF32 mlir::qf::kernels::packF32(const float *b, int64_t k, int64_t n) {
 
 void mlir::qf::kernels::gemmF32(const float *a, int64_t lda, int64_t m,
                                 const PackedF32 &b, float *c, int64_t ldc,
-                                unsigned threads) {
-  const int64_t k = b.k, n = b.n;
-  if (m <= 0 || n <= 0)
+                                unsigned threads, bool accumulate) {
+  gemmF32(a, lda, m, b.data.data(), b.k, b.n, c, ldc, threads, accumulate);
+}
+
+void mlir::qf::kernels::gemmF32(const float *a, int64_t lda, int64_t m,
+                                const float *packed, int64_t k, int64_t n,
+                                float *c, int64_t ldc, unsigned threads,
+                                bool accumulate) {
+  if (m <= 0 || n <= 0 || (k == 0 && accumulate))
     return;
   Micro kernel = micro();
   std::vector<float> packedA(((MC + MR - 1) / MR) * MR * KC);
@@ -130,8 +136,9 @@ void mlir::qf::kernels::gemmF32(const float *a, int64_t lda, int64_t m,
         packA(a + ic * lda + pc, lda, mc, kc, packedA.data());
       },
       [&](int64_t panel, int64_t pc, int64_t kc, int64_t ir, float *out,
-          int64_t ldo, bool accumulate) {
-        kernel(kc, packedA.data() + ir * kc,
-               b.data.data() + (panel * k + pc) * NR, out, ldo, accumulate);
-      });
+          int64_t ldo, bool acc) {
+        kernel(kc, packedA.data() + ir * kc, packed + (panel * k + pc) * NR,
+               out, ldo, acc);
+      },
+      accumulate);
 }

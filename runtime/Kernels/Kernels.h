@@ -40,11 +40,17 @@ struct PackedF32 {
 };
 PackedF32 packF32(const float *b, int64_t k, int64_t n);
 
-/// C = A B (row-major, leading dimensions lda, ldc). Each C element is
-/// summed over k in increasing order within blocks of 256, blocks added in
-/// order.
+/// C = A B, or C += A B with `accumulate` (row-major, leading dimensions
+/// lda, ldc). Each C element is summed over k in increasing order within
+/// blocks of 256, blocks added in order.
 void gemmF32(const float *a, int64_t lda, int64_t m, const PackedF32 &b,
-             float *c, int64_t ldc, unsigned threads = 1);
+             float *c, int64_t ldc, unsigned threads = 1,
+             bool accumulate = false);
+/// The same on packF32's data for a [k, n] weight held elsewhere (a global
+/// of compiled code).
+void gemmF32(const float *a, int64_t lda, int64_t m, const float *packed,
+             int64_t k, int64_t n, float *c, int64_t ldc, unsigned threads,
+             bool accumulate);
 
 //===----------------------------------------------------------------------===//
 // W8A8: acc[M, N] = sum_k (a[m, k] - za) (w[k, n] - zw[n]), i32

@@ -1,0 +1,44 @@
+//===- KernelABI.cpp - The kernels as compiled code calls them ------------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Kernels/KernelABI.h"
+
+#include "runtime/Kernels/Kernels.h"
+
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
+
+#include <cstdlib>
+#include <thread>
+
+using namespace mlir::qf::kernels;
+
+unsigned mlir::qf::kernels::kernelThreads() {
+  static const unsigned threads = [] {
+    if (const char *env = std::getenv("QF_NUM_THREADS")) {
+      int n = std::atoi(env);
+      if (n > 0)
+        return unsigned(n);
+    }
+    return std::max(1u, std::thread::hardware_concurrency());
+  }();
+  return threads;
+}
+
+extern "C" void
+_mlir_ciface_qf_kernel_gemm_f32(StridedMemRefType<float, 2> *a,
+                                StridedMemRefType<float, 1> *packed,
+                                StridedMemRefType<float, 2> *c) {
+  // Identity layouts (the lowering asks for them): rows are contiguous.
+  gemmF32(a->data + a->offset, a->strides[0], a->sizes[0],
+          packed->data + packed->offset, a->sizes[1], c->sizes[1],
+          c->data + c->offset, c->strides[0], kernelThreads(),
+          /*accumulate=*/true);
+}
+
+std::vector<std::pair<std::string, void *>> mlir::qf::kernels::kernelSymbols() {
+  return {{std::string("_mlir_ciface_") + kGemmF32Function,
+           reinterpret_cast<void *>(&_mlir_ciface_qf_kernel_gemm_f32)}};
+}

@@ -1,0 +1,40 @@
+//===- KernelABI.h - The kernels as compiled code calls them ----*- C++ -*-===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// C functions with MLIR's memref calling convention (`llvm.emit_c_interface`:
+// pointers to StridedMemRefType descriptors) that lowered code calls, and
+// their names and addresses for a JIT to link:
+//
+//   func.func private @qf_kernel_gemm_f32(memref<?x?xf32>, memref<?xf32>,
+//                                         memref<?x?xf32>)
+//       attributes {llvm.emit_c_interface}
+//
+// computes C += A B with A [M, K], the weight packed by packF32 (its K and N
+// are A's columns and C's), C [M, N]; on QF_NUM_THREADS threads (default:
+// the hardware's).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QF_RUNTIME_KERNELS_KERNELABI_H
+#define QF_RUNTIME_KERNELS_KERNELABI_H
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mlir::qf::kernels {
+
+constexpr const char *kGemmF32Function = "qf_kernel_gemm_f32";
+
+/// `_mlir_ciface_` names and addresses of every kernel entry.
+std::vector<std::pair<std::string, void *>> kernelSymbols();
+
+/// The threads a kernel call from compiled code uses.
+unsigned kernelThreads();
+
+} // namespace mlir::qf::kernels
+
+#endif // QF_RUNTIME_KERNELS_KERNELABI_H
