@@ -129,6 +129,10 @@ private:
     unsigned bits = cpu::hostVectorBits();
     (void)StringRef(options.get("vector-bits", "")).getAsInteger(10, bits);
     pm.addPass(createCheckCapabilitiesPass(*this));
+    // Kernel calls for qf.matmul before it is lowered, and for f32 matmuls
+    // with constant weights the lowering and folding leave.
+    if (useKernels)
+      pm.addPass(cpu::createUseKernelsPass());
     pm.addPass(createConvertQFToLinalgPass());
     pm.addPass(createCanonicalizerPass());
     if (useKernels)

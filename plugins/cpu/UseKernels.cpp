@@ -9,11 +9,16 @@
 // GEMM (KernelABI.h). The weight is packed here, at compile time, into a
 // private constant memref.global; the call computes C += A B on buffers,
 // C a fresh buffer holding the matmul's init, so the op's semantics (the
-// init accumulates) are kept. Other contractions keep the backend's own
-// loops.
+// init accumulates) are kept. Likewise a 2-D qf.matmul of a signed 8-bit
+// per-tensor activation by a constant signed 8-bit weight (per tensor or
+// per output channel) becomes a call of the exact W8A8 kernel, with the
+// packed weight, its column sums and zero points as globals. Other
+// contractions keep the backend's own loops.
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/QF/QFOps.h"
+#include "dialects/QF/QFQuantTypes.h"
 #include "plugins/cpu/CpuBackend.h"
 #include "runtime/Kernels/KernelABI.h"
 #include "runtime/Kernels/Kernels.h"
@@ -23,6 +28,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/Pass.h"
@@ -53,6 +59,10 @@ struct UseKernelsPass final
         matmuls.push_back(op);
     });
     SymbolTable symbols(module);
+    SmallVector<MatmulOp> integer;
+    module.walk([&](MatmulOp op) { integer.push_back(op); });
+    for (MatmulOp op : integer)
+      rewriteInteger(op, symbols);
     func::FuncOp kernel;
     for (linalg::MatmulOp op : matmuls) {
       auto aType = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
@@ -71,21 +81,131 @@ struct UseKernelsPass final
   }
 
   func::FuncOp declareKernel(ModuleOp module, SymbolTable &symbols) {
-    if (auto existing = symbols.lookup<func::FuncOp>(kernels::kGemmF32Function))
-      return existing;
-    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
     MLIRContext *ctx = module.getContext();
     auto f32 = Float32Type::get(ctx);
-    auto matrix =
-        MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32);
-    auto vector = MemRefType::get({ShapedType::kDynamic}, f32);
-    auto fn =
-        func::FuncOp::create(b, module.getLoc(), kernels::kGemmF32Function,
-                             b.getFunctionType({matrix, vector, matrix}, {}));
+    return declare(module, symbols, kernels::kGemmF32Function,
+                   {matrixOf(f32), vectorOf(f32), matrixOf(f32)});
+  }
+
+  static MemRefType matrixOf(Type element) {
+    return MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic},
+                           element);
+  }
+  static MemRefType vectorOf(Type element) {
+    return MemRefType::get({ShapedType::kDynamic}, element);
+  }
+
+  /// The external kernel `name` with C-interface argument types `inputs`.
+  func::FuncOp declare(ModuleOp module, SymbolTable &symbols, StringRef name,
+                       ArrayRef<Type> inputs) {
+    if (auto existing = symbols.lookup<func::FuncOp>(name))
+      return existing;
+    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+    auto fn = func::FuncOp::create(b, module.getLoc(), name,
+                                   b.getFunctionType(inputs, {}));
     fn.setPrivate();
     fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
     symbols.insert(fn);
     return fn;
+  }
+
+  /// A private constant global holding `values` ([size] of `element`).
+  Value global(OpBuilder &b, Location loc, SymbolTable &symbols, Type element,
+               DenseElementsAttr values) {
+    ModuleOp module = getOperation();
+    OpBuilder gb = OpBuilder::atBlockEnd(module.getBody());
+    auto type = MemRefType::get({values.getNumElements()}, element);
+    auto op = memref::GlobalOp::create(
+        gb, loc, "__qf_packed_weight", gb.getStringAttr("private"), type,
+        values, /*constant=*/true, gb.getI64IntegerAttr(64));
+    symbols.insert(op); // renames on a clash
+    return memref::GetGlobalOp::create(b, loc, type, op.getSymName());
+  }
+
+  /// The identity-layout buffer of `tensor`, read only.
+  static Value bufferOf(OpBuilder &b, Location loc, Value tensor) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    auto buffer = bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+        tensor);
+    buffer.setReadOnly(true);
+    return buffer.getResult();
+  }
+
+  /// qf.matmul on constant 8-bit weights to the W8A8 kernel.
+  void rewriteInteger(MatmulOp op, SymbolTable &symbols) {
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto lhsQ = dyn_cast<quant::UniformQuantizedType>(lhsType.getElementType());
+    auto rhsQ = cast<quant::QuantizedType>(rhsType.getElementType());
+    auto storage = op.getRhs().getDefiningOp<quant::StorageCastOp>();
+    DenseIntElementsAttr codes;
+    if (lhsType.getRank() != 2 || rhsType.getRank() != 2 || !lhsQ ||
+        !lhsType.hasStaticShape() || !rhsType.hasStaticShape() ||
+        !lhsQ.isSigned() || lhsQ.getStorageTypeIntegralWidth() != 8 ||
+        !rhsQ.isSigned() || rhsQ.getStorageTypeIntegralWidth() != 8 ||
+        !storage || !matchPattern(storage.getInput(), m_Constant(&codes)))
+      return;
+    std::optional<int32_t> axis = getQuantizedAxis(rhsQ);
+    if (axis && *axis != 1)
+      return; // zero points per output channel only
+    const int64_t k = rhsType.getDimSize(0), n = rhsType.getDimSize(1);
+    SmallVector<int64_t> zeroPoints = getZeroPoints(rhsQ);
+    std::vector<int8_t> w;
+    for (const APInt &v : codes.getValues<APInt>())
+      w.push_back(int8_t(v.getSExtValue()));
+    std::vector<int32_t> zps(zeroPoints.begin(), zeroPoints.end());
+    kernels::PackedS8 packed = kernels::packS8(w.data(), k, n, zps);
+
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = module.getContext();
+    auto i8 = IntegerType::get(ctx, 8), i16 = IntegerType::get(ctx, 16),
+         i32 = IntegerType::get(ctx, 32);
+    func::FuncOp kernel =
+        declare(module, symbols, kernels::kGemmS8Function,
+                {matrixOf(i8), i32, vectorOf(i16), vectorOf(i32), vectorOf(i32),
+                 vectorOf(i32), matrixOf(i32)});
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    auto dense = [&](Type element, auto values) {
+      return DenseElementsAttr::get(
+          RankedTensorType::get({int64_t(values.size())}, element),
+          ArrayRef(values));
+    };
+    Value packedW = global(b, loc, symbols, i16, dense(i16, packed.data));
+    Value colSums = global(b, loc, symbols, i32, dense(i32, packed.colSums));
+    Value zpsW = global(b, loc, symbols, i32, dense(i32, packed.zeroPoints));
+    Value a = bufferOf(
+        b, loc,
+        quant::StorageCastOp::create(b, loc, lhsType.clone(i8), op.getLhs()));
+    Value bias;
+    if (Value given = op.getBias()) {
+      auto biasType = cast<RankedTensorType>(given.getType());
+      bias = bufferOf(
+          b, loc,
+          quant::StorageCastOp::create(b, loc, biasType.clone(i32), given));
+    } else {
+      bias = memref::AllocaOp::create(b, loc, MemRefType::get({0}, i32));
+    }
+    auto accType = MemRefType::get(resultType.getShape(), i32);
+    Value acc =
+        memref::AllocOp::create(b, loc, accType, b.getI64IntegerAttr(64));
+    Value za = arith::ConstantIntOp::create(b, loc, lhsQ.getZeroPoint(), 32);
+    FunctionType fnType = kernel.getFunctionType();
+    auto cast = [&](Value v, unsigned i) {
+      return memref::CastOp::create(b, loc, fnType.getInput(i), v).getResult();
+    };
+    func::CallOp::create(b, loc, kernel,
+                         ValueRange{cast(a, 0), za, cast(packedW, 2),
+                                    cast(colSums, 3), cast(zpsW, 4),
+                                    cast(bias, 5), cast(acc, 6)});
+    Value result = bufferization::ToTensorOp::create(
+        b, loc, resultType.clone(i32), acc, /*restrict=*/true,
+        /*writable=*/true);
+    op.getResult().replaceAllUsesWith(
+        quant::StorageCastOp::create(b, loc, resultType, result));
+    op.erase();
   }
 
   void rewrite(linalg::MatmulOp op, DenseFPElementsAttr weight,
@@ -98,36 +218,22 @@ struct UseKernelsPass final
       values.push_back(v);
     kernels::PackedF32 packed = kernels::packF32(values.data(), k, n);
 
-    ModuleOp module = getOperation();
-    OpBuilder gb = OpBuilder::atBlockEnd(module.getBody());
-    auto packedType =
-        MemRefType::get({int64_t(packed.data.size())}, gb.getF32Type());
-    auto global = memref::GlobalOp::create(
-        gb, op.getLoc(), "__qf_packed_weight", gb.getStringAttr("private"),
-        packedType,
-        DenseElementsAttr::get(
-            RankedTensorType::get(packedType.getShape(), gb.getF32Type()),
-            ArrayRef<float>(packed.data)),
-        /*constant=*/true, gb.getI64IntegerAttr(64));
-    symbols.insert(global); // renames on a clash
-
     OpBuilder b(op);
     Location loc = op.getLoc();
+    auto f32 = b.getF32Type();
+    Value weights =
+        global(b, loc, symbols, f32,
+               DenseElementsAttr::get(
+                   RankedTensorType::get({int64_t(packed.data.size())}, f32),
+                   ArrayRef<float>(packed.data)));
     auto bufferOf = [&](Value tensor) {
-      auto type = cast<RankedTensorType>(tensor.getType());
-      auto buffer = bufferization::ToBufferOp::create(
-          b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-          tensor);
-      buffer.setReadOnly(true);
-      return buffer.getResult();
+      return UseKernelsPass::bufferOf(b, loc, tensor);
     };
     auto cType = cast<RankedTensorType>(op.getResultTypes()[0]);
     auto cBuffer = memref::AllocOp::create(
         b, loc, MemRefType::get(cType.getShape(), cType.getElementType()),
         b.getI64IntegerAttr(64));
     memref::CopyOp::create(b, loc, bufferOf(op.getOutputs()[0]), cBuffer);
-    Value weights =
-        memref::GetGlobalOp::create(b, loc, packedType, global.getSymName());
     auto dynamic = [&](Value v, Type to) {
       return memref::CastOp::create(b, loc, to, v).getResult();
     };

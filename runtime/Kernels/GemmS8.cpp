@@ -144,7 +144,17 @@ void mlir::qf::kernels::gemmS8(const int8_t *a, int64_t lda, int64_t m,
                                int32_t aZeroPoint, const PackedS8 &w,
                                const int32_t *bias, int32_t *acc, int64_t ldc,
                                unsigned threads) {
-  const int64_t k = w.k, n = w.n, kpAll = (k + 1) / 2;
+  gemmS8(a, lda, m, aZeroPoint, w.data.data(), w.colSums.data(),
+         w.zeroPoints.data(), w.k, w.n, bias, acc, ldc, threads);
+}
+
+void mlir::qf::kernels::gemmS8(const int8_t *a, int64_t lda, int64_t m,
+                               int32_t aZeroPoint, const int16_t *packed,
+                               const int32_t *colSums,
+                               const int32_t *zeroPoints, int64_t k, int64_t n,
+                               const int32_t *bias, int32_t *acc, int64_t ldc,
+                               unsigned threads) {
+  const int64_t kpAll = (k + 1) / 2;
   if (m <= 0 || n <= 0)
     return;
   Micro kernel = micro();
@@ -158,7 +168,7 @@ void mlir::qf::kernels::gemmS8(const int8_t *a, int64_t lda, int64_t m,
           int64_t ldo, bool accumulate) {
         const int64_t kp = (kc + 1) / 2;
         kernel(kp, packedA.data() + ir * kp * 2,
-               w.data.data() + (panel * kpAll + pc / 2) * 2 * NR, out, ldo,
+               packed + (panel * kpAll + pc / 2) * 2 * NR, out, ldo,
                accumulate);
       });
   // The zero points' terms, and the bias.
@@ -167,8 +177,8 @@ void mlir::qf::kernels::gemmS8(const int8_t *a, int64_t lda, int64_t m,
     for (int64_t kk = 0; kk < k; ++kk)
       rowSum += a[i * lda + kk];
     for (int64_t j = 0; j < n; ++j) {
-      int32_t zw = w.zeroPoints[j];
-      acc[i * ldc + j] += -aZeroPoint * w.colSums[j] - zw * rowSum +
+      int32_t zw = zeroPoints[j];
+      acc[i * ldc + j] += -aZeroPoint * colSums[j] - zw * rowSum +
                           int32_t(k) * aZeroPoint * zw + (bias ? bias[j] : 0);
     }
   }

@@ -38,7 +38,22 @@ _mlir_ciface_qf_kernel_gemm_f32(StridedMemRefType<float, 2> *a,
           /*accumulate=*/true);
 }
 
+extern "C" void _mlir_ciface_qf_kernel_gemm_s8(
+    StridedMemRefType<int8_t, 2> *a, int32_t aZeroPoint,
+    StridedMemRefType<int16_t, 1> *packed,
+    StridedMemRefType<int32_t, 1> *colSums,
+    StridedMemRefType<int32_t, 1> *zeroPoints,
+    StridedMemRefType<int32_t, 1> *bias, StridedMemRefType<int32_t, 2> *acc) {
+  gemmS8(a->data + a->offset, a->strides[0], a->sizes[0], aZeroPoint,
+         packed->data + packed->offset, colSums->data + colSums->offset,
+         zeroPoints->data + zeroPoints->offset, a->sizes[1], acc->sizes[1],
+         bias->sizes[0] ? bias->data + bias->offset : nullptr,
+         acc->data + acc->offset, acc->strides[0], kernelThreads());
+}
+
 std::vector<std::pair<std::string, void *>> mlir::qf::kernels::kernelSymbols() {
   return {{std::string("_mlir_ciface_") + kGemmF32Function,
-           reinterpret_cast<void *>(&_mlir_ciface_qf_kernel_gemm_f32)}};
+           reinterpret_cast<void *>(&_mlir_ciface_qf_kernel_gemm_f32)},
+          {std::string("_mlir_ciface_") + kGemmS8Function,
+           reinterpret_cast<void *>(&_mlir_ciface_qf_kernel_gemm_s8)}};
 }

@@ -13,8 +13,14 @@
 //       attributes {llvm.emit_c_interface}
 //
 // computes C += A B with A [M, K], the weight packed by packF32 (its K and N
-// are A's columns and C's), C [M, N]; on QF_NUM_THREADS threads (default:
-// the hardware's).
+// are A's columns and C's), C [M, N];
+//
+//   func.func private @qf_kernel_gemm_s8(memref<?x?xi8>, i32, memref<?xi16>,
+//       memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?x?xi32>)
+//
+// writes qf.matmul's accumulator (a, its zero point, packS8's data, column
+// sums and zero points, the bias or an empty memref, acc). Both run on
+// QF_NUM_THREADS threads (default: the hardware's).
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +34,7 @@
 namespace mlir::qf::kernels {
 
 constexpr const char *kGemmF32Function = "qf_kernel_gemm_f32";
+constexpr const char *kGemmS8Function = "qf_kernel_gemm_s8";
 
 /// `_mlir_ciface_` names and addresses of every kernel entry.
 std::vector<std::pair<std::string, void *>> kernelSymbols();

@@ -72,6 +72,12 @@ PackedS8 packS8(const int8_t *w, int64_t k, int64_t n,
 void gemmS8(const int8_t *a, int64_t lda, int64_t m, int32_t aZeroPoint,
             const PackedS8 &w, const int32_t *bias, int32_t *acc, int64_t ldc,
             unsigned threads = 1);
+/// The same on packS8's arrays for a [k, n] weight held elsewhere (globals
+/// of compiled code).
+void gemmS8(const int8_t *a, int64_t lda, int64_t m, int32_t aZeroPoint,
+            const int16_t *packed, const int32_t *colSums,
+            const int32_t *zeroPoints, int64_t k, int64_t n,
+            const int32_t *bias, int32_t *acc, int64_t ldc, unsigned threads);
 
 //===----------------------------------------------------------------------===//
 // W4A16: C[M, N] = A[M, K] dequantize(W)[K, N], f32 activations

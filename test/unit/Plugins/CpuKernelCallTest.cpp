@@ -5,11 +5,13 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The cpu backend's JIT turns a matmul with a constant f32 weight into a
-// call of runtime/Kernels' packed GEMM (plugins/cpu/UseKernels.cpp). Checked
-// here end to end on odd shapes, with an init that is not zero (the matmul
-// accumulates into it), against float64; and the lowered module is checked
-// to contain the call (so the test cannot pass on the backend's own loops).
+// The cpu backend's JIT turns a matmul with a constant f32 weight, and a
+// qf.matmul with constant 8-bit weights, into calls of runtime/Kernels
+// (plugins/cpu/UseKernels.cpp). Checked end to end on odd shapes: f32 with
+// an init that is not zero (the matmul accumulates into it) against
+// float64, W8A8 with zero points and a bias against the integer reference
+// exactly; and the rewritten module is checked to contain the call (so the
+// tests cannot pass on the backend's own loops).
 //
 //===----------------------------------------------------------------------===//
 
@@ -125,6 +127,89 @@ TEST(CpuKernelCall, MatmulWithConstantWeightCallsTheKernelAndIsRight) {
             << c.m << "x" << c.k << "x" << c.n << " at " << i << "," << j;
       }
   }
+}
+
+/// qf.matmul of an i8 activation (zero point -3) by a constant i8 weight
+/// per output channel (zero points 0, 1, ...) with an i32 bias: the W8A8
+/// kernel call, equal to the integer reference exactly.
+TEST(CpuKernelCall, IntegerMatmulCallsTheExactKernel) {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerQFDialect(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  plugin::registerBuiltinBackends();
+  std::unique_ptr<runtime::Executor> executor =
+      plugin::BackendRegistry::global().lookup("cpu")->createExecutor();
+  std::mt19937 rng(6);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  const int64_t m = 5, k = 37, n = 19;
+  std::vector<int> w(k * n), bias(n), zw(n);
+  for (int &v : w)
+    v = byte(rng);
+  std::string scales, rows, biases;
+  for (int64_t j = 0; j < n; ++j) {
+    zw[j] = int(j % 5);
+    bias[j] = byte(rng) * 100;
+    scales += llvm::formatv("{0}0.01:{1}", j ? ", " : "", zw[j]).str();
+    biases += llvm::formatv("{0}{1}", j ? ", " : "", bias[j]).str();
+  }
+  for (int64_t i = 0; i < k; ++i) {
+    rows += std::string(i ? ", " : "") + "[";
+    for (int64_t j = 0; j < n; ++j)
+      rows += llvm::formatv("{0}{1}", j ? ", " : "", w[i * n + j]).str();
+    rows += "]";
+  }
+  std::string accScales;
+  for (int64_t j = 0; j < n; ++j)
+    accScales += llvm::formatv("{0}0.0001", j ? ", " : "").str();
+  std::string source = llvm::formatv(R"mlir(
+!qa = !quant.uniform<i8:f32, 0.01:-3>
+!qw = !quant.uniform<i8:f32:1, {{{0}}>
+!qb = !quant.uniform<i32:f32:0, {{{1}}>
+!qacc = !quant.uniform<i32:f32:1, {{{1}}>
+func.func @main(%x: tensor<5x37xi8>) -> tensor<5x19xi32> {
+  %a = quant.scast %x : tensor<5x37xi8> to tensor<5x37x!qa>
+  %c = arith.constant dense<[{2}]> : tensor<37x19xi8>
+  %w = quant.scast %c : tensor<37x19xi8> to tensor<37x19x!qw>
+  %bc = arith.constant dense<[{3}]> : tensor<19xi32>
+  %b = quant.scast %bc : tensor<19xi32> to tensor<19x!qb>
+  %acc = qf.matmul %a, %w bias %b : tensor<5x37x!qa>, tensor<37x19x!qw>, tensor<19x!qb> -> tensor<5x19x!qacc>
+  %r = quant.scast %acc : tensor<5x19x!qacc> to tensor<5x19xi32>
+  return %r : tensor<5x19xi32>
+}
+)mlir",
+                                     scales, accScales, rows, biases)
+                           .str();
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
+  ASSERT_TRUE(module);
+  OwningOpRef<ModuleOp> probe = module->clone();
+  PassManager pm(&context);
+  pm.addPass(cpu::createUseKernelsPass());
+  ASSERT_TRUE(succeeded(pm.run(*probe)));
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  probe->print(os);
+  EXPECT_NE(text.find(std::string("call @") + kernels::kGemmS8Function),
+            std::string::npos);
+  EXPECT_EQ(text.find("qf.matmul"), std::string::npos);
+
+  auto executable = executor->compile(*module, "main");
+  ASSERT_TRUE(succeeded(executable));
+  runtime::HostTensor x(runtime::DType::I8, {m, k});
+  for (int64_t i = 0; i < m * k; ++i)
+    x.dataAs<int8_t>()[i] = int8_t(byte(rng));
+  auto results = (*executable)->run({&x});
+  ASSERT_TRUE(bool(results)) << llvm::toString(results.takeError());
+  const int32_t *acc = (*results)[0].dataAs<int32_t>();
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t ref = bias[j];
+      for (int64_t kk = 0; kk < k; ++kk)
+        ref += int64_t(x.dataAs<int8_t>()[i * k + kk] + 3) *
+               (w[kk * n + j] - zw[j]);
+      ASSERT_EQ(acc[i * n + j], ref) << i << "," << j;
+    }
 }
 
 } // namespace
