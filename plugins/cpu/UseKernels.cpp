@@ -12,13 +12,16 @@
 // init accumulates) are kept. Likewise a 2-D qf.matmul of a signed 8-bit
 // per-tensor activation by a constant signed 8-bit weight (per tensor or
 // per output channel) becomes a call of the exact W8A8 kernel, with the
-// packed weight, its column sums and zero points as globals. Other
-// contractions keep the backend's own loops.
+// packed weight, its column sums and zero points as globals. And an f32
+// matmul whose weight is qf.dequantize(qf.unpack(constant)) of 4-bit codes
+// (per tensor, per output channel, or in groups along K) calls the W4A16
+// kernel. Other contractions keep the backend's own loops.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFOps.h"
 #include "dialects/QF/QFQuantTypes.h"
+#include "passes/Numerics/Packing.h"
 #include "plugins/cpu/CpuBackend.h"
 #include "runtime/Kernels/KernelABI.h"
 #include "runtime/Kernels/Kernels.h"
@@ -65,6 +68,8 @@ struct UseKernelsPass final
       rewriteInteger(op, symbols);
     func::FuncOp kernel;
     for (linalg::MatmulOp op : matmuls) {
+      if (rewriteWeightOnly(op, symbols))
+        continue;
       auto aType = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
       auto cType = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
       DenseFPElementsAttr weight;
@@ -130,6 +135,99 @@ struct UseKernelsPass final
         tensor);
     buffer.setReadOnly(true);
     return buffer.getResult();
+  }
+
+  /// matmul(A, dequantize(unpack(constant 4-bit codes))) to the W4A16
+  /// kernel; false where it does not apply.
+  bool rewriteWeightOnly(linalg::MatmulOp op, SymbolTable &symbols) {
+    auto aType = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
+    auto cType = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
+    auto dq = op.getInputs()[1].getDefiningOp<DequantizeOp>();
+    auto unpack = dq ? dq.getInput().getDefiningOp<UnpackOp>() : UnpackOp();
+    DenseIntElementsAttr bytes;
+    if (!aType || !cType || !aType.hasStaticShape() ||
+        !cType.hasStaticShape() || !aType.getElementType().isF32() ||
+        !cType.getElementType().isF32() || !unpack ||
+        !matchPattern(unpack.getInput(), m_Constant(&bytes)))
+      return false;
+    auto wType = cast<RankedTensorType>(unpack.getType());
+    auto q = cast<quant::QuantizedType>(wType.getElementType());
+    if (q.getStorageTypeIntegralWidth() != 4 || wType.getRank() != 2)
+      return false;
+    const int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
+    // Scales and zero points as [groups, n], and the group size.
+    int64_t group = k;
+    std::vector<float> scales, zeros;
+    const int64_t offset = q.isSigned() ? 8 : 0; // codes to 0..15
+    if (auto blocked = dyn_cast<quant::UniformQuantizedSubChannelType>(q)) {
+      ArrayRef<int64_t> grid = blocked.getScales().getType().getShape();
+      if (grid[1] != n)
+        return false; // groups must be per output column
+      group = k / grid[0];
+      for (APFloat v : blocked.getScales().getValues<APFloat>())
+        scales.push_back(v.convertToFloat());
+      for (APInt z : blocked.getZeroPoints().getValues<APInt>())
+        zeros.push_back(float(z.getSExtValue() + offset));
+    } else {
+      std::optional<int32_t> axis = getQuantizedAxis(q);
+      if (axis && *axis != 1)
+        return false;
+      SmallVector<double> s = getScales(q);
+      SmallVector<int64_t> z = getZeroPoints(q);
+      for (int64_t j = 0; j < n; ++j) {
+        scales.push_back(float(s[axis ? j : 0]));
+        zeros.push_back(float(z[axis ? j : 0] + offset));
+      }
+    }
+    std::vector<uint8_t> packedBytes;
+    for (const APInt &v : bytes.getValues<APInt>())
+      packedBytes.push_back(uint8_t(v.getZExtValue()));
+    std::vector<int64_t> codes64 =
+        numerics::unpackBits(packedBytes.data(), k, n, 4, q.isSigned());
+    std::vector<uint8_t> codes;
+    for (int64_t c : codes64)
+      codes.push_back(uint8_t(c + offset));
+    kernels::PackedW4 packed =
+        kernels::packW4(codes.data(), k, n, group, scales.data(), zeros.data());
+
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = module.getContext();
+    auto f32 = Float32Type::get(ctx);
+    auto i8 = IntegerType::get(ctx, 8), i64 = IntegerType::get(ctx, 64);
+    func::FuncOp kernel = declare(module, symbols, kernels::kGemmW4Function,
+                                  {matrixOf(f32), vectorOf(i8), vectorOf(f32),
+                                   vectorOf(f32), i64, matrixOf(f32)});
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    std::vector<int8_t> codeBytes(packed.codes.begin(), packed.codes.end());
+    auto dense = [&](Type element, auto values) {
+      return DenseElementsAttr::get(
+          RankedTensorType::get({int64_t(values.size())}, element),
+          ArrayRef(values));
+    };
+    Value codesW = global(b, loc, symbols, i8, dense(i8, codeBytes));
+    Value scalesW = global(b, loc, symbols, f32, dense(f32, packed.scales));
+    Value zerosW = global(b, loc, symbols, f32, dense(f32, packed.zeros));
+    auto cBuffer =
+        memref::AllocOp::create(b, loc, MemRefType::get(cType.getShape(), f32),
+                                b.getI64IntegerAttr(64));
+    memref::CopyOp::create(b, loc, bufferOf(b, loc, op.getOutputs()[0]),
+                           cBuffer);
+    FunctionType fnType = kernel.getFunctionType();
+    auto cast = [&](Value v, unsigned i) {
+      return memref::CastOp::create(b, loc, fnType.getInput(i), v).getResult();
+    };
+    func::CallOp::create(
+        b, loc, kernel,
+        ValueRange{cast(bufferOf(b, loc, op.getInputs()[0]), 0),
+                   cast(codesW, 1), cast(scalesW, 2), cast(zerosW, 3),
+                   arith::ConstantIntOp::create(b, loc, group, 64),
+                   cast(cBuffer, 5)});
+    Value result = bufferization::ToTensorOp::create(
+        b, loc, cType, cBuffer, /*restrict=*/true, /*writable=*/true);
+    op.getResult(0).replaceAllUsesWith(result);
+    op.erase();
+    return true;
   }
 
   /// qf.matmul on constant 8-bit weights to the W8A8 kernel.

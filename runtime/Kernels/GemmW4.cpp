@@ -217,8 +217,17 @@ PackedW4 mlir::qf::kernels::packW4(const uint8_t *codes, int64_t k, int64_t n,
 void mlir::qf::kernels::gemmW4(const float *a, int64_t lda, int64_t m,
                                const PackedW4 &w, float *c, int64_t ldc,
                                unsigned threads) {
-  const int64_t k = w.k, n = w.n, panels = (n + NR - 1) / NR;
-  const int64_t groups = w.group > 0 ? k / w.group : 0;
+  gemmW4(a, lda, m, w.codes.data(), w.scales.data(), w.zeros.data(), w.k, w.n,
+         w.group, c, ldc, threads, /*accumulate=*/false);
+}
+
+void mlir::qf::kernels::gemmW4(const float *a, int64_t lda, int64_t m,
+                               const uint8_t *codes, const float *scales,
+                               const float *zeros, int64_t k, int64_t n,
+                               int64_t group, float *c, int64_t ldc,
+                               unsigned threads, bool accumulate) {
+  const int64_t panels = (n + NR - 1) / NR;
+  const int64_t groups = group > 0 ? k / group : 0;
   if (m <= 0 || n <= 0)
     return;
   // sum_k a[i, k] per group, in order.
@@ -226,7 +235,7 @@ void mlir::qf::kernels::gemmW4(const float *a, int64_t lda, int64_t m,
   for (int64_t i = 0; i < m; ++i)
     for (int64_t g = 0; g < groups; ++g) {
       float s = 0;
-      for (int64_t kk = g * w.group; kk < (g + 1) * w.group; ++kk)
+      for (int64_t kk = g * group; kk < (g + 1) * group; ++kk)
         s += a[i * lda + kk];
       aSums[i * groups + g] = s;
     }
@@ -237,15 +246,19 @@ void mlir::qf::kernels::gemmW4(const float *a, int64_t lda, int64_t m,
       for (int64_t i0 = 0; i0 < m; i0 += MR) {
         const int rows = int(std::min(MR, m - i0));
         std::fill(scratch, scratch + MR * NR, 0.0f);
+        if (accumulate)
+          for (int r = 0; r < rows; ++r)
+            std::copy(c + (i0 + r) * ldc + panel * NR,
+                      c + (i0 + r) * ldc + panel * NR + cols, scratch + r * NR);
         Tile t{a + i0 * lda,
                lda,
-               w.codes.data() + panel * k * 8,
-               w.scales.data() + panel * groups * NR,
-               w.zeros.data() + panel * groups * NR,
+               codes + panel * k * 8,
+               scales + panel * groups * NR,
+               zeros + panel * groups * NR,
                aSums.data() + i0 * groups,
                scratch,
                k,
-               w.group};
+               group};
         runTile(t, rows);
         for (int r = 0; r < rows; ++r)
           std::copy(scratch + r * NR, scratch + r * NR + cols,

@@ -19,8 +19,14 @@
 //       memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?x?xi32>)
 //
 // writes qf.matmul's accumulator (a, its zero point, packS8's data, column
-// sums and zero points, the bias or an empty memref, acc). Both run on
-// QF_NUM_THREADS threads (default: the hardware's).
+// sums and zero points, the bias or an empty memref, acc);
+//
+//   func.func private @qf_kernel_gemm_w4(memref<?x?xf32>, memref<?xi8>,
+//       memref<?xf32>, memref<?xf32>, i64, memref<?x?xf32>)
+//
+// computes C += A dequantize(W) from packW4's codes, scales and zero points
+// and the group size. All run on QF_NUM_THREADS threads (default: the
+// hardware's).
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +41,7 @@ namespace mlir::qf::kernels {
 
 constexpr const char *kGemmF32Function = "qf_kernel_gemm_f32";
 constexpr const char *kGemmS8Function = "qf_kernel_gemm_s8";
+constexpr const char *kGemmW4Function = "qf_kernel_gemm_w4";
 
 /// `_mlir_ciface_` names and addresses of every kernel entry.
 std::vector<std::pair<std::string, void *>> kernelSymbols();

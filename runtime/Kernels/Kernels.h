@@ -105,6 +105,12 @@ PackedW4 packW4(const uint8_t *codes, int64_t k, int64_t n, int64_t group,
 /// operations.
 void gemmW4(const float *a, int64_t lda, int64_t m, const PackedW4 &w, float *c,
             int64_t ldc, unsigned threads = 1);
+/// The same on packW4's arrays for a [k, n] weight held elsewhere (globals
+/// of compiled code); with `accumulate`, C += A dequantize(W).
+void gemmW4(const float *a, int64_t lda, int64_t m, const uint8_t *codes,
+            const float *scales, const float *zeros, int64_t k, int64_t n,
+            int64_t group, float *c, int64_t ldc, unsigned threads,
+            bool accumulate);
 
 } // namespace mlir::qf::kernels
 

@@ -5,17 +5,20 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The cpu backend's JIT turns a matmul with a constant f32 weight, and a
-// qf.matmul with constant 8-bit weights, into calls of runtime/Kernels
+// The cpu backend's JIT turns a matmul with a constant f32 weight, a
+// qf.matmul with constant 8-bit weights and a matmul on dequantized int4
+// codes into calls of runtime/Kernels
 // (plugins/cpu/UseKernels.cpp). Checked end to end on odd shapes: f32 with
 // an init that is not zero (the matmul accumulates into it) against
 // float64, W8A8 with zero points and a bias against the integer reference
-// exactly; and the rewritten module is checked to contain the call (so the
-// tests cannot pass on the backend's own loops).
+// exactly, W4A16 in groups against float64; and the rewritten module is checked
+// to contain the call (so the tests cannot pass on the backend's own loops).
 //
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFDialect.h"
+#include "passes/Numerics/Packing.h"
+#include "passes/Numerics/QuantParams.h"
 #include "plugins/BuiltinBackends.h"
 #include "plugins/api/Registry.h"
 #include "plugins/cpu/CpuBackend.h"
@@ -209,6 +212,99 @@ func.func @main(%x: tensor<5x37xi8>) -> tensor<5x19xi32> {
         ref += int64_t(x.dataAs<int8_t>()[i * k + kk] + 3) *
                (w[kk * n + j] - zw[j]);
       ASSERT_EQ(acc[i * n + j], ref) << i << "," << j;
+    }
+}
+
+/// matmul(x, dequantize(unpack(int4 codes))) in groups of 4 along K,
+/// asymmetric: the W4A16 kernel call, against float64 on the dequantized
+/// weight.
+TEST(CpuKernelCall, WeightOnlyInt4CallsTheKernel) {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerQFDialect(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  plugin::registerBuiltinBackends();
+  std::unique_ptr<runtime::Executor> executor =
+      plugin::BackendRegistry::global().lookup("cpu")->createExecutor();
+  std::mt19937 rng(8);
+  std::uniform_int_distribution<int> code(-8, 7);
+  std::normal_distribution<float> normal(0, 1);
+  const int64_t m = 3, k = 8, n = 5, group = 4;
+  std::vector<int64_t> codes(k * n);
+  for (int64_t &c : codes)
+    c = code(rng);
+  std::vector<uint8_t> bytes = numerics::packBits(codes.data(), k, n, 4);
+  const int64_t rowBytes = numerics::packedRowBytes(n, 4);
+  std::vector<float> scales(2 * n);
+  std::vector<int> zeros(2 * n);
+  std::string grid, rows;
+  for (int64_t g = 0; g < 2; ++g) {
+    grid += std::string(g ? ", " : "") + "{";
+    for (int64_t j = 0; j < n; ++j) {
+      scales[g * n + j] = 0.05f * float(1 + (g * n + j) % 4);
+      zeros[g * n + j] = int((g + j) % 3) - 1;
+      grid += llvm::formatv("{0}{1:e}:{2}", j ? ", " : "", scales[g * n + j],
+                            zeros[g * n + j])
+                  .str();
+    }
+    grid += "}";
+  }
+  for (int64_t i = 0; i < k; ++i) {
+    rows += std::string(i ? ", " : "") + "[";
+    for (int64_t j = 0; j < rowBytes; ++j)
+      rows += llvm::formatv("{0}{1}", j ? ", " : "",
+                            int(int8_t(bytes[i * rowBytes + j])))
+                  .str();
+    rows += "]";
+  }
+  std::string source = llvm::formatv(R"mlir(
+!qw = !quant.uniform<i4:f32:{{0:4, 1:1}, {{{0}}>
+func.func @main(%x: tensor<3x8xf32>) -> tensor<3x5xf32> {
+  %c = arith.constant dense<[{1}]> : tensor<8x{2}xi8>
+  %u = qf.unpack %c : tensor<8x{2}xi8> -> tensor<8x5x!qw>
+  %w = qf.dequantize %u : tensor<8x5x!qw> -> tensor<8x5xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x5xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<3x5xf32>) -> tensor<3x5xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<3x8xf32>, tensor<8x5xf32>) outs(%f : tensor<3x5xf32>) -> tensor<3x5xf32>
+  return %y : tensor<3x5xf32>
+}
+)mlir",
+                                     grid, rows, rowBytes)
+                           .str();
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
+  ASSERT_TRUE(module) << source;
+  OwningOpRef<ModuleOp> probe = module->clone();
+  PassManager pm(&context);
+  pm.addPass(cpu::createUseKernelsPass());
+  ASSERT_TRUE(succeeded(pm.run(*probe)));
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  probe->print(os);
+  EXPECT_NE(text.find(std::string("call @") + kernels::kGemmW4Function),
+            std::string::npos);
+  EXPECT_EQ(text.find("linalg.matmul"), std::string::npos);
+
+  auto executable = executor->compile(*module, "main");
+  ASSERT_TRUE(succeeded(executable));
+  runtime::HostTensor x(runtime::DType::F32, {m, k});
+  for (int64_t i = 0; i < m * k; ++i)
+    x.dataAs<float>()[i] = normal(rng);
+  auto results = (*executable)->run({&x});
+  ASSERT_TRUE(bool(results)) << llvm::toString(results.takeError());
+  const float *y = (*results)[0].dataAs<float>();
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double ref = 0, mag = 0;
+      for (int64_t kk = 0; kk < k; ++kk) {
+        int64_t g = (kk / group) * n + j;
+        double w = double(
+            numerics::dequantize(codes[kk * n + j], scales[g], zeros[g]));
+        ref += double(x.dataAs<float>()[i * k + kk]) * w;
+        mag += std::fabs(x.dataAs<float>()[i * k + kk]) * 16 * scales[g];
+      }
+      ASSERT_NEAR(y[i * n + j], ref, mag * k * 0x1p-22) << i << "," << j;
     }
 }
 
