@@ -42,6 +42,41 @@ using namespace mlir::qf;
 
 namespace {
 
+/// The cpu backend's JIT executor, and a check that the kernel rewrite
+/// calls `kernel` and leaves no `replaced` op behind.
+class CpuKernelCall : public ::testing::Test {
+protected:
+  CpuKernelCall() {
+    DialectRegistry registry;
+    registerAllDialects(registry);
+    registerQFDialect(registry);
+    context.appendDialectRegistry(registry);
+    context.loadAllAvailableDialects();
+    plugin::registerBuiltinBackends();
+    executor =
+        plugin::BackendRegistry::global().lookup("cpu")->createExecutor();
+  }
+
+  OwningOpRef<ModuleOp> parse(const std::string &source) {
+    return parseSourceString<ModuleOp>(source, &context);
+  }
+
+  void expectCall(ModuleOp module, StringRef kernel, StringRef replaced) {
+    OwningOpRef<ModuleOp> probe = module.clone();
+    PassManager pm(&context);
+    pm.addPass(cpu::createUseKernelsPass());
+    ASSERT_TRUE(succeeded(pm.run(*probe)));
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    probe->print(os);
+    EXPECT_NE(text.find(("call @" + kernel).str()), std::string::npos);
+    EXPECT_EQ(text.find(replaced.str()), std::string::npos);
+  }
+
+  MLIRContext context;
+  std::unique_ptr<runtime::Executor> executor;
+};
+
 struct Case {
   int64_t m, k, n;
 };
@@ -74,17 +109,7 @@ func.func @main(%x: tensor<{0}x{1}xf32>) -> tensor<{0}x{2}xf32> {
       .str();
 }
 
-TEST(CpuKernelCall, MatmulWithConstantWeightCallsTheKernelAndIsRight) {
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerQFDialect(registry);
-  MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  plugin::registerBuiltinBackends();
-  const plugin::BackendPlugin *cpu =
-      plugin::BackendRegistry::global().lookup("cpu");
-  ASSERT_NE(cpu, nullptr);
-  std::unique_ptr<runtime::Executor> executor = cpu->createExecutor();
+TEST_F(CpuKernelCall, MatmulWithConstantWeightCallsTheKernelAndIsRight) {
 
   std::mt19937 rng(5);
   std::normal_distribution<float> normal(0, 1);
@@ -94,21 +119,9 @@ TEST(CpuKernelCall, MatmulWithConstantWeightCallsTheKernelAndIsRight) {
       v = normal(rng);
     for (float &v : bias)
       v = normal(rng);
-    OwningOpRef<ModuleOp> m =
-        parseSourceString<ModuleOp>(module(c, w, bias), &context);
+    OwningOpRef<ModuleOp> m = parse(module(c, w, bias));
     ASSERT_TRUE(m);
-
-    // The rewrite: a call of the kernel, no matmul left.
-    OwningOpRef<ModuleOp> probe = m->clone();
-    PassManager pm(&context);
-    pm.addPass(cpu::createUseKernelsPass());
-    ASSERT_TRUE(succeeded(pm.run(*probe)));
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    probe->print(os);
-    EXPECT_NE(text.find(std::string("call @") + kernels::kGemmF32Function),
-              std::string::npos);
-    EXPECT_EQ(text.find("linalg.matmul"), std::string::npos);
+    expectCall(*m, kernels::kGemmF32Function, "linalg.matmul");
 
     auto executable = executor->compile(*m, "main");
     ASSERT_TRUE(succeeded(executable));
@@ -135,15 +148,7 @@ TEST(CpuKernelCall, MatmulWithConstantWeightCallsTheKernelAndIsRight) {
 /// qf.matmul of an i8 activation (zero point -3) by a constant i8 weight
 /// per output channel (zero points 0, 1, ...) with an i32 bias: the W8A8
 /// kernel call, equal to the integer reference exactly.
-TEST(CpuKernelCall, IntegerMatmulCallsTheExactKernel) {
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerQFDialect(registry);
-  MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  plugin::registerBuiltinBackends();
-  std::unique_ptr<runtime::Executor> executor =
-      plugin::BackendRegistry::global().lookup("cpu")->createExecutor();
+TEST_F(CpuKernelCall, IntegerMatmulCallsTheExactKernel) {
   std::mt19937 rng(6);
   std::uniform_int_distribution<int> byte(-128, 127);
   const int64_t m = 5, k = 37, n = 19;
@@ -184,18 +189,9 @@ func.func @main(%x: tensor<5x37xi8>) -> tensor<5x19xi32> {
 )mlir",
                                      scales, accScales, rows, biases)
                            .str();
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
+  OwningOpRef<ModuleOp> module = parse(source);
   ASSERT_TRUE(module);
-  OwningOpRef<ModuleOp> probe = module->clone();
-  PassManager pm(&context);
-  pm.addPass(cpu::createUseKernelsPass());
-  ASSERT_TRUE(succeeded(pm.run(*probe)));
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  probe->print(os);
-  EXPECT_NE(text.find(std::string("call @") + kernels::kGemmS8Function),
-            std::string::npos);
-  EXPECT_EQ(text.find("qf.matmul"), std::string::npos);
+  expectCall(*module, kernels::kGemmS8Function, "qf.matmul");
 
   auto executable = executor->compile(*module, "main");
   ASSERT_TRUE(succeeded(executable));
@@ -218,15 +214,7 @@ func.func @main(%x: tensor<5x37xi8>) -> tensor<5x19xi32> {
 /// matmul(x, dequantize(unpack(int4 codes))) in groups of 4 along K,
 /// asymmetric: the W4A16 kernel call, against float64 on the dequantized
 /// weight.
-TEST(CpuKernelCall, WeightOnlyInt4CallsTheKernel) {
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerQFDialect(registry);
-  MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  plugin::registerBuiltinBackends();
-  std::unique_ptr<runtime::Executor> executor =
-      plugin::BackendRegistry::global().lookup("cpu")->createExecutor();
+TEST_F(CpuKernelCall, WeightOnlyInt4CallsTheKernel) {
   std::mt19937 rng(8);
   std::uniform_int_distribution<int> code(-8, 7);
   std::normal_distribution<float> normal(0, 1);
@@ -273,18 +261,9 @@ func.func @main(%x: tensor<3x8xf32>) -> tensor<3x5xf32> {
 )mlir",
                                      grid, rows, rowBytes)
                            .str();
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
+  OwningOpRef<ModuleOp> module = parse(source);
   ASSERT_TRUE(module) << source;
-  OwningOpRef<ModuleOp> probe = module->clone();
-  PassManager pm(&context);
-  pm.addPass(cpu::createUseKernelsPass());
-  ASSERT_TRUE(succeeded(pm.run(*probe)));
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  probe->print(os);
-  EXPECT_NE(text.find(std::string("call @") + kernels::kGemmW4Function),
-            std::string::npos);
-  EXPECT_EQ(text.find("linalg.matmul"), std::string::npos);
+  expectCall(*module, kernels::kGemmW4Function, "linalg.matmul");
 
   auto executable = executor->compile(*module, "main");
   ASSERT_TRUE(succeeded(executable));
