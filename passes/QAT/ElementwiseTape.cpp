@@ -7,6 +7,7 @@
 #include "passes/QAT/ElementwiseTape.h"
 
 #include "dialects/QF/QFOps.h"
+#include "passes/Quantize/Contraction.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -105,12 +106,7 @@ FailureOr<int> TapeBuilder::constantInput(linalg::GenericOp op,
       continue;
     return fail("a constant between the layers varies along rows");
   }
-  std::vector<double> values;
-  for (APFloat v : attr.getValues<APFloat>()) {
-    bool lost;
-    v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-    values.push_back(v.convertToDouble());
-  }
+  std::vector<double> values = doubleValues(attr);
   if (values.size() != 1 && int64_t(values.size()) != tape.numChannels)
     return fail("a constant between the layers is neither per channel nor "
                 "a scalar");

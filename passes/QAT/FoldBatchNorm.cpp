@@ -7,6 +7,7 @@
 #include "passes/QAT/FoldBatchNorm.h"
 #include "dialects/QF/QFOps.h"
 #include "passes/Passes.h"
+#include "passes/Quantize/Contraction.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -55,11 +56,7 @@ std::optional<ChannelParam> channelParam(linalg::GenericOp op,
     if (!zero || zero.getValue() != 0 || shape[i] != 1)
       return std::nullopt;
   }
-  for (APFloat v : attr.getValues<APFloat>()) {
-    bool lost;
-    v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-    param.values.push_back(v.convertToDouble());
-  }
+  param.values = doubleValues(attr);
   return param;
 }
 
@@ -200,12 +197,10 @@ DenseElementsAttr scaledChannels(DenseFPElementsAttr values,
   auto fType = cast<FloatType>(type.getElementType());
   SmallVector<APFloat> out;
   int64_t i = 0;
-  for (APFloat v : values.getValues<APFloat>()) {
-    bool lost;
-    v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+  for (double v : doubleValues(values)) {
     int64_t c = i++ % channels;
-    double r = v.convertToDouble() * scale.at(c) + (shift ? shift->at(c) : 0);
-    APFloat f(r);
+    APFloat f(v * scale.at(c) + (shift ? shift->at(c) : 0));
+    bool lost;
     f.convert(fType.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
     out.push_back(f);
   }

@@ -56,13 +56,7 @@ HostTensor ints(ArrayRef<int64_t> shape, ArrayRef<int64_t> values) {
 }
 
 HostTensor constantArray(DenseFPElementsAttr attr) {
-  SmallVector<double> values;
-  for (APFloat v : attr.getValues<APFloat>()) {
-    bool lost;
-    v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-    values.push_back(v.convertToDouble());
-  }
-  return floats(attr.getType().getShape(), values);
+  return floats(attr.getType().getShape(), doubleValues(attr));
 }
 
 class PrepareQATPass final

@@ -200,34 +200,56 @@ struct UseKernelsPass final
     OpBuilder b(op);
     Location loc = op.getLoc();
     std::vector<int8_t> codeBytes(packed.codes.begin(), packed.codes.end());
-    auto dense = [&](Type element, auto values) {
-      return DenseElementsAttr::get(
-          RankedTensorType::get({int64_t(values.size())}, element),
-          ArrayRef(values));
-    };
     Value codesW = global(b, loc, symbols, i8, dense(i8, codeBytes));
     Value scalesW = global(b, loc, symbols, f32, dense(f32, packed.scales));
     Value zerosW = global(b, loc, symbols, f32, dense(f32, packed.zeros));
-    auto cBuffer =
-        memref::AllocOp::create(b, loc, MemRefType::get(cType.getShape(), f32),
-                                b.getI64IntegerAttr(64));
-    memref::CopyOp::create(b, loc, bufferOf(b, loc, op.getOutputs()[0]),
-                           cBuffer);
-    FunctionType fnType = kernel.getFunctionType();
-    auto cast = [&](Value v, unsigned i) {
-      return memref::CastOp::create(b, loc, fnType.getInput(i), v).getResult();
-    };
-    func::CallOp::create(
-        b, loc, kernel,
-        ValueRange{cast(bufferOf(b, loc, op.getInputs()[0]), 0),
-                   cast(codesW, 1), cast(scalesW, 2), cast(zerosW, 3),
-                   arith::ConstantIntOp::create(b, loc, group, 64),
-                   cast(cBuffer, 5)});
-    Value result = bufferization::ToTensorOp::create(
-        b, loc, cType, cBuffer, /*restrict=*/true, /*writable=*/true);
+    Value result =
+        callKernel(b, loc, kernel,
+                   {bufferOf(b, loc, op.getInputs()[0]), codesW, scalesW,
+                    zerosW, arith::ConstantIntOp::create(b, loc, group, 64)},
+                   accumulatorFrom(b, loc, op.getOutputs()[0]));
     op.getResult(0).replaceAllUsesWith(result);
     op.erase();
     return true;
+  }
+
+  /// A fresh, aligned buffer holding `init`: what an accumulating kernel
+  /// writes into.
+  static Value accumulatorFrom(OpBuilder &b, Location loc, Value init) {
+    auto type = cast<RankedTensorType>(init.getType());
+    Value buffer = memref::AllocOp::create(
+        b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+        b.getI64IntegerAttr(64));
+    memref::CopyOp::create(b, loc, bufferOf(b, loc, init), buffer);
+    return buffer;
+  }
+
+  /// Calls `kernel` on `args` then `out` (buffers are cast to its dynamic
+  /// memref types, scalars passed as they are) and returns `out`, which the
+  /// kernel wrote, as a tensor.
+  static Value callKernel(OpBuilder &b, Location loc, func::FuncOp kernel,
+                          ArrayRef<Value> args, Value out) {
+    SmallVector<Value> operands, all(args);
+    all.push_back(out);
+    for (auto [arg, type] :
+         llvm::zip(all, kernel.getFunctionType().getInputs()))
+      operands.push_back(
+          isa<MemRefType>(type)
+              ? memref::CastOp::create(b, loc, type, arg).getResult()
+              : arg);
+    func::CallOp::create(b, loc, kernel, operands);
+    auto type = cast<MemRefType>(out.getType());
+    return bufferization::ToTensorOp::create(
+        b, loc, RankedTensorType::get(type.getShape(), type.getElementType()),
+        out, /*restrict=*/true, /*writable=*/true);
+  }
+
+  /// A rank-1 constant of `values`.
+  template <typename T>
+  static DenseElementsAttr dense(Type element, const std::vector<T> &values) {
+    return DenseElementsAttr::get(
+        RankedTensorType::get({int64_t(values.size())}, element),
+        ArrayRef(values));
   }
 
   /// qf.matmul on constant 8-bit weights to the W8A8 kernel.
@@ -266,11 +288,6 @@ struct UseKernelsPass final
                  vectorOf(i32), matrixOf(i32)});
     OpBuilder b(op);
     Location loc = op.getLoc();
-    auto dense = [&](Type element, auto values) {
-      return DenseElementsAttr::get(
-          RankedTensorType::get({int64_t(values.size())}, element),
-          ArrayRef(values));
-    };
     Value packedW = global(b, loc, symbols, i16, dense(i16, packed.data));
     Value colSums = global(b, loc, symbols, i32, dense(i32, packed.colSums));
     Value zpsW = global(b, loc, symbols, i32, dense(i32, packed.zeroPoints));
@@ -286,21 +303,12 @@ struct UseKernelsPass final
     } else {
       bias = memref::AllocaOp::create(b, loc, MemRefType::get({0}, i32));
     }
-    auto accType = MemRefType::get(resultType.getShape(), i32);
-    Value acc =
-        memref::AllocOp::create(b, loc, accType, b.getI64IntegerAttr(64));
+    Value acc = memref::AllocOp::create(
+        b, loc, MemRefType::get(resultType.getShape(), i32),
+        b.getI64IntegerAttr(64));
     Value za = arith::ConstantIntOp::create(b, loc, lhsQ.getZeroPoint(), 32);
-    FunctionType fnType = kernel.getFunctionType();
-    auto cast = [&](Value v, unsigned i) {
-      return memref::CastOp::create(b, loc, fnType.getInput(i), v).getResult();
-    };
-    func::CallOp::create(b, loc, kernel,
-                         ValueRange{cast(a, 0), za, cast(packedW, 2),
-                                    cast(colSums, 3), cast(zpsW, 4),
-                                    cast(bias, 5), cast(acc, 6)});
-    Value result = bufferization::ToTensorOp::create(
-        b, loc, resultType.clone(i32), acc, /*restrict=*/true,
-        /*writable=*/true);
+    Value result =
+        callKernel(b, loc, kernel, {a, za, packedW, colSums, zpsW, bias}, acc);
     op.getResult().replaceAllUsesWith(
         quant::StorageCastOp::create(b, loc, resultType, result));
     op.erase();
@@ -318,31 +326,11 @@ struct UseKernelsPass final
 
     OpBuilder b(op);
     Location loc = op.getLoc();
-    auto f32 = b.getF32Type();
-    Value weights =
-        global(b, loc, symbols, f32,
-               DenseElementsAttr::get(
-                   RankedTensorType::get({int64_t(packed.data.size())}, f32),
-                   ArrayRef<float>(packed.data)));
-    auto bufferOf = [&](Value tensor) {
-      return UseKernelsPass::bufferOf(b, loc, tensor);
-    };
-    auto cType = cast<RankedTensorType>(op.getResultTypes()[0]);
-    auto cBuffer = memref::AllocOp::create(
-        b, loc, MemRefType::get(cType.getShape(), cType.getElementType()),
-        b.getI64IntegerAttr(64));
-    memref::CopyOp::create(b, loc, bufferOf(op.getOutputs()[0]), cBuffer);
-    auto dynamic = [&](Value v, Type to) {
-      return memref::CastOp::create(b, loc, to, v).getResult();
-    };
-    FunctionType fnType = kernel.getFunctionType();
-    func::CallOp::create(
-        b, loc, kernel,
-        ValueRange{dynamic(bufferOf(op.getInputs()[0]), fnType.getInput(0)),
-                   dynamic(weights, fnType.getInput(1)),
-                   dynamic(cBuffer, fnType.getInput(2))});
-    Value result = bufferization::ToTensorOp::create(
-        b, loc, cType, cBuffer, /*restrict=*/true, /*writable=*/true);
+    Value weights = global(b, loc, symbols, b.getF32Type(),
+                           dense(b.getF32Type(), packed.data));
+    Value result = callKernel(b, loc, kernel,
+                              {bufferOf(b, loc, op.getInputs()[0]), weights},
+                              accumulatorFrom(b, loc, op.getOutputs()[0]));
     op.getResult(0).replaceAllUsesWith(result);
     op.erase();
   }

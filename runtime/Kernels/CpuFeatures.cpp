@@ -22,7 +22,6 @@ const CpuFeatures &mlir::qf::kernels::hostFeatures() {
     __builtin_cpu_init();
     f.avx2 = __builtin_cpu_supports("avx2");
     f.fma = __builtin_cpu_supports("fma");
-    f.avx512vnni = __builtin_cpu_supports("avx512vnni");
 #endif
     return f;
   }();

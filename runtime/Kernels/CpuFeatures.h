@@ -12,7 +12,6 @@ namespace mlir::qf::kernels {
 struct CpuFeatures {
   bool avx2 = false;
   bool fma = false;
-  bool avx512vnni = false;
 };
 
 /// Read once from the host (cpuid); QF_KERNELS=portable forces the
