@@ -197,7 +197,10 @@ void shape(int64_t m, int64_t n, int64_t k) {
   std::vector<int32_t> acc(m * n);
   std::vector<std::vector<float>> wf(copies, std::vector<float>(k * n));
   std::vector<PackedF32> pf;
-  std::vector<PackedS8> ps;
+  // int8 weights in [-64, 64] (the quad layout) and full-range ones (the
+  // pair layout).
+  std::vector<PackedS8> ps, psFull;
+  std::vector<std::vector<int8_t>> w8Full;
   std::vector<PackedW4> pw;
   for (int64_t cidx = 0; cidx < copies; ++cidx) {
     std::vector<int8_t> w8(k * n);
@@ -209,10 +212,15 @@ void shape(int64_t m, int64_t n, int64_t k) {
     }
     std::vector<float> scales((k / 128) * n, 0.01f), zeros((k / 128) * n, 8);
     pf.push_back(packF32(wf[cidx].data(), k, n));
+    w8[0] = -128; // so the full-range layout is taken at any size
+    psFull.push_back(packS8(w8.data(), k, n));
+    w8Full.push_back(w8);
+    for (int8_t &v : w8)
+      v = int8_t(v / 2);
     ps.push_back(packS8(w8.data(), k, n));
     pw.push_back(packW4(codes.data(), k, n, 128, scales.data(), zeros.data()));
   }
-  int64_t next = 0;
+  int64_t next = 0, oneDnnInexact = -1;
   auto rotate = [&] { return next++ % copies; };
   std::vector<Row> rows;
   rows.push_back({"QuantForge f32", median([&] {
@@ -225,8 +233,14 @@ void shape(int64_t m, int64_t n, int64_t k) {
                                 0.0f, c.data(), n);
                   }),
                   ops, 4.0 * n * k});
-  rows.push_back({"QuantForge W8A8 (s8 x s8 -> s32, exact)", median([&] {
+  rows.push_back({"QuantForge W8A8 (s8 x s8 -> s32, exact), w in [-64, 64]",
+                  median([&] {
                     gemmS8(a8.data(), k, m, 0, ps[rotate()], nullptr,
+                           acc.data(), n, threads);
+                  }),
+                  ops, 1.0 * n * k});
+  rows.push_back({"QuantForge W8A8 (exact), full-range w", median([&] {
+                    gemmS8(a8.data(), k, m, 0, psFull[rotate()], nullptr,
                            acc.data(), n, threads);
                   }),
                   ops, 1.0 * n * k});
@@ -265,13 +279,27 @@ void shape(int64_t m, int64_t n, int64_t k) {
         if (pd.weights_desc().data_type() == memory::data_type::f32)
           std::memcpy(plain.get_data_handle(), wf[cidx].data(), 4 * k * n);
         else
-          for (int64_t i = 0; i < k * n; ++i)
-            static_cast<int8_t *>(plain.get_data_handle())[i] = int8_t(i * 7);
+          std::memcpy(plain.get_data_handle(), w8Full[cidx].data(), k * n);
         memory packed(pd.weights_desc(), eng);
         reorder(plain, packed).execute(s, plain, packed);
         weights.push_back(packed);
       }
       s.wait();
+      if (src == memory::data_type::u8) {
+        // Against the exact accumulator on the same full-range weights:
+        // sum (a + 128) w is ours with a zero point of -128.
+        prim.execute(s, {{DNNL_ARG_SRC, am},
+                         {DNNL_ARG_WEIGHTS, weights[0]},
+                         {DNNL_ARG_DST, cm}});
+        s.wait();
+        std::vector<int32_t> exact(m * n);
+        gemmS8(a8.data(), k, m, -128, psFull[0], nullptr, exact.data(), n,
+               threads);
+        int64_t differ = 0;
+        for (int64_t i = 0; i < m * n; ++i)
+          differ += exact[i] != acc[i];
+        oneDnnInexact = differ;
+      }
       rows.push_back({name, median([&] {
                         prim.execute(s, {{DNNL_ARG_SRC, am},
                                          {DNNL_ARG_WEIGHTS, weights[rotate()]},
@@ -290,6 +318,10 @@ void shape(int64_t m, int64_t n, int64_t k) {
                 (long long)m, (long long)n, (long long)k, threads,
                 threads == 1 ? "" : "s");
   print(title, rows);
+  if (oneDnnInexact >= 0)
+    std::printf("\noneDNN int8 on the full-range weights: %lld of %lld "
+                "accumulators differ from the exact sum.\n",
+                (long long)oneDnnInexact, (long long)(m * n));
 }
 
 } // namespace

@@ -280,15 +280,14 @@ struct UseKernelsPass final
 
     ModuleOp module = getOperation();
     MLIRContext *ctx = module.getContext();
-    auto i8 = IntegerType::get(ctx, 8), i16 = IntegerType::get(ctx, 16),
-         i32 = IntegerType::get(ctx, 32);
+    auto i8 = IntegerType::get(ctx, 8), i32 = IntegerType::get(ctx, 32);
     func::FuncOp kernel =
         declare(module, symbols, kernels::kGemmS8Function,
-                {matrixOf(i8), i32, vectorOf(i16), vectorOf(i32), vectorOf(i32),
-                 vectorOf(i32), matrixOf(i32)});
+                {matrixOf(i8), i32, i32, vectorOf(i8), vectorOf(i32),
+                 vectorOf(i32), vectorOf(i32), matrixOf(i32)});
     OpBuilder b(op);
     Location loc = op.getLoc();
-    Value packedW = global(b, loc, symbols, i16, dense(i16, packed.data));
+    Value packedW = global(b, loc, symbols, i8, dense(i8, packed.data));
     Value colSums = global(b, loc, symbols, i32, dense(i32, packed.colSums));
     Value zpsW = global(b, loc, symbols, i32, dense(i32, packed.zeroPoints));
     Value a = bufferOf(
@@ -307,8 +306,10 @@ struct UseKernelsPass final
         b, loc, MemRefType::get(resultType.getShape(), i32),
         b.getI64IntegerAttr(64));
     Value za = arith::ConstantIntOp::create(b, loc, lhsQ.getZeroPoint(), 32);
-    Value result =
-        callKernel(b, loc, kernel, {a, za, packedW, colSums, zpsW, bias}, acc);
+    Value layout =
+        arith::ConstantIntOp::create(b, loc, int64_t(packed.layout), 32);
+    Value result = callKernel(
+        b, loc, kernel, {a, za, layout, packedW, colSums, zpsW, bias}, acc);
     op.getResult().replaceAllUsesWith(
         quant::StorageCastOp::create(b, loc, resultType, result));
     op.erase();

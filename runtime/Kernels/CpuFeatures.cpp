@@ -10,6 +10,11 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__aarch64__) && defined(__linux__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
+
 using namespace mlir::qf::kernels;
 
 const CpuFeatures &mlir::qf::kernels::hostFeatures() {
@@ -22,6 +27,11 @@ const CpuFeatures &mlir::qf::kernels::hostFeatures() {
     __builtin_cpu_init();
     f.avx2 = __builtin_cpu_supports("avx2");
     f.fma = __builtin_cpu_supports("fma");
+    f.avx512Vnni = __builtin_cpu_supports("avx512f") &&
+                   __builtin_cpu_supports("avx512bw") &&
+                   __builtin_cpu_supports("avx512vnni");
+#elif defined(__aarch64__) && defined(__linux__)
+    f.i8mm = getauxval(AT_HWCAP2) & HWCAP2_I8MM;
 #endif
     return f;
   }();
@@ -33,7 +43,18 @@ static std::atomic<int> portableScopes{0};
 ScopedPortableKernels::ScopedPortableKernels() { ++portableScopes; }
 ScopedPortableKernels::~ScopedPortableKernels() { --portableScopes; }
 
+static bool fastPathsAllowed() {
+  return portableScopes.load(std::memory_order_relaxed) == 0;
+}
+
 bool mlir::qf::kernels::useAvx2() {
-  return portableScopes.load(std::memory_order_relaxed) == 0 &&
-         hostFeatures().avx2 && hostFeatures().fma;
+  return fastPathsAllowed() && hostFeatures().avx2 && hostFeatures().fma;
+}
+
+bool mlir::qf::kernels::useAvx512Vnni() {
+  return fastPathsAllowed() && hostFeatures().avx512Vnni;
+}
+
+bool mlir::qf::kernels::useI8mm() {
+  return fastPathsAllowed() && hostFeatures().i8mm;
 }

@@ -12,6 +12,10 @@ namespace mlir::qf::kernels {
 struct CpuFeatures {
   bool avx2 = false;
   bool fma = false;
+  /// AVX-512 F, BW and VNNI (vpdpbusd on zmm).
+  bool avx512Vnni = false;
+  /// Arm's int8 matrix multiply extension (usdot).
+  bool i8mm = false;
 };
 
 /// Read once from the host (cpuid); QF_KERNELS=portable forces the
@@ -28,6 +32,10 @@ public:
 
 /// The AVX2 + FMA microkernels may run.
 bool useAvx2();
+/// The AVX-512 VNNI microkernels may run.
+bool useAvx512Vnni();
+/// The Arm i8mm microkernels may run.
+bool useI8mm();
 
 } // namespace mlir::qf::kernels
 

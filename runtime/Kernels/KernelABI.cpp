@@ -39,14 +39,15 @@ _mlir_ciface_qf_kernel_gemm_f32(StridedMemRefType<float, 2> *a,
 }
 
 extern "C" void _mlir_ciface_qf_kernel_gemm_s8(
-    StridedMemRefType<int8_t, 2> *a, int32_t aZeroPoint,
-    StridedMemRefType<int16_t, 1> *packed,
+    StridedMemRefType<int8_t, 2> *a, int32_t aZeroPoint, int32_t layout,
+    StridedMemRefType<int8_t, 1> *packed,
     StridedMemRefType<int32_t, 1> *colSums,
     StridedMemRefType<int32_t, 1> *zeroPoints,
     StridedMemRefType<int32_t, 1> *bias, StridedMemRefType<int32_t, 2> *acc) {
   gemmS8(a->data + a->offset, a->strides[0], a->sizes[0], aZeroPoint,
-         packed->data + packed->offset, colSums->data + colSums->offset,
-         zeroPoints->data + zeroPoints->offset, a->sizes[1], acc->sizes[1],
+         S8Layout(layout), packed->data + packed->offset,
+         colSums->data + colSums->offset, zeroPoints->data + zeroPoints->offset,
+         a->sizes[1], acc->sizes[1],
          bias->sizes[0] ? bias->data + bias->offset : nullptr,
          acc->data + acc->offset, acc->strides[0], kernelThreads());
 }

@@ -15,11 +15,12 @@
 // computes C += A B with A [M, K], the weight packed by packF32 (its K and N
 // are A's columns and C's), C [M, N];
 //
-//   func.func private @qf_kernel_gemm_s8(memref<?x?xi8>, i32, memref<?xi16>,
-//       memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?x?xi32>)
+//   func.func private @qf_kernel_gemm_s8(memref<?x?xi8>, i32, i32,
+//       memref<?xi8>, memref<?xi32>, memref<?xi32>, memref<?xi32>,
+//       memref<?x?xi32>)
 //
-// writes qf.matmul's accumulator (a, its zero point, packS8's data, column
-// sums and zero points, the bias or an empty memref, acc);
+// writes qf.matmul's accumulator (a, its zero point, packS8's layout, data,
+// column sums and zero points, the bias or an empty memref, acc);
 //
 //   func.func private @qf_kernel_gemm_w4(memref<?x?xf32>, memref<?xi8>,
 //       memref<?xf32>, memref<?xf32>, i64, memref<?x?xf32>)

@@ -41,32 +41,44 @@ const Shape kShapes[] = {{1, 1, 1},     {1, 37, 300}, {7, 16, 513}, {13, 33, 7},
 TEST(Kernels, S8EqualsTheIntegerReference) {
   std::mt19937 rng(1);
   std::uniform_int_distribution<int> byte(-128, 127);
-  for (const Shape &s : kShapes)
-    for (unsigned threads : {1u, 3u}) {
-      std::vector<int8_t> a(s.m * s.k), w(s.k * s.n);
-      for (int8_t &v : a)
-        v = int8_t(byte(rng));
-      for (int8_t &v : w)
-        v = int8_t(byte(rng));
-      std::vector<int32_t> zw(s.n), bias(s.n);
-      for (int64_t j = 0; j < s.n; ++j) {
-        zw[j] = byte(rng) / 4;
-        bias[j] = byte(rng) * 1000;
-      }
-      const int32_t za = -17;
-      PackedS8 packed = packS8(w.data(), s.k, s.n, zw);
-      std::vector<int32_t> acc(s.m * s.n, -1);
-      gemmS8(a.data(), s.k, s.m, za, packed, bias.data(), acc.data(), s.n,
-             threads);
-      for (int64_t i = 0; i < s.m; ++i)
-        for (int64_t j = 0; j < s.n; ++j) {
-          int64_t ref = bias[j];
-          for (int64_t kk = 0; kk < s.k; ++kk)
-            ref += int64_t(a[i * s.k + kk] - za) * (w[kk * s.n + j] - zw[j]);
-          ASSERT_EQ(acc[i * s.n + j], ref)
-              << s.m << "x" << s.n << "x" << s.k << " at " << i << "," << j;
+  // Full-range weights (pairs, or quads with VNNI/i8mm), and weights in
+  // [-64, 64] with both ends present (the narrow quads: vpmaddubsw's
+  // largest pair sums, 2 * 255 * 64, must not saturate).
+  for (bool narrow : {false, true})
+    for (const Shape &s : kShapes)
+      for (unsigned threads : {1u, 3u}) {
+        std::vector<int8_t> a(s.m * s.k), w(s.k * s.n);
+        for (int8_t &v : a)
+          v = int8_t(byte(rng));
+        for (int8_t &v : w)
+          v = int8_t(narrow ? byte(rng) / 2 : byte(rng));
+        // Row 0 at the top of the activations' range meets columns at both
+        // ends of the weights'.
+        for (int64_t kk = 0; kk < s.k; ++kk) {
+          a[kk] = 127;
+          w[kk * s.n] = narrow ? 64 : -128;
+          w[kk * s.n + s.n - 1] = narrow ? -64 : 127;
         }
-    }
+        std::vector<int32_t> zw(s.n), bias(s.n);
+        for (int64_t j = 0; j < s.n; ++j) {
+          zw[j] = byte(rng) / 4;
+          bias[j] = byte(rng) * 1000;
+        }
+        const int32_t za = -17;
+        PackedS8 packed = packS8(w.data(), s.k, s.n, zw);
+        EXPECT_EQ(packed.layout == S8Layout::NarrowQuads, narrow);
+        std::vector<int32_t> acc(s.m * s.n, -1);
+        gemmS8(a.data(), s.k, s.m, za, packed, bias.data(), acc.data(), s.n,
+               threads);
+        for (int64_t i = 0; i < s.m; ++i)
+          for (int64_t j = 0; j < s.n; ++j) {
+            int64_t ref = bias[j];
+            for (int64_t kk = 0; kk < s.k; ++kk)
+              ref += int64_t(a[i * s.k + kk] - za) * (w[kk * s.n + j] - zw[j]);
+            ASSERT_EQ(acc[i * s.n + j], ref)
+                << s.m << "x" << s.n << "x" << s.k << " at " << i << "," << j;
+          }
+      }
 }
 
 /// Random int4 codes and group parameters, and the dequantized weight.
@@ -177,20 +189,26 @@ TEST(Kernels, FastAndPortablePathsGiveTheSameBits) {
     W4 w4 = randomW4(s, s.k, rng);
     PackedF32 pf = packF32(b.data(), s.k, s.n);
     PackedS8 ps = packS8(w8.data(), s.k, s.n);
+    std::vector<int8_t> narrow(w8);
+    for (int8_t &v : narrow)
+      v = int8_t(v / 2);
+    PackedS8 psNarrow = packS8(narrow.data(), s.k, s.n);
     PackedW4 pw = packW4(w4.codes.data(), s.k, s.n, s.k, w4.scales.data(),
                          w4.zeros.data());
     auto run = [&] {
       std::vector<float> f(s.m * s.n), q(s.m * s.n);
-      std::vector<int32_t> i(s.m * s.n);
+      std::vector<int32_t> i(s.m * s.n), iNarrow(s.m * s.n);
       gemmF32(a.data(), s.k, s.m, pf, f.data(), s.n);
       gemmS8(a8.data(), s.k, s.m, 3, ps, nullptr, i.data(), s.n);
+      gemmS8(a8.data(), s.k, s.m, 3, psNarrow, nullptr, iNarrow.data(), s.n);
       gemmW4(a.data(), s.k, s.m, pw, q.data(), s.n);
-      return std::tuple(f, i, q);
+      return std::tuple(f, i, q, iNarrow);
     };
     auto fast = run();
     ScopedPortableKernels portable;
     EXPECT_EQ(std::get<1>(fast), std::get<1>(run()));
     EXPECT_EQ(std::get<2>(fast), std::get<2>(run()));
+    EXPECT_EQ(std::get<3>(fast), std::get<3>(run()));
     // f32: the portable path multiplies and adds separately where the AVX2
     // one fuses, so only closeness is promised (F32MatchesFloat64).
   }
