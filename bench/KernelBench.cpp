@@ -202,6 +202,7 @@ void shape(int64_t m, int64_t n, int64_t k) {
   std::vector<PackedS8> ps, psFull;
   std::vector<std::vector<int8_t>> w8Full;
   std::vector<PackedW4> pw;
+  std::vector<PackedW8> pw8;
   for (int64_t cidx = 0; cidx < copies; ++cidx) {
     std::vector<int8_t> w8(k * n);
     std::vector<uint8_t> codes(k * n);
@@ -219,6 +220,9 @@ void shape(int64_t m, int64_t n, int64_t k) {
       v = int8_t(v / 2);
     ps.push_back(packS8(w8.data(), k, n));
     pw.push_back(packW4(codes.data(), k, n, 128, scales.data(), zeros.data()));
+    std::vector<float> channelScales(n, 0.01f), channelZeros(n, 0.0f);
+    pw8.push_back(
+        packW8(w8.data(), k, n, k, channelScales.data(), channelZeros.data()));
   }
   int64_t next = 0, oneDnnInexact = -1;
   auto rotate = [&] { return next++ % copies; };
@@ -248,6 +252,10 @@ void shape(int64_t m, int64_t n, int64_t k) {
                     gemmW4(a.data(), k, m, pw[rotate()], c.data(), n, threads);
                   }),
                   ops, 0.5 * n * k + 8.0 * n * (k / 128)});
+  rows.push_back({"QuantForge W8A16 per channel", median([&] {
+                    gemmW8(a.data(), k, m, pw8[rotate()], c.data(), n, threads);
+                  }),
+                  ops, 1.0 * n * k + 8.0 * n});
 #if QF_HAVE_DNNL
   {
     using namespace dnnl;

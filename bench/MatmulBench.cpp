@@ -5,9 +5,10 @@
 //===----------------------------------------------------------------------===//
 //
 // One linear layer y = x W (W a constant [K, N]) compiled by a backend (cpu
-// unless --backend says otherwise) as float, as W8A8 (int8 weights per channel, activations quantized per
-// token at run time, i8 x i8 -> i32) and as W4A16 (int4 weights in groups of
-// 128, dequantized on the fly), all through quant-quantize, qf-fuse-qdq and
+// unless --backend says otherwise) as float, as W8A8 (int8 weights per channel,
+// activations quantized per token at run time, i8 x i8 -> i32), as W8A16 (int8
+// weights per channel, float activations) and as W4A16 (int4 weights in groups
+// of 128, dequantized on the fly), all through quant-quantize, qf-fuse-qdq and
 // the backend's pipeline, in one process.
 //
 //   qf-bench-matmul [--backend cpu] [--runs 10]
@@ -69,7 +70,7 @@ double weightBytes(const Variant &v, int64_t k, int64_t n) {
   std::string name = v.name;
   if (name == "f32")
     return 4.0 * k * n;
-  if (name == "w8a8")
+  if (name == "w8a8" || name == "w8a16")
     return 1.0 * k * n + 4.0 * n;
   return 0.5 * k * n + (k / 128.0) * n * 5.0; // w4a16g128
 }
@@ -145,6 +146,7 @@ int main(int argc, char **argv) {
           "quant-quantize{scheme=w8a8 dynamic-activations=per-token},"
           "qf-fuse-qdq",
       },
+      {"w8a16", "quant-quantize{scheme=w8a16}"},
       {"w4a16g128", "quant-quantize{scheme=w4a16g128 symmetric=false}"},
   };
   std::mt19937 rng(1);

@@ -13,9 +13,10 @@
 // per-tensor activation by a constant signed 8-bit weight (per tensor or
 // per output channel) becomes a call of the exact W8A8 kernel, with the
 // packed weight, its column sums and zero points as globals. And an f32
-// matmul whose weight is qf.dequantize(qf.unpack(constant)) of 4-bit codes
-// (per tensor, per output channel, or in groups along K) calls the W4A16
-// kernel. Other contractions keep the backend's own loops.
+// matmul whose weight is qf.dequantize of constant codes (through qf.unpack
+// or quant.scast; per tensor, per output channel, or in groups along K)
+// calls the W4A16 kernel for codes of 2 to 4 bits and the W8A16 kernel for
+// 8-bit ones. Other contractions keep the backend's own loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -137,28 +138,55 @@ struct UseKernelsPass final
     return buffer.getResult();
   }
 
-  /// matmul(A, dequantize(unpack(constant 4-bit codes))) to the W4A16
-  /// kernel; false where it does not apply.
+  /// The integer codes [K, N] of a weight-only weight: a constant through
+  /// qf.unpack (packed sub-byte codes) or quant.scast (one code per
+  /// element); none for anything else.
+  static std::optional<std::vector<int64_t>>
+  constantCodes(Value quantized, quant::QuantizedType q, int64_t k, int64_t n) {
+    DenseIntElementsAttr values;
+    if (auto unpack = quantized.getDefiningOp<UnpackOp>()) {
+      if (!matchPattern(unpack.getInput(), m_Constant(&values)))
+        return std::nullopt;
+      std::vector<uint8_t> bytes;
+      for (const APInt &v : values.getValues<APInt>())
+        bytes.push_back(uint8_t(v.getZExtValue()));
+      return numerics::unpackBits(
+          bytes.data(), k, n, q.getStorageTypeIntegralWidth(), q.isSigned());
+    }
+    auto cast = quantized.getDefiningOp<quant::StorageCastOp>();
+    if (!cast || !matchPattern(cast.getInput(), m_Constant(&values)))
+      return std::nullopt;
+    std::vector<int64_t> codes;
+    for (const APInt &v : values.getValues<APInt>())
+      codes.push_back(q.isSigned() ? v.getSExtValue()
+                                   : int64_t(v.getZExtValue()));
+    return codes;
+  }
+
+  /// matmul(A, dequantize(constant codes)) to the W4A16 kernel (codes of
+  /// up to 4 bits, moved to 0..15) or the W8A16 one (8 bits, moved to
+  /// -128..127); false where neither applies.
   bool rewriteWeightOnly(linalg::MatmulOp op, SymbolTable &symbols) {
     auto aType = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
     auto cType = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
     auto dq = op.getInputs()[1].getDefiningOp<DequantizeOp>();
-    auto unpack = dq ? dq.getInput().getDefiningOp<UnpackOp>() : UnpackOp();
-    DenseIntElementsAttr bytes;
     if (!aType || !cType || !aType.hasStaticShape() ||
         !cType.hasStaticShape() || !aType.getElementType().isF32() ||
-        !cType.getElementType().isF32() || !unpack ||
-        !matchPattern(unpack.getInput(), m_Constant(&bytes)))
+        !cType.getElementType().isF32() || !dq)
       return false;
-    auto wType = cast<RankedTensorType>(unpack.getType());
+    auto wType = cast<RankedTensorType>(dq.getInput().getType());
     auto q = cast<quant::QuantizedType>(wType.getElementType());
-    if (q.getStorageTypeIntegralWidth() != 4 || wType.getRank() != 2)
+    const int64_t bits = q.getStorageTypeIntegralWidth();
+    if ((bits > 4 && bits != 8) || wType.getRank() != 2)
       return false;
     const int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
+    // Codes move by `offset` into the kernel's range, zero points with them.
+    const int64_t offset = bits <= 4
+                               ? (q.isSigned() ? int64_t(1) << (bits - 1) : 0)
+                               : (q.isSigned() ? 0 : -128);
     // Scales and zero points as [groups, n], and the group size.
     int64_t group = k;
     std::vector<float> scales, zeros;
-    const int64_t offset = q.isSigned() ? 8 : 0; // codes to 0..15
     if (auto blocked = dyn_cast<quant::UniformQuantizedSubChannelType>(q)) {
       ArrayRef<int64_t> grid = blocked.getScales().getType().getShape();
       if (grid[1] != n)
@@ -179,30 +207,46 @@ struct UseKernelsPass final
         zeros.push_back(float(z[axis ? j : 0] + offset));
       }
     }
-    std::vector<uint8_t> packedBytes;
-    for (const APInt &v : bytes.getValues<APInt>())
-      packedBytes.push_back(uint8_t(v.getZExtValue()));
-    std::vector<int64_t> codes64 =
-        numerics::unpackBits(packedBytes.data(), k, n, 4, q.isSigned());
-    std::vector<uint8_t> codes;
-    for (int64_t c : codes64)
-      codes.push_back(uint8_t(c + offset));
-    kernels::PackedW4 packed =
-        kernels::packW4(codes.data(), k, n, group, scales.data(), zeros.data());
+    std::optional<std::vector<int64_t>> codes =
+        constantCodes(dq.getInput(), q, k, n);
+    if (!codes)
+      return false;
+    std::vector<int8_t> packedCodes;
+    std::vector<float> packedScales, packedZeros;
+    if (bits <= 4) {
+      std::vector<uint8_t> nibbles;
+      for (int64_t c : *codes)
+        nibbles.push_back(uint8_t(c + offset));
+      kernels::PackedW4 packed = kernels::packW4(nibbles.data(), k, n, group,
+                                                 scales.data(), zeros.data());
+      packedCodes.assign(packed.codes.begin(), packed.codes.end());
+      packedScales = std::move(packed.scales);
+      packedZeros = std::move(packed.zeros);
+    } else {
+      std::vector<int8_t> bytes;
+      for (int64_t c : *codes)
+        bytes.push_back(int8_t(c + offset));
+      kernels::PackedW8 packed = kernels::packW8(bytes.data(), k, n, group,
+                                                 scales.data(), zeros.data());
+      packedCodes.assign(packed.codes.begin(), packed.codes.end());
+      packedScales = std::move(packed.scales);
+      packedZeros = std::move(packed.zeros);
+    }
 
     ModuleOp module = getOperation();
     MLIRContext *ctx = module.getContext();
     auto f32 = Float32Type::get(ctx);
     auto i8 = IntegerType::get(ctx, 8), i64 = IntegerType::get(ctx, 64);
-    func::FuncOp kernel = declare(module, symbols, kernels::kGemmW4Function,
-                                  {matrixOf(f32), vectorOf(i8), vectorOf(f32),
-                                   vectorOf(f32), i64, matrixOf(f32)});
+    func::FuncOp kernel =
+        declare(module, symbols,
+                bits <= 4 ? kernels::kGemmW4Function : kernels::kGemmW8Function,
+                {matrixOf(f32), vectorOf(i8), vectorOf(f32), vectorOf(f32), i64,
+                 matrixOf(f32)});
     OpBuilder b(op);
     Location loc = op.getLoc();
-    std::vector<int8_t> codeBytes(packed.codes.begin(), packed.codes.end());
-    Value codesW = global(b, loc, symbols, i8, dense(i8, codeBytes));
-    Value scalesW = global(b, loc, symbols, f32, dense(f32, packed.scales));
-    Value zerosW = global(b, loc, symbols, f32, dense(f32, packed.zeros));
+    Value codesW = global(b, loc, symbols, i8, dense(i8, packedCodes));
+    Value scalesW = global(b, loc, symbols, f32, dense(f32, packedScales));
+    Value zerosW = global(b, loc, symbols, f32, dense(f32, packedZeros));
     Value result =
         callKernel(b, loc, kernel,
                    {bufferOf(b, loc, op.getInputs()[0]), codesW, scalesW,

@@ -63,11 +63,24 @@ extern "C" void _mlir_ciface_qf_kernel_gemm_w4(
          kernelThreads(), /*accumulate=*/true);
 }
 
+extern "C" void _mlir_ciface_qf_kernel_gemm_w8(
+    StridedMemRefType<float, 2> *a, StridedMemRefType<int8_t, 1> *codes,
+    StridedMemRefType<float, 1> *scales, StridedMemRefType<float, 1> *zeros,
+    int64_t group, StridedMemRefType<float, 2> *c) {
+  gemmW8(a->data + a->offset, a->strides[0], a->sizes[0],
+         reinterpret_cast<const uint8_t *>(codes->data + codes->offset),
+         scales->data + scales->offset, zeros->data + zeros->offset,
+         a->sizes[1], c->sizes[1], group, c->data + c->offset, c->strides[0],
+         kernelThreads(), /*accumulate=*/true);
+}
+
 std::vector<std::pair<std::string, void *>> mlir::qf::kernels::kernelSymbols() {
   return {{std::string("_mlir_ciface_") + kGemmF32Function,
            reinterpret_cast<void *>(&_mlir_ciface_qf_kernel_gemm_f32)},
           {std::string("_mlir_ciface_") + kGemmS8Function,
            reinterpret_cast<void *>(&_mlir_ciface_qf_kernel_gemm_s8)},
           {std::string("_mlir_ciface_") + kGemmW4Function,
-           reinterpret_cast<void *>(&_mlir_ciface_qf_kernel_gemm_w4)}};
+           reinterpret_cast<void *>(&_mlir_ciface_qf_kernel_gemm_w4)},
+          {std::string("_mlir_ciface_") + kGemmW8Function,
+           reinterpret_cast<void *>(&_mlir_ciface_qf_kernel_gemm_w8)}};
 }

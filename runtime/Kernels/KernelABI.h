@@ -26,8 +26,8 @@
 //       memref<?xf32>, memref<?xf32>, i64, memref<?x?xf32>)
 //
 // computes C += A dequantize(W) from packW4's codes, scales and zero points
-// and the group size. All run on QF_NUM_THREADS threads (default: the
-// hardware's).
+// and the group size; qf_kernel_gemm_w8, with the same arguments, from
+// packW8's. All run on QF_NUM_THREADS threads (default: the hardware's).
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,6 +43,7 @@ namespace mlir::qf::kernels {
 constexpr const char *kGemmF32Function = "qf_kernel_gemm_f32";
 constexpr const char *kGemmS8Function = "qf_kernel_gemm_s8";
 constexpr const char *kGemmW4Function = "qf_kernel_gemm_w4";
+constexpr const char *kGemmW8Function = "qf_kernel_gemm_w8";
 
 /// `_mlir_ciface_` names and addresses of every kernel entry.
 std::vector<std::pair<std::string, void *>> kernelSymbols();

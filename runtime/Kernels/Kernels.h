@@ -6,7 +6,7 @@
 //
 // Hand-written x86 kernels for what quantized models spend their time in:
 // f32 GEMM, W8A8 integer GEMM (qf.matmul's arithmetic exactly) and W4A16
-// weight-only GEMM/GEMV. Weights are constants, so each kernel has a
+// and W8A16 weight-only GEMM/GEMV. Weights are constants, so each kernel has a
 // packing step done once (at compile time in a compiler; once per model
 // in a benchmark) into the layout its inner loop streams, and a run step
 // on row-major activations. Inner loops are register-blocked microkernels
@@ -93,34 +93,53 @@ void gemmS8(const int8_t *a, int64_t lda, int64_t m, int32_t aZeroPoint,
             const int32_t *bias, int32_t *acc, int64_t ldc, unsigned threads);
 
 //===----------------------------------------------------------------------===//
-// W4A16: C[M, N] = A[M, K] dequantize(W)[K, N], f32 activations
+// Weight-only: C[M, N] = A[M, K] dequantize(W)[K, N], f32 activations
 //===----------------------------------------------------------------------===//
+//
+// Codes with a scale and zero point per group of `group` rows and column:
+// w = (code - zero) * scale. Per group, sum_k a[k] code[k] is accumulated
+// in U interleaved partial sums (k - start = u mod U, the last group % U in
+// partial 0; U = 4 for single rows, 2 for pairs, else 1), each in order
+// over k with fused multiply-adds, added in order; then
+// c += scale (s - zero sum_k a[k]) with two fused operations.
 
-/// Unsigned 4-bit codes [K, N] (0..15) with a scale and zero point per
-/// group of `group` rows and column: w = (code - zero) * scale.
+/// W4A16: unsigned 4-bit codes (0..15).
 struct PackedW4 {
   int64_t k = 0, n = 0, group = 0;
-  /// Per 16-column panel and k: 8 bytes, column 2j in the low nibble of
-  /// byte j, column 2j+1 in the high one.
+  /// Per 16-column panel and k: 8 bytes, column j in the low nibble of
+  /// byte j and column j + 8 in the high one.
   std::vector<uint8_t> codes;
-  /// [K / group, N]
+  /// [K / group, N] per panel, as [groups][16]
   std::vector<float> scales, zeros;
 };
 /// `codes` row-major [K, N], one code per byte; `group` divides K.
 PackedW4 packW4(const uint8_t *codes, int64_t k, int64_t n, int64_t group,
                 const float *scales, const float *zeros);
 
-/// C = A dequantize(W). Per group, sum_k a[k] code[k] is accumulated in
-/// U interleaved partial sums (k - start = u mod U, the last group % U
-/// in partial 0; U = 4 for single rows, 2 for pairs, else 1), each in
-/// order over k with fused multiply-adds,
-/// added in order; then c += scale (s - zero sum_k a[k]) with two fused
-/// operations.
+/// C = A dequantize(W).
 void gemmW4(const float *a, int64_t lda, int64_t m, const PackedW4 &w, float *c,
             int64_t ldc, unsigned threads = 1);
 /// The same on packW4's arrays for a [k, n] weight held elsewhere (globals
 /// of compiled code); with `accumulate`, C += A dequantize(W).
 void gemmW4(const float *a, int64_t lda, int64_t m, const uint8_t *codes,
+            const float *scales, const float *zeros, int64_t k, int64_t n,
+            int64_t group, float *c, int64_t ldc, unsigned threads,
+            bool accumulate);
+
+/// W8A16: signed 8-bit codes.
+struct PackedW8 {
+  int64_t k = 0, n = 0, group = 0;
+  /// Per 16-column panel and k: 16 bytes, column j in byte j.
+  std::vector<uint8_t> codes;
+  std::vector<float> scales, zeros;
+};
+/// `codes` row-major [K, N]; `group` divides K (K for per channel).
+PackedW8 packW8(const int8_t *codes, int64_t k, int64_t n, int64_t group,
+                const float *scales, const float *zeros);
+
+void gemmW8(const float *a, int64_t lda, int64_t m, const PackedW8 &w, float *c,
+            int64_t ldc, unsigned threads = 1);
+void gemmW8(const float *a, int64_t lda, int64_t m, const uint8_t *codes,
             const float *scales, const float *zeros, int64_t k, int64_t n,
             int64_t group, float *c, int64_t ldc, unsigned threads,
             bool accumulate);

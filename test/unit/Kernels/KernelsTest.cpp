@@ -7,12 +7,12 @@
 // Every kernel on shapes that are not multiples of its tiles (M of 1 to 13,
 // N of 1 to 37, K odd and across the K blocks), with 1 and 3 threads:
 // - W8A8 equals qf.matmul's arithmetic (int64 reference) exactly;
-// - W4A16 with one-hot activation rows returns numerics::dequantize of each
-//   weight exactly, and on random rows equals a float64 reference to
-//   K * 2^-22 relative;
+// - W4A16 and W8A16 with one-hot activation rows return
+//   numerics::dequantize of each weight exactly, and on random rows equal a
+//   float64 reference to K * 2^-22 relative;
 // - f32 equals a float64 reference to K * 2^-23 relative;
-// and the AVX2 path of the integer and W4A16 kernels gives the same bits as
-// the portable one (which AVX2-less hosts run), compared in one process.
+// and the AVX2 path of the integer and weight-only kernels gives the same bits
+// as the portable one (which AVX2-less hosts run), compared in one process.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +23,7 @@
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <tuple>
 
@@ -81,18 +82,24 @@ TEST(Kernels, S8EqualsTheIntegerReference) {
       }
 }
 
-/// Random int4 codes and group parameters, and the dequantized weight.
-struct W4 {
-  std::vector<uint8_t> codes;
+/// Random codes in [lo, hi] and group parameters, and the dequantized
+/// weight.
+template <typename Code> struct WeightOnly {
+  std::vector<Code> codes;
   std::vector<float> scales, zeros, dequantized;
 };
 
-W4 randomW4(const Shape &s, int64_t group, std::mt19937 &rng) {
-  std::uniform_int_distribution<int> code(0, 15);
+template <typename Code>
+WeightOnly<Code> randomWeightOnly(const Shape &s, int64_t group,
+                                  std::mt19937 &rng) {
+  std::uniform_int_distribution<int> code(std::numeric_limits<Code>::min(),
+                                          std::numeric_limits<Code>::max());
+  if (std::is_same_v<Code, uint8_t>) // 4-bit
+    code = std::uniform_int_distribution<int>(0, 15);
   std::uniform_real_distribution<float> scale(0.001f, 0.2f);
-  W4 w;
+  WeightOnly<Code> w;
   for (int64_t i = 0; i < s.k * s.n; ++i)
-    w.codes.push_back(uint8_t(code(rng)));
+    w.codes.push_back(Code(code(rng)));
   for (int64_t i = 0; i < (s.k / group) * s.n; ++i) {
     w.scales.push_back(scale(rng));
     w.zeros.push_back(float(code(rng)));
@@ -106,20 +113,23 @@ W4 randomW4(const Shape &s, int64_t group, std::mt19937 &rng) {
   return w;
 }
 
-TEST(Kernels, W4DequantizesExactlyAndMultipliesClosely) {
+/// One-hot activation rows give numerics::dequantize of each weight
+/// exactly; random rows equal float64 to K * 2^-22 relative.
+template <typename Code, typename Pack, typename Gemm>
+void checkWeightOnly(Pack pack, Gemm gemm, double maxCode) {
   std::mt19937 rng(2);
   std::normal_distribution<float> normal(0, 1);
   for (const Shape &s : kShapes)
     for (int64_t group : {int64_t(1), s.k}) {
-      W4 w = randomW4(s, group, rng);
-      PackedW4 packed = packW4(w.codes.data(), s.k, s.n, group, w.scales.data(),
-                               w.zeros.data());
+      WeightOnly<Code> w = randomWeightOnly<Code>(s, group, rng);
+      auto packed = pack(w.codes.data(), s.k, s.n, group, w.scales.data(),
+                         w.zeros.data());
       // One-hot rows: row r selects input r % K.
       const int64_t m = std::min<int64_t>(s.k, 9);
       std::vector<float> eye(m * s.k, 0.0f), c(m * s.n);
       for (int64_t r = 0; r < m; ++r)
         eye[r * s.k + r] = 1.0f;
-      gemmW4(eye.data(), s.k, m, packed, c.data(), s.n, 3);
+      gemm(eye.data(), s.k, m, packed, c.data(), s.n, 3);
       for (int64_t r = 0; r < m; ++r)
         for (int64_t j = 0; j < s.n; ++j)
           ASSERT_EQ(c[r * s.n + j], w.dequantized[r * s.n + j])
@@ -129,18 +139,36 @@ TEST(Kernels, W4DequantizesExactlyAndMultipliesClosely) {
       for (float &v : a)
         v = normal(rng);
       std::vector<float> out(s.m * s.n);
-      gemmW4(a.data(), s.k, s.m, packed, out.data(), s.n, 1);
+      gemm(a.data(), s.k, s.m, packed, out.data(), s.n, 1);
       for (int64_t i = 0; i < s.m; ++i)
         for (int64_t j = 0; j < s.n; ++j) {
           double ref = 0, mag = 0;
           for (int64_t kk = 0; kk < s.k; ++kk) {
             double term = double(a[i * s.k + kk]) * w.dequantized[kk * s.n + j];
             ref += term;
-            mag += std::fabs(term) + std::fabs(a[i * s.k + kk]) * 16 * 0.2;
+            mag += std::fabs(term) + std::fabs(a[i * s.k + kk]) * maxCode * 0.2;
           }
           ASSERT_NEAR(out[i * s.n + j], ref, mag * s.k * 0x1p-22 + 1e-30);
         }
     }
+}
+
+TEST(Kernels, W4DequantizesExactlyAndMultipliesClosely) {
+  checkWeightOnly<uint8_t>(
+      packW4,
+      [](const float *a, int64_t lda, int64_t m, const PackedW4 &w, float *c,
+         int64_t ldc,
+         unsigned threads) { gemmW4(a, lda, m, w, c, ldc, threads); },
+      16);
+}
+
+TEST(Kernels, W8DequantizesExactlyAndMultipliesClosely) {
+  checkWeightOnly<int8_t>(
+      packW8,
+      [](const float *a, int64_t lda, int64_t m, const PackedW8 &w, float *c,
+         int64_t ldc,
+         unsigned threads) { gemmW8(a, lda, m, w, c, ldc, threads); },
+      256);
 }
 
 TEST(Kernels, F32MatchesFloat64) {
@@ -186,7 +214,8 @@ TEST(Kernels, FastAndPortablePathsGiveTheSameBits) {
       b[i] = normal(rng);
       w8[i] = int8_t(byte(rng));
     }
-    W4 w4 = randomW4(s, s.k, rng);
+    WeightOnly<uint8_t> w4 = randomWeightOnly<uint8_t>(s, s.k, rng);
+    WeightOnly<int8_t> w8only = randomWeightOnly<int8_t>(s, s.k, rng);
     PackedF32 pf = packF32(b.data(), s.k, s.n);
     PackedS8 ps = packS8(w8.data(), s.k, s.n);
     std::vector<int8_t> narrow(w8);
@@ -195,20 +224,24 @@ TEST(Kernels, FastAndPortablePathsGiveTheSameBits) {
     PackedS8 psNarrow = packS8(narrow.data(), s.k, s.n);
     PackedW4 pw = packW4(w4.codes.data(), s.k, s.n, s.k, w4.scales.data(),
                          w4.zeros.data());
+    PackedW8 pw8 = packW8(w8only.codes.data(), s.k, s.n, s.k,
+                          w8only.scales.data(), w8only.zeros.data());
     auto run = [&] {
-      std::vector<float> f(s.m * s.n), q(s.m * s.n);
+      std::vector<float> f(s.m * s.n), q(s.m * s.n), q8(s.m * s.n);
       std::vector<int32_t> i(s.m * s.n), iNarrow(s.m * s.n);
       gemmF32(a.data(), s.k, s.m, pf, f.data(), s.n);
       gemmS8(a8.data(), s.k, s.m, 3, ps, nullptr, i.data(), s.n);
       gemmS8(a8.data(), s.k, s.m, 3, psNarrow, nullptr, iNarrow.data(), s.n);
       gemmW4(a.data(), s.k, s.m, pw, q.data(), s.n);
-      return std::tuple(f, i, q, iNarrow);
+      gemmW8(a.data(), s.k, s.m, pw8, q8.data(), s.n);
+      return std::tuple(f, i, q, iNarrow, q8);
     };
     auto fast = run();
     ScopedPortableKernels portable;
     EXPECT_EQ(std::get<1>(fast), std::get<1>(run()));
     EXPECT_EQ(std::get<2>(fast), std::get<2>(run()));
     EXPECT_EQ(std::get<3>(fast), std::get<3>(run()));
+    EXPECT_EQ(std::get<4>(fast), std::get<4>(run()));
     // f32: the portable path multiplies and adds separately where the AVX2
     // one fuses, so only closeness is promised (F32MatchesFloat64).
   }

@@ -45,7 +45,7 @@ namespace {
 /// The cpu backend's JIT executor, and a check that the kernel rewrite
 /// calls `kernel` and leaves no `replaced` op behind.
 class CpuKernelCall : public ::testing::Test {
-protected:
+public:
   CpuKernelCall() {
     DialectRegistry registry;
     registerAllDialects(registry);
@@ -211,19 +211,21 @@ func.func @main(%x: tensor<5x37xi8>) -> tensor<5x19xi32> {
     }
 }
 
-/// matmul(x, dequantize(unpack(int4 codes))) in groups of 4 along K,
-/// asymmetric: the W4A16 kernel call, against float64 on the dequantized
-/// weight.
-TEST_F(CpuKernelCall, WeightOnlyInt4CallsTheKernel) {
-  std::mt19937 rng(8);
-  std::uniform_int_distribution<int> code(-8, 7);
+/// matmul(x, dequantize(codes)) with signed `bits`-bit codes in groups of 4
+/// along K, asymmetric: sub-byte codes through qf.unpack call the W4A16
+/// kernel, 8-bit ones through quant.scast the W8A16 kernel; results
+/// against float64 on the dequantized weight.
+void checkWeightOnly(CpuKernelCall &t, int bits) {
+  std::mt19937 rng(8 + bits);
+  const int lo = -(1 << (bits - 1)), hi = (1 << (bits - 1)) - 1;
+  std::uniform_int_distribution<int> code(lo, hi);
   std::normal_distribution<float> normal(0, 1);
   const int64_t m = 3, k = 8, n = 5, group = 4;
   std::vector<int64_t> codes(k * n);
   for (int64_t &c : codes)
     c = code(rng);
-  std::vector<uint8_t> bytes = numerics::packBits(codes.data(), k, n, 4);
-  const int64_t rowBytes = numerics::packedRowBytes(n, 4);
+  codes[0] = lo; // both ends of the range
+  codes[1] = hi;
   std::vector<float> scales(2 * n);
   std::vector<int> zeros(2 * n);
   std::string grid, rows;
@@ -238,6 +240,12 @@ TEST_F(CpuKernelCall, WeightOnlyInt4CallsTheKernel) {
     }
     grid += "}";
   }
+  // The constant: packed rows of bytes, or one code per element.
+  const bool packed = bits < 8;
+  std::vector<uint8_t> bytes =
+      packed ? numerics::packBits(codes.data(), k, n, bits)
+             : std::vector<uint8_t>(codes.begin(), codes.end());
+  const int64_t rowBytes = packed ? numerics::packedRowBytes(n, bits) : n;
   for (int64_t i = 0; i < k; ++i) {
     rows += std::string(i ? ", " : "") + "[";
     for (int64_t j = 0; j < rowBytes; ++j)
@@ -246,11 +254,17 @@ TEST_F(CpuKernelCall, WeightOnlyInt4CallsTheKernel) {
                   .str();
     rows += "]";
   }
+  std::string weight =
+      packed ? llvm::formatv("qf.unpack %c : tensor<8x{0}xi8> -> "
+                             "tensor<8x5x!qw>",
+                             rowBytes)
+                   .str()
+             : "quant.scast %c : tensor<8x5xi8> to tensor<8x5x!qw>";
   std::string source = llvm::formatv(R"mlir(
-!qw = !quant.uniform<i4:f32:{{0:4, 1:1}, {{{0}}>
+!qw = !quant.uniform<i{3}:f32:{{0:4, 1:1}, {{{0}}>
 func.func @main(%x: tensor<3x8xf32>) -> tensor<3x5xf32> {
   %c = arith.constant dense<[{1}]> : tensor<8x{2}xi8>
-  %u = qf.unpack %c : tensor<8x{2}xi8> -> tensor<8x5x!qw>
+  %u = {4}
   %w = qf.dequantize %u : tensor<8x5x!qw> -> tensor<8x5xf32>
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<3x5xf32>
@@ -259,13 +273,15 @@ func.func @main(%x: tensor<3x8xf32>) -> tensor<3x5xf32> {
   return %y : tensor<3x5xf32>
 }
 )mlir",
-                                     grid, rows, rowBytes)
+                                     grid, rows, rowBytes, bits, weight)
                            .str();
-  OwningOpRef<ModuleOp> module = parse(source);
+  OwningOpRef<ModuleOp> module = t.parse(source);
   ASSERT_TRUE(module) << source;
-  expectCall(*module, kernels::kGemmW4Function, "linalg.matmul");
+  t.expectCall(*module,
+               packed ? kernels::kGemmW4Function : kernels::kGemmW8Function,
+               "linalg.matmul");
 
-  auto executable = executor->compile(*module, "main");
+  auto executable = t.executor->compile(*module, "main");
   ASSERT_TRUE(succeeded(executable));
   runtime::HostTensor x(runtime::DType::F32, {m, k});
   for (int64_t i = 0; i < m * k; ++i)
@@ -281,10 +297,23 @@ func.func @main(%x: tensor<3x8xf32>) -> tensor<3x5xf32> {
         double w = double(
             numerics::dequantize(codes[kk * n + j], scales[g], zeros[g]));
         ref += double(x.dataAs<float>()[i * k + kk]) * w;
-        mag += std::fabs(x.dataAs<float>()[i * k + kk]) * 16 * scales[g];
+        mag += std::fabs(x.dataAs<float>()[i * k + kk]) * (hi - lo + 2) *
+               scales[g];
       }
-      ASSERT_NEAR(y[i * n + j], ref, mag * k * 0x1p-22) << i << "," << j;
+      ASSERT_NEAR(y[i * n + j], ref, mag * k * 0x1p-22)
+          << bits << " bits at " << i << "," << j;
     }
+}
+
+TEST_F(CpuKernelCall, WeightOnlyInt4CallsTheKernel) {
+  checkWeightOnly(*this, 4);
+}
+TEST_F(CpuKernelCall, WeightOnlyInt3And2CallTheInt4Kernel) {
+  checkWeightOnly(*this, 3);
+  checkWeightOnly(*this, 2);
+}
+TEST_F(CpuKernelCall, WeightOnlyInt8CallsTheW8Kernel) {
+  checkWeightOnly(*this, 8);
 }
 
 } // namespace

@@ -1,12 +1,13 @@
-//===- GemmW4.cpp - W4A16 weight-only GEMM/GEMV ---------------------------===//
+//===- GemmWeightOnly.cpp - W4A16 and W8A16 GEMM/GEMV ---------------------===//
 //
 // Part of QuantForge.
 //
 //===----------------------------------------------------------------------===//
 //
 // Per 16-column panel and group: the codes of each k are unpacked once
-// (one 32-bit word per 8 columns, shifted per lane and masked, converted
-// to f32) and multiplied into up to 4 activation rows, with 4 (one row), 2
+// (4-bit: 8 bytes zero-extended to 32-bit lanes, the low nibbles columns
+// 0-7 and the high ones 8-15; 8-bit: 16 bytes sign-extended), converted
+// to f32 and multiplied into up to 4 activation rows, with 4 (one row), 2
 // (two rows) or 1 interleaved partial sums so that FMA latency chains
 // overlap (GEMV is otherwise latency-bound); at the group's end
 // c += scale (s - zero sum_k a[k]), so the zero point costs one fused
@@ -34,11 +35,49 @@ namespace {
 
 constexpr int64_t NR = 16, MR = 4;
 
+/// 4-bit codes 0..15: per k, 8 bytes; byte j holds column j in its low
+/// nibble and column j + 8 in its high one.
+struct Nibbles {
+  static constexpr int64_t kBytes = 8;
+  static float code(const uint8_t *p, int j) {
+    return float(j < 8 ? p[j] & 0xF : p[j - 8] >> 4);
+  }
+  static void put(uint8_t *p, int j, int code) {
+    p[j % 8] |= uint8_t((code & 0xF) << (j < 8 ? 0 : 4));
+  }
+#if defined(__x86_64__)
+  /// Columns 0-7 and 8-15 of one k as f32.
+  __attribute__((target("avx2"), always_inline)) static inline void
+  unpack(const uint8_t *p, __m256 &lo, __m256 &hi) {
+    __m256i v = _mm256_cvtepu8_epi32(
+        _mm_loadl_epi64(reinterpret_cast<const __m128i *>(p)));
+    lo = _mm256_cvtepi32_ps(_mm256_and_si256(v, _mm256_set1_epi32(0xF)));
+    hi = _mm256_cvtepi32_ps(_mm256_srli_epi32(v, 4));
+  }
+#endif
+};
+
+/// Signed 8-bit codes: per k, 16 bytes, column j in byte j.
+struct Bytes {
+  static constexpr int64_t kBytes = 16;
+  static float code(const uint8_t *p, int j) { return float(int8_t(p[j])); }
+  static void put(uint8_t *p, int j, int code) { p[j] = uint8_t(code); }
+#if defined(__x86_64__)
+  __attribute__((target("avx2"), always_inline)) static inline void
+  unpack(const uint8_t *p, __m256 &lo, __m256 &hi) {
+    lo = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(
+        _mm_loadl_epi64(reinterpret_cast<const __m128i *>(p))));
+    hi = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(
+        _mm_loadl_epi64(reinterpret_cast<const __m128i *>(p + 8))));
+  }
+#endif
+};
+
 /// What one call computes: rows [i0, i0 + ROWS) x one panel.
 struct Tile {
   const float *a;
   int64_t lda;
-  const uint8_t *codes; // the panel's, k-major, 8 bytes per k
+  const uint8_t *codes; // the panel's, k-major, Codes::kBytes per k
   const float *scales;  // the panel's, [groups][NR]
   const float *zeros;   // the panel's, [groups][NR]
   const float *aSums;   // [ROWS][groups]
@@ -46,19 +85,13 @@ struct Tile {
   int64_t k, group;
 };
 
-uint32_t codeWord(const uint8_t *p) {
-  uint32_t w;
-  std::memcpy(&w, p, 4);
-  return w;
-}
-
 /// Independent partial sums per group: with fewer rows, more of them, so
 /// the FMA latency chains overlap. Partial u takes the group's k with
 /// (k - start) % U == u, except the last group % U, which partial 0 takes;
 /// they are added in order 0, 1, ... at the end.
 template <int ROWS> constexpr int kPartials = ROWS == 1 ? 4 : ROWS == 2 ? 2 : 1;
 
-template <int ROWS> void tilePortable(const Tile &t) {
+template <typename Codes, int ROWS> void tilePortable(const Tile &t) {
   constexpr int U = kPartials<ROWS>;
   const int64_t groups = t.k / t.group;
   for (int64_t g = 0; g < groups; ++g) {
@@ -68,11 +101,8 @@ template <int ROWS> void tilePortable(const Tile &t) {
       const int64_t i = kk - g * t.group;
       const int u = i < full ? int(i % U) : 0;
       float w[NR];
-      for (int h = 0; h < 2; ++h) {
-        uint32_t word = codeWord(t.codes + kk * 8 + 4 * h);
-        for (int j = 0; j < 8; ++j)
-          w[8 * h + j] = float((word >> (4 * j)) & 0xF);
-      }
+      for (int j = 0; j < NR; ++j)
+        w[j] = Codes::code(t.codes + kk * Codes::kBytes, j);
       for (int r = 0; r < ROWS; ++r) {
         float x = t.a[r * t.lda + kk];
         for (int j = 0; j < NR; ++j)
@@ -92,19 +122,10 @@ template <int ROWS> void tilePortable(const Tile &t) {
 }
 
 #if defined(__x86_64__)
-/// The 8 codes of one 32-bit word as f32.
-__attribute__((target("avx2"), always_inline)) inline __m256
-unpackCodes(const uint8_t *p, __m256i shifts, __m256i mask) {
-  return _mm256_cvtepi32_ps(_mm256_and_si256(
-      _mm256_srlv_epi32(_mm256_set1_epi32(int(codeWord(p))), shifts), mask));
-}
-
-template <int ROWS>
+template <typename Codes, int ROWS>
 __attribute__((target("avx2,fma"))) void tileAvx2(const Tile &t) {
   constexpr int U = kPartials<ROWS>;
   const int64_t groups = t.k / t.group;
-  const __m256i shifts = _mm256_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28);
-  const __m256i mask = _mm256_set1_epi32(0xF);
   __m256 c[ROWS][2];
   for (int r = 0; r < ROWS; ++r)
     for (int h = 0; h < 2; ++h)
@@ -118,9 +139,9 @@ __attribute__((target("avx2,fma"))) void tileAvx2(const Tile &t) {
     const int64_t start = g * t.group, end = start + t.group;
     int64_t kk = start;
     for (; kk + U <= end; kk += U)
-      for (int u = 0; u < U; ++u, codes += 8) {
-        __m256 w0 = unpackCodes(codes, shifts, mask),
-               w1 = unpackCodes(codes + 4, shifts, mask);
+      for (int u = 0; u < U; ++u, codes += Codes::kBytes) {
+        __m256 w0, w1;
+        Codes::unpack(codes, w0, w1);
         for (int r = 0; r < ROWS; ++r) {
           __m256 x = _mm256_broadcast_ss(t.a + r * t.lda + kk + u);
           s[u][r][0] = _mm256_fmadd_ps(x, w0, s[u][r][0]);
@@ -128,9 +149,9 @@ __attribute__((target("avx2,fma"))) void tileAvx2(const Tile &t) {
         }
       }
     // The last group % U inputs go to partial 0.
-    for (; kk < end; ++kk, codes += 8) {
-      __m256 w0 = unpackCodes(codes, shifts, mask),
-             w1 = unpackCodes(codes + 4, shifts, mask);
+    for (; kk < end; ++kk, codes += Codes::kBytes) {
+      __m256 w0, w1;
+      Codes::unpack(codes, w0, w1);
       for (int r = 0; r < ROWS; ++r) {
         __m256 x = _mm256_broadcast_ss(t.a + r * t.lda + kk);
         s[0][r][0] = _mm256_fmadd_ps(x, w0, s[0][r][0]);
@@ -156,76 +177,62 @@ __attribute__((target("avx2,fma"))) void tileAvx2(const Tile &t) {
 }
 #endif
 
-void runTile(const Tile &t, int rows) {
+template <typename Codes> void runTile(const Tile &t, int rows) {
 #if defined(__x86_64__)
   if (useAvx2()) {
     switch (rows) {
     case 1:
-      return tileAvx2<1>(t);
+      return tileAvx2<Codes, 1>(t);
     case 2:
-      return tileAvx2<2>(t);
+      return tileAvx2<Codes, 2>(t);
     case 3:
-      return tileAvx2<3>(t);
+      return tileAvx2<Codes, 3>(t);
     default:
-      return tileAvx2<4>(t);
+      return tileAvx2<Codes, 4>(t);
     }
   }
 #endif
   switch (rows) {
   case 1:
-    return tilePortable<1>(t);
+    return tilePortable<Codes, 1>(t);
   case 2:
-    return tilePortable<2>(t);
+    return tilePortable<Codes, 2>(t);
   case 3:
-    return tilePortable<3>(t);
+    return tilePortable<Codes, 3>(t);
   default:
-    return tilePortable<4>(t);
+    return tilePortable<Codes, 4>(t);
   }
 }
 
-} // namespace
-
-PackedW4 mlir::qf::kernels::packW4(const uint8_t *codes, int64_t k, int64_t n,
-                                   int64_t group, const float *scales,
-                                   const float *zeros) {
-  PackedW4 p;
-  p.k = k;
-  p.n = n;
-  p.group = group;
+/// Codes row-major [K, N] into panels; scales and zeros [K / group, N] into
+/// per-panel [groups][NR] (zero-padded).
+template <typename Codes, typename Code>
+void pack(const Code *codes, int64_t k, int64_t n, int64_t group,
+          const float *scales, const float *zeros, std::vector<uint8_t> &out,
+          std::vector<float> &outScales, std::vector<float> &outZeros) {
   const int64_t panels = (n + NR - 1) / NR, groups = k / group;
-  p.codes.assign(panels * k * 8, 0);
-  p.scales.assign(panels * groups * NR, 0.0f);
-  p.zeros.assign(panels * groups * NR, 0.0f);
+  out.assign(panels * k * Codes::kBytes, 0);
+  outScales.assign(panels * groups * NR, 0.0f);
+  outZeros.assign(panels * groups * NR, 0.0f);
   for (int64_t panel = 0; panel < panels; ++panel) {
     for (int64_t kk = 0; kk < k; ++kk)
-      for (int64_t j = 0; j < NR && panel * NR + j < n; ++j) {
-        uint8_t code = codes[kk * n + panel * NR + j] & 0xF;
-        // Column j: word j / 8, nibble j % 8 (byte (j % 8) / 2).
-        int64_t byte = (j / 8) * 4 + (j % 8) / 2;
-        p.codes[(panel * k + kk) * 8 + byte] |= code << (4 * (j % 2));
-      }
+      for (int64_t j = 0; j < NR && panel * NR + j < n; ++j)
+        Codes::put(out.data() + (panel * k + kk) * Codes::kBytes, int(j),
+                   codes[kk * n + panel * NR + j]);
     for (int64_t g = 0; g < groups; ++g)
       for (int64_t j = 0; j < NR && panel * NR + j < n; ++j) {
-        p.scales[(panel * groups + g) * NR + j] =
+        outScales[(panel * groups + g) * NR + j] =
             scales[g * n + panel * NR + j];
-        p.zeros[(panel * groups + g) * NR + j] = zeros[g * n + panel * NR + j];
+        outZeros[(panel * groups + g) * NR + j] = zeros[g * n + panel * NR + j];
       }
   }
-  return p;
 }
 
-void mlir::qf::kernels::gemmW4(const float *a, int64_t lda, int64_t m,
-                               const PackedW4 &w, float *c, int64_t ldc,
-                               unsigned threads) {
-  gemmW4(a, lda, m, w.codes.data(), w.scales.data(), w.zeros.data(), w.k, w.n,
-         w.group, c, ldc, threads, /*accumulate=*/false);
-}
-
-void mlir::qf::kernels::gemmW4(const float *a, int64_t lda, int64_t m,
-                               const uint8_t *codes, const float *scales,
-                               const float *zeros, int64_t k, int64_t n,
-                               int64_t group, float *c, int64_t ldc,
-                               unsigned threads, bool accumulate) {
+template <typename Codes>
+void gemm(const float *a, int64_t lda, int64_t m, const uint8_t *codes,
+          const float *scales, const float *zeros, int64_t k, int64_t n,
+          int64_t group, float *c, int64_t ldc, unsigned threads,
+          bool accumulate) {
   const int64_t panels = (n + NR - 1) / NR;
   const int64_t groups = group > 0 ? k / group : 0;
   if (m <= 0 || n <= 0)
@@ -252,18 +259,74 @@ void mlir::qf::kernels::gemmW4(const float *a, int64_t lda, int64_t m,
                       c + (i0 + r) * ldc + panel * NR + cols, scratch + r * NR);
         Tile t{a + i0 * lda,
                lda,
-               codes + panel * k * 8,
+               codes + panel * k * Codes::kBytes,
                scales + panel * groups * NR,
                zeros + panel * groups * NR,
                aSums.data() + i0 * groups,
                scratch,
                k,
                group};
-        runTile(t, rows);
+        runTile<Codes>(t, rows);
         for (int r = 0; r < rows; ++r)
           std::copy(scratch + r * NR, scratch + r * NR + cols,
                     c + (i0 + r) * ldc + panel * NR);
       }
     }
   });
+}
+
+} // namespace
+
+PackedW4 mlir::qf::kernels::packW4(const uint8_t *codes, int64_t k, int64_t n,
+                                   int64_t group, const float *scales,
+                                   const float *zeros) {
+  PackedW4 p;
+  p.k = k;
+  p.n = n;
+  p.group = group;
+  pack<Nibbles>(codes, k, n, group, scales, zeros, p.codes, p.scales, p.zeros);
+  return p;
+}
+
+void mlir::qf::kernels::gemmW4(const float *a, int64_t lda, int64_t m,
+                               const PackedW4 &w, float *c, int64_t ldc,
+                               unsigned threads) {
+  gemmW4(a, lda, m, w.codes.data(), w.scales.data(), w.zeros.data(), w.k, w.n,
+         w.group, c, ldc, threads, /*accumulate=*/false);
+}
+
+void mlir::qf::kernels::gemmW4(const float *a, int64_t lda, int64_t m,
+                               const uint8_t *codes, const float *scales,
+                               const float *zeros, int64_t k, int64_t n,
+                               int64_t group, float *c, int64_t ldc,
+                               unsigned threads, bool accumulate) {
+  gemm<Nibbles>(a, lda, m, codes, scales, zeros, k, n, group, c, ldc, threads,
+                accumulate);
+}
+
+PackedW8 mlir::qf::kernels::packW8(const int8_t *codes, int64_t k, int64_t n,
+                                   int64_t group, const float *scales,
+                                   const float *zeros) {
+  PackedW8 p;
+  p.k = k;
+  p.n = n;
+  p.group = group;
+  pack<Bytes>(codes, k, n, group, scales, zeros, p.codes, p.scales, p.zeros);
+  return p;
+}
+
+void mlir::qf::kernels::gemmW8(const float *a, int64_t lda, int64_t m,
+                               const PackedW8 &w, float *c, int64_t ldc,
+                               unsigned threads) {
+  gemmW8(a, lda, m, w.codes.data(), w.scales.data(), w.zeros.data(), w.k, w.n,
+         w.group, c, ldc, threads, /*accumulate=*/false);
+}
+
+void mlir::qf::kernels::gemmW8(const float *a, int64_t lda, int64_t m,
+                               const uint8_t *codes, const float *scales,
+                               const float *zeros, int64_t k, int64_t n,
+                               int64_t group, float *c, int64_t ldc,
+                               unsigned threads, bool accumulate) {
+  gemm<Bytes>(a, lda, m, codes, scales, zeros, k, n, group, c, ldc, threads,
+              accumulate);
 }
