@@ -13,8 +13,10 @@
 #include "runtime/Kernels/Blocking.h"
 #include "runtime/Kernels/CpuFeatures.h"
 #include "runtime/Kernels/Kernels.h"
+#include "runtime/Kernels/MicroF32.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #if defined(__x86_64__)
@@ -22,27 +24,27 @@
 #endif
 
 using namespace mlir::qf::kernels;
+using namespace mlir::qf::kernels::f32;
 
-namespace {
-
-constexpr int64_t MR = 6, NR = 16, KC = 256, MC = 96;
-
-/// A [rows <= MC, kc] into micro-panels of MR rows, k-major, zero-padded.
-void packA(const float *a, int64_t lda, int64_t rows, int64_t kc, float *out) {
+void mlir::qf::kernels::f32::packA(const float *a, int64_t lda, int64_t rows,
+                                   int64_t kc, float *out) {
   for (int64_t r0 = 0; r0 < rows; r0 += MR)
     for (int64_t k = 0; k < kc; ++k)
       for (int64_t r = 0; r < MR; ++r)
         *out++ = r0 + r < rows ? a[(r0 + r) * lda + k] : 0.0f;
 }
 
-/// c[MR, NR] (+)= a-panel * b-panel over kc, portable.
+namespace {
+
+/// c[MR, NR] (+)= a-panel * b-panel over kc, portable: the same fused
+/// operations in the same order as the AVX2 path, so the same bits.
 void microPortable(int64_t kc, const float *a, const float *b, float *c,
                    int64_t ldc, bool accumulate) {
   float acc[MR][NR] = {};
   for (int64_t k = 0; k < kc; ++k, a += MR, b += NR)
     for (int64_t r = 0; r < MR; ++r)
       for (int64_t j = 0; j < NR; ++j)
-        acc[r][j] += a[r] * b[j];
+        acc[r][j] = std::fma(a[r], b[j], acc[r][j]);
   for (int64_t r = 0; r < MR; ++r)
     for (int64_t j = 0; j < NR; ++j)
       c[r * ldc + j] = accumulate ? c[r * ldc + j] + acc[r][j] : acc[r][j];
@@ -90,18 +92,15 @@ __attribute__((target("avx2,fma"))) void microAvx2(int64_t kc, const float *a,
 }
 #endif
 
-using Micro = void (*)(int64_t, const float *, const float *, float *, int64_t,
-                       bool);
+} // namespace
 
-Micro micro() {
+Micro mlir::qf::kernels::f32::micro() {
 #if defined(__x86_64__)
   if (useAvx2())
     return microAvx2;
 #endif
   return microPortable;
 }
-
-} // namespace
 
 PackedF32 mlir::qf::kernels::packF32(const float *b, int64_t k, int64_t n) {
   PackedF32 p;

@@ -4,24 +4,31 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Per 16-column panel and group: the codes of each k are unpacked once
-// (4-bit: 8 bytes zero-extended to 32-bit lanes, the low nibbles columns
-// 0-7 and the high ones 8-15; 8-bit: 16 bytes sign-extended), converted
-// to f32 and multiplied into up to 4 activation rows, with 4 (one row), 2
-// (two rows) or 1 interleaved partial sums so that FMA latency chains
-// overlap (GEMV is otherwise latency-bound); at the group's end
-// c += scale (s - zero sum_k a[k]), so the zero point costs one fused
-// multiply-add per group instead of a subtraction per weight. The portable
-// path performs the same fused operations in the same order (std::fma),
-// so both give the same bits.
+// Few rows (M < 16, decode): per 16-column panel and group, the codes of
+// each k are unpacked once (4-bit: 8 bytes zero-extended to 32-bit lanes,
+// the low nibbles columns 0-7 and the high ones 8-15; 8-bit: 16 bytes
+// sign-extended), converted to f32 and multiplied into up to 4 activation
+// rows, with 4 (one row), 2 (two rows) or 1 interleaved partial sums so
+// that FMA latency chains overlap (GEMV is otherwise latency-bound); at the
+// group's end c += scale (s - zero sum_k a[k]), so the zero point costs
+// one fused multiply-add per group instead of a subtraction per weight.
+// Many rows (prefill): Blocking.h's loop nest over the f32 GEMM's
+// micro-kernel (MicroF32.h), each thread dequantizing a KC x 16 block of
+// the weight, (code - zero) * scale as numerics::dequantize computes it,
+// before the row tiles that use it; unpacking then costs about 1/MC of
+// the multiply-adds. The portable paths perform the same operations in the
+// same order (std::fma), so they give the same bits.
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/Kernels/Blocking.h"
 #include "runtime/Kernels/CpuFeatures.h"
 #include "runtime/Kernels/Kernels.h"
+#include "runtime/Kernels/MicroF32.h"
 #include "runtime/Kernels/ThreadPool.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 
@@ -34,6 +41,10 @@ using namespace mlir::qf::kernels;
 namespace {
 
 constexpr int64_t NR = 16, MR = 4;
+static_assert(NR == f32::NR, "weight panels are the f32 GEMM's");
+
+/// From this many rows, dequantized blocks and the f32 GEMM.
+constexpr int64_t kDequantizeRows = 16;
 
 /// 4-bit codes 0..15: per k, 8 bytes; byte j holds column j in its low
 /// nibble and column j + 8 in its high one.
@@ -204,6 +215,85 @@ template <typename Codes> void runTile(const Tile &t, int rows) {
   }
 }
 
+/// Weights [kc, NR] of one panel from k = pc, (code - zero) * scale.
+template <typename Codes>
+void dequantizePortable(const uint8_t *codes, const float *scales,
+                        const float *zeros, int64_t group, int64_t pc,
+                        int64_t kc, float *out) {
+  for (int64_t kk = pc; kk < pc + kc; ++kk, out += NR) {
+    const int64_t g = kk / group;
+    for (int j = 0; j < NR; ++j)
+      out[j] =
+          (Codes::code(codes + kk * Codes::kBytes, j) - zeros[g * NR + j]) *
+          scales[g * NR + j];
+  }
+}
+
+#if defined(__x86_64__)
+template <typename Codes>
+__attribute__((target("avx2"))) void
+dequantizeAvx2(const uint8_t *codes, const float *scales, const float *zeros,
+               int64_t group, int64_t pc, int64_t kc, float *out) {
+  for (int64_t kk = pc; kk < pc + kc; ++kk, out += NR) {
+    const int64_t g = kk / group;
+    __m256 w[2];
+    Codes::unpack(codes + kk * Codes::kBytes, w[0], w[1]);
+    for (int h = 0; h < 2; ++h)
+      _mm256_storeu_ps(
+          out + 8 * h,
+          _mm256_mul_ps(
+              _mm256_sub_ps(w[h], _mm256_loadu_ps(zeros + g * NR + 8 * h)),
+              _mm256_loadu_ps(scales + g * NR + 8 * h)));
+  }
+}
+#endif
+
+/// Which weight block a thread's buffer holds: a call (numbered), a panel
+/// and a K block.
+struct BlockKey {
+  uint64_t call = 0;
+  int64_t panel = -1, pc = -1;
+  bool operator==(const BlockKey &) const = default;
+};
+
+template <typename Codes>
+void gemmDequantized(const float *a, int64_t lda, int64_t m,
+                     const uint8_t *codes, const float *scales,
+                     const float *zeros, int64_t k, int64_t n, int64_t group,
+                     float *c, int64_t ldc, unsigned threads, bool accumulate) {
+  static std::atomic<uint64_t> calls{0};
+  const uint64_t call = ++calls;
+  const int64_t groups = k / group;
+  auto dequantize = dequantizePortable<Codes>;
+#if defined(__x86_64__)
+  if (useAvx2())
+    dequantize = dequantizeAvx2<Codes>;
+#endif
+  f32::Micro kernel = f32::micro();
+  std::vector<float> packedA(((f32::MC + f32::MR - 1) / f32::MR) * f32::MR *
+                             f32::KC);
+  blockedGemm<f32::MR, NR>(
+      m, n, k, f32::KC, f32::MC, c, ldc, threads,
+      [&](int64_t ic, int64_t mc, int64_t pc, int64_t kc) {
+        f32::packA(a + ic * lda + pc, lda, mc, kc, packedA.data());
+      },
+      [&](int64_t panel, int64_t pc, int64_t kc, int64_t ir, float *out,
+          int64_t ldo, bool acc) {
+        thread_local std::vector<float> block;
+        thread_local BlockKey held;
+        BlockKey key{call, panel, pc};
+        if (!(held == key)) {
+          block.resize(f32::KC * NR);
+          dequantize(codes + panel * k * Codes::kBytes,
+                     scales + panel * groups * NR, zeros + panel * groups * NR,
+                     group, pc, kc, block.data());
+          held = key;
+        }
+        kernel(kc, packedA.data() + ir * kc, block.data(), out, ldo, acc);
+      },
+      accumulate);
+}
+
 /// Codes row-major [K, N] into panels; scales and zeros [K / group, N] into
 /// per-panel [groups][NR] (zero-padded).
 template <typename Codes, typename Code>
@@ -237,6 +327,9 @@ void gemm(const float *a, int64_t lda, int64_t m, const uint8_t *codes,
   const int64_t groups = group > 0 ? k / group : 0;
   if (m <= 0 || n <= 0)
     return;
+  if (m >= kDequantizeRows && k > 0)
+    return gemmDequantized<Codes>(a, lda, m, codes, scales, zeros, k, n, group,
+                                  c, ldc, threads, accumulate);
   // sum_k a[i, k] per group, in order.
   std::vector<float> aSums(m * groups, 0.0f);
   for (int64_t i = 0; i < m; ++i)

@@ -97,11 +97,12 @@ void gemmS8(const int8_t *a, int64_t lda, int64_t m, int32_t aZeroPoint,
 //===----------------------------------------------------------------------===//
 //
 // Codes with a scale and zero point per group of `group` rows and column:
-// w = (code - zero) * scale. Per group, sum_k a[k] code[k] is accumulated
-// in U interleaved partial sums (k - start = u mod U, the last group % U in
-// partial 0; U = 4 for single rows, 2 for pairs, else 1), each in order
-// over k with fused multiply-adds, added in order; then
-// c += scale (s - zero sum_k a[k]) with two fused operations.
+// w = (code - zero) * scale. Below 16 rows: per group, sum_k a[k] code[k]
+// is accumulated in U interleaved partial sums (k - start = u mod U, the
+// last group % U in partial 0; U = 4 for single rows, 2 for pairs, else
+// 1), each in order over k with fused multiply-adds, added in order; then
+// c += scale (s - zero sum_k a[k]) with two fused operations. From 16
+// rows: gemmF32's sums over w as numerics::dequantize gives it.
 
 /// W4A16: unsigned 4-bit codes (0..15).
 struct PackedW4 {
