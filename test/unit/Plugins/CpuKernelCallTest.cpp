@@ -145,6 +145,73 @@ TEST_F(CpuKernelCall, MatmulWithConstantWeightCallsTheKernelAndIsRight) {
   }
 }
 
+/// Three matmuls share one zero fill as their init; the middle one (no
+/// constant weight) keeps the backend's loops, which may write its result
+/// into the fill's buffer. The kernel calls around it must still start from
+/// zeros (a read through to_buffer alone did not guarantee it).
+TEST_F(CpuKernelCall, KernelsReadASharedInitBeforeOthersReuseIt) {
+  std::mt19937 rng(9);
+  std::normal_distribution<float> normal(0, 1);
+  const int64_t m = 4, k = 8, n = 8;
+  std::vector<float> w1(k * n), w2(k * n);
+  for (float &v : w1)
+    v = normal(rng);
+  for (float &v : w2)
+    v = normal(rng);
+  auto matrix = [&](const std::vector<float> &w) {
+    std::string rows;
+    for (int64_t i = 0; i < k; ++i) {
+      rows += std::string(i ? ", " : "") + "[";
+      for (int64_t j = 0; j < n; ++j)
+        rows += llvm::formatv("{0}{1:e}", j ? ", " : "", w[i * n + j]).str();
+      rows += "]";
+    }
+    return rows;
+  };
+  std::string source = llvm::formatv(R"mlir(
+func.func @main(%x: tensor<4x8xf32>, %v: tensor<8x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
+  %w1 = arith.constant dense<[{0}]> : tensor<8x8xf32>
+  %w2 = arith.constant dense<[{1}]> : tensor<8x8xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %a = linalg.matmul ins(%x, %w1 : tensor<4x8xf32>, tensor<8x8xf32>) outs(%init : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %b = linalg.matmul ins(%x, %v : tensor<4x8xf32>, tensor<8x8xf32>) outs(%init : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %c = linalg.matmul ins(%x, %w2 : tensor<4x8xf32>, tensor<8x8xf32>) outs(%init : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %a, %b, %c : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+}
+)mlir",
+                                     matrix(w1), matrix(w2))
+                           .str();
+  OwningOpRef<ModuleOp> module = parse(source);
+  ASSERT_TRUE(module) << source;
+  auto executable = executor->compile(*module, "main");
+  ASSERT_TRUE(succeeded(executable));
+  runtime::HostTensor x(runtime::DType::F32, {m, k}),
+      v(runtime::DType::F32, {k, n});
+  for (int64_t i = 0; i < m * k; ++i)
+    x.dataAs<float>()[i] = normal(rng);
+  for (int64_t i = 0; i < k * n; ++i)
+    v.dataAs<float>()[i] = normal(rng);
+  auto results = (*executable)->run({&x, &v});
+  ASSERT_TRUE(bool(results)) << llvm::toString(results.takeError());
+  const float *weights[] = {w1.data(), v.dataAs<float>(), w2.data()};
+  for (int r = 0; r < 3; ++r)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double ref = 0, mag = 0;
+        for (int64_t kk = 0; kk < k; ++kk) {
+          double t =
+              double(x.dataAs<float>()[i * k + kk]) * weights[r][kk * n + j];
+          ref += t;
+          mag += std::fabs(t);
+        }
+        ASSERT_NEAR((*results)[r].dataAs<float>()[i * n + j], ref,
+                    mag * k * 0x1p-23)
+            << "result " << r << " at " << i << "," << j;
+      }
+}
+
 /// qf.matmul of an i8 activation (zero point -3) by a constant i8 weight
 /// per output channel (zero points 0, 1, ...) with an i32 bias: the W8A8
 /// kernel call, equal to the integer reference exactly.
