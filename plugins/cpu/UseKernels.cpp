@@ -183,6 +183,16 @@ struct UseKernelsPass final
     return codes;
   }
 
+  /// `codes` plus `offset`, as the kernel's code type.
+  template <typename Code>
+  static std::vector<Code> moved(const std::vector<int64_t> &codes,
+                                 int64_t offset) {
+    std::vector<Code> out;
+    for (int64_t c : codes)
+      out.push_back(Code(c + offset));
+    return out;
+  }
+
   /// matmul(A, dequantize(constant codes)) to the W4A16 kernel (codes of
   /// up to 4 bits, moved to 0..15) or the W8A16 one (8 bits, moved to
   /// -128..127); false where neither applies.
@@ -233,25 +243,17 @@ struct UseKernelsPass final
       return false;
     std::vector<int8_t> packedCodes;
     std::vector<float> packedScales, packedZeros;
-    if (bits <= 4) {
-      std::vector<uint8_t> nibbles;
-      for (int64_t c : *codes)
-        nibbles.push_back(uint8_t(c + offset));
-      kernels::PackedW4 packed = kernels::packW4(nibbles.data(), k, n, group,
-                                                 scales.data(), zeros.data());
+    auto keep = [&](auto packed) {
       packedCodes.assign(packed.codes.begin(), packed.codes.end());
       packedScales = std::move(packed.scales);
       packedZeros = std::move(packed.zeros);
-    } else {
-      std::vector<int8_t> bytes;
-      for (int64_t c : *codes)
-        bytes.push_back(int8_t(c + offset));
-      kernels::PackedW8 packed = kernels::packW8(bytes.data(), k, n, group,
-                                                 scales.data(), zeros.data());
-      packedCodes.assign(packed.codes.begin(), packed.codes.end());
-      packedScales = std::move(packed.scales);
-      packedZeros = std::move(packed.zeros);
-    }
+    };
+    if (bits <= 4)
+      keep(kernels::packW4(moved<uint8_t>(*codes, offset).data(), k, n, group,
+                           scales.data(), zeros.data()));
+    else
+      keep(kernels::packW8(moved<int8_t>(*codes, offset).data(), k, n, group,
+                           scales.data(), zeros.data()));
 
     ModuleOp module = getOperation();
     MLIRContext *ctx = module.getContext();

@@ -52,26 +52,35 @@ extern "C" void _mlir_ciface_qf_kernel_gemm_s8(
          acc->data + acc->offset, acc->strides[0], kernelThreads());
 }
 
+/// gemmW4 or gemmW8 on the weight-only entries' arguments.
+using WeightOnlyGemm = void (*)(const float *, int64_t, int64_t,
+                                const uint8_t *, const float *, const float *,
+                                int64_t, int64_t, int64_t, float *, int64_t,
+                                unsigned, bool);
+static void callWeightOnly(WeightOnlyGemm gemm, StridedMemRefType<float, 2> *a,
+                           StridedMemRefType<int8_t, 1> *codes,
+                           StridedMemRefType<float, 1> *scales,
+                           StridedMemRefType<float, 1> *zeros, int64_t group,
+                           StridedMemRefType<float, 2> *c) {
+  gemm(a->data + a->offset, a->strides[0], a->sizes[0],
+       reinterpret_cast<const uint8_t *>(codes->data + codes->offset),
+       scales->data + scales->offset, zeros->data + zeros->offset, a->sizes[1],
+       c->sizes[1], group, c->data + c->offset, c->strides[0], kernelThreads(),
+       /*accumulate=*/true);
+}
+
 extern "C" void _mlir_ciface_qf_kernel_gemm_w4(
     StridedMemRefType<float, 2> *a, StridedMemRefType<int8_t, 1> *codes,
     StridedMemRefType<float, 1> *scales, StridedMemRefType<float, 1> *zeros,
     int64_t group, StridedMemRefType<float, 2> *c) {
-  gemmW4(a->data + a->offset, a->strides[0], a->sizes[0],
-         reinterpret_cast<const uint8_t *>(codes->data + codes->offset),
-         scales->data + scales->offset, zeros->data + zeros->offset,
-         a->sizes[1], c->sizes[1], group, c->data + c->offset, c->strides[0],
-         kernelThreads(), /*accumulate=*/true);
+  callWeightOnly(gemmW4, a, codes, scales, zeros, group, c);
 }
 
 extern "C" void _mlir_ciface_qf_kernel_gemm_w8(
     StridedMemRefType<float, 2> *a, StridedMemRefType<int8_t, 1> *codes,
     StridedMemRefType<float, 1> *scales, StridedMemRefType<float, 1> *zeros,
     int64_t group, StridedMemRefType<float, 2> *c) {
-  gemmW8(a->data + a->offset, a->strides[0], a->sizes[0],
-         reinterpret_cast<const uint8_t *>(codes->data + codes->offset),
-         scales->data + scales->offset, zeros->data + zeros->offset,
-         a->sizes[1], c->sizes[1], group, c->data + c->offset, c->strides[0],
-         kernelThreads(), /*accumulate=*/true);
+  callWeightOnly(gemmW8, a, codes, scales, zeros, group, c);
 }
 
 std::vector<std::pair<std::string, void *>> mlir::qf::kernels::kernelSymbols() {
