@@ -296,26 +296,30 @@ void gemmDequantized(const float *a, int64_t lda, int64_t m,
 
 /// Codes row-major [K, N] into panels; scales and zeros [K / group, N] into
 /// per-panel [groups][NR] (zero-padded).
-template <typename Codes, typename Code>
-void pack(const Code *codes, int64_t k, int64_t n, int64_t group,
-          const float *scales, const float *zeros, std::vector<uint8_t> &out,
-          std::vector<float> &outScales, std::vector<float> &outZeros) {
+template <typename Codes, typename Packed, typename Code>
+Packed pack(const Code *codes, int64_t k, int64_t n, int64_t group,
+            const float *scales, const float *zeros) {
+  Packed p;
+  p.k = k;
+  p.n = n;
+  p.group = group;
   const int64_t panels = (n + NR - 1) / NR, groups = k / group;
-  out.assign(panels * k * Codes::kBytes, 0);
-  outScales.assign(panels * groups * NR, 0.0f);
-  outZeros.assign(panels * groups * NR, 0.0f);
+  p.codes.assign(panels * k * Codes::kBytes, 0);
+  p.scales.assign(panels * groups * NR, 0.0f);
+  p.zeros.assign(panels * groups * NR, 0.0f);
   for (int64_t panel = 0; panel < panels; ++panel) {
     for (int64_t kk = 0; kk < k; ++kk)
       for (int64_t j = 0; j < NR && panel * NR + j < n; ++j)
-        Codes::put(out.data() + (panel * k + kk) * Codes::kBytes, int(j),
+        Codes::put(p.codes.data() + (panel * k + kk) * Codes::kBytes, int(j),
                    codes[kk * n + panel * NR + j]);
     for (int64_t g = 0; g < groups; ++g)
       for (int64_t j = 0; j < NR && panel * NR + j < n; ++j) {
-        outScales[(panel * groups + g) * NR + j] =
+        p.scales[(panel * groups + g) * NR + j] =
             scales[g * n + panel * NR + j];
-        outZeros[(panel * groups + g) * NR + j] = zeros[g * n + panel * NR + j];
+        p.zeros[(panel * groups + g) * NR + j] = zeros[g * n + panel * NR + j];
       }
   }
+  return p;
 }
 
 template <typename Codes>
@@ -373,12 +377,7 @@ void gemm(const float *a, int64_t lda, int64_t m, const uint8_t *codes,
 PackedW4 mlir::qf::kernels::packW4(const uint8_t *codes, int64_t k, int64_t n,
                                    int64_t group, const float *scales,
                                    const float *zeros) {
-  PackedW4 p;
-  p.k = k;
-  p.n = n;
-  p.group = group;
-  pack<Nibbles>(codes, k, n, group, scales, zeros, p.codes, p.scales, p.zeros);
-  return p;
+  return pack<Nibbles, PackedW4>(codes, k, n, group, scales, zeros);
 }
 
 void mlir::qf::kernels::gemmW4(const float *a, int64_t lda, int64_t m,
@@ -400,12 +399,7 @@ void mlir::qf::kernels::gemmW4(const float *a, int64_t lda, int64_t m,
 PackedW8 mlir::qf::kernels::packW8(const int8_t *codes, int64_t k, int64_t n,
                                    int64_t group, const float *scales,
                                    const float *zeros) {
-  PackedW8 p;
-  p.k = k;
-  p.n = n;
-  p.group = group;
-  pack<Bytes>(codes, k, n, group, scales, zeros, p.codes, p.scales, p.zeros);
-  return p;
+  return pack<Bytes, PackedW8>(codes, k, n, group, scales, zeros);
 }
 
 void mlir::qf::kernels::gemmW8(const float *a, int64_t lda, int64_t m,
