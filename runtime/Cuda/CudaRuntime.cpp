@@ -10,8 +10,10 @@
 
 #include <dlfcn.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <unordered_set>
 
@@ -68,8 +70,11 @@ public:
     const char *message = "unknown error";
     if (driver.cuGetErrorString)
       driver.cuGetErrorString(result, &message);
+    // Called from compiled code, which cannot unwind: report and exit
+    // with a status rather than abort (no crash dump for a device error).
     std::fprintf(stderr, "qf cuda runtime: %s: %s\n", what, message);
-    std::abort();
+    std::fflush(nullptr);
+    std::_Exit(1);
   }
   void makeCurrent() const {
     check(driver.cuCtxSetCurrent(context), "context");
@@ -207,6 +212,20 @@ extern "C" void *qfCudaMalloc(size_t bytes) {
   return reinterpret_cast<void *>(pointer);
 }
 
+/// LLVM's optimizer turns malloc followed by a zero fill (a copy of an
+/// all-zero constant) into calloc, so calloc must be managed too.
+extern "C" void *qfCudaCalloc(size_t count, size_t size) {
+  if (size && count > SIZE_MAX / size) {
+    std::fprintf(stderr, "qf cuda runtime: calloc(%zu, %zu) overflows\n", count,
+                 size);
+    std::fflush(nullptr);
+    std::_Exit(1);
+  }
+  void *pointer = qfCudaMalloc(count * size);
+  std::memset(pointer, 0, count * size);
+  return pointer;
+}
+
 extern "C" void qfCudaFree(void *pointer) {
   Context &c = Context::get();
   {
@@ -237,5 +256,6 @@ std::vector<HostSymbol> mlir::qf::runtime::cuda::hostSymbols() {
           {"mgpuStreamDestroy", address(&qfMgpuStreamDestroy)},
           {"mgpuLaunchKernel", address(&qfMgpuLaunchKernel)},
           {"malloc", address(&qfCudaMalloc)},
+          {"calloc", address(&qfCudaCalloc)},
           {"free", address(&qfCudaFree)}};
 }

@@ -11,9 +11,9 @@
 // Compiled host code calls the `mgpu*` functions that MLIR's GPU-to-LLVM
 // translation emits (module load from the embedded PTX/cubin, function
 // lookup, streams, launches); this runtime implements them on the driver
-// API. It also replaces the host code's malloc/free by managed memory, so
-// every buffer the host code allocates is visible to the device; entry
-// arguments and constant globals are staged into such buffers by the
+// API. It also replaces the host code's malloc, calloc and free by managed
+// memory, so every buffer the host code allocates is visible to the device;
+// entry arguments and constant globals are staged into such buffers by the
 // backend's pipeline.
 //
 //===----------------------------------------------------------------------===//
@@ -39,7 +39,7 @@ const DeviceInfo *device(std::string *whyNot = nullptr);
 
 /// The symbols compiled host code links against: mgpuModuleLoad(JIT),
 /// mgpuModuleUnload, mgpuModuleGetFunction, mgpuStreamCreate/Synchronize/
-/// Destroy, mgpuLaunchKernel, and managed malloc/free.
+/// Destroy, mgpuLaunchKernel, and managed malloc/calloc/free.
 std::vector<HostSymbol> hostSymbols();
 
 } // namespace mlir::qf::runtime::cuda
