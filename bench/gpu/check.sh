@@ -12,6 +12,8 @@
 # Prints the device and CPU first so the numbers say where they come from.
 # Exits non-zero when there is no GPU or a test fails (benchmarks still run
 # after a failed test, so that a partial run says as much as it can).
+# Where LLVM 22 cannot be installed (the lent GPU machines), use
+# bench/gpu/bundle.sh instead: a static qf-run and the test inputs.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
