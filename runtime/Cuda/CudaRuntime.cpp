@@ -35,6 +35,14 @@ constexpr int kComputeCapabilityMajor = 75;
 constexpr int kComputeCapabilityMinor = 76;
 constexpr unsigned kMemAttachGlobal = 1;
 
+/// Called from compiled code, which cannot unwind: report and exit with a
+/// status rather than abort (no crash dump for a device error).
+[[noreturn]] void exitWith(const char *what, const char *why) {
+  std::fprintf(stderr, "qf cuda runtime: %s: %s\n", what, why);
+  std::fflush(nullptr);
+  std::_Exit(1);
+}
+
 struct Driver {
   CUresult (*cuInit)(unsigned);
   CUresult (*cuDeviceGetCount)(int *);
@@ -70,11 +78,7 @@ public:
     const char *message = "unknown error";
     if (driver.cuGetErrorString)
       driver.cuGetErrorString(result, &message);
-    // Called from compiled code, which cannot unwind: report and exit
-    // with a status rather than abort (no crash dump for a device error).
-    std::fprintf(stderr, "qf cuda runtime: %s: %s\n", what, message);
-    std::fflush(nullptr);
-    std::_Exit(1);
+    exitWith(what, message);
   }
   void makeCurrent() const {
     check(driver.cuCtxSetCurrent(context), "context");
@@ -215,12 +219,8 @@ extern "C" void *qfCudaMalloc(size_t bytes) {
 /// LLVM's optimizer turns malloc followed by a zero fill (a copy of an
 /// all-zero constant) into calloc, so calloc must be managed too.
 extern "C" void *qfCudaCalloc(size_t count, size_t size) {
-  if (size && count > SIZE_MAX / size) {
-    std::fprintf(stderr, "qf cuda runtime: calloc(%zu, %zu) overflows\n", count,
-                 size);
-    std::fflush(nullptr);
-    std::_Exit(1);
-  }
+  if (size && count > SIZE_MAX / size)
+    exitWith("calloc", "count * size overflows");
   void *pointer = qfCudaMalloc(count * size);
   std::memset(pointer, 0, count * size);
   return pointer;
