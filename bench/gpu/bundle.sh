@@ -46,9 +46,7 @@ xz -T2 -6 -f "$dir/qf-run"
 for m in $models; do
   d="$dir/$m"
   mkdir -p "$d"
-  "$py" $ptq write "$d" $m >/dev/null
-  qf-opt "$d/$m.mlir" --pass-pipeline="builtin.module(qf-insert-observers,qf-calibrate{data=$d/calib.npz progress=false hessian=false stats-out=$d/$m.st},quant-quantize{scheme=w8a8},qf-fuse-qdq)" -o "$d/$m-w8a8.mlir"
-  qf-opt "$d/$m.mlir" --pass-pipeline='builtin.module(quant-quantize{scheme=w4a16g8 symmetric=false})' -o "$d/$m-w4.mlir"
+  bash test/plugins/Inputs/ptq_prepare.sh "$d" $m $ptq >/dev/null
 done
 "$py" $matmuls write "$dir"
 cp test/plugins/Inputs/int8-matmuls.mlir "$dir/"

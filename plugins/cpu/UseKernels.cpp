@@ -144,11 +144,10 @@ struct UseKernelsPass final
         b, loc, cast<RankedTensorType>(tensor.getType()), ValueRange(), tensor);
   }
 
-  /// The identity-layout buffer of `tensor` for a kernel to read: its own
-  /// where `consumer` is its only user, else a copy's (copyOf).
-  static Value bufferOf(OpBuilder &b, Location loc, Value tensor,
-                        Operation *consumer) {
-    if (sharedBeyond(tensor, consumer))
+  /// The identity-layout buffer of `tensor` for a kernel to read: its own,
+  /// or a copy's (copyOf) where other ops share the tensor.
+  static Value bufferOf(OpBuilder &b, Location loc, Value tensor, bool shared) {
+    if (shared)
       tensor = copyOf(b, loc, tensor);
     auto type = cast<RankedTensorType>(tensor.getType());
     auto buffer = bufferization::ToBufferOp::create(
@@ -269,11 +268,12 @@ struct UseKernelsPass final
     Value codesW = global(b, loc, symbols, i8, dense(i8, packedCodes));
     Value scalesW = global(b, loc, symbols, f32, dense(f32, packedScales));
     Value zerosW = global(b, loc, symbols, f32, dense(f32, packedZeros));
-    Value result =
-        callKernel(b, loc, kernel,
-                   {bufferOf(b, loc, op.getInputs()[0], op), codesW, scalesW,
-                    zerosW, arith::ConstantIntOp::create(b, loc, group, 64)},
-                   accumulatorFrom(b, loc, op.getOutputs()[0]));
+    Value result = callKernel(b, loc, kernel,
+                              {bufferOf(b, loc, op.getInputs()[0],
+                                        sharedBeyond(op.getInputs()[0], op)),
+                               codesW, scalesW, zerosW,
+                               arith::ConstantIntOp::create(b, loc, group, 64)},
+                              accumulatorFrom(b, loc, op.getOutputs()[0]));
     op.getResult(0).replaceAllUsesWith(result);
     op.erase();
     return true;
@@ -354,20 +354,18 @@ struct UseKernelsPass final
     Value packedW = global(b, loc, symbols, i8, dense(i8, packed.data));
     Value colSums = global(b, loc, symbols, i32, dense(i32, packed.colSums));
     Value zpsW = global(b, loc, symbols, i32, dense(i32, packed.zeroPoints));
-    // Copies of the integer views where other ops share the operands.
-    Value lhs =
-        quant::StorageCastOp::create(b, loc, lhsType.clone(i8), op.getLhs());
-    if (sharedBeyond(op.getLhs(), op))
-      lhs = copyOf(b, loc, lhs);
-    Value a = bufferOf(b, loc, lhs, nullptr);
+    // The integer views, copied where other ops share the operands.
+    Value a = bufferOf(
+        b, loc,
+        quant::StorageCastOp::create(b, loc, lhsType.clone(i8), op.getLhs()),
+        sharedBeyond(op.getLhs(), op));
     Value bias;
     if (Value given = op.getBias()) {
       auto biasType = cast<RankedTensorType>(given.getType());
-      Value cast =
-          quant::StorageCastOp::create(b, loc, biasType.clone(i32), given);
-      if (sharedBeyond(given, op))
-        cast = copyOf(b, loc, cast);
-      bias = bufferOf(b, loc, cast, nullptr);
+      bias = bufferOf(
+          b, loc,
+          quant::StorageCastOp::create(b, loc, biasType.clone(i32), given),
+          sharedBeyond(given, op));
     } else {
       bias = memref::AllocaOp::create(b, loc, MemRefType::get({0}, i32));
     }
@@ -398,9 +396,11 @@ struct UseKernelsPass final
     Location loc = op.getLoc();
     Value weights = global(b, loc, symbols, b.getF32Type(),
                            dense(b.getF32Type(), packed.data));
-    Value result = callKernel(
-        b, loc, kernel, {bufferOf(b, loc, op.getInputs()[0], op), weights},
-        accumulatorFrom(b, loc, op.getOutputs()[0]));
+    Value result = callKernel(b, loc, kernel,
+                              {bufferOf(b, loc, op.getInputs()[0],
+                                        sharedBeyond(op.getInputs()[0], op)),
+                               weights},
+                              accumulatorFrom(b, loc, op.getOutputs()[0]));
     op.getResult(0).replaceAllUsesWith(result);
     op.erase();
   }

@@ -6,10 +6,8 @@
 set -euo pipefail
 backend=$1 model=$2 dir=$3 ptq=$4
 python=/usr/bin/python3
-"$python" "$ptq" write "$dir" "$model"
-qf-opt "$dir/$model.mlir" --pass-pipeline="builtin.module(qf-insert-observers,qf-calibrate{data=$dir/calib.npz progress=false hessian=false stats-out=$dir/$model.st},quant-quantize{scheme=w8a8},qf-fuse-qdq)" -o "$dir/$model-w8a8.mlir"
+bash "$(dirname "$0")/ptq_prepare.sh" "$dir" "$model" "$ptq"
 qf-run "$dir/$model-w8a8.mlir" --backend "$backend" --input x="$dir/x.npy" --output "$dir/$model-w8a8.npz"
 "$python" "$ptq" check "$dir" "$model" w8a8 "$dir/$model.st.json" "$dir/$model-w8a8.npz"
-qf-opt "$dir/$model.mlir" --pass-pipeline='builtin.module(quant-quantize{scheme=w4a16g8 symmetric=false})' -o "$dir/$model-w4.mlir"
 qf-run "$dir/$model-w4.mlir" --backend "$backend" --input x="$dir/x.npy" --output "$dir/$model-w4.npz"
 "$python" "$ptq" check "$dir" "$model" w4g8 "$dir/$model.st.json" "$dir/$model-w4.npz"
