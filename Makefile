@@ -1,9 +1,11 @@
 # QuantForge: the two commands of the README.
 #   make demo   install what is missing, build, run the main job on the demo
-#   make test   install what is missing, build, run every test
+#   make test   install what is missing, build, check the format of every
+#               C/C++ file (scripts/check-format.sh --all), run every test
+#   make format   clang-format-22 -i on the files that check would flag
 #   make check-sanitize   the whole suite under ASan + UBSan (build-asan)
 #   make fuzz FUZZ_SECONDS=N   every fuzz target for N seconds (scripts/fuzz.sh)
-.PHONY: all deps configure build test demo docs clean check-sanitize fuzz
+.PHONY: all deps configure build test demo docs clean check-sanitize fuzz format
 
 BUILD_DIR := build
 
@@ -20,10 +22,14 @@ build: configure
 
 test: build
 	cmake --build $(BUILD_DIR) --target QFUnitTests
+	scripts/check-format.sh --all
 	scripts/run-tests.sh $(BUILD_DIR)
 
 demo: build
 	examples/demo.sh $(BUILD_DIR)
+
+format: deps
+	scripts/check-format.sh --fix
 
 ASAN_BUILD_DIR := build-asan
 FUZZ_SECONDS ?= 60
@@ -40,8 +46,7 @@ fuzz: deps
 
 # Refresh the generated reference pages committed under docs/.
 docs: build
-	cp $(BUILD_DIR)/docs/QFDialect.md $(BUILD_DIR)/docs/QFPasses.md \
-	  $(BUILD_DIR)/docs/QFLowering.md docs/
+	cp $(BUILD_DIR)/docs/*.md docs/
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -18,7 +18,8 @@
 #include "dialects/QF/QFDialect.h"
 #include "passes/Calibration/Instrument.h"
 #include "passes/Passes.h"
-#include "runtime/Jit/CpuJit.h"
+#include "plugins/BuiltinBackends.h"
+#include "runtime/Executor.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -111,13 +112,13 @@ template <typename Fn> static double medianMs(Fn &&fn) {
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "calibration overhead benchmark\n");
-  runtime::registerCpuExecutor();
+  plugin::registerBuiltinBackends();
 
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerQFDialect(registry);
-  runtime::registerCpuJitDependencies(registry);
+  runtime::registerExecutorDependencies("cpu", registry);
   MLIRContext context(registry);
 
   std::mt19937 rng(7);

@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/GPTQ/Solver.h"
+#include "passes/Solvers/GptqSolver.h"
 #include "runtime/IO/NumpyIO.h"
 
 #include "llvm/Support/CommandLine.h"

@@ -26,7 +26,6 @@
 #include "plugins/BuiltinBackends.h"
 #include "plugins/api/Registry.h"
 #include "runtime/Executor.h"
-#include "runtime/Jit/CpuJit.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

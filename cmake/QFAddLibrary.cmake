@@ -1,10 +1,18 @@
 # qf_add_library(name SOURCES... [DEPENDS targets...] [LINK libs...])
+# qf_add_library(name INTERFACE LINK libs...)
 #
-# A static library of the project: its headers are installed under
+# A static library of the project (or, with INTERFACE, an umbrella that only
+# links others): its headers are installed under
 # include/quantforge/<path relative to the repository root>, and it is
 # exported as QuantForge::<name>. MLIR comes from libMLIR.so.
 function(qf_add_library name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS;LINK" ${ARGN})
+  cmake_parse_arguments(ARG "INTERFACE" "" "SOURCES;DEPENDS;LINK" ${ARGN})
+  if(ARG_INTERFACE)
+    add_library(${name} INTERFACE)
+    target_link_libraries(${name} INTERFACE ${ARG_LINK})
+    install(TARGETS ${name} EXPORT QuantForgeTargets)
+    return()
+  endif()
   add_library(${name} STATIC ${ARG_SOURCES})
   set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   if(ARG_DEPENDS)

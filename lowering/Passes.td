@@ -59,4 +59,37 @@ def ConvertQFToLinalgPass : Pass<"convert-qf-to-linalg"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def QFMergeGpuModulesPass : Pass<"qf-merge-gpu-modules", "::mlir::ModuleOp"> {
+  let summary = "Put every outlined kernel into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` makes one `gpu.module` per kernel. A backend
+    serializes one binary per module, so this pass moves every kernel into
+    one module, `qf_kernels`, and renames each kernel after the module it came
+    from (kernel names are unique within a module only), updating every
+    `gpu.launch_func`. The last step of `buildLinalgToGpuPipeline`
+    (`lowering/Pipelines/GpuPipelines.h`).
+
+    Before:
+    ```mlir
+    gpu.module @main_kernel { gpu.func @main_kernel(...) kernel {...} }
+    gpu.module @main_kernel_0 { gpu.func @main_kernel(...) kernel {...} }
+    func.func @main(...) {
+      gpu.launch_func @main_kernel::@main_kernel ...
+      gpu.launch_func @main_kernel_0::@main_kernel ...
+    }
+    ```
+    After:
+    ```mlir
+    gpu.module @qf_kernels {
+      gpu.func @main_kernel(...) kernel {...}
+      gpu.func @main_kernel_0(...) kernel {...}
+    }
+    func.func @main(...) {
+      gpu.launch_func @qf_kernels::@main_kernel ...
+      gpu.launch_func @qf_kernels::@main_kernel_0 ...
+    }
+    ```
+  }];
+}
+
 #endif // QF_LOWERING_PASSES_TD

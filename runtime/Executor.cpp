@@ -166,3 +166,15 @@ std::vector<std::string> ExecutorRegistry::names() const {
     known.push_back(entry.first);
   return known;
 }
+
+void mlir::qf::runtime::registerExecutorDependencies(
+    llvm::StringRef backend, DialectRegistry &registry) {
+  llvm::Expected<std::unique_ptr<Executor>> executor =
+      ExecutorRegistry::global().create(backend);
+  if (!executor) {
+    // Reported where the pass asks for the executor to run on.
+    llvm::consumeError(executor.takeError());
+    return;
+  }
+  (*executor)->getDependentDialects(registry);
+}

@@ -23,6 +23,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "llvm/Support/Error.h"
 
 #include <functional>
@@ -91,6 +92,10 @@ class Executor {
 public:
   virtual ~Executor();
   virtual llvm::StringRef name() const = 0;
+  /// The dialects and interface models compile() loads into the module's
+  /// context. A pass that compiles from inside a pass manager registers them
+  /// in its own getDependentDialects (registerExecutorDependencies).
+  virtual void getDependentDialects(DialectRegistry &registry) const {}
   /// Compiles `entry` of `module`, which is left unchanged. Problems are
   /// reported as diagnostics in the module's context.
   virtual FailureOr<std::shared_ptr<Executable>>
@@ -113,6 +118,11 @@ private:
   mutable std::mutex mutex;
   std::vector<std::pair<std::string, Factory>> factories;
 };
+
+/// Adds the dependent dialects of the executor registered as `backend`, if
+/// any, to `registry`.
+void registerExecutorDependencies(llvm::StringRef backend,
+                                  DialectRegistry &registry);
 
 } // namespace mlir::qf::runtime
 

@@ -43,6 +43,12 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 # Helper scripts under Inputs/ call the tools by name.
 llvm_config.with_environment("PATH", config.qf_tools_dir, append_path=True)
 
+# One feature per backend the build has (backend-cpu, backend-gpu-nvvm,
+# backend-vulkan-spirv): test/plugins/<name>/ requires its own, so a build
+# without a backend skips that backend's tests.
+for backend in filter(None, config.qf_backends.split(";")):
+    config.available_features.add("backend-" + backend)
+
 # CUDA's ptxas (from /usr/local/cuda or PATH) checks the PTX the gpu-nvvm
 # backend writes and serializes cubins; without it those tests are
 # UNSUPPORTED.

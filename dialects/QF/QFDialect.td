@@ -28,7 +28,7 @@ def QF_Dialect : Dialect {
     result is clamped to its quantized type's storage range
     (`storageTypeMin..storageTypeMax`, which narrow-range types shrink).
     The bit-level meaning of every op is the numerics core in
-    `passes/Numerics/`.
+    `numerics/`.
   }];
   // Folded pack/unpack results materialize as arith.constant.
   let dependentDialects = ["::mlir::arith::ArithDialect",

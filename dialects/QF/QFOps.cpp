@@ -6,7 +6,7 @@
 
 #include "dialects/QF/QFOps.h"
 #include "dialects/QF/QFQuantTypes.h"
-#include "passes/Numerics/Packing.h"
+#include "numerics/Packing.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"

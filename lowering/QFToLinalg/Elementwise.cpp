@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 //
 // Each becomes one elementwise linalg.generic on the storage integers,
-// computing exactly what passes/Numerics computes. Per-axis parameters enter
+// computing exactly what numerics computes. Per-axis parameters enter
 // the generic as constant vectors indexed by the quantized dimension.
 //
 //===----------------------------------------------------------------------===//
@@ -21,7 +21,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "passes/Numerics/FixedPoint.h"
+#include "numerics/FixedPoint.h"
 
 using namespace mlir;
 using namespace mlir::qf;

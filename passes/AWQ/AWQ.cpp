@@ -16,13 +16,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Common/HessianLayers.h"
-#include "passes/Common/JsonReport.h"
-#include "passes/Common/ScaleGroups.h"
-#include "passes/Numerics/QuantParams.h"
+#include "passes/Layers/HessianLayers.h"
+#include "passes/Reports/JsonReport.h"
+#include "passes/Layers/ScaleGroups.h"
+#include "numerics/QuantParams.h"
 #include "passes/Passes.h"
-#include "passes/Quantize/SchemeName.h"
-#include "runtime/Jit/CpuJit.h"
+#include "passes/Schemes/SchemeName.h"
+#include "runtime/Executor.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -117,7 +117,7 @@ public:
   void getDependentDialects(DialectRegistry &registry) const override {
     Base::getDependentDialects(registry);
     // then-gptq calibrates again, which JIT-compiles the model.
-    runtime::registerCpuJitDependencies(registry);
+    runtime::registerExecutorDependencies("cpu", registry);
   }
 
   LogicalResult initialize(MLIRContext *ctx) override {

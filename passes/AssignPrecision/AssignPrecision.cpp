@@ -16,11 +16,11 @@
 #include "passes/AssignPrecision/Knapsack.h"
 #include "passes/AssignPrecision/PrecisionReport.h"
 #include "passes/AssignPrecision/Sensitivity.h"
-#include "passes/Common/JsonReport.h"
-#include "passes/Numerics/Rounding.h"
+#include "passes/Reports/JsonReport.h"
+#include "numerics/Rounding.h"
 #include "passes/Passes.h"
-#include "passes/Quantize/SchemeName.h"
-#include "runtime/Jit/CpuJit.h"
+#include "passes/Schemes/SchemeName.h"
+#include "runtime/Executor.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "llvm/ADT/MapVector.h"
@@ -59,7 +59,7 @@ public:
     Base::getDependentDialects(registry);
     // e2e and the measured frontier run quant-quantize and the JIT.
     registry.insert<quant::QuantDialect, arith::ArithDialect>();
-    runtime::registerCpuJitDependencies(registry);
+    runtime::registerExecutorDependencies("cpu", registry);
   }
 
   LogicalResult initialize(MLIRContext *ctx) override;

@@ -6,7 +6,7 @@
 
 #include "passes/AssignPrecision/EndToEnd.h"
 
-#include "passes/Calibration/CalibrationData.h"
+#include "passes/Samples/CalibrationData.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"

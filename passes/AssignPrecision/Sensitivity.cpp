@@ -6,7 +6,7 @@
 
 #include "passes/AssignPrecision/Sensitivity.h"
 
-#include "passes/Numerics/QuantParams.h"
+#include "numerics/QuantParams.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/Parallel.h"

@@ -16,7 +16,7 @@
 #define QF_PASSES_ASSIGNPRECISION_SENSITIVITY_H
 
 #include "dialects/QF/QFOps.h"
-#include "passes/Quantize/Contraction.h"
+#include "passes/Layers/Contraction.h"
 
 #include <string>
 #include <vector>

@@ -5,13 +5,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFOps.h"
-#include "passes/Calibration/CalibrationData.h"
+#include "passes/Samples/CalibrationData.h"
 #include "passes/Calibration/Instrument.h"
 #include "passes/Calibration/Progress.h"
 #include "passes/Calibration/Statistics.h"
 #include "passes/Calibration/StatsFile.h"
 #include "passes/Passes.h"
-#include "runtime/Jit/CpuJit.h"
+#include "runtime/Executor.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/Support/CommandLine.h"
@@ -42,7 +42,7 @@ public:
 
   void getDependentDialects(DialectRegistry &registry) const override {
     Base::getDependentDialects(registry);
-    runtime::registerCpuJitDependencies(registry);
+    runtime::registerExecutorDependencies(backend, registry);
   }
 
   LogicalResult initialize(MLIRContext *ctx) override;
@@ -88,7 +88,6 @@ LogicalResult CalibratePass::initialize(MLIRContext *ctx) {
   common.hessian = hessian;
   common.sampleRows = sampleRows;
   common.seed = seed;
-  runtime::registerCpuExecutor();
   return success();
 }
 

@@ -18,7 +18,7 @@
 #ifndef QF_PASSES_CALIBRATION_STATISTICS_H
 #define QF_PASSES_CALIBRATION_STATISTICS_H
 
-#include "passes/Numerics/Histogram.h"
+#include "numerics/Histogram.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"

@@ -12,13 +12,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFOps.h"
-#include "passes/Common/HessianLayers.h"
-#include "passes/Common/JsonReport.h"
-#include "passes/GPTQ/Solver.h"
+#include "passes/Layers/HessianLayers.h"
+#include "passes/Reports/JsonReport.h"
+#include "passes/Solvers/GptqSolver.h"
 #include "passes/Passes.h"
-#include "passes/Quantize/SchemeName.h"
-#include "passes/Quantize/WeightQuantizer.h"
-#include "runtime/Jit/CpuJit.h"
+#include "passes/Schemes/SchemeName.h"
+#include "passes/Schemes/WeightQuantizer.h"
+#include "runtime/Executor.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -82,7 +82,7 @@ public:
   void getDependentDialects(DialectRegistry &registry) const override {
     Base::getDependentDialects(registry);
     // true-sequential runs qf-calibrate, which JIT-compiles the model.
-    runtime::registerCpuJitDependencies(registry);
+    runtime::registerExecutorDependencies("cpu", registry);
   }
 
   LogicalResult initialize(MLIRContext *ctx) override {

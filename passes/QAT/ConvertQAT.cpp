@@ -13,7 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFOps.h"
-#include "passes/Numerics/QuantParams.h"
+#include "numerics/QuantParams.h"
 #include "passes/Passes.h"
 #include "passes/QAT/SinkDequantize.h"
 

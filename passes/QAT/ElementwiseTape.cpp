@@ -7,7 +7,7 @@
 #include "passes/QAT/ElementwiseTape.h"
 
 #include "dialects/QF/QFOps.h"
-#include "passes/Quantize/Contraction.h"
+#include "passes/Layers/Contraction.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -10,11 +10,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Common/HessianLayers.h"
-#include "passes/Common/JsonReport.h"
+#include "passes/Layers/HessianLayers.h"
+#include "passes/Reports/JsonReport.h"
 #include "passes/Passes.h"
 #include "passes/QAT/Reconstruct.h"
-#include "passes/Quantize/SchemeName.h"
+#include "passes/Schemes/SchemeName.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -16,9 +16,9 @@
 #include "dialects/QF/QFQuantTypes.h"
 #include "passes/Passes.h"
 #include "passes/QAT/FoldBatchNorm.h"
-#include "passes/Quantize/Contraction.h"
-#include "passes/Quantize/SchemeName.h"
-#include "passes/Quantize/WeightQuantizer.h"
+#include "passes/Layers/Contraction.h"
+#include "passes/Schemes/SchemeName.h"
+#include "passes/Schemes/WeightQuantizer.h"
 #include "runtime/IO/NumpyIO.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

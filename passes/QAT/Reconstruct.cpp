@@ -6,8 +6,8 @@
 
 #include "passes/QAT/Reconstruct.h"
 
-#include "passes/Common/Lapack.h"
-#include "passes/Numerics/FakeQuantGrad.h"
+#include "passes/Solvers/Lapack.h"
+#include "numerics/FakeQuantGrad.h"
 
 #include "llvm/Support/MathExtras.h"
 

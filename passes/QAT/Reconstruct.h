@@ -28,7 +28,7 @@
 #ifndef QF_PASSES_QAT_RECONSTRUCT_H
 #define QF_PASSES_QAT_RECONSTRUCT_H
 
-#include "passes/GPTQ/Solver.h"
+#include "passes/Solvers/GptqSolver.h"
 #include "passes/QAT/ElementwiseTape.h"
 
 namespace mlir::qf::qat {

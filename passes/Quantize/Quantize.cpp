@@ -11,12 +11,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFOps.h"
-#include "passes/Common/JsonReport.h"
-#include "passes/Numerics/QuantParams.h"
+#include "passes/Reports/JsonReport.h"
+#include "numerics/QuantParams.h"
 #include "passes/Passes.h"
-#include "passes/Quantize/Contraction.h"
-#include "passes/Quantize/SchemeName.h"
-#include "passes/Quantize/WeightQuantizer.h"
+#include "passes/Layers/Contraction.h"
+#include "passes/Schemes/SchemeName.h"
+#include "passes/Schemes/WeightQuantizer.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

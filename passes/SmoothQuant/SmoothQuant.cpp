@@ -14,9 +14,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFOps.h"
-#include "passes/Common/JsonReport.h"
-#include "passes/Common/ScaleGroups.h"
-#include "passes/Numerics/QuantParams.h"
+#include "passes/Reports/JsonReport.h"
+#include "passes/Layers/ScaleGroups.h"
+#include "numerics/QuantParams.h"
 #include "passes/Passes.h"
 
 #include "llvm/Support/JSON.h"

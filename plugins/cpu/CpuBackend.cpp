@@ -8,7 +8,9 @@
 #include "runtime/Kernels/KernelABI.h"
 
 #include "lowering/Passes.h"
+#include "lowering/Pipelines/HostPipelines.h"
 #include "plugins/api/Registry.h"
+#include "plugins/cpu/Passes.h"
 #include "runtime/Jit/CpuJit.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -17,6 +19,11 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <mutex>
+
+namespace mlir::qf::cpu {
+#define GEN_PASS_DEF_CPUPREPAREENTRIESPASS
+#include "plugins/cpu/Passes.h.inc"
+} // namespace mlir::qf::cpu
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -51,12 +58,10 @@ public:
   }
 };
 
-/// Entry points get C interfaces, read-only inputs and no qf attributes.
-class PrepareEntryPointsPass
-    : public PassWrapper<PrepareEntryPointsPass, OperationPass<ModuleOp>> {
+class PrepareEntriesPass final
+    : public cpu::impl::CpuPrepareEntriesPassBase<PrepareEntriesPass> {
 public:
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(PrepareEntryPointsPass)
-  StringRef getArgument() const override { return "qf-cpu-prepare-entries"; }
+  using Base::Base;
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (func.isPublic() && !func.isExternal())
@@ -79,8 +84,8 @@ public:
   void buildLoweringPipeline(OpPassManager &pm,
                              const BackendOptions &options) const override {
     addPrelude(pm, options);
-    pm.addPass(std::make_unique<PrepareEntryPointsPass>());
-    runtime::buildCpuJitPipeline(pm);
+    pm.addPass(cpu::createCpuPrepareEntriesPass());
+    buildHostToLLVMPipeline(pm);
   }
 
   LogicalResult validate(const BackendOptions &options,
@@ -112,32 +117,34 @@ public:
     std::vector<runtime::HostSymbol> symbols;
     for (auto &[name, address] : kernels::kernelSymbols())
       symbols.push_back({name, address});
-    return runtime::createCpuExecutor(
-        "cpu",
+    runtime::JitLowering lowering{
         [this](OpPassManager &pm) {
           addPrelude(pm, BackendOptions(), /*useKernels=*/true);
-          pm.addPass(std::make_unique<PrepareEntryPointsPass>());
-          runtime::buildCpuJitPipeline(pm);
+          pm.addPass(cpu::createCpuPrepareEntriesPass());
+          buildHostToLLVMPipeline(pm);
         },
-        std::move(symbols));
+        registerHostPipelineDependencies};
+    return runtime::createCpuExecutor("cpu", std::move(lowering),
+                                      std::move(symbols));
   }
 
 private:
   /// Capability check, quantized ops to linalg, tiling and vectorization.
   void addPrelude(OpPassManager &pm, const BackendOptions &options,
                   bool useKernels = false) const {
-    unsigned bits = cpu::hostVectorBits();
-    (void)StringRef(options.get("vector-bits", "")).getAsInteger(10, bits);
+    cpu::CpuVectorizePassOptions vectorize;
+    (void)StringRef(options.get("vector-bits", ""))
+        .getAsInteger(10, vectorize.vectorBits);
     pm.addPass(createCheckCapabilitiesPass(*this));
     // Kernel calls for qf.matmul before it is lowered, and for f32 matmuls
     // with constant weights the lowering and folding leave.
     if (useKernels)
-      pm.addPass(cpu::createUseKernelsPass());
+      pm.addPass(cpu::createCpuUseKernelsPass());
     pm.addPass(createConvertQFToLinalgPass());
     pm.addPass(createCanonicalizerPass());
     if (useKernels)
-      pm.addPass(cpu::createUseKernelsPass());
-    pm.addNestedPass<func::FuncOp>(cpu::createCpuVectorizePass(bits));
+      pm.addPass(cpu::createCpuUseKernelsPass());
+    pm.addNestedPass<func::FuncOp>(cpu::createCpuVectorizePass(vectorize));
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
@@ -154,6 +161,7 @@ private:
 void mlir::qf::cpu::registerCpuBackend() {
   static std::once_flag once;
   std::call_once(once, [] {
+    cpu::registerQFBackendCPUPasses();
     BackendRegistry::global().add(std::make_unique<CpuBackend>());
   });
 }

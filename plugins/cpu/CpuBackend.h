@@ -24,15 +24,8 @@ void registerCpuBackend();
 /// The vector register width of the host in bits (512, 256 or 128).
 unsigned hostVectorBits();
 
-/// Tiles the linalg ops of each function and vectorizes the tiles:
-/// innermost parallel dimension by `vectorBits / 32` lanes, contractions in
-/// 4 x lanes register tiles with a reduction step of 1 (outer products).
-/// Ops that do not vectorize stay scalar loops.
-std::unique_ptr<Pass> createCpuVectorizePass(unsigned vectorBits);
-
-/// Matmuls with constant f32 weights to calls of runtime/Kernels (for the
-/// JIT, which links them; see UseKernels.cpp).
-std::unique_ptr<Pass> createUseKernelsPass();
+/// The backend's own passes (cpu-vectorize, cpu-use-kernels, ...) are in
+/// plugins/cpu/Passes.td.
 
 /// Translates a module in the LLVM dialect to an object file for the host.
 FailureOr<plugin::Artifact> emitHostObject(ModuleOp module);

@@ -22,8 +22,8 @@
 
 #include "dialects/QF/QFOps.h"
 #include "dialects/QF/QFQuantTypes.h"
-#include "passes/Numerics/Packing.h"
-#include "plugins/cpu/CpuBackend.h"
+#include "numerics/Packing.h"
+#include "plugins/cpu/Passes.h"
 #include "runtime/Kernels/KernelABI.h"
 #include "runtime/Kernels/Kernels.h"
 
@@ -37,23 +37,19 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/Pass.h"
 
+namespace mlir::qf::cpu {
+#define GEN_PASS_DEF_CPUUSEKERNELSPASS
+#include "plugins/cpu/Passes.h.inc"
+} // namespace mlir::qf::cpu
+
 using namespace mlir;
 using namespace mlir::qf;
 
 namespace {
 
 struct UseKernelsPass final
-    : PassWrapper<UseKernelsPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(UseKernelsPass)
-
-  StringRef getArgument() const override { return "qf-cpu-use-kernels"; }
-  StringRef getDescription() const override {
-    return "Call the packed CPU kernels for matmuls with constant weights";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<bufferization::BufferizationDialect, func::FuncDialect,
-                    memref::MemRefDialect>();
-  }
+    : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
+  using Base::Base;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -407,7 +403,3 @@ struct UseKernelsPass final
 };
 
 } // namespace
-
-std::unique_ptr<Pass> mlir::qf::cpu::createUseKernelsPass() {
-  return std::make_unique<UseKernelsPass>();
-}

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "plugins/cpu/CpuBackend.h"
+#include "plugins/cpu/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -25,6 +26,11 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
+
+namespace mlir::qf::cpu {
+#define GEN_PASS_DEF_CPUVECTORIZEPASS
+#include "plugins/cpu/Passes.h.inc"
+} // namespace mlir::qf::cpu
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -64,29 +70,30 @@ SmallVector<int64_t> tileSizes(linalg::LinalgOp op, int64_t lanes) {
   return tiles;
 }
 
-class CpuVectorizePass
-    : public PassWrapper<CpuVectorizePass, OperationPass<func::FuncOp>> {
+class CpuVectorizePass final
+    : public cpu::impl::CpuVectorizePassBase<CpuVectorizePass> {
 public:
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CpuVectorizePass)
+  using Base::Base;
 
-  explicit CpuVectorizePass(unsigned vectorBits) : vectorBits(vectorBits) {}
-  StringRef getArgument() const override { return "qf-cpu-vectorize"; }
-  StringRef getDescription() const override {
-    return "Tile linalg ops into register blocks and vectorize them";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<affine::AffineDialect, scf::SCFDialect,
-                    tensor::TensorDialect, vector::VectorDialect>();
+  LogicalResult initialize(MLIRContext *ctx) override {
+    if (vectorBits != 0 && vectorBits != 128 && vectorBits != 256 &&
+        vectorBits != 512)
+      return emitError(UnknownLoc::get(ctx))
+             << "cpu-vectorize: vector-bits must be 0 (the host's), 128, 256 "
+                "or 512, got "
+             << vectorBits;
+    return success();
   }
 
   void runOnOperation() override {
+    unsigned bits = vectorBits ? unsigned(vectorBits) : cpu::hostVectorBits();
     SmallVector<linalg::LinalgOp> ops;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op.hasPureTensorSemantics() &&
           !llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
         ops.push_back(op);
     });
-    int64_t lanes = std::max<int64_t>(vectorBits / 32, 1);
+    int64_t lanes = std::max<int64_t>(bits / 32, 1);
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : ops) {
       Operation *target = op;
@@ -113,13 +120,6 @@ public:
         rewriter.replaceOp(target, vectorized->replacements);
     }
   }
-
-private:
-  unsigned vectorBits;
 };
 
 } // namespace
-
-std::unique_ptr<Pass> mlir::qf::cpu::createCpuVectorizePass(unsigned bits) {
-  return std::make_unique<CpuVectorizePass>(bits);
-}

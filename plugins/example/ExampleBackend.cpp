@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFOps.h"
+#include "lowering/Pipelines/HostPipelines.h"
 #include "plugins/api/PluginABI.h"
 #include "plugins/api/Registry.h"
 #include "runtime/Jit/CpuJit.h"
@@ -95,7 +96,8 @@ public:
   std::unique_ptr<runtime::Executor> createExecutor() const override {
     return runtime::createCpuExecutor(
         "example-int8",
-        [this](OpPassManager &pm) { buildLoweringPipeline(pm, {}); });
+        {[this](OpPassManager &pm) { buildLoweringPipeline(pm, {}); },
+         registerHostPipelineDependencies});
   }
 
 private:

@@ -17,9 +17,12 @@
 #include "plugins/gpu-nvvm/GpuNvvmBackend.h"
 
 #include "lowering/Passes.h"
-#include "plugins/api/GpuLowering.h"
+#include "lowering/Pipelines/GpuPipelines.h"
+#include "lowering/Pipelines/HostPipelines.h"
 #include "plugins/api/Registry.h"
+#include "plugins/gpu-nvvm/Passes.h"
 #include "runtime/Cuda/CudaRuntime.h"
+#include "runtime/Jit/CpuJit.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -114,15 +117,10 @@ public:
     // int8 matmuls with K % 32 == 0 on tensor cores (mma.sync); the other
     // int8 contractions through dp4a, four products per step.
     buildLinalgToGpuPipeline(pm, {4, 32}, [](OpPassManager &pm) {
-      pm.addNestedPass<func::FuncOp>(gpu_nvvm::createMmaSyncPass());
+      pm.addNestedPass<func::FuncOp>(gpu_nvvm::createGpuNvvmMmaSyncPass());
     });
-    pm.addPass(createInt8DotProductPass(
-        [](OpBuilder &b, Location loc, Value a, Value bv, Value acc) -> Value {
-          return NVVM::DotAccumulate4WayOp::create(
-              b, loc, b.getI32Type(), a, NVVM::DotAccumulateType::SIGNED, bv,
-              NVVM::DotAccumulateType::SIGNED, acc);
-        }));
-    pm.addPass(gpu_nvvm::createStageBuffersPass());
+    pm.addPass(gpu_nvvm::createGpuNvvmInt8Dot4Pass());
+    pm.addPass(gpu_nvvm::createGpuNvvmStageBuffersPass());
     gpu::GPUToNVVMPipelineOptions nvvm;
     nvvm.cubinChip = options.get("chip", defaultChip);
     nvvm.cubinFeatures = "+ptx80";
@@ -135,10 +133,14 @@ public:
   std::unique_ptr<runtime::Executor> createExecutor() const override {
     if (!unavailable.empty())
       return nullptr;
-    return runtime::createCpuExecutor(
-        "gpu-nvvm",
+    runtime::JitLowering lowering{
         [this](OpPassManager &pm) { buildLoweringPipeline(pm, {}); },
-        runtime::cuda::hostSymbols());
+        [](DialectRegistry &registry) {
+          registerHostPipelineDependencies(registry);
+          gpu_nvvm::registerGpuNvvmDependencies(registry);
+        }};
+    return runtime::createCpuExecutor("gpu-nvvm", std::move(lowering),
+                                      runtime::cuda::hostSymbols());
   }
 
   FailureOr<Artifact> emit(ModuleOp module,
@@ -179,6 +181,7 @@ void mlir::qf::gpu_nvvm::registerGpuNvvmDependencies(
 void mlir::qf::gpu_nvvm::registerGpuNvvmBackend() {
   static std::once_flag once;
   std::call_once(once, [] {
+    gpu_nvvm::registerQFBackendGPUNVVMPasses();
     BackendRegistry::global().add(std::make_unique<GpuNvvmBackend>());
   });
 }

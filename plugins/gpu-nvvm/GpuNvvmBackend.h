@@ -19,14 +19,8 @@ void registerGpuNvvmBackend();
 /// tools add them to their dialect registry.
 void registerGpuNvvmDependencies(DialectRegistry &registry);
 
-/// Copies entry arguments and kernel-read constant globals into buffers the
-/// host code allocates (managed memory under the CUDA runtime).
-std::unique_ptr<Pass> createStageBuffersPass();
-
-/// Replaces int8 matmul contractions (linalg.generic on buffers) whose
-/// reduction is a multiple of 32 with kernels of one warp per 16 x 8 tile
-/// that use mma.sync m16n8k32 (tensor cores, sm_80 and later).
-std::unique_ptr<Pass> createMmaSyncPass();
+/// The backend's own passes (gpu-nvvm-mma-sync, ...) are in
+/// plugins/gpu-nvvm/Passes.td.
 
 } // namespace mlir::qf::gpu_nvvm
 

@@ -28,7 +28,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "plugins/gpu-nvvm/GpuNvvmBackend.h"
+#include "plugins/gpu-nvvm/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -39,6 +39,11 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
+
+namespace mlir::qf::gpu_nvvm {
+#define GEN_PASS_DEF_GPUNVVMMMASYNCPASS
+#include "plugins/gpu-nvvm/Passes.h.inc"
+} // namespace mlir::qf::gpu_nvvm
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -290,19 +295,10 @@ void buildKernel(const Contraction &c) {
   op.erase();
 }
 
-class MmaSyncPass
-    : public PassWrapper<MmaSyncPass, OperationPass<func::FuncOp>> {
+class MmaSyncPass final
+    : public gpu_nvvm::impl::GpuNvvmMmaSyncPassBase<MmaSyncPass> {
 public:
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MmaSyncPass)
-  StringRef getArgument() const override { return "qf-cuda-mma-sync"; }
-  StringRef getDescription() const override {
-    return "int8 matmuls with K % 32 == 0 to warp tiles of mma.sync m16n8k32";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect, gpu::GPUDialect, memref::MemRefDialect,
-                    nvgpu::NVGPUDialect, scf::SCFDialect,
-                    vector::VectorDialect>();
-  }
+  using Base::Base;
 
   void runOnOperation() override {
     SmallVector<Contraction> matches;
@@ -316,7 +312,3 @@ public:
 };
 
 } // namespace
-
-std::unique_ptr<Pass> mlir::qf::gpu_nvvm::createMmaSyncPass() {
-  return std::make_unique<MmaSyncPass>();
-}

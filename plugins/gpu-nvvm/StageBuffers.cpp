@@ -14,26 +14,27 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "plugins/gpu-nvvm/GpuNvvmBackend.h"
+#include "plugins/gpu-nvvm/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Pass/Pass.h"
 
+namespace mlir::qf::gpu_nvvm {
+#define GEN_PASS_DEF_GPUNVVMSTAGEBUFFERSPASS
+#include "plugins/gpu-nvvm/Passes.h.inc"
+} // namespace mlir::qf::gpu_nvvm
+
 using namespace mlir;
 using namespace mlir::qf;
 
 namespace {
 
-class StageBuffersPass
-    : public PassWrapper<StageBuffersPass, OperationPass<ModuleOp>> {
+class StageBuffersPass final
+    : public gpu_nvvm::impl::GpuNvvmStageBuffersPassBase<StageBuffersPass> {
 public:
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(StageBuffersPass)
-  StringRef getArgument() const override { return "qf-cuda-stage-buffers"; }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<memref::MemRefDialect>();
-  }
+  using Base::Base;
 
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>()) {
@@ -95,7 +96,3 @@ private:
 };
 
 } // namespace
-
-std::unique_ptr<Pass> mlir::qf::gpu_nvvm::createStageBuffersPass() {
-  return std::make_unique<StageBuffersPass>();
-}

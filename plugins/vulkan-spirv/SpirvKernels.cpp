@@ -4,18 +4,19 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Three module passes around upstream's convert-gpu-to-spirv:
-// - qf-spirv-prepare-kernels: each kernel gets its workgroup size (from its
+// Two module passes around upstream's convert-gpu-to-spirv:
+// - vulkan-spirv-prepare-kernels: each kernel gets its workgroup size (from its
 //   launches' constant block sizes) as spirv.entry_point_abi, the kernel
 //   module the device's spirv.target_env, and each launch the list of
 //   arguments the kernel writes (so the runtime copies back only those:
 //   constant weights live in read-only memory);
-// - qf-spirv-launch-calls: the converted spirv.module is serialized into a
+// - vulkan-spirv-launch-calls: the converted spirv.module is serialized into a
 //   global of the host module, and every gpu.launch_func becomes a call of
 //   qfVulkanLaunch(spirv, entry, grid, [address, bytes, written]...).
 //
 //===----------------------------------------------------------------------===//
 
+#include "plugins/vulkan-spirv/Passes.h"
 #include "plugins/vulkan-spirv/VulkanBackend.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -29,6 +30,12 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Target/SPIRV/Serialization.h"
+
+namespace mlir::qf::vulkan_spirv {
+#define GEN_PASS_DEF_VULKANSPIRVPREPAREKERNELSPASS
+#define GEN_PASS_DEF_VULKANSPIRVLAUNCHCALLSPASS
+#include "plugins/vulkan-spirv/Passes.h.inc"
+} // namespace mlir::qf::vulkan_spirv
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -60,16 +67,11 @@ bool writes(gpu::GPUFuncOp func, Value arg) {
   return written;
 }
 
-class PrepareKernelsPass
-    : public PassWrapper<PrepareKernelsPass, OperationPass<ModuleOp>> {
+class PrepareKernelsPass final
+    : public vulkan_spirv::impl::VulkanSpirvPrepareKernelsPassBase<
+          PrepareKernelsPass> {
 public:
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(PrepareKernelsPass)
-  explicit PrepareKernelsPass(vulkan_spirv::TargetFeatures features)
-      : features(features) {}
-  StringRef getArgument() const override { return "qf-spirv-prepare-kernels"; }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<spirv::SPIRVDialect>();
-  }
+  using Base::Base;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -79,7 +81,7 @@ public:
       // settles a module on the lowest version its ops need, and upstream
       // conversions already chose 1.4+ forms (entry point interfaces,
       // NoSignedWrap decorations) under a 1.6 environment.
-      vulkan_spirv::TargetFeatures moduleFeatures = features;
+      vulkan_spirv::TargetFeatures moduleFeatures{int16, integerDotProduct};
       moduleFeatures.integerDotProduct &=
           gpuModule.walk([](spirv::SDotOp) { return WalkResult::interrupt(); })
               .wasInterrupted();
@@ -117,20 +119,13 @@ public:
     if (result.wasInterrupted())
       signalPassFailure();
   }
-
-private:
-  vulkan_spirv::TargetFeatures features;
 };
 
-class LaunchCallsPass
-    : public PassWrapper<LaunchCallsPass, OperationPass<ModuleOp>> {
+class LaunchCallsPass final
+    : public vulkan_spirv::impl::VulkanSpirvLaunchCallsPassBase<
+          LaunchCallsPass> {
 public:
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LaunchCallsPass)
-  StringRef getArgument() const override { return "qf-spirv-launch-calls"; }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<memref::MemRefDialect, func::FuncDialect,
-                    arith::ArithDialect>();
-  }
+  using Base::Base;
 
   void runOnOperation() override;
 
@@ -280,15 +275,6 @@ mlir::qf::vulkan_spirv::targetEnv(MLIRContext *ctx, TargetFeatures features) {
   auto triple = spirv::VerCapExtAttr::get(version, caps, exts, ctx);
   return spirv::TargetEnvAttr::get(triple, spirv::getDefaultResourceLimits(ctx),
                                    spirv::ClientAPI::Vulkan);
-}
-
-std::unique_ptr<Pass>
-mlir::qf::vulkan_spirv::createPrepareKernelsPass(TargetFeatures features) {
-  return std::make_unique<PrepareKernelsPass>(features);
-}
-
-std::unique_ptr<Pass> mlir::qf::vulkan_spirv::createLaunchCallsPass() {
-  return std::make_unique<LaunchCallsPass>();
 }
 
 StringRef mlir::qf::vulkan_spirv::spirvGlobalName() { return kSpirvGlobal; }

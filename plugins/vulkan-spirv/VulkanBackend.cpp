@@ -19,8 +19,10 @@
 #include "plugins/vulkan-spirv/VulkanBackend.h"
 
 #include "lowering/Passes.h"
-#include "plugins/api/GpuLowering.h"
+#include "lowering/Pipelines/GpuPipelines.h"
+#include "lowering/Pipelines/HostPipelines.h"
 #include "plugins/api/Registry.h"
+#include "plugins/vulkan-spirv/Passes.h"
 #include "runtime/Jit/CpuJit.h"
 #include "runtime/Vulkan/VulkanRuntime.h"
 
@@ -101,25 +103,14 @@ public:
     pm.addPass(createConvertQFToLinalgPass());
     buildLinalgToGpuPipeline(pm, {4, 32});
     // int8 contractions four products at a time: OpSDot where the device
-    // has the integer dot product, else 4-lane vector arithmetic (the sum
-    // of four i8 products is exact; the accumulation wraps as before).
-    bool sdot = features.integerDotProduct;
-    pm.addPass(createInt8DotProductPass([sdot](OpBuilder &b, Location loc,
-                                               Value a, Value bv,
-                                               Value acc) -> Value {
-      if (sdot)
-        return arith::AddIOp::create(
-            b, loc, acc,
-            spirv::SDotOp::create(b, loc, b.getI32Type(), a, bv,
-                                  spirv::PackedVectorFormatAttr()));
-      auto wide = VectorType::get({4}, b.getI32Type());
-      Value products =
-          arith::MulIOp::create(b, loc, arith::ExtSIOp::create(b, loc, wide, a),
-                                arith::ExtSIOp::create(b, loc, wide, bv));
-      return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                         products, acc);
-    }));
-    pm.addPass(vulkan_spirv::createPrepareKernelsPass(features));
+    // has the integer dot product, else 4-lane vector arithmetic.
+    vulkan_spirv::VulkanSpirvInt8Dot4PassOptions dot4;
+    dot4.integerDotProduct = features.integerDotProduct;
+    pm.addPass(vulkan_spirv::createVulkanSpirvInt8Dot4Pass(dot4));
+    vulkan_spirv::VulkanSpirvPrepareKernelsPassOptions prepare;
+    prepare.int16 = features.int16;
+    prepare.integerDotProduct = features.integerDotProduct;
+    pm.addPass(vulkan_spirv::createVulkanSpirvPrepareKernelsPass(prepare));
     // Math first (convert-gpu-to-spirv does not convert it): GL.RoundEven,
     // GL.Floor, ... under the gpu.module's target environment.
     pm.addNestedPass<gpu::GPUModuleOp>(createConvertMathToSPIRVPass());
@@ -127,8 +118,8 @@ public:
     OpPassManager &spirvModule = pm.nest<spirv::ModuleOp>();
     spirvModule.addPass(spirv::createSPIRVLowerABIAttributesPass());
     spirvModule.addPass(spirv::createSPIRVUpdateVCEPass());
-    pm.addPass(vulkan_spirv::createLaunchCallsPass());
-    runtime::buildBuffersToLLVMPipeline(pm);
+    pm.addPass(vulkan_spirv::createVulkanSpirvLaunchCallsPass());
+    buildBuffersToLLVMPipeline(pm);
   }
 
   FailureOr<Artifact> emit(ModuleOp module,
@@ -154,9 +145,11 @@ public:
   std::unique_ptr<runtime::Executor> createExecutor() const override {
     if (!unavailable.empty())
       return nullptr;
-    return runtime::createCpuExecutor(
-        "vulkan-spirv",
+    runtime::JitLowering lowering{
         [this](OpPassManager &pm) { buildLoweringPipeline(pm, {}); },
+        registerHostPipelineDependencies};
+    return runtime::createCpuExecutor(
+        "vulkan-spirv", std::move(lowering),
         {{"qfVulkanLaunch", reinterpret_cast<void *>(&qfVulkanLaunch)}});
   }
 
@@ -173,6 +166,7 @@ private:
 void mlir::qf::vulkan_spirv::registerVulkanBackend() {
   static std::once_flag once;
   std::call_once(once, [] {
+    vulkan_spirv::registerQFBackendVulkanPasses();
     BackendRegistry::global().add(std::make_unique<VulkanBackend>());
   });
 }

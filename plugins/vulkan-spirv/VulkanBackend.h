@@ -25,13 +25,8 @@ struct TargetFeatures {
 /// The spirv.target_env of those features.
 spirv::TargetEnvAttr targetEnv(MLIRContext *ctx, TargetFeatures features);
 
-/// Workgroup sizes, the target environment and written-argument lists on
-/// the kernels of a module after plugin::buildLinalgToGpuPipeline.
-std::unique_ptr<Pass> createPrepareKernelsPass(TargetFeatures features);
-
-/// Serializes the converted SPIR-V module into the host module and turns
-/// every gpu.launch_func into a call of the Vulkan runtime.
-std::unique_ptr<Pass> createLaunchCallsPass();
+/// The backend's own passes (vulkan-spirv-prepare-kernels, ...) are in
+/// plugins/vulkan-spirv/Passes.td.
 
 /// The host global that holds the serialized SPIR-V module.
 StringRef spirvGlobalName();

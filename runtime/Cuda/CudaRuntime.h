@@ -21,7 +21,7 @@
 #ifndef QF_RUNTIME_CUDA_CUDARUNTIME_H
 #define QF_RUNTIME_CUDA_CUDARUNTIME_H
 
-#include "runtime/Jit/CpuJit.h"
+#include "runtime/HostSymbol.h"
 
 #include <string>
 #include <vector>

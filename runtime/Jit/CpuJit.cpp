@@ -7,35 +7,8 @@
 #include "runtime/Jit/CpuJit.h"
 #include "runtime/ObserverABI.h"
 
-#include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Affine/IR/AffineOps.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
-#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
-#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
-#include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
-#include "mlir/Dialect/ControlFlow/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Index/IR/IndexDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Linalg/Passes.h"
-#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
-#include "mlir/Dialect/MemRef/Transforms/Passes.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
-#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/UB/IR/UBOps.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
@@ -50,82 +23,6 @@
 
 using namespace mlir;
 using namespace mlir::qf::runtime;
-
-void mlir::qf::runtime::registerCpuJitDependencies(DialectRegistry &registry) {
-  registry.insert<affine::AffineDialect, arith::ArithDialect,
-                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
-                  func::FuncDialect, index::IndexDialect, linalg::LinalgDialect,
-                  LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
-                  scf::SCFDialect, tensor::TensorDialect, ub::UBDialect,
-                  vector::VectorDialect>();
-  arith::registerBufferizableOpInterfaceExternalModels(registry);
-  arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
-  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
-      registry);
-  cf::registerBufferizableOpInterfaceExternalModels(registry);
-  cf::registerBufferDeallocationOpInterfaceExternalModels(registry);
-  linalg::registerBufferizableOpInterfaceExternalModels(registry);
-  memref::registerAllocationOpInterfaceExternalModels(registry);
-  scf::registerBufferizableOpInterfaceExternalModels(registry);
-  scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
-  tensor::registerBufferizableOpInterfaceExternalModels(registry);
-  vector::registerBufferizableOpInterfaceExternalModels(registry);
-  // Every translation to LLVM IR: host code of GPU backends carries
-  // gpu.binary and gpu.launch_func, which translate to runtime calls.
-  registerAllToLLVMIRTranslations(registry);
-}
-
-void mlir::qf::runtime::buildBufferizationPipeline(OpPassManager &pm) {
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-
-  // The caller owns every buffer it sees: results are written into buffers it
-  // passes in, and temporaries are freed inside.
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  bufferization::buildBufferDeallocationPipeline(pm);
-}
-
-void mlir::qf::runtime::buildCpuJitPipeline(OpPassManager &pm) {
-  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
-  buildBufferizationPipeline(pm);
-  buildBuffersToLLVMPipeline(pm);
-}
-
-void mlir::qf::runtime::buildBuffersToLLVMPipeline(OpPassManager &pm) {
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  // Vector code (from a backend's vectorization): multi-dimensional
-  // transfers become 1-D ones; contractions become outer-product
-  // FMAs (the dot and llvmintr lowerings leave mixed i8/i32 contractions
-  // behind, see MLIR22-NOTES.md).
-  // Fully unrolled: the buffered lowering puts a memref.alloca per
-  // transfer inside the loops, and the stack grows with every iteration.
-  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
-      VectorTransferToSCFOptions().enableFullUnroll()));
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  // Math with an LLVM intrinsic first, the rest (erf, ...) as libm calls,
-  // unrolled from vectors: both before the vectors become LLVM arrays.
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
-  ConvertVectorToLLVMPassOptions vectorOptions;
-  vectorOptions.vectorContractLowering =
-      vector::VectorContractLowering::OuterProduct;
-  pm.addPass(createConvertVectorToLLVMPass(vectorOptions));
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createUBToLLVMConversionPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-}
 
 void mlir::qf::runtime::prepareEntryFunction(func::FuncOp func) {
   MLIRContext *ctx = func.getContext();
@@ -224,17 +121,22 @@ private:
 
 class CpuExecutor final : public Executor {
 public:
-  CpuExecutor(std::string name, LoweringPipeline pipeline,
+  CpuExecutor(std::string name, JitLowering lowering,
               std::vector<HostSymbol> symbols)
-      : executorName(std::move(name)), pipeline(std::move(pipeline)),
+      : executorName(std::move(name)), lowering(std::move(lowering)),
         hostSymbols(std::move(symbols)) {}
   StringRef name() const override { return executorName; }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    // The LLVM IR translations of the lowered module come with the JIT.
+    registerAllToLLVMIRTranslations(registry);
+    lowering.registerDependencies(registry);
+  }
   FailureOr<std::shared_ptr<Executable>> compile(ModuleOp module,
                                                  StringRef entry) override;
 
 private:
   std::string executorName;
-  LoweringPipeline pipeline;
+  JitLowering lowering;
   std::vector<HostSymbol> hostSymbols;
 };
 
@@ -289,7 +191,7 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
 
   MLIRContext *ctx = module.getContext();
   DialectRegistry registry;
-  registerCpuJitDependencies(registry);
+  getDependentDialects(registry);
   ctx->appendDialectRegistry(registry);
 
   OwningOpRef<ModuleOp> clone = module.clone();
@@ -297,10 +199,7 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
   prepareEntryFunction(clonedEntry);
 
   PassManager pm(ctx, ModuleOp::getOperationName());
-  if (pipeline)
-    pipeline(pm);
-  else
-    buildCpuJitPipeline(pm);
+  lowering.build(pm);
   if (failed(pm.run(*clone)))
     return module.emitError()
            << "cannot lower @" << entryName << " for the cpu executor";
@@ -343,20 +242,11 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
   return std::shared_ptr<Executable>(executable);
 }
 
-void mlir::qf::runtime::registerCpuExecutor() {
-  // A "cpu" backend plugin, if registered, supersedes the plain JIT.
-  if (llvm::is_contained(ExecutorRegistry::global().names(), "cpu"))
-    return;
-  ExecutorRegistry::global().add("cpu", [] {
-    return std::make_unique<CpuExecutor>("cpu", nullptr,
-                                         std::vector<HostSymbol>());
-  });
-}
-
 std::unique_ptr<Executor>
-mlir::qf::runtime::createCpuExecutor(std::string name,
-                                     LoweringPipeline pipeline,
+mlir::qf::runtime::createCpuExecutor(std::string name, JitLowering lowering,
                                      std::vector<HostSymbol> symbols) {
-  return std::make_unique<CpuExecutor>(std::move(name), std::move(pipeline),
+  assert(lowering.build && lowering.registerDependencies &&
+         "a JIT executor needs a lowering pipeline and its dialects");
+  return std::make_unique<CpuExecutor>(std::move(name), std::move(lowering),
                                        std::move(symbols));
 }

@@ -14,7 +14,7 @@
 #include "FuzzCheck.h"
 
 #include "passes/Passes.h"
-#include "passes/Recipes/Recipe.h"
+#include "pipelines/Recipe.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"

@@ -18,6 +18,7 @@
 #include "dialects/QF/QFDialect.h"
 #include "lowering/Passes.h"
 #include "passes/Passes.h"
+#include "pipelines/RecipePipelines.h"
 #include "plugins/BuiltinBackends.h"
 #include "plugins/api/Registry.h"
 #include "tools/common/FatalError.h"
@@ -59,6 +60,7 @@ int main(int argc, char **argv) {
   registerAllPasses();
   qf::registerQFPasses();
   qf::registerQFLoweringPasses();
+  qf::recipes::registerRecipePipelines();
   qf::plugin::registerBuiltinBackends();
 
   static llvm::cl::list<std::string> pluginPaths(

@@ -20,8 +20,8 @@
 #include "dialects/QF/QFDialect.h"
 #include "importers/onnx/Importer.h"
 #include "passes/Passes.h"
-#include "passes/Recipes/Recipe.h"
-#include "passes/Recipes/Report.h"
+#include "pipelines/RecipePipelines.h"
+#include "pipelines/ModelReport.h"
 #include "plugins/BuiltinBackends.h"
 #include "runtime/Executor.h"
 #include "runtime/IO/FileUtilities.h"
@@ -199,14 +199,9 @@ int main(int argc, char **argv) {
   llvm::FileRemover removeWeightReport(weightReport, !weightReport.empty());
   recipes::PipelineOptions options{calibPath, backendName, weightReport,
                                    !reportPath.empty() && !calibPath.empty()};
-  FailureOr<std::string> pipeline =
-      recipes::buildPipeline(*recipe, options, error);
-  if (failed(pipeline))
-    return fail(error);
   PassManager pm(&ctx);
-  if (failed(parsePassPipeline(*pipeline, pm, llvm::errs())))
-    return fail("recipe '" + recipe->name + "' has a bad pipeline: " +
-                *pipeline);
+  if (failed(recipes::buildRecipePipeline(pm, *recipe, options, error)))
+    return fail(error);
   if (failed(pm.run(*module)))
     return fail("recipe '" + recipe->name + "' failed on '" + inputPath + "'");
 

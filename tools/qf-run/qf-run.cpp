@@ -18,7 +18,7 @@
 #include "plugins/api/Registry.h"
 #include "runtime/Bindings.h"
 #include "runtime/IO/NumpyIO.h"
-#include "runtime/Jit/CpuJit.h"
+#include "runtime/Executor.h"
 #include "tools/common/FatalError.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -111,7 +111,6 @@ int main(int argc, char **argv) {
   for (const std::string &path : pluginPaths)
     if (llvm::Error error = qf::plugin::BackendRegistry::global().load(path))
       return fail(llvm::toString(std::move(error)));
-  registerCpuExecutor();
   llvm::Expected<std::unique_ptr<Executor>> executor =
       ExecutorRegistry::global().create(backendName);
   if (!executor) {
@@ -142,7 +141,7 @@ int main(int argc, char **argv) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   qf::registerQFDialect(registry);
-  registerCpuJitDependencies(registry);
+  registerExecutorDependencies(backendName, registry);
   qf::plugin::registerBuiltinBackendDependencies(registry);
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;

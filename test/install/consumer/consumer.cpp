@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFDialect.h"
-#include "passes/Numerics/QuantParams.h"
+#include "numerics/QuantParams.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -1,6 +1,6 @@
 """An independent NumPy reference of the quantization numerics.
 
-What passes/Numerics defines, written again from its specification so that
+What numerics defines, written again from its specification so that
 tests compare two implementations: parameter choice, quantization in the
 float type of the data, TFLite-style fixed-point requantization, sub-byte
 ranges. Only /usr/bin/python3 (Debian's NumPy) runs these tests.

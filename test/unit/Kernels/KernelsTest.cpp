@@ -17,7 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Kernels/Kernels.h"
-#include "passes/Numerics/QuantParams.h"
+#include "numerics/QuantParams.h"
 #include "runtime/Kernels/CpuFeatures.h"
 
 #include "gtest/gtest.h"

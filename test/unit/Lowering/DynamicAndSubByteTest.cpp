@@ -6,12 +6,12 @@
 //
 // The lowerings of qf.dynamic_quantize / qf.dynamic_dequantize, of
 // qf.dequantize(qf.unpack) and of weight-only matmuls (dequantize on the
-// fly), run by the CPU JIT, against passes/Numerics computed here.
+// fly), run by the CPU JIT, against numerics computed here.
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Numerics/Packing.h"
-#include "passes/Numerics/QuantParams.h"
+#include "numerics/Packing.h"
+#include "numerics/QuantParams.h"
 #include "test/unit/Lowering/LoweringHarness.h"
 
 #include "llvm/Support/FormatVariadic.h"

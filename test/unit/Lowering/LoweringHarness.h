@@ -10,6 +10,7 @@
 
 #include "dialects/QF/QFDialect.h"
 #include "lowering/Passes.h"
+#include "lowering/Pipelines/HostPipelines.h"
 #include "runtime/Jit/CpuJit.h"
 
 #include "mlir/InitAllDialects.h"
@@ -21,6 +22,14 @@
 
 namespace mlir::qf::testing {
 
+/// The JIT with the plain host pipeline (no vectorization, no kernels:
+/// scalar, in-order arithmetic), whatever "cpu" is registered in this
+/// process.
+inline std::unique_ptr<runtime::Executor> createPlainJitExecutor() {
+  return runtime::createCpuExecutor(
+      "cpu-plain", {buildHostToLLVMPipeline, registerHostPipelineDependencies});
+}
+
 /// Parses a module, lowers it with convert-qf-to-linalg, and runs @main on
 /// the plain CPU JIT (no vectorization: scalar, in-order arithmetic).
 class LoweringHarness {
@@ -30,7 +39,7 @@ public:
     registerAllDialects(registry);
     registerAllExtensions(registry);
     registerQFDialect(registry);
-    runtime::registerCpuJitDependencies(registry);
+    registerHostPipelineDependencies(registry);
     context.appendDialectRegistry(registry);
   }
 
@@ -45,8 +54,7 @@ public:
       ADD_FAILURE() << "cannot parse or lower the module";
       return {};
     }
-    // The plain JIT, whatever "cpu" is registered in this process.
-    auto executor = runtime::createCpuExecutor("cpu-plain", nullptr);
+    auto executor = createPlainJitExecutor();
     auto executable = executor->compile(*module, "main");
     if (failed(executable)) {
       ADD_FAILURE() << "cannot compile the lowered module";

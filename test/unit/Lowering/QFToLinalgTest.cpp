@@ -5,14 +5,14 @@
 //===----------------------------------------------------------------------===//
 //
 // qf.quantize / qf.dequantize, lowered by convert-qf-to-linalg and run by the
-// CPU JIT, against passes/Numerics (the bit-level reference) on values that
+// CPU JIT, against numerics (the bit-level reference) on values that
 // stress every rounding mode (stochastic with the reference's draws): exact
 // ties, NaN, infinities, huge and tiny values, and random data.
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Numerics/FixedPoint.h"
-#include "passes/Numerics/QuantParams.h"
+#include "numerics/FixedPoint.h"
+#include "numerics/QuantParams.h"
 #include "test/unit/Lowering/LoweringHarness.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -350,7 +350,7 @@ TEST_F(QFMatmulTest, MatchesIntegerDefinition) {
     PassManager pm(&context);
     pm.addPass(createConvertQFToLinalgPass());
     ASSERT_TRUE(succeeded(pm.run(*module))) << c.name;
-    auto executor = runtime::createCpuExecutor("cpu-plain", nullptr);
+    auto executor = qf::testing::createPlainJitExecutor();
     auto executable = executor->compile(*module, "main");
     ASSERT_TRUE(succeeded(executable)) << c.name;
     std::vector<const runtime::HostTensor *> inputs = {&a, &w};

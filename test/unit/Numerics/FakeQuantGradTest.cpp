@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Numerics/FakeQuantGrad.h"
+#include "numerics/FakeQuantGrad.h"
 
 #include "gtest/gtest.h"
 

@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Numerics/Histogram.h"
+#include "numerics/Histogram.h"
 
 #include <gtest/gtest.h>
 

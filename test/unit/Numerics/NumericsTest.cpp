@@ -4,17 +4,17 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Checks passes/Numerics against reference.txt, which gen_reference.py
+// Checks numerics against reference.txt, which gen_reference.py
 // computes independently from the specification in the headers, plus a few
 // properties that need no reference data. Integers must match exactly, and
 // floats bit for bit wherever the headers define the bits.
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Numerics/FixedPoint.h"
-#include "passes/Numerics/Packing.h"
-#include "passes/Numerics/QuantParams.h"
-#include "passes/Numerics/Rounding.h"
+#include "numerics/FixedPoint.h"
+#include "numerics/Packing.h"
+#include "numerics/QuantParams.h"
+#include "numerics/Rounding.h"
 
 #include "gtest/gtest.h"
 

@@ -5,7 +5,7 @@
 #
 # ===----------------------------------------------------------------------=== #
 #
-# Computes expected values for passes/Numerics/{Rounding,QuantParams,
+# Computes expected values for numerics/{Rounding,QuantParams,
 # FixedPoint,Packing}.h from the specification in those headers, without
 # looking at their implementation, and writes reference.txt beside this file.
 # NumericsTest.cpp checks the C++ code against it.

@@ -17,11 +17,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFDialect.h"
-#include "passes/Numerics/Packing.h"
-#include "passes/Numerics/QuantParams.h"
+#include "numerics/Packing.h"
+#include "numerics/QuantParams.h"
 #include "plugins/BuiltinBackends.h"
 #include "plugins/api/Registry.h"
 #include "plugins/cpu/CpuBackend.h"
+#include "plugins/cpu/Passes.h"
 #include "runtime/Executor.h"
 #include "runtime/Kernels/KernelABI.h"
 
@@ -64,7 +65,7 @@ public:
   void expectCall(ModuleOp module, StringRef kernel, StringRef replaced) {
     OwningOpRef<ModuleOp> probe = module.clone();
     PassManager pm(&context);
-    pm.addPass(cpu::createUseKernelsPass());
+    pm.addPass(cpu::createCpuUseKernelsPass());
     ASSERT_TRUE(succeeded(pm.run(*probe)));
     std::string text;
     llvm::raw_string_ostream os(text);

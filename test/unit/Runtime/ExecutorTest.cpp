@@ -6,7 +6,8 @@
 
 #include "dialects/QF/QFDialect.h"
 #include "runtime/Bindings.h"
-#include "runtime/Jit/CpuJit.h"
+#include "runtime/Executor.h"
+#include "plugins/BuiltinBackends.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -26,9 +27,9 @@ protected:
     registerAllDialects(registry);
     registerAllExtensions(registry);
     qf::registerQFDialect(registry);
-    registerCpuJitDependencies(registry);
+    qf::plugin::registerBuiltinBackends();
+    registerExecutorDependencies("cpu", registry);
     context.appendDialectRegistry(registry);
-    registerCpuExecutor();
   }
 
   std::shared_ptr<Executable> compile(const char *source) {

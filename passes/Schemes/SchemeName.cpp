@@ -1,0 +1,82 @@
+//===- SchemeName.cpp - Short names of quantization schemes ---------------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Schemes/SchemeName.h"
+
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+using namespace mlir::qf;
+
+FailureOr<SchemeAttr> mlir::qf::parseSchemeName(MLIRContext *ctx,
+                                                StringRef name, bool symmetric,
+                                                RoundingMode rounding,
+                                                std::optional<uint64_t> seed,
+                                                std::string &error) {
+  Builder b(ctx);
+  if (name == "f16" || name == "bf16") {
+    Type weight = name == "f16" ? Type(b.getF16Type()) : b.getBF16Type();
+    return SchemeAttr::get(ctx, weight, Type(), Granularity::per_tensor, 0,
+                           true, rounding, seed);
+  }
+  StringRef rest = name;
+  unsigned weightBits = 0, actBits = 0;
+  int64_t group = 0;
+  bool ok = rest.consume_front("w") && !rest.consumeInteger(10, weightBits) &&
+            rest.consume_front("a") && !rest.consumeInteger(10, actBits);
+  bool perTensor = false;
+  if (ok && rest.consume_front("g"))
+    ok = !rest.consumeInteger(10, group) && group > 0;
+  else if (ok)
+    perTensor = rest.consume_front("t");
+  if (!ok || !rest.empty()) {
+    error = "unknown scheme '" + name.str() +
+            "'; expected wBaA[gN|t] (e.g. w8a8, w4a16g128, w8a8t), f16 or "
+            "bf16";
+    return failure();
+  }
+  if (weightBits != 2 && weightBits != 3 && weightBits != 4 &&
+      weightBits != 8) {
+    error = "scheme '" + name.str() + "': weight bits must be 2, 3, 4 or 8";
+    return failure();
+  }
+  if (actBits != 8 && actBits != 16) {
+    error =
+        "scheme '" + name.str() + "': activations are a8 (int8) or a16 (float)";
+    return failure();
+  }
+  Type act = actBits == 8 ? Type(b.getIntegerType(8)) : Type();
+  return SchemeAttr::get(ctx, b.getIntegerType(weightBits), act,
+                         group       ? Granularity::per_group
+                         : perTensor ? Granularity::per_tensor
+                                     : Granularity::per_channel,
+                         group, symmetric, rounding, seed);
+}
+
+std::string mlir::qf::schemeName(SchemeAttr scheme) {
+  Type weight = scheme.getWeightType();
+  if (weight.isF16())
+    return "f16";
+  if (weight.isBF16())
+    return "bf16";
+  std::string name = "w" + std::to_string(scheme.getWeightBits()) + "a" +
+                     (scheme.isWeightOnly() ? "16" : "8");
+  if (scheme.getGranularity() == Granularity::per_group)
+    name += "g" + std::to_string(scheme.getGroupSize());
+  else if (scheme.getGranularity() == Granularity::per_tensor)
+    name += "t";
+  return name;
+}
+
+std::optional<WeightRounding> mlir::qf::weightRoundingOf(SchemeAttr scheme) {
+  if (isa<FloatType>(scheme.getWeightType()) ||
+      scheme.getGranularity() == Granularity::per_tensor)
+    return std::nullopt;
+  int64_t group = scheme.getGranularity() == Granularity::per_group
+                      ? scheme.getGroupSize()
+                      : 0;
+  return WeightRounding{scheme.getWeightBits(), group, scheme.getSymmetric()};
+}

@@ -1,0 +1,185 @@
+//===- ModelReport.cpp - What a quantization did to a model --------------------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pipelines/ModelReport.h"
+
+#include "runtime/Bindings.h"
+#include "runtime/Executor.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::qf;
+using namespace mlir::qf::recipes;
+
+FailureOr<std::vector<WeightEntry>>
+recipes::readWeightReport(StringRef path, std::string &error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer) {
+    error = "cannot read the weight report '" + path.str() + "'";
+    return failure();
+  }
+  llvm::Expected<llvm::json::Value> json =
+      llvm::json::parse((*buffer)->getBuffer());
+  if (!json) {
+    error = "bad weight report: " + llvm::toString(json.takeError());
+    return failure();
+  }
+  std::vector<WeightEntry> entries;
+  const llvm::json::Object *root = json->getAsObject();
+  const llvm::json::Array *weights = root ? root->getArray("weights") : nullptr;
+  if (!weights) {
+    error = "bad weight report: no 'weights' array";
+    return failure();
+  }
+  for (const llvm::json::Value &v : *weights) {
+    const llvm::json::Object *o = v.getAsObject();
+    if (!o) {
+      error = "bad weight report entry";
+      return failure();
+    }
+    WeightEntry e;
+    e.layer = o->getString("layer").value_or("").str();
+    e.op = o->getString("op").value_or("").str();
+    e.scheme = o->getString("scheme").value_or("").str();
+    e.params = o->getInteger("params").value_or(0);
+    e.floatBytes = o->getInteger("float_bytes").value_or(0);
+    e.bytes = o->getInteger("bytes").value_or(0);
+    e.weightError = o->getNumber("weight_error").value_or(0);
+    e.outputError = o->getNumber("output_error");
+    if (const llvm::json::Array *shape = o->getArray("shape"))
+      for (const llvm::json::Value &d : *shape)
+        e.shape.push_back(d.getAsInteger().value_or(0));
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+int64_t recipes::constantBytes(ModuleOp module) {
+  int64_t bytes = 0;
+  module.walk([&](arith::ConstantOp c) {
+    if (auto type = dyn_cast<ShapedType>(c.getType()))
+      if (type.hasStaticShape() && type.getElementType().isIntOrFloat())
+        bytes += (type.getNumElements() *
+                      type.getElementType().getIntOrFloatBitWidth() +
+                  7) /
+                 8;
+  });
+  return bytes;
+}
+
+FailureOr<std::vector<OutputError>> recipes::compareOutputs(
+    ModuleOp floatModule, ModuleOp quantizedModule, StringRef entry,
+    const std::vector<std::pair<std::string, runtime::HostTensor>> &inputs,
+    std::string &error) {
+  auto executor = runtime::ExecutorRegistry::global().create("cpu");
+  if (!executor) {
+    error = llvm::toString(executor.takeError());
+    return failure();
+  }
+  std::vector<std::vector<runtime::HostTensor>> results;
+  for (ModuleOp module : {floatModule, quantizedModule}) {
+    auto executable = (*executor)->compile(module, entry);
+    if (failed(executable)) {
+      error = "cannot compile @" + entry.str() + " for the comparison";
+      return failure();
+    }
+    std::vector<runtime::SourcedTensor> sourced;
+    for (const auto &[name, tensor] : inputs)
+      sourced.push_back({name, "calibration data", &tensor});
+    auto bound = runtime::bindInputs((*executable)->signature(), sourced);
+    if (!bound) {
+      error = llvm::toString(bound.takeError());
+      return failure();
+    }
+    auto out = (*executable)->run(*bound);
+    if (!out) {
+      error = llvm::toString(out.takeError());
+      return failure();
+    }
+    results.push_back(std::move(*out));
+  }
+  std::vector<OutputError> errors;
+  auto func = floatModule.lookupSymbol<func::FuncOp>(entry);
+  FailureOr<runtime::Signature> sig = runtime::getSignature(func);
+  for (size_t i = 0; i < results[0].size(); ++i) {
+    const runtime::HostTensor &f = results[0][i], &q = results[1][i];
+    if (f.dtype() != runtime::DType::F32 || q.dtype() != runtime::DType::F32 ||
+        f.numElements() != q.numElements())
+      continue;
+    double diff2 = 0, ref2 = 0, maxAbs = 0;
+    for (int64_t k = 0; k < f.numElements(); ++k) {
+      double d = double(q.dataAs<float>()[k]) - f.dataAs<float>()[k];
+      diff2 += d * d;
+      ref2 += double(f.dataAs<float>()[k]) * f.dataAs<float>()[k];
+      maxAbs = std::max(maxAbs, std::fabs(d));
+    }
+    errors.push_back({succeeded(sig) ? runtime::outputKey(*sig, i)
+                                     : "out" + std::to_string(i),
+                      ref2 > 0 ? std::sqrt(diff2 / ref2) : std::sqrt(diff2),
+                      maxAbs});
+  }
+  return errors;
+}
+
+static std::string megabytes(int64_t bytes) {
+  return llvm::formatv("{0:f3} MB", bytes / 1e6).str();
+}
+
+void recipes::printMarkdown(llvm::raw_ostream &os, const ModelReport &r) {
+  os << "# Quantization report: " << r.model << "\n\n";
+  os << "Recipe: `" << r.recipe << "`\n\n";
+  os << "Weight error: ||W - dq(q(W))|| / ||W||. Output error: "
+        "||X (dq(q(W)) - W)|| / ||X W|| over the layer's input rows X on the "
+        "calibration data (weights only; `-` without --calib).\n\n";
+  os << "| layer | op | weight | scheme | params | bytes | bits/weight | "
+        "weight error | output error |\n";
+  os << "|---|---|---|---|---|---|---|---|---|\n";
+  int64_t params = 0, floatBytes = 0, bytes = 0;
+  for (const WeightEntry &w : r.weights) {
+    std::string shape;
+    for (size_t i = 0; i < w.shape.size(); ++i)
+      shape += (i ? "x" : "") + std::to_string(w.shape[i]);
+    std::string output =
+        w.outputError ? llvm::formatv("{0:e3}", *w.outputError).str() : "-";
+    os << llvm::formatv("| {0} | {1} | {2} | `{3}` | {4} | {5} | {6:f2} | "
+                        "{7:e3} | {8} |\n",
+                        w.layer, w.op, shape, w.scheme, w.params, w.bytes,
+                        w.params ? 8.0 * w.bytes / w.params : 0.0,
+                        w.weightError, output);
+    params += w.params;
+    floatBytes += w.floatBytes;
+    bytes += w.bytes;
+  }
+  os << "\n## Totals\n\n";
+  os << llvm::formatv("- quantized weights: {0} ({1} parameters), {2} -> {3}, "
+                      "{4:f2} bits/weight\n",
+                      r.weights.size(), params, megabytes(floatBytes),
+                      megabytes(bytes), params ? 8.0 * bytes / params : 0.0);
+  os << llvm::formatv("- model size: {0} -> {1} ({2:f2}x smaller)\n",
+                      megabytes(r.floatModelBytes),
+                      megabytes(r.quantizedModelBytes),
+                      r.quantizedModelBytes
+                          ? double(r.floatModelBytes) / r.quantizedModelBytes
+                          : 0.0);
+  os << "\n## Output error on calibration data\n\n";
+  if (r.outputs.empty()) {
+    os << r.outputNote << "\n";
+    return;
+  }
+  os << "Quantized against float, on the first calibration sample.\n\n";
+  os << "| output | relative L2 error | max abs error |\n|---|---|---|\n";
+  for (const OutputError &o : r.outputs)
+    os << llvm::formatv("| {0} | {1:e3} | {2:e3} |\n", o.name, o.relative,
+                        o.maxAbs);
+}

@@ -1,0 +1,71 @@
+//===- ModelReport.h - What a quantization did to a model ------------*- C++ -*-===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// Per quantized weight (from quant-quantize's report=FILE): layer, scheme,
+// parameters, bytes and relative weight error; per model output: the error
+// of the quantized model against the float one on a calibration sample;
+// totals and the model's size before and after. Printed as Markdown.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QF_PIPELINES_MODELREPORT_H
+#define QF_PIPELINES_MODELREPORT_H
+
+#include "runtime/IO/HostTensor.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::qf::recipes {
+
+struct WeightEntry {
+  std::string layer, op, scheme;
+  std::vector<int64_t> shape;
+  int64_t params = 0, floatBytes = 0, bytes = 0;
+  double weightError = 0;
+  /// ||X dW|| / ||X W|| on the calibration rows, where measured.
+  std::optional<double> outputError;
+};
+
+struct OutputError {
+  std::string name;
+  double relative = 0; ///< ||q - f|| / ||f||
+  double maxAbs = 0;
+};
+
+struct ModelReport {
+  std::string model, recipe;
+  std::vector<WeightEntry> weights;
+  int64_t floatModelBytes = 0;     ///< every constant of the float model
+  int64_t quantizedModelBytes = 0; ///< the same with quantized weights
+  std::vector<OutputError> outputs;
+  std::string outputNote; ///< why there are no output errors, if so
+};
+
+/// Reads quant-quantize's JSON report.
+FailureOr<std::vector<WeightEntry>> readWeightReport(llvm::StringRef path,
+                                                     std::string &error);
+
+/// Bytes of every dense constant in `module`.
+int64_t constantBytes(ModuleOp module);
+
+/// Runs `entry` of both modules on the cpu executor with `inputs` (bound by
+/// qf.name or position) and compares their float outputs.
+FailureOr<std::vector<OutputError>>
+compareOutputs(ModuleOp floatModule, ModuleOp quantizedModule,
+               llvm::StringRef entry,
+               const std::vector<std::pair<std::string, runtime::HostTensor>>
+                   &inputs,
+               std::string &error);
+
+void printMarkdown(llvm::raw_ostream &os, const ModelReport &report);
+
+} // namespace mlir::qf::recipes
+
+#endif // QF_PIPELINES_MODELREPORT_H
