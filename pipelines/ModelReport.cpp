@@ -1,4 +1,5 @@
-//===- ModelReport.cpp - What a quantization did to a model --------------------===//
+//===- ModelReport.cpp - What a quantization did to a model
+//--------------------===//
 //
 // Part of QuantForge.
 //
@@ -166,12 +167,11 @@ void recipes::printMarkdown(llvm::raw_ostream &os, const ModelReport &r) {
                       "{4:f2} bits/weight\n",
                       r.weights.size(), params, megabytes(floatBytes),
                       megabytes(bytes), params ? 8.0 * bytes / params : 0.0);
-  os << llvm::formatv("- model size: {0} -> {1} ({2:f2}x smaller)\n",
-                      megabytes(r.floatModelBytes),
-                      megabytes(r.quantizedModelBytes),
-                      r.quantizedModelBytes
-                          ? double(r.floatModelBytes) / r.quantizedModelBytes
-                          : 0.0);
+  os << llvm::formatv(
+      "- model size: {0} -> {1} ({2:f2}x smaller)\n",
+      megabytes(r.floatModelBytes), megabytes(r.quantizedModelBytes),
+      r.quantizedModelBytes ? double(r.floatModelBytes) / r.quantizedModelBytes
+                            : 0.0);
   os << "\n## Output error on calibration data\n\n";
   if (r.outputs.empty()) {
     os << r.outputNote << "\n";

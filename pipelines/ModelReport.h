@@ -1,4 +1,5 @@
-//===- ModelReport.h - What a quantization did to a model ------------*- C++ -*-===//
+//===- ModelReport.h - What a quantization did to a model ------------*- C++
+//-*-===//
 //
 // Part of QuantForge.
 //
@@ -57,12 +58,10 @@ int64_t constantBytes(ModuleOp module);
 
 /// Runs `entry` of both modules on the cpu executor with `inputs` (bound by
 /// qf.name or position) and compares their float outputs.
-FailureOr<std::vector<OutputError>>
-compareOutputs(ModuleOp floatModule, ModuleOp quantizedModule,
-               llvm::StringRef entry,
-               const std::vector<std::pair<std::string, runtime::HostTensor>>
-                   &inputs,
-               std::string &error);
+FailureOr<std::vector<OutputError>> compareOutputs(
+    ModuleOp floatModule, ModuleOp quantizedModule, llvm::StringRef entry,
+    const std::vector<std::pair<std::string, runtime::HostTensor>> &inputs,
+    std::string &error);
 
 void printMarkdown(llvm::raw_ostream &os, const ModelReport &report);
 

@@ -36,9 +36,10 @@ void recipes::registerRecipePipelines() {
   static std::once_flag once;
   std::call_once(once, [] {
     for (const Recipe &recipe : builtinRecipes()) {
-      auto build = [recipe](OpPassManager &pm, StringRef optionsText,
-                            function_ref<LogicalResult(const Twine &)>
-                                errorHandler) -> LogicalResult {
+      auto build =
+          [recipe](OpPassManager &pm, StringRef optionsText,
+                   function_ref<LogicalResult(const Twine &)> errorHandler)
+          -> LogicalResult {
         RecipePipelineOptions parsed;
         if (failed(parsed.parseFromString(optionsText)))
           return failure();

@@ -63,8 +63,7 @@ static AffineMap broadcastMap(ArrayRef<int64_t> shape,
   return AffineMap::get(outShape.size(), 0, exprs, ctx);
 }
 
-FailureOr<Value> onnx_import::elementwise(NodeContext &ctx,
-                                          ValueRange operands,
+FailureOr<Value> onnx_import::elementwise(NodeContext &ctx, ValueRange operands,
                                           Type elementType, ScalarFn fn) {
   SmallVector<int64_t> shape;
   for (Value v : operands) {
@@ -104,7 +103,8 @@ FailureOr<Value> onnx_import::broadcastTo(NodeContext &ctx, Value v,
   if (type.getShape() == shape)
     return v;
   OpBuilder &b = ctx.b;
-  Value init = tensor::EmptyOp::create(b, ctx.loc, shape, type.getElementType());
+  Value init =
+      tensor::EmptyOp::create(b, ctx.loc, shape, type.getElementType());
   SmallVector<AffineMap> maps = {
       broadcastMap(type.getShape(), shape, b.getContext()),
       b.getMultiDimIdentityMap(shape.size())};
@@ -119,8 +119,8 @@ FailureOr<Value> onnx_import::broadcastTo(NodeContext &ctx, Value v,
 }
 
 Value onnx_import::reduce(OpBuilder &b, Location loc, Value v,
-                          ArrayRef<int64_t> axes, bool keepDims,
-                          TypedAttr init, ScalarFn combine) {
+                          ArrayRef<int64_t> axes, bool keepDims, TypedAttr init,
+                          ScalarFn combine) {
   auto type = cast<RankedTensorType>(v.getType());
   SmallVector<int64_t> outShape, keptShape;
   SmallVector<AffineExpr> outExprs;

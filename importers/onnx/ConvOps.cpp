@@ -81,9 +81,8 @@ FailureOr<Window> window(NodeContext &ctx, int64_t h, int64_t w,
     win.right = tw - win.left;
   } else if (autoPad == "NOTSET") {
     if (auto pads = ctx.attrInts("pads")) {
-      if (pads->size() != 4 || llvm::any_of(*pads, [](int64_t p) {
-            return p < 0;
-          }))
+      if (pads->size() != 4 ||
+          llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
         return ctx.error() << "pads must be four non-negative integers",
                failure();
       win.top = (*pads)[0];
@@ -143,11 +142,11 @@ Value pad2d(OpBuilder &b, Location loc, Value v, int64_t hDim,
 LogicalResult finishConv(NodeContext &ctx, OpBuilder &b, Location loc, Value y,
                          Type elem) {
   if (ctx.hasInput(2)) {
-    auto biased = elementwise(ctx, {y, ctx.value(2)}, elem,
-                              [](OpBuilder &nb, Location l, ValueRange s) {
-                                return arith::AddFOp::create(nb, l, s[0], s[1])
-                                    .getResult();
-                              });
+    auto biased = elementwise(
+        ctx, {y, ctx.value(2)}, elem,
+        [](OpBuilder &nb, Location l, ValueRange s) {
+          return arith::AddFOp::create(nb, l, s[0], s[1]).getResult();
+        });
     if (failed(biased))
       return failure();
     y = *biased;
@@ -174,8 +173,8 @@ LogicalResult convertConv(NodeContext &ctx) {
                           "group = channels = filters)";
   if (!depthwise && wt.getDimSize(1) != c)
     return ctx.error() << "weight " << wt << " does not match input " << xt;
-  auto win = window(ctx, h, w,
-                    std::make_pair(wt.getDimSize(2), wt.getDimSize(3)));
+  auto win =
+      window(ctx, h, w, std::make_pair(wt.getDimSize(2), wt.getDimSize(3)));
   if (failed(win))
     return failure();
   if (win->kh != wt.getDimSize(2) || win->kw != wt.getDimSize(3))
@@ -205,8 +204,7 @@ LogicalResult convertConv(NodeContext &ctx) {
   Value y;
   if (depthwise)
     y = linalg::DepthwiseConv2DNhwcHwcOp::create(
-            b, loc, TypeRange{outType}, ValueRange{x, weight},
-            ValueRange{init},
+            b, loc, TypeRange{outType}, ValueRange{x, weight}, ValueRange{init},
             {b.getNamedAttr("strides", strides),
              b.getNamedAttr("dilations", dilations)})
             .getResult(0);
@@ -233,8 +231,8 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
     return ctx.error() << "only group 1 is supported";
   if (!ctx.input(1).constant)
     return ctx.error() << "the weight must be a constant";
-  if (ctx.hasAttr("output_shape") || ctx.attrString("auto_pad", "NOTSET") !=
-                                          "NOTSET")
+  if (ctx.hasAttr("output_shape") ||
+      ctx.attrString("auto_pad", "NOTSET") != "NOTSET")
     return ctx.error() << "output_shape and auto_pad are not supported; give "
                           "pads";
   int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), h = xt.getDimSize(2),
@@ -243,8 +241,8 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
   if (wt.getDimSize(0) != c)
     return ctx.error() << "weight " << wt << " does not match input " << xt;
   auto pairOr = [&](StringRef name, int64_t def) {
-    SmallVector<int64_t> v = ctx.attrInts(name).value_or(
-        SmallVector<int64_t>{def, def});
+    SmallVector<int64_t> v =
+        ctx.attrInts(name).value_or(SmallVector<int64_t>{def, def});
     return v;
   };
   SmallVector<int64_t> strides = pairOr("strides", 1),
@@ -271,8 +269,8 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
   Value x = transpose(b, loc, ctx.value(0), {0, 2, 3, 1});
   int64_t uh = (h - 1) * strides[0] + 1, uw = (w - 1) * strides[1] + 1;
   int64_t ph = uh + lo[0] + hi[0], pw = uw + lo[1] + hi[1];
-  Value canvas = filled(b, loc, {n, ph, pw, c},
-                        cast<TypedAttr>(b.getZeroAttr(elem)));
+  Value canvas =
+      filled(b, loc, {n, ph, pw, c}, cast<TypedAttr>(b.getZeroAttr(elem)));
   MLIRContext *mctx = b.getContext();
   x = tensor::InsertSliceOp::create(
       b, loc, x, canvas,
@@ -330,9 +328,8 @@ Converter convertPool(PoolKind kind) {
     SmallVector<int64_t> outShape = {xt.getDimSize(0), xt.getDimSize(1),
                                      win->outH, win->outW};
     Value init = filled(b, loc, outShape, padValue);
-    Value windowShape =
-        tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{win->kh, win->kw},
-                                elem);
+    Value windowShape = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{win->kh, win->kw}, elem);
     auto outType = RankedTensorType::get(outShape, elem);
     auto strides = b.getI64TensorAttr({win->sh, win->sw});
     auto dilations = b.getI64TensorAttr({win->dh, win->dw});
@@ -340,8 +337,7 @@ Converter convertPool(PoolKind kind) {
     if (kind == PoolKind::Max) {
       y = linalg::PoolingNchwMaxOp::create(b, loc, TypeRange{outType},
                                            ValueRange{x, windowShape},
-                                           ValueRange{init}, strides,
-                                           dilations)
+                                           ValueRange{init}, strides, dilations)
               .getResult(0);
       ctx.setOutput(0, y);
       return success();
@@ -376,15 +372,13 @@ Converter convertPool(PoolKind kind) {
         DenseElementsAttr::get(
             RankedTensorType::get({win->outH, win->outW}, b.getF32Type()),
             ArrayRef<float>(divisor)));
-    auto avg = elementwise(ctx, {y, d}, elem,
-                           [](OpBuilder &nb, Location l, ValueRange s) {
-                             Value div = s[1];
-                             if (div.getType() != s[0].getType())
-                               div = arith::TruncFOp::create(
-                                   nb, l, s[0].getType(), div);
-                             return arith::DivFOp::create(nb, l, s[0], div)
-                                 .getResult();
-                           });
+    auto avg = elementwise(
+        ctx, {y, d}, elem, [](OpBuilder &nb, Location l, ValueRange s) {
+          Value div = s[1];
+          if (div.getType() != s[0].getType())
+            div = arith::TruncFOp::create(nb, l, s[0].getType(), div);
+          return arith::DivFOp::create(nb, l, s[0], div).getResult();
+        });
     if (failed(avg))
       return failure();
     ctx.setOutput(0, *avg);
@@ -409,13 +403,12 @@ LogicalResult convertGlobalAveragePool(NodeContext &ctx) {
                      [](OpBuilder &nb, Location l, ValueRange s) -> Value {
                        return arith::AddFOp::create(nb, l, s[0], s[1]);
                      });
-  auto mean = elementwise(ctx, {sum}, elem,
-                          [&](OpBuilder &nb, Location l, ValueRange s) {
-                            return arith::DivFOp::create(
-                                       nb, l, s[0],
-                                       scalarConstant(nb, l, elem, count))
-                                .getResult();
-                          });
+  auto mean = elementwise(
+      ctx, {sum}, elem, [&](OpBuilder &nb, Location l, ValueRange s) {
+        return arith::DivFOp::create(nb, l, s[0],
+                                     scalarConstant(nb, l, elem, count))
+            .getResult();
+      });
   if (failed(mean))
     return failure();
   ctx.setOutput(0, *mean);
@@ -464,14 +457,14 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
     SmallVector<Value> p;
     for (size_t i = 1; i <= 4; ++i)
       p.push_back(reshape(b, loc, ctx.value(i), paramShape));
-    a = *elementwise(ctx, {p[0], p[3]}, elem,
-                     [&](OpBuilder &nb, Location l, ValueRange s) {
-                       Value v = arith::AddFOp::create(
-                           nb, l, s[1], scalarConstant(nb, l, elem, eps));
-                       return arith::MulFOp::create(
-                                  nb, l, s[0], math::RsqrtOp::create(nb, l, v))
-                           .getResult();
-                     });
+    a = *elementwise(
+        ctx, {p[0], p[3]}, elem, [&](OpBuilder &nb, Location l, ValueRange s) {
+          Value v = arith::AddFOp::create(nb, l, s[1],
+                                          scalarConstant(nb, l, elem, eps));
+          return arith::MulFOp::create(nb, l, s[0],
+                                       math::RsqrtOp::create(nb, l, v))
+              .getResult();
+        });
     shift = *elementwise(ctx, {p[1], p[2], a}, elem,
                          [](OpBuilder &nb, Location l, ValueRange s) {
                            return arith::SubFOp::create(
@@ -480,14 +473,13 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
                                .getResult();
                          });
   }
-  auto y = elementwise(ctx, {ctx.value(0), a, shift}, elem,
-                       [](OpBuilder &nb, Location l, ValueRange s) {
-                         return arith::AddFOp::create(
-                                    nb, l,
-                                    arith::MulFOp::create(nb, l, s[0], s[1]),
-                                    s[2])
-                             .getResult();
-                       });
+  auto y = elementwise(
+      ctx, {ctx.value(0), a, shift}, elem,
+      [](OpBuilder &nb, Location l, ValueRange s) {
+        return arith::AddFOp::create(
+                   nb, l, arith::MulFOp::create(nb, l, s[0], s[1]), s[2])
+            .getResult();
+      });
   if (failed(y))
     return failure();
   ctx.setOutput(0, *y);
@@ -531,12 +523,13 @@ LogicalResult convertPad(NodeContext &ctx) {
     shape[d] += pads[d] + pads[d + rank];
   }
   Value padValue = scalarConstant(b, ctx.loc, xt.getElementType(), value);
-  ctx.setOutput(0, tensor::PadOp::create(
-                       b, ctx.loc,
-                       RankedTensorType::get(shape, xt.getElementType()),
-                       ctx.value(0), lo, hi, padValue)
-                       .getResult(),
-                ctx.input(0).isUnsigned);
+  ctx.setOutput(
+      0,
+      tensor::PadOp::create(b, ctx.loc,
+                            RankedTensorType::get(shape, xt.getElementType()),
+                            ctx.value(0), lo, hi, padValue)
+          .getResult(),
+      ctx.input(0).isUnsigned);
   return success();
 }
 

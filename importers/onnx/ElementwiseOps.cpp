@@ -76,13 +76,12 @@ Converter binary(int64_t (*fold)(int64_t, int64_t)) {
     Type elem = ctx.input(0).type().getElementType();
     if (elem != ctx.input(1).type().getElementType())
       return ctx.error() << "operand element types differ";
-    auto r = elementwise(ctx, {a, b}, elem,
-                         [&](OpBuilder &nb, Location loc, ValueRange s) {
-                           if (isFloat(elem))
-                             return FOp::create(nb, loc, s[0], s[1])
-                                 .getResult();
-                           return IOp::create(nb, loc, s[0], s[1]).getResult();
-                         });
+    auto r = elementwise(
+        ctx, {a, b}, elem, [&](OpBuilder &nb, Location loc, ValueRange s) {
+          if (isFloat(elem))
+            return FOp::create(nb, loc, s[0], s[1]).getResult();
+          return IOp::create(nb, loc, s[0], s[1]).getResult();
+        });
     if (failed(r))
       return failure();
     ctx.setOutput(0, *r, ctx.input(0).isUnsigned);
@@ -91,9 +90,8 @@ Converter binary(int64_t (*fold)(int64_t, int64_t)) {
 }
 
 /// A float unary operator computed by `fn`.
-Converter unary(std::function<Value(OpBuilder &, Location, Value,
-                                    NodeContext &)>
-                    fn) {
+Converter
+unary(std::function<Value(OpBuilder &, Location, Value, NodeContext &)> fn) {
   return [fn](NodeContext &ctx) -> LogicalResult {
     Type elem = ctx.input(0).type().getElementType();
     if (!isFloat(elem))
@@ -188,14 +186,14 @@ Converter compare(arith::CmpFPredicate fp, arith::CmpIPredicate sp,
   return [=](NodeContext &ctx) -> LogicalResult {
     Type elem = ctx.input(0).type().getElementType();
     bool isUnsigned = ctx.input(0).isUnsigned;
-    auto r = elementwise(
-        ctx, {ctx.value(0), ctx.value(1)}, ctx.b.getI1Type(),
-        [&](OpBuilder &b, Location loc, ValueRange s) -> Value {
-          if (isFloat(elem))
-            return arith::CmpFOp::create(b, loc, fp, s[0], s[1]);
-          return arith::CmpIOp::create(b, loc, isUnsigned ? up : sp, s[0],
-                                       s[1]);
-        });
+    auto r =
+        elementwise(ctx, {ctx.value(0), ctx.value(1)}, ctx.b.getI1Type(),
+                    [&](OpBuilder &b, Location loc, ValueRange s) -> Value {
+                      if (isFloat(elem))
+                        return arith::CmpFOp::create(b, loc, fp, s[0], s[1]);
+                      return arith::CmpIOp::create(b, loc, isUnsigned ? up : sp,
+                                                   s[0], s[1]);
+                    });
     if (failed(r))
       return failure();
     ctx.setOutput(0, *r);
@@ -205,12 +203,11 @@ Converter compare(arith::CmpFPredicate fp, arith::CmpIPredicate sp,
 
 LogicalResult convertWhere(NodeContext &ctx) {
   Type elem = ctx.input(1).type().getElementType();
-  auto r = elementwise(ctx, {ctx.value(0), ctx.value(1), ctx.value(2)}, elem,
-                       [](OpBuilder &b, Location loc, ValueRange s) {
-                         return arith::SelectOp::create(b, loc, s[0], s[1],
-                                                        s[2])
-                             .getResult();
-                       });
+  auto r = elementwise(
+      ctx, {ctx.value(0), ctx.value(1), ctx.value(2)}, elem,
+      [](OpBuilder &b, Location loc, ValueRange s) {
+        return arith::SelectOp::create(b, loc, s[0], s[1], s[2]).getResult();
+      });
   if (failed(r))
     return failure();
   ctx.setOutput(0, *r, ctx.input(1).isUnsigned);
@@ -235,17 +232,15 @@ LogicalResult convertClip(NodeContext &ctx) {
       (i == 1 ? lo : hi) = (*v)[0];
     }
   }
-  auto r = elementwise(ctx, {ctx.value(0)}, elem,
-                       [&](OpBuilder &b, Location loc, ValueRange s) {
-                         Value x = s[0];
-                         if (!std::isinf(lo))
-                           x = arith::MaximumFOp::create(
-                               b, loc, x, constLike(b, loc, x, lo));
-                         if (!std::isinf(hi))
-                           x = arith::MinimumFOp::create(
-                               b, loc, x, constLike(b, loc, x, hi));
-                         return x;
-                       });
+  auto r = elementwise(
+      ctx, {ctx.value(0)}, elem, [&](OpBuilder &b, Location loc, ValueRange s) {
+        Value x = s[0];
+        if (!std::isinf(lo))
+          x = arith::MaximumFOp::create(b, loc, x, constLike(b, loc, x, lo));
+        if (!std::isinf(hi))
+          x = arith::MinimumFOp::create(b, loc, x, constLike(b, loc, x, hi));
+        return x;
+      });
   if (failed(r))
     return failure();
   ctx.setOutput(0, *r);
@@ -260,27 +255,26 @@ LogicalResult convertPow(NodeContext &ctx) {
   if (ctx.input(1).constant && ctx.input(1).constant.isSplat()) {
     double e = (*ctx.constFloats(1, "exponent"))[0];
     if (e == 2.0 || e == 0.5 || e == 1.0) {
-      auto r = elementwise(ctx, {ctx.value(0)}, elem,
-                           [&](OpBuilder &b, Location loc, ValueRange s) {
-                             if (e == 1.0)
-                               return s[0];
-                             if (e == 0.5)
-                               return math::SqrtOp::create(b, loc, s[0])
-                                   .getResult();
-                             return arith::MulFOp::create(b, loc, s[0], s[0])
-                                 .getResult();
-                           });
+      auto r = elementwise(
+          ctx, {ctx.value(0)}, elem,
+          [&](OpBuilder &b, Location loc, ValueRange s) {
+            if (e == 1.0)
+              return s[0];
+            if (e == 0.5)
+              return math::SqrtOp::create(b, loc, s[0]).getResult();
+            return arith::MulFOp::create(b, loc, s[0], s[0]).getResult();
+          });
       if (failed(r))
         return failure();
       ctx.setOutput(0, *r);
       return success();
     }
   }
-  auto r = elementwise(ctx, {ctx.value(0), ctx.value(1)}, elem,
-                       [](OpBuilder &b, Location loc, ValueRange s) {
-                         return math::PowFOp::create(b, loc, s[0], s[1])
-                             .getResult();
-                       });
+  auto r =
+      elementwise(ctx, {ctx.value(0), ctx.value(1)}, elem,
+                  [](OpBuilder &b, Location loc, ValueRange s) {
+                    return math::PowFOp::create(b, loc, s[0], s[1]).getResult();
+                  });
   if (failed(r))
     return failure();
   ctx.setOutput(0, *r);
@@ -319,22 +313,21 @@ void onnx_import::registerElementwiseOps(ConverterTable &t) {
   t["Sqrt"] = unary([](OpBuilder &b, Location loc, Value x, NodeContext &) {
     return math::SqrtOp::create(b, loc, x).getResult();
   });
-  t["Reciprocal"] = unary([](OpBuilder &b, Location loc, Value x,
-                             NodeContext &) {
-    return arith::DivFOp::create(b, loc, constLike(b, loc, x, 1.0), x)
-        .getResult();
-  });
+  t["Reciprocal"] =
+      unary([](OpBuilder &b, Location loc, Value x, NodeContext &) {
+        return arith::DivFOp::create(b, loc, constLike(b, loc, x, 1.0), x)
+            .getResult();
+      });
   t["Neg"] = [](NodeContext &ctx) -> LogicalResult {
     Type elem = ctx.input(0).type().getElementType();
-    auto r = elementwise(ctx, {ctx.value(0)}, elem,
-                         [&](OpBuilder &b, Location loc, ValueRange s) {
-                           if (isFloat(elem))
-                             return arith::NegFOp::create(b, loc, s[0])
-                                 .getResult();
-                           return arith::SubIOp::create(
-                                      b, loc, constLike(b, loc, s[0], 0), s[0])
-                               .getResult();
-                         });
+    auto r = elementwise(
+        ctx, {ctx.value(0)}, elem,
+        [&](OpBuilder &b, Location loc, ValueRange s) {
+          if (isFloat(elem))
+            return arith::NegFOp::create(b, loc, s[0]).getResult();
+          return arith::SubIOp::create(b, loc, constLike(b, loc, s[0], 0), s[0])
+              .getResult();
+        });
     if (failed(r))
       return failure();
     ctx.setOutput(0, *r);
@@ -356,19 +349,20 @@ void onnx_import::registerElementwiseOps(ConverterTable &t) {
     return arith::MaximumFOp::create(b, loc, x, constLike(b, loc, x, 0.0))
         .getResult();
   });
-  t["Sigmoid"] = unary([](OpBuilder &b, Location loc, Value x,
-                          NodeContext &) { return sigmoid(b, loc, x); });
-  t["HardSigmoid"] = unary([](OpBuilder &b, Location loc, Value x,
-                              NodeContext &ctx) {
-    return hardSigmoid(b, loc, x, ctx.attrFloat("alpha", 0.2f),
-                       ctx.attrFloat("beta", 0.5f));
+  t["Sigmoid"] = unary([](OpBuilder &b, Location loc, Value x, NodeContext &) {
+    return sigmoid(b, loc, x);
   });
-  t["HardSwish"] = unary([](OpBuilder &b, Location loc, Value x,
-                            NodeContext &) {
-    return arith::MulFOp::create(b, loc, x,
-                                 hardSigmoid(b, loc, x, 1.0 / 6.0, 0.5))
-        .getResult();
-  });
+  t["HardSigmoid"] =
+      unary([](OpBuilder &b, Location loc, Value x, NodeContext &ctx) {
+        return hardSigmoid(b, loc, x, ctx.attrFloat("alpha", 0.2f),
+                           ctx.attrFloat("beta", 0.5f));
+      });
+  t["HardSwish"] =
+      unary([](OpBuilder &b, Location loc, Value x, NodeContext &) {
+        return arith::MulFOp::create(b, loc, x,
+                                     hardSigmoid(b, loc, x, 1.0 / 6.0, 0.5))
+            .getResult();
+      });
   t["Clip"] = convertClip;
   t["Cast"] = convertCast;
   t["Where"] = convertWhere;

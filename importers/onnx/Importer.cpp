@@ -93,7 +93,8 @@ onnx_import::convertTensorProto(const onnx::TensorProto &t, MLIRContext *ctx,
     return failure();
   }
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-    error = "tensor '" + t.name() + "' has external data, which is not "
+    error = "tensor '" + t.name() +
+            "' has external data, which is not "
             "supported (save the model with its weights inside)";
     return failure();
   }
@@ -198,8 +199,7 @@ FailureOr<SmallVector<int64_t>> NodeContext::constInts(size_t i,
                                                        StringRef what) {
   const Tensor &t = input(i);
   if (!t.constant || !isa<IntegerType>(t.constant.getElementType())) {
-    error() << what << " (input " << i
-            << ") must be a constant integer tensor";
+    error() << what << " (input " << i << ") must be a constant integer tensor";
     return failure();
   }
   SmallVector<int64_t> values;

@@ -50,8 +50,10 @@ FailureOr<Value> matmul(NodeContext &ctx, Value a, Value bv) {
     bv = reshape(b, loc, bv, {bt.getDimSize(0), 1});
   at = cast<RankedTensorType>(a.getType());
   bt = cast<RankedTensorType>(bv.getType());
-  int64_t m = at.getDimSize(at.getRank() - 2), k = at.getDimSize(at.getRank() - 1);
-  int64_t k2 = bt.getDimSize(bt.getRank() - 2), n = bt.getDimSize(bt.getRank() - 1);
+  int64_t m = at.getDimSize(at.getRank() - 2),
+          k = at.getDimSize(at.getRank() - 1);
+  int64_t k2 = bt.getDimSize(bt.getRank() - 2),
+          n = bt.getDimSize(bt.getRank() - 1);
   if (k != k2)
     return ctx.error() << "inner dimensions differ: " << at << " x " << bt;
   auto batchA = at.getShape().drop_back(2), batchB = bt.getShape().drop_back(2);
@@ -68,11 +70,11 @@ FailureOr<Value> matmul(NodeContext &ctx, Value a, Value bv) {
     for (int64_t d : at.getShape().drop_back())
       rows *= d;
     Value lhs = reshape(b, loc, a, {rows, k});
-    result = linalg::MatmulOp::create(
-                 b, loc, TypeRange{RankedTensorType::get({rows, n}, elem)},
-                 ValueRange{lhs, bv},
-                 ValueRange{zeros(b, loc, {rows, n}, elem)})
-                 .getResult(0);
+    result =
+        linalg::MatmulOp::create(
+            b, loc, TypeRange{RankedTensorType::get({rows, n}, elem)},
+            ValueRange{lhs, bv}, ValueRange{zeros(b, loc, {rows, n}, elem)})
+            .getResult(0);
   } else {
     int64_t count = 1;
     for (int64_t d : *batch)
@@ -87,8 +89,7 @@ FailureOr<Value> matmul(NodeContext &ctx, Value a, Value bv) {
     Value lhs = reshape(b, loc, *ab, {count, m, k});
     Value rhs = reshape(b, loc, *bb, {count, k, n});
     result = linalg::BatchMatmulOp::create(
-                 b, loc,
-                 TypeRange{RankedTensorType::get({count, m, n}, elem)},
+                 b, loc, TypeRange{RankedTensorType::get({count, m, n}, elem)},
                  ValueRange{lhs, rhs},
                  ValueRange{zeros(b, loc, {count, m, n}, elem)})
                  .getResult(0);
@@ -110,22 +111,22 @@ LogicalResult convertMatMul(NodeContext &ctx) {
 }
 
 Value add(NodeContext &ctx, Value a, Value b) {
-  return *elementwise(ctx, {a, b}, getElementTypeOrSelf(a.getType()),
-                      [](OpBuilder &nb, Location loc, ValueRange s) {
-                        return arith::AddFOp::create(nb, loc, s[0], s[1])
-                            .getResult();
-                      });
+  return *elementwise(
+      ctx, {a, b}, getElementTypeOrSelf(a.getType()),
+      [](OpBuilder &nb, Location loc, ValueRange s) {
+        return arith::AddFOp::create(nb, loc, s[0], s[1]).getResult();
+      });
 }
 
 Value scale(NodeContext &ctx, Value a, double factor) {
-  return *elementwise(ctx, {a}, getElementTypeOrSelf(a.getType()),
-                      [&](OpBuilder &nb, Location loc, ValueRange s) {
-                        return arith::MulFOp::create(
-                                   nb, loc, s[0],
-                                   scalarConstant(nb, loc, s[0].getType(),
-                                                  factor))
-                            .getResult();
-                      });
+  return *elementwise(
+      ctx, {a}, getElementTypeOrSelf(a.getType()),
+      [&](OpBuilder &nb, Location loc, ValueRange s) {
+        return arith::MulFOp::create(
+                   nb, loc, s[0],
+                   scalarConstant(nb, loc, s[0].getType(), factor))
+            .getResult();
+      });
 }
 
 /// Y = alpha op(A) op(B) + beta C. Constant operands are transposed (and
@@ -147,7 +148,8 @@ LogicalResult convertGemm(NodeContext &ctx) {
   if (failed(y))
     return failure();
   Value result = *y;
-  double alpha = ctx.attrFloat("alpha", 1.0f), beta = ctx.attrFloat("beta", 1.0f);
+  double alpha = ctx.attrFloat("alpha", 1.0f),
+         beta = ctx.attrFloat("beta", 1.0f);
   if (alpha != 1.0)
     result = scale(ctx, result, alpha);
   if (ctx.hasInput(2) && beta != 0.0) {
@@ -156,9 +158,8 @@ LogicalResult convertGemm(NodeContext &ctx) {
       c = scale(ctx, c, beta);
     auto shape = broadcastShapes(cast<ShapedType>(c.getType()).getShape(),
                                  cast<ShapedType>(result.getType()).getShape());
-    if (failed(shape) ||
-        ArrayRef<int64_t>(*shape) !=
-            cast<ShapedType>(result.getType()).getShape())
+    if (failed(shape) || ArrayRef<int64_t>(*shape) !=
+                             cast<ShapedType>(result.getType()).getShape())
       return ctx.error() << "C does not broadcast to the product";
     result = add(ctx, result, c);
   }
@@ -209,8 +210,8 @@ Converter convertReduce(ReduceKind kind) {
     if (!isa<FloatType>(elem))
       return ctx.error() << "expects a float tensor";
     // ReduceSum takes axes as an input from opset 13, the others from 18.
-    auto axes = reductionAxes(ctx, type.getRank(),
-                              kind == ReduceKind::Sum ? 13 : 18);
+    auto axes =
+        reductionAxes(ctx, type.getRank(), kind == ReduceKind::Sum ? 13 : 18);
     if (failed(axes))
       return failure();
     if (axes->empty()) {
@@ -222,8 +223,9 @@ Converter convertReduce(ReduceKind kind) {
     TypedAttr init =
         kind == ReduceKind::Max
             ? TypedAttr(b.getFloatAttr(
-                  elem, APFloat::getInf(cast<FloatType>(elem).getFloatSemantics(),
-                                        /*Negative=*/true)))
+                  elem,
+                  APFloat::getInf(cast<FloatType>(elem).getFloatSemantics(),
+                                  /*Negative=*/true)))
             : TypedAttr(b.getFloatAttr(elem, 0.0));
     Value r = reduce(b, ctx.loc, ctx.value(0), *axes, keep, init,
                      [&](OpBuilder &nb, Location loc, ValueRange s) -> Value {
@@ -250,8 +252,8 @@ Converter convertSoftmax(bool logarithm) {
     if (!isa<FloatType>(elem))
       return ctx.error() << "expects a float tensor";
     int64_t rank = type.getRank();
-    auto axis = normalizeAxis(ctx.attrInt("axis", ctx.opset >= 13 ? -1 : 1),
-                              rank);
+    auto axis =
+        normalizeAxis(ctx.attrInt("axis", ctx.opset >= 13 ? -1 : 1), rank);
     if (failed(axis))
       return ctx.error() << "axis out of range";
     // Before opset 13 the input is flattened at `axis`: the reduction runs
@@ -264,36 +266,33 @@ Converter convertSoftmax(bool logarithm) {
     Value x = ctx.value(0);
     Value max = reduce(
         b, loc, x, axes, /*keepDims=*/true,
-        b.getFloatAttr(elem, APFloat::getInf(
-                                 cast<FloatType>(elem).getFloatSemantics(),
-                                 /*Negative=*/true)),
+        b.getFloatAttr(
+            elem, APFloat::getInf(cast<FloatType>(elem).getFloatSemantics(),
+                                  /*Negative=*/true)),
         [](OpBuilder &nb, Location l, ValueRange s) -> Value {
           return arith::MaximumFOp::create(nb, l, s[0], s[1]);
         });
-    Value shifted = *elementwise(ctx, {x, max}, elem,
-                                 [](OpBuilder &nb, Location l, ValueRange s) {
-                                   return arith::SubFOp::create(nb, l, s[0],
-                                                                s[1])
-                                       .getResult();
-                                 });
-    Value e = *elementwise(ctx, {shifted}, elem,
-                           [](OpBuilder &nb, Location l, ValueRange s) {
-                             return math::ExpOp::create(nb, l, s[0])
-                                 .getResult();
-                           });
-    Value sum = reduce(b, loc, e, axes, /*keepDims=*/true,
-                       b.getFloatAttr(elem, 0.0),
-                       [](OpBuilder &nb, Location l, ValueRange s) -> Value {
-                         return arith::AddFOp::create(nb, l, s[0], s[1]);
-                       });
-    Value y = *elementwise(
-        ctx, {logarithm ? shifted : e, sum}, elem,
-        [&](OpBuilder &nb, Location l, ValueRange s) -> Value {
-          if (logarithm)
-            return arith::SubFOp::create(nb, l, s[0],
-                                         math::LogOp::create(nb, l, s[1]));
-          return arith::DivFOp::create(nb, l, s[0], s[1]);
+    Value shifted = *elementwise(
+        ctx, {x, max}, elem, [](OpBuilder &nb, Location l, ValueRange s) {
+          return arith::SubFOp::create(nb, l, s[0], s[1]).getResult();
         });
+    Value e = *elementwise(
+        ctx, {shifted}, elem, [](OpBuilder &nb, Location l, ValueRange s) {
+          return math::ExpOp::create(nb, l, s[0]).getResult();
+        });
+    Value sum =
+        reduce(b, loc, e, axes, /*keepDims=*/true, b.getFloatAttr(elem, 0.0),
+               [](OpBuilder &nb, Location l, ValueRange s) -> Value {
+                 return arith::AddFOp::create(nb, l, s[0], s[1]);
+               });
+    Value y =
+        *elementwise(ctx, {logarithm ? shifted : e, sum}, elem,
+                     [&](OpBuilder &nb, Location l, ValueRange s) -> Value {
+                       if (logarithm)
+                         return arith::SubFOp::create(
+                             nb, l, s[0], math::LogOp::create(nb, l, s[1]));
+                       return arith::DivFOp::create(nb, l, s[0], s[1]);
+                     });
     ctx.setOutput(0, y);
     return success();
   };
@@ -332,26 +331,22 @@ LogicalResult convertLayerNorm(NodeContext &ctx) {
                  1.0 / double(count));
   };
   Value mean = sumOf(x);
-  Value centered = *elementwise(ctx, {x, mean}, elem,
-                                [](OpBuilder &nb, Location l, ValueRange s) {
-                                  return arith::SubFOp::create(nb, l, s[0],
-                                                               s[1])
-                                      .getResult();
-                                });
-  Value var = sumOf(*elementwise(ctx, {centered}, elem,
-                                 [](OpBuilder &nb, Location l, ValueRange s) {
-                                   return arith::MulFOp::create(nb, l, s[0],
-                                                                s[0])
-                                       .getResult();
-                                 }));
+  Value centered = *elementwise(
+      ctx, {x, mean}, elem, [](OpBuilder &nb, Location l, ValueRange s) {
+        return arith::SubFOp::create(nb, l, s[0], s[1]).getResult();
+      });
+  Value var = sumOf(*elementwise(
+      ctx, {centered}, elem, [](OpBuilder &nb, Location l, ValueRange s) {
+        return arith::MulFOp::create(nb, l, s[0], s[0]).getResult();
+      }));
   SmallVector<Value> operands = {centered, var, ctx.value(1)};
   if (ctx.hasInput(2))
     operands.push_back(ctx.value(2));
   auto y = elementwise(
       ctx, operands, elem, [&](OpBuilder &nb, Location l, ValueRange s) {
         Value eps = scalarConstant(nb, l, elem, epsilon);
-        Value inv = math::RsqrtOp::create(nb, l,
-                                          arith::AddFOp::create(nb, l, s[1], eps));
+        Value inv = math::RsqrtOp::create(
+            nb, l, arith::AddFOp::create(nb, l, s[1], eps));
         Value r = arith::MulFOp::create(
             nb, l, arith::MulFOp::create(nb, l, s[0], inv), s[2]);
         return s.size() > 3 ? arith::AddFOp::create(nb, l, r, s[3]).getResult()

@@ -88,8 +88,7 @@ FailureOr<Params> readParams(NodeContext &ctx, size_t si, size_t zi,
     }
     if (int64_t(p.scales.size()) != shape[*a]) {
       ctx.error() << what << " has " << p.scales.size()
-                  << " scales for dimension " << *a << " of size "
-                  << shape[*a];
+                  << " scales for dimension " << *a << " of size " << shape[*a];
       return failure();
     }
     p.axis = *a;
@@ -101,12 +100,12 @@ quant::QuantizedType quantType(MLIRContext *ctx, const Params &p,
                                Type expressed, int64_t axisOverride = -2) {
   int64_t axis = axisOverride == -2 ? p.axis : axisOverride;
   auto storage = IntegerType::get(ctx, p.bits);
-  int64_t min = -(int64_t(1) << (p.bits - 1)), max = (int64_t(1) << (p.bits - 1)) - 1;
+  int64_t min = -(int64_t(1) << (p.bits - 1)),
+          max = (int64_t(1) << (p.bits - 1)) - 1;
   unsigned flags = quant::QuantizationFlags::Signed;
   if (axis < 0)
-    return quant::UniformQuantizedType::get(flags, storage, expressed,
-                                            p.scales[0], p.zeroPoints[0], min,
-                                            max);
+    return quant::UniformQuantizedType::get(
+        flags, storage, expressed, p.scales[0], p.zeroPoints[0], min, max);
   return quant::UniformQuantizedPerAxisType::get(
       flags, storage, expressed, p.scales, p.zeroPoints, axis, min, max);
 }
@@ -136,13 +135,13 @@ FailureOr<Params> unitParams(NodeContext &ctx, size_t zi, const Tensor &t,
 
 /// uint8 bits <-> the signed domain: x xor 0x80.
 Value flipSign(NodeContext &ctx, Value v) {
-  return *elementwise(ctx, {v}, getElementTypeOrSelf(v.getType()),
-                      [](OpBuilder &b, Location loc, ValueRange s) {
-                        Value bit = arith::ConstantOp::create(
-                            b, loc, b.getIntegerAttr(s[0].getType(), -128));
-                        return arith::XOrIOp::create(b, loc, s[0], bit)
-                            .getResult();
-                      });
+  return *elementwise(
+      ctx, {v}, getElementTypeOrSelf(v.getType()),
+      [](OpBuilder &b, Location loc, ValueRange s) {
+        Value bit = arith::ConstantOp::create(
+            b, loc, b.getIntegerAttr(s[0].getType(), -128));
+        return arith::XOrIOp::create(b, loc, s[0], bit).getResult();
+      });
 }
 
 /// The storage tensor `v` as a quantized tensor of `type`.
@@ -181,8 +180,8 @@ LogicalResult convertQuantizeLinear(NodeContext &ctx) {
   Type storage = storageOf(ctx, 2, isUnsigned);
   if (!storage.isInteger(8))
     return ctx.error() << "only int8 and uint8 outputs are supported";
-  auto p = readParams(ctx, 1, 2, xt.getShape(), ctx.attrInt("axis", 1),
-                      storage, isUnsigned, "y");
+  auto p = readParams(ctx, 1, 2, xt.getShape(), ctx.attrInt("axis", 1), storage,
+                      isUnsigned, "y");
   if (failed(p))
     return failure();
   if (ctx.input(0).constant && xt.getElementType().isF32()) {
@@ -222,27 +221,27 @@ LogicalResult convertDequantizeLinear(NodeContext &ctx) {
   Type storage = xt.getElementType();
   if (!storage.isInteger(8) && !storage.isInteger(32))
     return ctx.error() << "only int8, uint8 and int32 inputs are supported";
-  auto p = readParams(ctx, 1, 2, xt.getShape(), ctx.attrInt("axis", 1),
-                      storage, x.isUnsigned, "x");
+  auto p = readParams(ctx, 1, 2, xt.getShape(), ctx.attrInt("axis", 1), storage,
+                      x.isUnsigned, "x");
   if (failed(p))
     return failure();
   auto f32 = ctx.b.getF32Type();
   auto type = quantType(ctx.b.getContext(), *p, f32);
   if (storage.isInteger(32)) {
     // i32 (a bias): the storage range is the full i32 range.
-    type = p->axis < 0
-               ? cast<quant::QuantizedType>(quant::UniformQuantizedType::get(
-                     quant::QuantizationFlags::Signed, storage, f32,
-                     p->scales[0], p->zeroPoints[0], INT32_MIN, INT32_MAX))
-               : cast<quant::QuantizedType>(
-                     quant::UniformQuantizedPerAxisType::get(
-                         quant::QuantizationFlags::Signed, storage, f32,
-                         p->scales, p->zeroPoints, p->axis, INT32_MIN,
-                         INT32_MAX));
+    type =
+        p->axis < 0
+            ? cast<quant::QuantizedType>(quant::UniformQuantizedType::get(
+                  quant::QuantizationFlags::Signed, storage, f32, p->scales[0],
+                  p->zeroPoints[0], INT32_MIN, INT32_MAX))
+            : cast<quant::QuantizedType>(
+                  quant::UniformQuantizedPerAxisType::get(
+                      quant::QuantizationFlags::Signed, storage, f32, p->scales,
+                      p->zeroPoints, p->axis, INT32_MIN, INT32_MAX));
   }
   Value q = asQuantized(ctx, ctx.value(0), x.isUnsigned, type);
-  ctx.setOutput(0, DequantizeOp::create(ctx.b, ctx.loc, xt.clone(f32), q)
-                       .getResult());
+  ctx.setOutput(
+      0, DequantizeOp::create(ctx.b, ctx.loc, xt.clone(f32), q).getResult());
   return success();
 }
 
@@ -261,8 +260,7 @@ LogicalResult convertDynamicQuantizeLinear(NodeContext &ctx) {
   auto f32 = b.getF32Type();
   Value x = ctx.value(0);
   auto extreme = [&](bool isMax) {
-    return reduce(b, loc, x, all, /*keepDims=*/false,
-                  b.getF32FloatAttr(0.0f),
+    return reduce(b, loc, x, all, /*keepDims=*/false, b.getF32FloatAttr(0.0f),
                   [isMax](OpBuilder &nb, Location l, ValueRange s) -> Value {
                     if (isMax)
                       return arith::MaximumFOp::create(nb, l, s[0], s[1]);
@@ -274,13 +272,13 @@ LogicalResult convertDynamicQuantizeLinear(NodeContext &ctx) {
   Value scale = *elementwise(
       ctx, {hi, lo}, f32, [](OpBuilder &nb, Location l, ValueRange s) {
         Value range = arith::SubFOp::create(nb, l, s[0], s[1]);
-        Value q = arith::DivFOp::create(nb, l, range,
-                                        scalarConstant(nb, l, nb.getF32Type(),
-                                                       255.0));
+        Value q = arith::DivFOp::create(
+            nb, l, range, scalarConstant(nb, l, nb.getF32Type(), 255.0));
         // An all-zero tensor: scale 0 would divide by zero; ONNX leaves it
         // undefined, onnxruntime uses 1.
-        Value zero = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, q,
-                                           scalarConstant(nb, l, q.getType(), 0));
+        Value zero =
+            arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, q,
+                                  scalarConstant(nb, l, q.getType(), 0));
         return arith::SelectOp::create(
                    nb, l, zero, scalarConstant(nb, l, q.getType(), 1.0), q)
             .getResult();
@@ -297,13 +295,12 @@ LogicalResult convertDynamicQuantizeLinear(NodeContext &ctx) {
     Value i = arith::FPToSIOp::create(nb, l, nb.getI32Type(), v);
     return arith::TruncIOp::create(nb, l, nb.getI8Type(), i).getResult();
   };
-  Value zpFloat = *elementwise(ctx, {lo, scale}, f32,
-                               [&](OpBuilder &nb, Location l, ValueRange s) {
-                                 Value v = arith::DivFOp::create(
-                                     nb, l, arith::NegFOp::create(nb, l, s[0]),
-                                     s[1]);
-                                 return clampRound(nb, l, v);
-                               });
+  Value zpFloat = *elementwise(
+      ctx, {lo, scale}, f32, [&](OpBuilder &nb, Location l, ValueRange s) {
+        Value v = arith::DivFOp::create(
+            nb, l, arith::NegFOp::create(nb, l, s[0]), s[1]);
+        return clampRound(nb, l, v);
+      });
   Value y = *elementwise(ctx, {x, scale, zpFloat}, b.getI8Type(),
                          [&](OpBuilder &nb, Location l, ValueRange s) {
                            Value v = math::RoundEvenOp::create(
@@ -366,8 +363,8 @@ FailureOr<MatmulOperands> matmulOperands(NodeContext &ctx, size_t ai,
 
 /// The i32 accumulator type of a * b (scales multiplied, per output column
 /// on `axis` when b has several).
-quant::QuantizedType accType(MLIRContext *ctx, const Params &a,
-                             const Params &b, int64_t axis) {
+quant::QuantizedType accType(MLIRContext *ctx, const Params &a, const Params &b,
+                             int64_t axis) {
   SmallVector<double> scales;
   for (double s : b.scales)
     scales.push_back(a.scales[0] * s);
@@ -412,8 +409,8 @@ FailureOr<std::pair<Value, bool>> requantize(NodeContext &ctx, Value acc,
   auto f32 = ctx.b.getF32Type();
   bool isUnsigned = false;
   Type storage = storageOf(ctx, yzi, isUnsigned);
-  auto p = readParams(ctx, ysi, yzi, accT.getShape(), 0, storage, isUnsigned,
-                      "y");
+  auto p =
+      readParams(ctx, ysi, yzi, accT.getShape(), 0, storage, isUnsigned, "y");
   if (failed(p))
     return failure();
   if (p->scales.size() != 1)
@@ -459,8 +456,8 @@ Converter convertIntegerConv(bool qlinear) {
     int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), h = xt.getDimSize(2),
             wd = xt.getDimSize(3), f = wt.getDimSize(0);
     if (c % group || f % group || wt.getDimSize(1) * group != c)
-      return ctx.error() << "group " << group << " does not match input "
-                         << xt << " and weight " << wt;
+      return ctx.error() << "group " << group << " does not match input " << xt
+                         << " and weight " << wt;
     int64_t kh = wt.getDimSize(2), kw = wt.getDimSize(3);
     SmallVector<int64_t> strides = {1, 1}, dilations = {1, 1},
                          pads = {0, 0, 0, 0};
@@ -475,12 +472,14 @@ Converter convertIntegerConv(bool qlinear) {
     if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
       return ctx.error() << "strides, dilations and pads must be 2-D";
     auto f32 = ctx.b.getF32Type();
-    FailureOr<Params> px = qlinear ? readParams(ctx, 1, 2, xt.getShape(), 1, xt.getElementType(),
-                                                x.isUnsigned, "x")
-                                   : unitParams(ctx, 2, x, -1, "x");
-    FailureOr<Params> pw = qlinear ? readParams(ctx, 4, 5, wt.getShape(), 0, wt.getElementType(),
-                                                w.isUnsigned, "w")
-                                   : unitParams(ctx, 3, w, 0, "w");
+    FailureOr<Params> px =
+        qlinear ? readParams(ctx, 1, 2, xt.getShape(), 1, xt.getElementType(),
+                             x.isUnsigned, "x")
+                : unitParams(ctx, 2, x, -1, "x");
+    FailureOr<Params> pw =
+        qlinear ? readParams(ctx, 4, 5, wt.getShape(), 0, wt.getElementType(),
+                             w.isUnsigned, "w")
+                : unitParams(ctx, 3, w, 0, "w");
     if (failed(px) || failed(pw))
       return failure();
     if (px->scales.size() != 1)
@@ -493,18 +492,17 @@ Converter convertIntegerConv(bool qlinear) {
     OpBuilder &b = ctx.b;
     Location loc = ctx.loc;
     Value xq = asQuantized(ctx, transpose(b, loc, ctx.value(xi), {0, 2, 3, 1}),
-                           x.isUnsigned,
-                           quantType(b.getContext(), *px, f32));
+                           x.isUnsigned, quantType(b.getContext(), *px, f32));
     DenseElementsAttr wc = transposeConstant(w.constant, {2, 3, 1, 0});
     Value wv = arith::ConstantOp::create(b, loc, wc);
-    Value wq = asQuantized(ctx, wv, w.isUnsigned,
-                           quantType(b.getContext(), *pw, f32));
-    int64_t oh = (h + pads[0] + pads[2] - dilations[0] * (kh - 1) - 1) /
-                     strides[0] + 1;
-    int64_t ow = (wd + pads[1] + pads[3] - dilations[1] * (kw - 1) - 1) /
-                     strides[1] + 1;
-    auto acc = RankedTensorType::get(
-        {n, oh, ow, f}, accType(b.getContext(), *px, *pw, 3));
+    Value wq =
+        asQuantized(ctx, wv, w.isUnsigned, quantType(b.getContext(), *pw, f32));
+    int64_t oh =
+        (h + pads[0] + pads[2] - dilations[0] * (kh - 1) - 1) / strides[0] + 1;
+    int64_t ow =
+        (wd + pads[1] + pads[3] - dilations[1] * (kw - 1) - 1) / strides[1] + 1;
+    auto acc = RankedTensorType::get({n, oh, ow, f},
+                                     accType(b.getContext(), *px, *pw, 3));
     Value bias;
     if (qlinear && ctx.hasInput(8)) {
       const Tensor &bt = ctx.input(8);
@@ -512,16 +510,15 @@ Converter convertIntegerConv(bool qlinear) {
         return ctx.error() << "B must be int32";
       bias = quant::StorageCastOp::create(
           b, loc,
-          bt.type().clone(cast<quant::QuantizedType>(
-              accType(b.getContext(), *px, *pw, 0))),
+          bt.type().clone(
+              cast<quant::QuantizedType>(accType(b.getContext(), *px, *pw, 0))),
           ctx.value(8));
     }
-    Value r = Conv2DOp::create(b, loc, acc, xq, wq, bias,
-                               b.getDenseI64ArrayAttr(strides),
-                               b.getDenseI64ArrayAttr(dilations),
-                               b.getDenseI64ArrayAttr(
-                                   {pads[0], pads[2], pads[1], pads[3]}),
-                               b.getI64IntegerAttr(group));
+    Value r = Conv2DOp::create(
+        b, loc, acc, xq, wq, bias, b.getDenseI64ArrayAttr(strides),
+        b.getDenseI64ArrayAttr(dilations),
+        b.getDenseI64ArrayAttr({pads[0], pads[2], pads[1], pads[3]}),
+        b.getI64IntegerAttr(group));
     // The storage result, back to NCHW.
     Value storage;
     bool isUnsigned = false;
@@ -531,8 +528,8 @@ Converter convertIntegerConv(bool qlinear) {
         return failure();
       std::tie(storage, isUnsigned) = *y;
     } else {
-      storage = quant::StorageCastOp::create(b, loc, acc.clone(b.getI32Type()),
-                                             r);
+      storage =
+          quant::StorageCastOp::create(b, loc, acc.clone(b.getI32Type()), r);
     }
     ctx.setOutput(0, transpose(b, loc, storage, {0, 3, 1, 2}), isUnsigned);
     return success();

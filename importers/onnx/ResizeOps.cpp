@@ -158,18 +158,17 @@ LogicalResult convertResize(NodeContext &ctx) {
   auto weightTable = [&](ArrayRef<float> v) -> Value {
     return arith::ConstantOp::create(
         b, loc,
-        DenseElementsAttr::get(
-            RankedTensorType::get({int64_t(v.size())}, elem), v));
+        DenseElementsAttr::get(RankedTensorType::get({int64_t(v.size())}, elem),
+                               v));
   };
-  SmallVector<Value> tables = {indexTable(rows->lo), indexTable(rows->hi),
-                               weightTable(rows->weight), indexTable(cols->lo),
-                               indexTable(cols->hi),
-                               weightTable(cols->weight)};
+  SmallVector<Value> tables = {
+      indexTable(rows->lo), indexTable(rows->hi), weightTable(rows->weight),
+      indexTable(cols->lo), indexTable(cols->hi), weightTable(cols->weight)};
   MLIRContext *mctx = b.getContext();
   AffineMap row = AffineMap::get(4, 0, {getAffineDimExpr(2, mctx)}, mctx);
   AffineMap col = AffineMap::get(4, 0, {getAffineDimExpr(3, mctx)}, mctx);
-  SmallVector<AffineMap> maps = {row, row, row, col, col, col,
-                                 b.getMultiDimIdentityMap(4)};
+  SmallVector<AffineMap> maps = {
+      row, row, row, col, col, col, b.getMultiDimIdentityMap(4)};
   Value x = ctx.value(0);
   Value init = tensor::EmptyOp::create(b, loc, shape, elem);
   SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);

@@ -41,16 +41,15 @@ LogicalResult reshapeTo(NodeContext &ctx, ArrayRef<int64_t> shape) {
   for (int64_t d : shape)
     count *= d;
   if (count != in.type().getNumElements())
-    return ctx.error() << "cannot reshape " << in.type() << " to ["
-                       << shape << "]";
+    return ctx.error() << "cannot reshape " << in.type() << " to [" << shape
+                       << "]";
   if (DenseElementsAttr c = in.constant) {
     ctx.setOutput(
         0, c.reshape(RankedTensorType::get(shape, in.type().getElementType())),
         in.isUnsigned);
     return success();
   }
-  ctx.setOutput(0, reshape(ctx.b, ctx.loc, ctx.value(0), shape),
-                in.isUnsigned);
+  ctx.setOutput(0, reshape(ctx.b, ctx.loc, ctx.value(0), shape), in.isUnsigned);
   return success();
 }
 
@@ -86,8 +85,8 @@ LogicalResult convertReshape(NodeContext &ctx) {
   int64_t count = ctx.input(0).type().getNumElements();
   if (inferred >= 0) {
     if (known == 0 || count % known)
-      return ctx.error() << "cannot infer the -1 of [" << *target
-                         << "] for " << ctx.input(0).type();
+      return ctx.error() << "cannot infer the -1 of [" << *target << "] for "
+                         << ctx.input(0).type();
     shape[inferred] = count / known;
   }
   return reshapeTo(ctx, shape);
@@ -105,8 +104,8 @@ LogicalResult convertFlatten(NodeContext &ctx) {
 }
 
 /// Axes from the attribute (before `inputOpset`) or input 1.
-FailureOr<std::optional<SmallVector<int64_t>>>
-axesOf(NodeContext &ctx, int64_t inputOpset) {
+FailureOr<std::optional<SmallVector<int64_t>>> axesOf(NodeContext &ctx,
+                                                      int64_t inputOpset) {
   if (ctx.opset < inputOpset)
     return ctx.attrInts("axes");
   if (!ctx.hasInput(1))
@@ -446,8 +445,8 @@ LogicalResult convertGather(NodeContext &ctx) {
       linalg::GenericOp::create(
           b, loc, outType, ctx.value(1), init, maps, iterators,
           [&](OpBuilder &nb, Location l, ValueRange args) {
-            Value i = arith::IndexCastOp::create(nb, l, nb.getIndexType(),
-                                                 args[0]);
+            Value i =
+                arith::IndexCastOp::create(nb, l, nb.getIndexType(), args[0]);
             Value dimV = arith::ConstantIndexOp::create(nb, l, dim);
             Value zero = arith::ConstantIndexOp::create(nb, l, 0);
             Value negative = arith::CmpIOp::create(
@@ -466,8 +465,8 @@ LogicalResult convertGather(NodeContext &ctx) {
             for (int64_t d = *axis + 1; d < dataType.getRank(); ++d)
               at.push_back(linalg::IndexOp::create(nb, l, d - 1 + indexRank));
             linalg::YieldOp::create(
-                nb, l, tensor::ExtractOp::create(nb, l, dataValue, at)
-                           .getResult());
+                nb, l,
+                tensor::ExtractOp::create(nb, l, dataValue, at).getResult());
           })
           .getResult(0);
   ctx.setOutput(0, result, data.isUnsigned);
@@ -484,8 +483,7 @@ LogicalResult convertShape(NodeContext &ctx) {
   int64_t end = clampIndex(ctx.attrInt("end", rank));
   SmallVector<int64_t> dims(shape.begin() + start,
                             shape.begin() + std::max(start, end));
-  auto type = RankedTensorType::get({int64_t(dims.size())},
-                                    ctx.b.getI64Type());
+  auto type = RankedTensorType::get({int64_t(dims.size())}, ctx.b.getI64Type());
   ctx.setOutput(0, DenseElementsAttr::get(type, ArrayRef<int64_t>(dims)));
   return success();
 }
@@ -507,7 +505,8 @@ LogicalResult convertConstantOfShape(NodeContext &ctx) {
         RankedTensorType::get({1}, ctx.b.getF32Type()), 0.0f);
   }
   auto type = RankedTensorType::get(*shape, value.getElementType());
-  ctx.setOutput(0, DenseElementsAttr::get(type, value.getValues<Attribute>()[0]),
+  ctx.setOutput(0,
+                DenseElementsAttr::get(type, value.getValues<Attribute>()[0]),
                 isUnsigned);
   return success();
 }
@@ -571,11 +570,12 @@ LogicalResult convertTrilu(NodeContext &ctx) {
         Value j = linalg::IndexOp::create(b, loc, rank - 1);
         Value diff = arith::SubIOp::create(b, loc, j, i);
         Value kv = arith::ConstantIndexOp::create(b, loc, k);
-        Value keep = arith::CmpIOp::create(
-            b, loc, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
-            diff, kv);
-        Value zero = arith::ConstantOp::create(
-            b, loc, b.getZeroAttr(s[0].getType()));
+        Value keep = arith::CmpIOp::create(b, loc,
+                                           upper ? arith::CmpIPredicate::sge
+                                                 : arith::CmpIPredicate::sle,
+                                           diff, kv);
+        Value zero =
+            arith::ConstantOp::create(b, loc, b.getZeroAttr(s[0].getType()));
         return arith::SelectOp::create(b, loc, keep, s[0], zero).getResult();
       });
   if (failed(r))

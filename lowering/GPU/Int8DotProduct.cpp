@@ -13,8 +13,8 @@
 //     memref.store (%c + sext(%a) * sext(%b)), %C[idx]
 //   }
 //
-// rewriteInt8DotProducts turns it into K/4 steps of one 4-way dot product (dp4a on
-// NVIDIA, OpSDot in SPIR-V) with the accumulator in a register. The sum is
+// rewriteInt8DotProducts turns it into K/4 steps of one 4-way dot product (dp4a
+// on NVIDIA, OpSDot in SPIR-V) with the accumulator in a register. The sum is
 // the same i32 value: each dot of four i8 products is exact, and the
 // additions wrap modulo 2^32 as before.
 //
@@ -96,8 +96,7 @@ std::optional<Int8Loop> match(scf::ForOp loop) {
 } // namespace
 
 /// Replaces `loop` (matched as `m`) by K/4 steps of `emit`.
-static void rewrite(scf::ForOp loop, Int8Loop m,
-                    const Dot4Emitter &emit) {
+static void rewrite(scf::ForOp loop, Int8Loop m, const Dot4Emitter &emit) {
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   Value acc0 =

@@ -16,11 +16,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Layers/HessianLayers.h"
-#include "passes/Reports/JsonReport.h"
-#include "passes/Layers/ScaleGroups.h"
 #include "numerics/QuantParams.h"
+#include "passes/Layers/HessianLayers.h"
+#include "passes/Layers/ScaleGroups.h"
 #include "passes/Passes.h"
+#include "passes/Reports/JsonReport.h"
 #include "passes/Schemes/SchemeName.h"
 #include "runtime/Executor.h"
 

@@ -12,13 +12,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFTarget.h"
+#include "numerics/Rounding.h"
 #include "passes/AssignPrecision/EndToEnd.h"
 #include "passes/AssignPrecision/Knapsack.h"
 #include "passes/AssignPrecision/PrecisionReport.h"
 #include "passes/AssignPrecision/Sensitivity.h"
-#include "passes/Reports/JsonReport.h"
-#include "numerics/Rounding.h"
 #include "passes/Passes.h"
+#include "passes/Reports/JsonReport.h"
 #include "passes/Schemes/SchemeName.h"
 #include "runtime/Executor.h"
 

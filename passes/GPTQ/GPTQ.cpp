@@ -13,11 +13,11 @@
 
 #include "dialects/QF/QFOps.h"
 #include "passes/Layers/HessianLayers.h"
-#include "passes/Reports/JsonReport.h"
-#include "passes/Solvers/GptqSolver.h"
 #include "passes/Passes.h"
+#include "passes/Reports/JsonReport.h"
 #include "passes/Schemes/SchemeName.h"
 #include "passes/Schemes/WeightQuantizer.h"
+#include "passes/Solvers/GptqSolver.h"
 #include "runtime/Executor.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"

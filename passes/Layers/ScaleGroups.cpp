@@ -91,8 +91,8 @@ Value scaleLastDim(Value v, ArrayRef<double> s) {
   auto vecType = RankedTensorType::get({k}, type.getElementType());
   Value vec = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(vecType, ArrayRef<float>(inv)));
-  Value init = tensor::EmptyOp::create(
-      b, loc, tensor::getMixedSizes(b, loc, v), type.getElementType());
+  Value init = tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, v),
+                                       type.getElementType());
   MLIRContext *ctx = v.getContext();
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap last =
@@ -121,8 +121,8 @@ std::optional<unsigned> lastDimConstant(linalg::GenericOp op, Value arg,
   unsigned i = ba.getArgNumber();
   AffineMap map = op.getIndexingMapsArray()[i];
   if (map.getNumResults() != 1 ||
-      map.getResult(0) != getAffineDimExpr(op.getNumLoops() - 1,
-                                           op.getContext()))
+      map.getResult(0) !=
+          getAffineDimExpr(op.getNumLoops() - 1, op.getContext()))
     return std::nullopt;
   DenseElementsAttr c;
   Value input = op.getDpsInputOperand(i)->get();
@@ -189,9 +189,9 @@ std::optional<SmallVector<Target>> absorberOf(Value v, int64_t k) {
         ba && ba.getOwner() == &body &&
         ba.getArgNumber() < op.getNumDpsInputs() &&
         op.getIndexingMapsArray()[ba.getArgNumber()].isIdentity())
-      if (auto linear = linearBehind(
-              op.getDpsInputOperand(ba.getArgNumber())->get(), k,
-              /*singleUse=*/true)) {
+      if (auto linear =
+              linearBehind(op.getDpsInputOperand(ba.getArgNumber())->get(), k,
+                           /*singleUse=*/true)) {
         targets.push_back(*linear);
         return targets;
       }
@@ -223,8 +223,6 @@ std::vector<float> scaling::weightOf(const Consumer &c, int64_t &n) {
   return floats(w);
 }
 
-
-
 SmallVector<Group> scaling::findGroups(Operation *root) {
   llvm::MapVector<Value, SmallVector<Consumer>> byProducer;
   root->walk([&](linalg::MatmulOp op) {
@@ -247,9 +245,8 @@ SmallVector<Group> scaling::findGroups(Operation *root) {
     Group g;
     g.producer = producer;
     g.consumers = std::move(consumers);
-    g.channels =
-        cast<ShapedType>(g.consumers[0].op.getInputs()[1].getType())
-            .getDimSize(0);
+    g.channels = cast<ShapedType>(g.consumers[0].op.getInputs()[1].getType())
+                     .getDimSize(0);
     groups.push_back(std::move(g));
   }
   return groups;

@@ -80,8 +80,7 @@ std::optional<Placement> place(const Group &group, bool explicitScale,
 
 /// Divides by s where `placement` says, multiplies row j of every consumer's
 /// weight by s_j, and drops the consumers' observers' (stale) statistics.
-void applyScales(Group &group, const Placement &placement,
-                 ArrayRef<double> s);
+void applyScales(Group &group, const Placement &placement, ArrayRef<double> s);
 
 /// Sets `operand` to a new f32 constant of its type holding `values`; the
 /// old constant goes when nothing else uses it.

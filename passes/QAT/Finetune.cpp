@@ -11,9 +11,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Layers/HessianLayers.h"
-#include "passes/Reports/JsonReport.h"
 #include "passes/Passes.h"
 #include "passes/QAT/Reconstruct.h"
+#include "passes/Reports/JsonReport.h"
 #include "passes/Schemes/SchemeName.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

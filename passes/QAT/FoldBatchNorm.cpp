@@ -6,8 +6,8 @@
 
 #include "passes/QAT/FoldBatchNorm.h"
 #include "dialects/QF/QFOps.h"
-#include "passes/Passes.h"
 #include "passes/Layers/Contraction.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

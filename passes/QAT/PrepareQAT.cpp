@@ -14,9 +14,9 @@
 
 #include "dialects/QF/QFOps.h"
 #include "dialects/QF/QFQuantTypes.h"
+#include "passes/Layers/Contraction.h"
 #include "passes/Passes.h"
 #include "passes/QAT/FoldBatchNorm.h"
-#include "passes/Layers/Contraction.h"
 #include "passes/Schemes/SchemeName.h"
 #include "passes/Schemes/WeightQuantizer.h"
 #include "runtime/IO/NumpyIO.h"

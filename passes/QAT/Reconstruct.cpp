@@ -6,8 +6,8 @@
 
 #include "passes/QAT/Reconstruct.h"
 
-#include "passes/Solvers/Lapack.h"
 #include "numerics/FakeQuantGrad.h"
+#include "passes/Solvers/Lapack.h"
 
 #include "llvm/Support/MathExtras.h"
 

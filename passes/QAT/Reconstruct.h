@@ -28,8 +28,8 @@
 #ifndef QF_PASSES_QAT_RECONSTRUCT_H
 #define QF_PASSES_QAT_RECONSTRUCT_H
 
-#include "passes/Solvers/GptqSolver.h"
 #include "passes/QAT/ElementwiseTape.h"
+#include "passes/Solvers/GptqSolver.h"
 
 namespace mlir::qf::qat {
 

@@ -11,10 +11,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFOps.h"
-#include "passes/Reports/JsonReport.h"
 #include "numerics/QuantParams.h"
-#include "passes/Passes.h"
 #include "passes/Layers/Contraction.h"
+#include "passes/Passes.h"
+#include "passes/Reports/JsonReport.h"
 #include "passes/Schemes/SchemeName.h"
 #include "passes/Schemes/WeightQuantizer.h"
 
@@ -100,9 +100,9 @@ static std::optional<double> outputError(Value activation,
   auto observe = activation.getDefiningOp<ObserveOp>();
   DictionaryAttr stats = observe ? observe.getStatsAttr() : DictionaryAttr();
   auto hessian =
-      stats ? dyn_cast_or_null<DenseF32ResourceElementsAttr>(
-                  stats.get("hessian"))
-            : DenseF32ResourceElementsAttr();
+      stats
+          ? dyn_cast_or_null<DenseF32ResourceElementsAttr>(stats.get("hessian"))
+          : DenseF32ResourceElementsAttr();
   std::optional<ArrayRef<float>> h =
       hessian ? hessian.tryGetAsArrayRef() : std::nullopt;
   int64_t f = type.getShape().back();
@@ -145,8 +145,8 @@ void QuantizePass::recordWeight(Operation *op, RankedTensorType type,
       {"shape", std::move(shape)},
       {"scheme", scheme.str()},
       {"params", type.getNumElements()},
-      {"float_bytes", type.getNumElements() *
-                          int64_t(type.getElementTypeBitWidth() / 8)},
+      {"float_bytes",
+       type.getNumElements() * int64_t(type.getElementTypeBitWidth() / 8)},
       {"bytes", bytes},
       {"weight_error", relativeError},
       {"output_error", outputError ? llvm::json::Value(*outputError)
@@ -161,9 +161,8 @@ void QuantizePass::recordQuantizedWeight(Operation *op, DequantizeOp weight,
   if (!scheme || !bytes || !weightError)
     return;
   auto outputError = by.getAs<FloatAttr>("output_error");
-  recordWeight(op, cast<RankedTensorType>(weight.getType()),
-               scheme.getValue(), weightError.getValueAsDouble(),
-               bytes.getInt(),
+  recordWeight(op, cast<RankedTensorType>(weight.getType()), scheme.getValue(),
+               weightError.getValueAsDouble(), bytes.getInt(),
                outputError ? std::optional(outputError.getValueAsDouble())
                            : std::nullopt);
 }
@@ -266,8 +265,8 @@ LogicalResult QuantizePass::quantizeOp(Operation *op,
   std::optional<std::vector<float>> data = constantWeight(weight);
   // group-fallback=channel: a weight whose reduction the group size does
   // not divide is quantized per channel.
-  int64_t reduction = cast<ShapedType>(weight.getType())
-                          .getDimSize(contraction.axes.reduction);
+  int64_t reduction =
+      cast<ShapedType>(weight.getType()).getDimSize(contraction.axes.reduction);
   if (data && groupFallback == "channel" &&
       scheme.getGranularity() == Granularity::per_group &&
       reduction % scheme.getGroupSize() != 0)
@@ -298,9 +297,10 @@ LogicalResult QuantizePass::quantizeOp(Operation *op,
   return success();
 }
 
-LogicalResult QuantizePass::quantizeWeightOperand(
-    Operation *op, const Contraction &contraction, SchemeAttr scheme,
-    ArrayRef<float> data) {
+LogicalResult
+QuantizePass::quantizeWeightOperand(Operation *op,
+                                    const Contraction &contraction,
+                                    SchemeAttr scheme, ArrayRef<float> data) {
   unsigned index = contraction.weight;
   WeightAxes axes = contraction.axes;
   Value weight = op->getOperand(index);

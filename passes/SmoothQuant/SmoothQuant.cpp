@@ -14,10 +14,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFOps.h"
-#include "passes/Reports/JsonReport.h"
-#include "passes/Layers/ScaleGroups.h"
 #include "numerics/QuantParams.h"
+#include "passes/Layers/ScaleGroups.h"
 #include "passes/Passes.h"
+#include "passes/Reports/JsonReport.h"
 
 #include "llvm/Support/JSON.h"
 
@@ -43,7 +43,8 @@ std::pair<double, double> w8a8Error(ArrayRef<float> fit, ArrayRef<float> rows,
                                     int64_t n, ArrayRef<double> s) {
   int64_t r = rows.size() / k;
   using numerics::IntRange;
-  IntRange act = IntRange::forBits(8, true), wgt = IntRange::forBits(8, true, true);
+  IntRange act = IntRange::forBits(8, true),
+           wgt = IntRange::forBits(8, true, true);
   float lo = 0, hi = 0;
   for (size_t i = 0; i < fit.size(); ++i) {
     float v = float(fit[i] / s[i % k]);
@@ -146,10 +147,10 @@ private:
                               ArrayRef<double> weightMax, double a) {
     std::vector<double> s(actMax.size());
     for (size_t j = 0; j < s.size(); ++j)
-      s[j] = std::max(std::pow(double(actMax[j]), a) /
-                          std::pow(std::max(weightMax[j], minScale.getValue()),
-                                   1.0 - a),
-                      minScale.getValue());
+      s[j] = std::max(
+          std::pow(double(actMax[j]), a) /
+              std::pow(std::max(weightMax[j], minScale.getValue()), 1.0 - a),
+          minScale.getValue());
     return s;
   }
 
@@ -160,19 +161,18 @@ private:
     std::optional<scaling::Placement> placement =
         scaling::place(group, insertScale, why);
     if (!placement) {
-      entries.push_back(llvm::json::Object{
-          {"producer", group.producerName()},
-          {"consumers", group.consumerNames()},
-          {"status", "left alone: " + why}});
+      entries.push_back(llvm::json::Object{{"producer", group.producerName()},
+                                           {"consumers", group.consumerNames()},
+                                           {"status", "left alone: " + why}});
       return success();
     }
     // Activation maxima from the (shared) observer.
     std::vector<float> actMax;
     for (scaling::Consumer &c : consumers) {
       DictionaryAttr stats = c.observer ? c.observer.getStatsAttr() : nullptr;
-      auto inMax = stats ? dyn_cast_or_null<DenseElementsAttr>(
-                               stats.get("in_abs_max"))
-                         : DenseElementsAttr();
+      auto inMax =
+          stats ? dyn_cast_or_null<DenseElementsAttr>(stats.get("in_abs_max"))
+                : DenseElementsAttr();
       if (!inMax || inMax.getNumElements() != k)
         return c.op.emitOpError(
             "smoothing needs the calibrated per-channel maxima of its input "
@@ -187,7 +187,8 @@ private:
       std::vector<float> wv = scaling::weightOf(c, n);
       for (int64_t j = 0; j < k; ++j)
         for (int64_t i = 0; i < n; ++i)
-          weightMax[j] = std::max(weightMax[j], double(std::fabs(wv[j * n + i])));
+          weightMax[j] =
+              std::max(weightMax[j], double(std::fabs(wv[j * n + i])));
     }
     double chosen = alpha;
     llvm::json::Array tried;

@@ -1,4 +1,5 @@
-//===- GptqSolver.cpp - GPTQ on one weight matrix -----------------------------===//
+//===- GptqSolver.cpp - GPTQ on one weight matrix
+//-----------------------------===//
 //
 // Part of QuantForge.
 //
@@ -11,8 +12,8 @@
 #include "llvm/Support/Parallel.h"
 
 #include <algorithm>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 
 using namespace mlir::qf;
@@ -54,7 +55,8 @@ struct Quantizer {
       hi = 1;
     }
     double scale = (hi - lo) / maxq;
-    Params best{scale, symmetric ? (maxq + 1) / 2 : std::nearbyint(-lo / scale)};
+    Params best{scale,
+                symmetric ? (maxq + 1) / 2 : std::nearbyint(-lo / scale)};
     if (!mse)
       return best;
     double bestError = INFINITY;
@@ -86,7 +88,8 @@ bool allFinite(const std::vector<double> &v) {
 /// upper, so H^-1 = R^-T R^-1 and U = R^-1 = J M^-1 J): one factorization
 /// and one triangular inverse instead of inverting H and factoring again.
 /// False when H is not positive definite.
-bool inverseFactor(const std::vector<double> &h, int n, std::vector<double> &u) {
+bool inverseFactor(const std::vector<double> &h, int n,
+                   std::vector<double> &u) {
   std::vector<double> a(size_t(n) * n);
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j)
@@ -209,7 +212,8 @@ llvm::Expected<Result> gptq::run(const std::vector<double> &weight,
   if (gs > 0 && options.staticGroups)
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t g = 0; g < groups; ++g)
-        params[r * groups + g] = quantizer.fit(w.data() + r * cols + g * gs, gs);
+        params[r * groups + g] =
+            quantizer.fit(w.data() + r * cols + g * gs, gs);
 
   // act-order: columns by descending diag(H) (ties in column order).
   std::vector<int64_t> perm(cols);

@@ -1,4 +1,5 @@
-//===- GptqSolver.h - GPTQ on one weight matrix ---------------------*- C++ -*-===//
+//===- GptqSolver.h - GPTQ on one weight matrix ---------------------*- C++
+//-*-===//
 //
 // Part of QuantForge.
 //

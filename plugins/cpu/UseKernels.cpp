@@ -47,8 +47,7 @@ using namespace mlir::qf;
 
 namespace {
 
-struct UseKernelsPass final
-    : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
+struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
   using Base::Base;
 
   void runOnOperation() override {

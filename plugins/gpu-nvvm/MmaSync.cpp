@@ -13,9 +13,9 @@
 // step, each lane holding the fragment elements PTX assigns to it
 // (groupID = lane / 4, t = lane % 4):
 //
-//   A (16 x 32), register r, byte j:  row g + 8 (r odd),  col 4t + j + 16 (r >= 2)
-//   B (32 x 8),  register r, byte j:  row 4t + j + 16 r,  col g
-//   C (16 x 8),  row r, element j:    row g + 8 r,        col 2t + j
+//   A (16 x 32), register r, byte j:  row g + 8 (r odd),  col 4t + j + 16 (r >=
+//   2) B (32 x 8),  register r, byte j:  row 4t + j + 16 r,  col g C (16 x 8),
+//   row r, element j:    row g + 8 r,        col 2t + j
 //
 // M and N need not be multiples of 16 and 8: rows and columns past the end
 // read zeros (from a clamped, in-bounds address) and are not stored.
@@ -121,8 +121,8 @@ std::optional<Contraction> match(linalg::GenericOp op) {
 
   Contraction c;
   c.op = op;
-  c.kDim = llvm::find(iterators, utils::IteratorType::reduction) -
-           iterators.begin();
+  c.kDim =
+      llvm::find(iterators, utils::IteratorType::reduction) - iterators.begin();
   c.mDim = (*outDims)[outDims->size() - 2];
   c.nDim = outDims->back();
   if (outDims->size() == 3)
@@ -130,9 +130,9 @@ std::optional<Contraction> match(linalg::GenericOp op) {
   // A indexes m and k (and maybe the batch), B indexes k and n (and maybe
   // the batch): a matmul, not some other contraction.
   auto uses = [](ArrayRef<int64_t> dims, std::initializer_list<int64_t> want) {
-    return llvm::all_of(dims, [&](int64_t d) {
-      return llvm::is_contained(want, d);
-    }) && dims.size() >= 2;
+    return llvm::all_of(
+               dims, [&](int64_t d) { return llvm::is_contained(want, d); }) &&
+           dims.size() >= 2;
   };
   if (!uses(*aDims, {c.batchDim, c.mDim, c.kDim}) ||
       !uses(*bDims, {c.batchDim, c.kDim, c.nDim}) ||
@@ -159,9 +159,9 @@ void buildKernel(const Contraction &c) {
   int64_t m = c.sizes[c.mDim], n = c.sizes[c.nDim], k = c.sizes[c.kDim];
   int64_t batch = c.batchDim >= 0 ? c.sizes[c.batchDim] : 1;
   Value one = index(1);
-  auto launch = gpu::LaunchOp::create(
-      b, loc, index((n + kTileN - 1) / kTileN),
-      index((m + kTileM - 1) / kTileM), index(batch), index(32), one, one);
+  auto launch = gpu::LaunchOp::create(b, loc, index((n + kTileN - 1) / kTileN),
+                                      index((m + kTileM - 1) / kTileM),
+                                      index(batch), index(32), one, one);
   b.setInsertionPointToStart(&launch.getBody().front());
   gpu::TerminatorOp::create(b, loc);
   b.setInsertionPointToStart(&launch.getBody().front());
@@ -169,21 +169,21 @@ void buildKernel(const Contraction &c) {
   Value lane = launch.getThreadIds().x;
   Value g = arith::DivUIOp::create(b, loc, lane, index(4));
   Value t = arith::RemUIOp::create(b, loc, lane, index(4));
-  Value row0 = arith::MulIOp::create(b, loc, launch.getBlockIds().y,
-                                     index(kTileM));
-  Value col0 = arith::MulIOp::create(b, loc, launch.getBlockIds().x,
-                                     index(kTileN));
+  Value row0 =
+      arith::MulIOp::create(b, loc, launch.getBlockIds().y, index(kTileM));
+  Value col0 =
+      arith::MulIOp::create(b, loc, launch.getBlockIds().x, index(kTileN));
   Value batchIv = launch.getBlockIds().z;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
 
   // Whether `row` (and `col`, where given) lie inside the output.
   auto inside = [&](OpBuilder &b, Value row, Value col) -> Value {
-    Value rowOk = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                        row, index(m));
+    Value rowOk =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, index(m));
     if (!col)
       return rowOk;
-    Value colOk = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                        col, index(n));
+    Value colOk =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, col, index(n));
     return arith::AndIOp::create(b, loc, rowOk, colOk);
   };
   // The indices of operand `i` at loop position (row, col, kk) of the m, n
@@ -207,9 +207,8 @@ void buildKernel(const Contraction &c) {
                   Value kk) -> Value {
     bool usesRow = i != 1, usesCol = i != 0;
     Value ok = usesRow ? inside(b, row, usesCol ? col : Value())
-                       : arith::CmpIOp::create(b, loc,
-                                               arith::CmpIPredicate::ult, col,
-                                               index(n));
+                       : arith::CmpIOp::create(
+                             b, loc, arith::CmpIPredicate::ult, col, index(n));
     Value rowC = arith::MinUIOp::create(b, loc, row, index(m - 1));
     Value colC = arith::MinUIOp::create(b, loc, col, index(n - 1));
     Value value = memref::LoadOp::create(b, loc, op->getOperand(i),
@@ -222,10 +221,10 @@ void buildKernel(const Contraction &c) {
     return y == 0 ? x : arith::AddIOp::create(b, loc, x, index(y));
   };
   // One fragment: `rows` registers of four (A, B) or two (C) elements.
-  auto fragment = [&](OpBuilder &b, VectorType type,
-                      llvm::function_ref<Value(OpBuilder &, int64_t,
-                                               int64_t)>
-                          element) -> Value {
+  auto fragment =
+      [&](OpBuilder &b, VectorType type,
+          llvm::function_ref<Value(OpBuilder &, int64_t, int64_t)> element)
+      -> Value {
     Value frag = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
     for (int64_t r = 0; r < type.getDimSize(0); ++r) {
       SmallVector<Value> elements;
@@ -267,14 +266,14 @@ void buildKernel(const Contraction &c) {
                          return load(b, 0, add(b, rowG, 8 * (r % 2)), colG,
                                      add(b, kBase, j + 16 * (r / 2)));
                        });
-    Value bf = fragment(b, VectorType::get({2, 4}, i8),
-                        [&](OpBuilder &b, int64_t r, int64_t j) {
-                          return load(b, 1, rowG, colG,
-                                      add(b, kBase, j + 16 * r));
-                        });
-    Value acc = nvgpu::MmaSyncOp::create(
-        b, loc, a, bf, loop.getRegionIterArgs()[0],
-        ArrayRef<int64_t>{kTileM, kTileN, kTileK});
+    Value bf =
+        fragment(b, VectorType::get({2, 4}, i8),
+                 [&](OpBuilder &b, int64_t r, int64_t j) {
+                   return load(b, 1, rowG, colG, add(b, kBase, j + 16 * r));
+                 });
+    Value acc =
+        nvgpu::MmaSyncOp::create(b, loc, a, bf, loop.getRegionIterArgs()[0],
+                                 ArrayRef<int64_t>{kTileM, kTileN, kTileK});
     scf::YieldOp::create(b, loc, acc);
   }
 
@@ -287,8 +286,8 @@ void buildKernel(const Contraction &c) {
                                     /*withElse=*/false);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
-      Value v = vector::ExtractOp::create(b, loc, result,
-                                          ArrayRef<int64_t>{r, j});
+      Value v =
+          vector::ExtractOp::create(b, loc, result, ArrayRef<int64_t>{r, j});
       memref::StoreOp::create(b, loc, v, op.getDpsInits()[0],
                               indicesOf(2, row, col, Value()));
     }

@@ -27,22 +27,23 @@ public:
 
   void runOnOperation() override {
     bool sdot = integerDotProduct;
-    rewriteInt8DotProducts(getOperation(), [sdot](OpBuilder &b, Location loc,
-                                                  Value a, Value bv,
-                                                  Value acc) -> Value {
-      if (sdot)
-        return arith::AddIOp::create(
-            b, loc, acc,
-            spirv::SDotOp::create(b, loc, b.getI32Type(), a, bv,
-                                  spirv::PackedVectorFormatAttr()));
-      // The sum of four i8 products is exact in i32 lanes.
-      auto wide = VectorType::get({4}, b.getI32Type());
-      Value products =
-          arith::MulIOp::create(b, loc, arith::ExtSIOp::create(b, loc, wide, a),
-                                arith::ExtSIOp::create(b, loc, wide, bv));
-      return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                         products, acc);
-    });
+    rewriteInt8DotProducts(
+        getOperation(),
+        [sdot](OpBuilder &b, Location loc, Value a, Value bv,
+               Value acc) -> Value {
+          if (sdot)
+            return arith::AddIOp::create(
+                b, loc, acc,
+                spirv::SDotOp::create(b, loc, b.getI32Type(), a, bv,
+                                      spirv::PackedVectorFormatAttr()));
+          // The sum of four i8 products is exact in i32 lanes.
+          auto wide = VectorType::get({4}, b.getI32Type());
+          Value products = arith::MulIOp::create(
+              b, loc, arith::ExtSIOp::create(b, loc, wide, a),
+              arith::ExtSIOp::create(b, loc, wide, bv));
+          return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                             products, acc);
+        });
   }
 };
 

@@ -65,9 +65,8 @@ int main(int argc, char **argv) {
     llvm::errs() << "qf-import: ";
     if (auto file = diag.getLocation()->findInstanceOf<FileLineColLoc>())
       llvm::errs() << file.getFilename().getValue() << ": ";
-    llvm::errs() << (diag.getSeverity() == DiagnosticSeverity::Error
-                         ? "error: "
-                         : "note: ")
+    llvm::errs() << (diag.getSeverity() == DiagnosticSeverity::Error ? "error: "
+                                                                     : "note: ")
                  << diag << "\n";
     return success();
   });

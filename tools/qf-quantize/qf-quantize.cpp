@@ -20,8 +20,8 @@
 #include "dialects/QF/QFDialect.h"
 #include "importers/onnx/Importer.h"
 #include "passes/Passes.h"
-#include "pipelines/RecipePipelines.h"
 #include "pipelines/ModelReport.h"
+#include "pipelines/RecipePipelines.h"
 #include "plugins/BuiltinBackends.h"
 #include "runtime/Executor.h"
 #include "runtime/IO/FileUtilities.h"
@@ -85,8 +85,7 @@ static int fail(const llvm::Twine &message) {
 /// order) each member, without its leading sample dimension where it has
 /// one more dimension than the argument it binds.
 static FailureOr<std::vector<std::pair<std::string, runtime::HostTensor>>>
-firstSample(StringRef path, const runtime::Signature &sig,
-            std::string &error) {
+firstSample(StringRef path, const runtime::Signature &sig, std::string &error) {
   std::string file = path.str();
   if (llvm::sys::fs::is_directory(path)) {
     std::vector<std::string> files;

@@ -17,8 +17,8 @@
 #include "plugins/BuiltinBackends.h"
 #include "plugins/api/Registry.h"
 #include "runtime/Bindings.h"
-#include "runtime/IO/NumpyIO.h"
 #include "runtime/Executor.h"
+#include "runtime/IO/NumpyIO.h"
 #include "tools/common/FatalError.h"
 
 #include "mlir/IR/MLIRContext.h"

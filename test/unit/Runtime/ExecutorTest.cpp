@@ -4,10 +4,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dialects/QF/QFDialect.h"
-#include "runtime/Bindings.h"
 #include "runtime/Executor.h"
+#include "dialects/QF/QFDialect.h"
 #include "plugins/BuiltinBackends.h"
+#include "runtime/Bindings.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
