@@ -33,12 +33,15 @@ def CpuUseKernelsPass : Pass<"cpu-use-kernels", "::mlir::ModuleOp"> {
     ```
     After:
     ```mlir
-    memref.global "private" constant @qf_packed_f32_0 : memref<2048xf32> = dense<...>
-    %packed = memref.get_global @qf_packed_f32_0 : memref<2048xf32>
-    %a = bufferization.to_buffer %x : tensor<8x64xf32> to memref<8x64xf32>
-    %c = bufferization.to_buffer %init_copy : ... to memref<8x32xf32>
-    call @qf_kernel_gemm_f32(%a, %packed, %c) : (...) -> ()
-    %r = bufferization.to_tensor %c restrict : memref<8x32xf32> to tensor<8x32xf32>
+    func.func private @qf_kernel_gemm_f32(memref<?x?xf32>, memref<?xf32>, memref<?x?xf32>)
+    memref.global "private" constant @__qf_packed_weight : memref<2048xf32> = dense<...>
+    ...
+    %p = memref.get_global @__qf_packed_weight : memref<2048xf32>
+    %a = bufferization.to_buffer %x read_only : tensor<8x64xf32> to memref<8x64xf32>
+    %acc = bufferization.alloc_tensor() copy(%init) : tensor<8x32xf32>
+    %c = bufferization.to_buffer %acc : tensor<8x32xf32> to memref<8x32xf32>
+    call @qf_kernel_gemm_f32(%a', %p', %c') : (memref<?x?xf32>, memref<?xf32>, memref<?x?xf32>) -> ()
+    %r = bufferization.to_tensor %c restrict writable : memref<8x32xf32> to tensor<8x32xf32>
     ```
   }];
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
@@ -62,15 +65,21 @@ def CpuVectorizePass : Pass<"cpu-vectorize", "::mlir::func::FuncOp"> {
     %r = linalg.add ins(%a, %b : tensor<4x64xf32>, tensor<4x64xf32>)
                     outs(%e : tensor<4x64xf32>) -> tensor<4x64xf32>
     ```
-    After (`vector-bits=256`):
+    After (`vector-bits=256`: rows of 8 lanes):
     ```mlir
     %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%acc = %e) -> (tensor<4x64xf32>) {
-      %s = scf.for %j = %c0 to %c64 step %c8 iter_args(...) {
-        %va = vector.transfer_read %a[%i, %j], %pad : tensor<4x64xf32>, vector<1x8xf32>
-        %vb = vector.transfer_read %b[%i, %j], %pad : tensor<4x64xf32>, vector<1x8xf32>
-        %sum = arith.addf %va, %vb : vector<1x8xf32>
-        %w = vector.transfer_write %sum, ...
+      %s = scf.for %j = %c0 to %c64 step %c8 iter_args(%acc2 = %acc) -> (tensor<4x64xf32>) {
+        %ta = tensor.extract_slice %a[%i, %j] [1, 8] [1, 1] : tensor<4x64xf32> to tensor<1x8xf32>
         ...
+        %va = vector.transfer_read %ta[%c0, %c0], %pad : tensor<1x8xf32>, vector<1x8xf32>
+        %vb = vector.transfer_read %tb[%c0, %c0], %pad : tensor<1x8xf32>, vector<1x8xf32>
+        %sum = arith.addf %va, %vb : vector<1x8xf32>
+        %w = vector.transfer_write %sum, %te[%c0, %c0] : vector<1x8xf32>, tensor<1x8xf32>
+        %ins = tensor.insert_slice %w into %acc2[%i, %j] [1, 8] [1, 1] : tensor<1x8xf32> into tensor<4x64xf32>
+        scf.yield %ins : tensor<4x64xf32>
+      }
+      scf.yield %s : tensor<4x64xf32>
+    }
     ```
   }];
   let options = [

@@ -81,7 +81,7 @@ public:
       return emitError(UnknownLoc::get(ctx))
              << "cpu-vectorize: vector-bits must be 0 (the host's), 128, 256 "
                 "or 512, got "
-             << vectorBits;
+             << unsigned(vectorBits);
     return success();
   }
 

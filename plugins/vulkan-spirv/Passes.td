@@ -63,7 +63,8 @@ def VulkanSpirvPrepareKernelsPass
     workgroup size (from its launches' constant block sizes) as
     `spirv.entry_point_abi`, each kernel module the device's
     `spirv.target_env` (SPIR-V 1.6 with the DotProduct capabilities only
-    where a kernel uses `spirv.SDot`, Int16 with `int16`), and each launch the
+    where a kernel uses `spirv.SDot`, the Int16 capability with `int16`), and
+    each launch the
     list of arguments the kernel writes as `qf.written`, so that the runtime
     copies back only those (constant weights live in read-only memory).
     A launch with a non-constant block size, or a kernel launched with two

@@ -1,0 +1,35 @@
+// RUN: qf-opt %s --pass-pipeline='builtin.module(func.func(cpu-vectorize{vector-bits=256}))' | FileCheck %s --check-prefix=AVX2
+// RUN: qf-opt %s --pass-pipeline='builtin.module(func.func(cpu-vectorize{vector-bits=512}))' | FileCheck %s --check-prefix=AVX512
+
+// Elementwise ops: one row of vector-bits / 32 lanes per tile.
+// AVX2-LABEL: func.func @add
+// AVX2: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[EIGHT:.*]] iter_args
+// AVX2: vector.transfer_read {{.*}} : tensor<1x8xf32>, vector<1x8xf32>
+// AVX2: arith.addf {{.*}} : vector<1x8xf32>
+// AVX2: vector.transfer_write {{.*}} : vector<1x8xf32>, tensor<1x8xf32>
+// AVX512-LABEL: func.func @add
+// AVX512: arith.addf {{.*}} : vector<1x16xf32>
+func.func @add(%a: tensor<4x64xf32>, %b: tensor<4x64xf32>) -> tensor<4x64xf32> {
+  %e = tensor.empty() : tensor<4x64xf32>
+  %r = linalg.add ins(%a, %b : tensor<4x64xf32>, tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) -> tensor<4x64xf32>
+  return %r : tensor<4x64xf32>
+}
+
+// Contractions: 4 x lanes register tiles, the reduction stepped by one.
+// AVX2-LABEL: func.func @matmul
+// AVX2: vector.contract {{.*}} vector<4x1xf32>, vector<1x8xf32> into vector<4x8xf32>
+// AVX512-LABEL: func.func @matmul
+// AVX512: vector.contract {{.*}} vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+func.func @matmul(%a: tensor<8x32xf32>, %b: tensor<32x64xf32>, %c: tensor<8x64xf32>) -> tensor<8x64xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<8x32xf32>, tensor<32x64xf32>) outs(%c : tensor<8x64xf32>) -> tensor<8x64xf32>
+  return %r : tensor<8x64xf32>
+}
+
+// Dynamic shapes are left as they are.
+// AVX2-LABEL: func.func @dynamic
+// AVX2-NOT: vector.
+// AVX2: linalg.add
+func.func @dynamic(%a: tensor<?x64xf32>, %b: tensor<?x64xf32>, %e: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %r = linalg.add ins(%a, %b : tensor<?x64xf32>, tensor<?x64xf32>) outs(%e : tensor<?x64xf32>) -> tensor<?x64xf32>
+  return %r : tensor<?x64xf32>
+}
