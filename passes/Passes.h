@@ -7,10 +7,12 @@
 #ifndef QF_PASSES_PASSES_H
 #define QF_PASSES_PASSES_H
 
+#include "dialects/QF/QFAttrs.h"
 #include "dialects/QF/QFDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Pass/Pass.h"
+#include "passes/PassOptions.h"
 
 namespace mlir::qf {
 

@@ -8,6 +8,7 @@
 #define QF_PASSES_PASSES_TD
 
 include "mlir/Pass/PassBase.td"
+include "passes/PassOptions.td"
 
 def QFRaiseQuantCastsPass : Pass<"qf-raise-quant-casts"> {
   let summary = "Turn upstream quant.qcast/quant.dcast into qf ops with "
@@ -37,11 +38,8 @@ def QFRaiseQuantCastsPass : Pass<"qf-raise-quant-casts"> {
   }];
   let dependentDialects = ["::mlir::qf::QFDialect"];
   let options = [
-    Option<"rounding", "rounding", "std::string", "\"half_even\"",
-           "rounding mode of the produced qf.quantize ops: half_even, "
-           "half_away, floor, ceil, toward_zero or stochastic">,
-    Option<"seed", "seed", "int64_t", "-1",
-           "seed of stochastic rounding (required with rounding=stochastic)">,
+    RoundingOption<"rounding mode of the produced qf.quantize ops">,
+    StochasticSeedOption,
   ];
 }
 
@@ -79,6 +77,8 @@ def QFInsertObserversPass : Pass<"qf-insert-observers", "ModuleOp"> {
     ListOption<"ops", "ops", "std::string",
                "names of the ops to observe (default: linalg.matmul, "
                "linalg.batch_matmul, linalg.matvec, linalg.conv_2d_nhwc_hwcf)">,
+    // A list of strings: MLIR 22's ListOption does not hand cl::values to
+    // the parser of its elements.
     ListOption<"where", "where", "std::string",
                "which tensors: inputs, outputs, weights (default: inputs, "
                "outputs)">,
@@ -146,8 +146,21 @@ def QFCalibratePass : Pass<"qf-calibrate", "ModuleOp"> {
            "the function to run">,
     Option<"backend", "backend", "std::string", "\"cpu\"",
            "the executor to run it on">,
-    Option<"method", "method", "std::string", "\"minmax\"",
-           "minmax, ema, percentile, mse or entropy">,
+    Option<"method", "method", "::mlir::qf::calibration::Method",
+           "::mlir::qf::calibration::Method::MinMax",
+           "how observed values become a range", [{
+      ::llvm::cl::values(
+          clEnumValN(::mlir::qf::calibration::Method::MinMax, "minmax",
+                     "the smallest and largest value seen"),
+          clEnumValN(::mlir::qf::calibration::Method::EMA, "ema",
+                     "moving averages of each batch's min and max"),
+          clEnumValN(::mlir::qf::calibration::Method::Percentile,
+                     "percentile", "a percentile of |x|"),
+          clEnumValN(::mlir::qf::calibration::Method::MSE, "mse",
+                     "the clip minimizing the quantization MSE"),
+          clEnumValN(::mlir::qf::calibration::Method::Entropy, "entropy",
+                     "the clip minimizing the KL divergence (TensorRT)"))
+    }]>,
     Option<"perChannel", "per-channel", "bool", "false",
            "also gather per-channel ranges (last axis)">,
     Option<"bins", "bins", "int", "2048", "histogram bins">,
@@ -227,28 +240,36 @@ def QuantQuantizePass : Pass<"quant-quantize", "ModuleOp"> {
            "below except symmetric, act-symmetric and rounding">,
     Option<"weightBits", "weight-bits", "int", "8",
            "weight bits: 8, 4, 3 or 2">,
-    Option<"actBits", "act-bits", "std::string", "\"8\"",
-           "activation bits: 8, or none for weight-only">,
-    Option<"granularity", "granularity", "std::string", "\"channel\"",
-           "weight granularity: tensor, channel or group">,
+    Option<"actBits", "act-bits", "::mlir::qf::ActivationBits",
+           "::mlir::qf::ActivationBits::Eight", "activation bits", [{
+      ::llvm::cl::values(
+          clEnumValN(::mlir::qf::ActivationBits::Eight, "8",
+                     "int8 activations"),
+          clEnumValN(::mlir::qf::ActivationBits::None, "none",
+                     "float activations (weight-only)"))
+    }]>,
+    Option<"granularity", "granularity", "::mlir::qf::Granularity",
+           "::mlir::qf::Granularity::per_channel", "weight granularity", [{
+      ::llvm::cl::values(
+          clEnumValN(::mlir::qf::Granularity::per_tensor, "tensor",
+                     "one scale per weight"),
+          clEnumValN(::mlir::qf::Granularity::per_channel, "channel",
+                     "one scale per output channel"),
+          clEnumValN(::mlir::qf::Granularity::per_group, "group",
+                     "one scale per group-size weights along the reduction"))
+    }]>,
     Option<"groupSize", "group-size", "int64_t", "128",
            "weights per group along the reduction (granularity=group)">,
     Option<"symmetric", "symmetric", "bool", "true",
            "symmetric weights (narrow range, zero point 0)">,
     Option<"actSymmetric", "act-symmetric", "bool", "false",
            "symmetric static activations">,
-    Option<"rounding", "rounding", "std::string", "\"half_even\"",
-           "rounding: half_even, half_away, floor, ceil, toward_zero, "
-           "stochastic">,
-    Option<"seed", "seed", "int64_t", "-1", "seed of stochastic rounding">,
-    Option<"dynamicActivations", "dynamic-activations", "std::string",
-           "\"none\"",
-           "none (static, from calibration), per-token or per-tensor">,
+    RoundingOption<"rounding of the weights and static activations">,
+    StochasticSeedOption,
+    DynamicActivationsOption<"how int8 activations are quantized">,
     Option<"quantizeOutputs", "quantize-outputs", "bool", "true",
            "with static activations, also quantize observed results">,
-    Option<"groupFallback", "group-fallback", "std::string", "\"error\"",
-           "where the group size does not divide a weight's reduction: "
-           "error, or channel (quantize that weight per channel)">,
+    GroupFallbackOption,
     Option<"onlyAssigned", "only-assigned", "bool", "false",
            "quantize only the ops that carry a qf.scheme; the others stay "
            "float">,
@@ -429,9 +450,7 @@ def QuantGPTQPass : Pass<"quant-gptq", "ModuleOp"> {
            "model (needs data)">,
     Option<"mseGrid", "mse-grid", "bool", "false",
            "search a shrink of each range minimizing the rounding error">,
-    Option<"groupFallback", "group-fallback", "std::string", "\"error\"",
-           "where group-size does not divide the reduction: error, or "
-           "channel (per output channel)">,
+    GroupFallbackOption,
     Option<"data", "data", "std::string", "\"\"",
            "calibration data for true-sequential (as qf-calibrate's data)">,
     Option<"report", "report", "std::string", "\"\"",
@@ -569,7 +588,7 @@ def QuantPrepareQATPass : Pass<"quant-prepare-qat", "ModuleOp"> {
     gradients are `qf.fake_quant_grad`'s). `quant-convert-qat` makes the
     result integer again, with whatever parameters it then carries.
 
-    `export=FILE.npz` writes what a framework trains, per layer `L` (the
+    `params-out=FILE.npz` writes what a framework trains, per layer `L` (the
     name of its location, e.g. the ONNX node, else `layer<i>` in walk
     order): `L.weight` (the folded float weight, in the IR's
     layout: `[K, N]` for matmuls, `HWCF` for convolutions), `L.bias` (the
@@ -591,22 +610,25 @@ def QuantPrepareQATPass : Pass<"quant-prepare-qat", "ModuleOp"> {
            "symmetric weights (narrow range, zero point 0)">,
     Option<"actSymmetric", "act-symmetric", "bool", "false",
            "symmetric activations">,
-    Option<"rounding", "rounding", "std::string", "\"half_even\"",
-           "rounding of the simulated quantization">,
-    Option<"seed", "seed", "int64_t", "-1", "seed of stochastic rounding">,
-    Option<"gradient", "gradient", "std::string", "\"clipped\"",
-           "straight-through estimator: clipped (zero outside the range) or "
-           "identity">,
-    Option<"groupFallback", "group-fallback", "std::string", "\"error\"",
-           "where the group size does not divide a weight's reduction: "
-           "error, or channel">,
+    RoundingOption<"rounding of the simulated quantization">,
+    StochasticSeedOption,
+    Option<"gradient", "gradient", "::mlir::qf::StraightThrough",
+           "::mlir::qf::StraightThrough::clipped",
+           "straight-through estimator", [{
+      ::llvm::cl::values(
+          clEnumValN(::mlir::qf::StraightThrough::clipped, "clipped",
+                     "zero outside the representable range"),
+          clEnumValN(::mlir::qf::StraightThrough::identity, "identity",
+                     "one everywhere"))
+    }]>,
+    GroupFallbackOption,
     Option<"foldBn", "fold-bn", "bool", "true",
            "fold batch normalization into the layers first">,
     Option<"learnableScales", "learnable-scales", "bool", "true",
            "mark the quantizers' scales and zero points trainable (LSQ)">,
     Option<"quantizeOutputs", "quantize-outputs", "bool", "true",
            "also fake-quantize the observed results of the layers">,
-    Option<"exportFile", "export", "std::string", "\"\"",
+    Option<"paramsOut", "params-out", "std::string", "\"\"",
            "write weights and quantizer parameters to this .npz">,
   ];
 }
@@ -707,15 +729,20 @@ def QuantQATFinetunePass : Pass<"quant-qat-finetune", "ModuleOp"> {
            "input channels per group of parameters; 0: per output channel">,
     Option<"symmetric", "symmetric", "bool", "false",
            "zero point at the middle code">,
-    Option<"per", "per", "std::string", "\"layer\"",
-           "layer, or block (two matmuls and the elementwise ops between "
-           "them, reconstructed together; needs sample-rows)">,
+    Option<"per", "per", "::mlir::qf::ReconstructionUnit",
+           "::mlir::qf::ReconstructionUnit::Layer",
+           "what is reconstructed at once", [{
+      ::llvm::cl::values(
+          clEnumValN(::mlir::qf::ReconstructionUnit::Layer, "layer",
+                     "each matmul alone"),
+          clEnumValN(::mlir::qf::ReconstructionUnit::Block, "block",
+                     "two matmuls and the elementwise ops between them, "
+                     "together (needs sample-rows)"))
+    }]>,
     Option<"steps", "steps", "int64_t", "200", "Adam steps per layer">,
     Option<"lr", "lr", "double", "0.01",
            "step size, in units of each group's initial scale">,
-    Option<"groupFallback", "group-fallback", "std::string", "\"error\"",
-           "where group-size does not divide the reduction: error, or "
-           "channel (per output channel)">,
+    GroupFallbackOption,
     Option<"report", "report", "std::string", "\"\"",
            "write a JSON report of every layer to this file">,
   ];
@@ -797,19 +824,26 @@ def QuantAssignPrecisionPass : Pass<"quant-assign-precision", "ModuleOp"> {
            "weight bytes at most">,
     Option<"budgetLatency", "budget-latency", "double", "0",
            "estimated latency of the layers in microseconds at most">,
-    Option<"objective", "objective", "std::string", "\"output-mse\"",
-           "sensitivity: output-mse, hessian, e2e or position">,
+    Option<"objective", "objective", "::mlir::qf::SensitivityObjective",
+           "::mlir::qf::SensitivityObjective::OutputMse",
+           "what a scheme's harm to a layer is measured by", [{
+      ::llvm::cl::values(
+          clEnumValN(::mlir::qf::SensitivityObjective::OutputMse,
+                     "output-mse", "the layer's output error"),
+          clEnumValN(::mlir::qf::SensitivityObjective::Hessian, "hessian",
+                     "the weight error weighted by the input Hessian"),
+          clEnumValN(::mlir::qf::SensitivityObjective::EndToEnd, "e2e",
+                     "the model's output error (needs data)"),
+          clEnumValN(::mlir::qf::SensitivityObjective::Position, "position",
+                     "the layer's position in the model (a baseline)"))
+    }]>,
     Option<"symmetric", "symmetric", "bool", "true",
            "symmetric weights, as quant-quantize's option">,
     Option<"actSymmetric", "act-symmetric", "bool", "false",
            "symmetric static activations, as quant-quantize's option">,
-    Option<"rounding", "rounding", "std::string", "\"half_even\"",
-           "rounding of the candidates: half_even, half_away, floor, ceil, "
-           "toward_zero">,
-    Option<"dynamicActivations", "dynamic-activations", "std::string",
-           "\"none\"",
-           "how int8 activations will be quantized, as quant-quantize's "
-           "option: none (static), per-token or per-tensor">,
+    RoundingOption<"rounding of the candidates (not stochastic)">,
+    DynamicActivationsOption<"how int8 activations will be quantized, as "
+                             "quant-quantize's option">,
     Option<"gain", "gain", "bool", "false",
            "scale output-mse/hessian sensitivities by each group's measured "
            "propagation to the model's outputs (needs data)">,

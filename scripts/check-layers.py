@@ -21,7 +21,8 @@ import sys
 ANY = None  # may include anything
 EXEC_API = ["runtime/IO/", "runtime/Executor.h", "runtime/ObserverABI.h",
             "runtime/Bindings.h"]
-PASS_BASE = ["dialects/", "numerics/", "lowering/", *EXEC_API, "passes/Passes.h"]
+PASS_BASE = ["dialects/", "numerics/", "lowering/", *EXEC_API, "passes/Passes.h",
+             "passes/PassOptions.h"]
 BLOCKS = ["passes/Reports/", "passes/Samples/", "passes/Schemes/",
           "passes/Solvers/", "passes/Layers/"]
 BELOW_TOOLS = ["numerics/", "dialects/", "runtime/", "lowering/", "passes/",

@@ -22,6 +22,7 @@
 #include "passes/Passes.h"
 #include "passes/Reports/JsonReport.h"
 #include "passes/Schemes/SchemeName.h"
+#include "passes/Schemes/WeightOptions.h"
 #include "runtime/Executor.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -124,10 +125,8 @@ public:
     auto fail = [&](const Twine &message) {
       return emitError(UnknownLoc::get(ctx)) << "quant-awq: " << message;
     };
-    if (bits < 2 || bits > 8)
-      return fail("bits must be in [2, 8], got " + Twine(bits.getValue()));
-    if (groupSize < 0)
-      return fail("group-size must be 0 (per channel) or positive");
+    if (std::string error = checkWeightOptions(bits, groupSize); !error.empty())
+      return fail(error);
     if (grid < 1 || clipGrid < 1)
       return fail("grid and clip-grid must be positive");
     if (!(maxShrink >= 0 && maxShrink < 1))

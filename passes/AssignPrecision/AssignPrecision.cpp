@@ -122,39 +122,24 @@ LogicalResult AssignPrecisionPass::initialize(MLIRContext *ctx) {
   budgetKind = budgetBits != 0    ? Budget::Bits
                : budgetBytes != 0 ? Budget::Bytes
                                   : Budget::Latency;
-  if (objective != "output-mse" && objective != "hessian" &&
-      objective != "e2e" && objective != "position")
-    return fail("objective must be output-mse, hessian, e2e or position, "
-                "not '" +
-                objective + "'");
-  if ((objective == "e2e" || gain) && data.empty())
+  bool runsModel = objective == SensitivityObjective::EndToEnd || gain;
+  if (runsModel && data.empty())
     return fail("objective=e2e and gain run the model: give "
                 "data=CALIBRATION");
-  if (gain && (objective == "e2e" || objective == "position"))
+  if (gain && (objective == SensitivityObjective::EndToEnd ||
+               objective == SensitivityObjective::Position))
     return fail("gain scales output-mse and hessian sensitivities only");
   if (maxSamples <= 0)
     return fail("max-samples must be positive");
-  std::optional<numerics::RoundingMode> mode =
-      numerics::parseRoundingMode(rounding.getValue());
-  if (!mode || *mode == numerics::RoundingMode::Stochastic)
+  if (rounding == RoundingMode::stochastic)
     return fail("rounding must be half_even, half_away, floor, ceil or "
-                "toward_zero, not '" +
-                rounding + "'");
-  if (dynamicActivations == "none")
-    sensitivityOptions.actQuant = ActQuant::Static;
-  else if (dynamicActivations == "per-token")
-    sensitivityOptions.actQuant = ActQuant::PerToken;
-  else if (dynamicActivations == "per-tensor")
-    sensitivityOptions.actQuant = ActQuant::PerTensor;
-  else
-    return fail("dynamic-activations must be none, per-token or per-tensor, "
-                "not '" +
-                dynamicActivations + "'");
+                "toward_zero, not 'stochastic'");
+  sensitivityOptions.actQuant = dynamicActivations;
   sensitivityOptions.actSymmetric = actSymmetric;
   quantizeOptions = llvm::formatv(
       "symmetric={0} act-symmetric={1} rounding={2} dynamic-activations={3}",
       symmetric ? "true" : "false", actSymmetric ? "true" : "false",
-      rounding.getValue(), dynamicActivations.getValue());
+      stringifyRoundingMode(rounding), stringify(dynamicActivations));
 
   std::vector<std::string> list(candidates.begin(), candidates.end());
   if (list.empty())
@@ -164,8 +149,7 @@ LogicalResult AssignPrecisionPass::initialize(MLIRContext *ctx) {
   for (const std::string &name : list) {
     std::string error;
     FailureOr<SchemeAttr> scheme =
-        parseSchemeName(ctx, name, symmetric, static_cast<RoundingMode>(*mode),
-                        std::nullopt, error);
+        parseSchemeName(ctx, name, symmetric, rounding, std::nullopt, error);
     if (failed(scheme))
       return fail("candidate " + error);
     if (llvm::is_contained(allSchemes, *scheme))
@@ -266,7 +250,7 @@ LogicalResult AssignPrecisionPass::measure() {
     for (auto [c, scheme] : llvm::enumerate(schemes)) {
       if (!group.offered[c])
         continue;
-      if (objective == "e2e") {
+      if (objective == SensitivityObjective::EndToEnd) {
         SmallVector<SchemeAttr> assignment(layers.size());
         for (unsigned i : group.layers)
           assignment[i] = scheme;
@@ -281,7 +265,7 @@ LogicalResult AssignPrecisionPass::measure() {
       for (unsigned i : group.layers) {
         const Layer &layer = layers[i];
         double error;
-        if (objective == "position") {
+        if (objective == SensitivityObjective::Position) {
           error =
               positionPrior(layer, scheme, i == 0 || i + 1 == layers.size());
         } else {
@@ -290,7 +274,7 @@ LogicalResult AssignPrecisionPass::measure() {
           if (failed(quantized))
             return failure();
           FailureOr<double> measured =
-              objective == "hessian"
+              objective == SensitivityObjective::Hessian
                   ? hessianError(layer, scheme, *quantized, sensitivityOptions)
                   : outputMse(layer, scheme, *quantized, sensitivityOptions);
           if (failed(measured))
@@ -397,7 +381,8 @@ void AssignPrecisionPass::runOnOperation() {
   }
   if (failed(costGroups(*target)))
     return signalPassFailure();
-  if (!data.empty() && (objective == "e2e" || gain || measurePoints > 0)) {
+  if (!data.empty() && (objective == SensitivityObjective::EndToEnd || gain ||
+                        measurePoints > 0)) {
     FailureOr<std::unique_ptr<EndToEnd>> runner = EndToEnd::create(
         module, layers, {data, entry, maxSamples, quantizeOptions});
     if (failed(runner))
@@ -481,7 +466,7 @@ AssignPrecisionPass::writeReport(ArrayRef<knapsack::Point> frontier,
                                  std::optional<double> chosenMeasured) {
   PrecisionReport r;
   r.backend = backend;
-  r.objective = objective;
+  r.objective = stringify(objective).str();
   r.budget =
       budgetKind == Budget::Bits
           ? llvm::formatv("{0} average weight bits", budgetBits.getValue())

@@ -96,7 +96,7 @@ simulateRows(const Layer &layer, SchemeAttr scheme, ArrayRef<float> rows,
   uint64_t seed = scheme.getSeed().value_or(0);
   unsigned bits = scheme.getActType().getIntOrFloatBitWidth();
   int64_t k = layer.k, r = rows.size() / k;
-  if (options.actQuant == ActQuant::Static) {
+  if (options.actQuant == DynamicActivations::None) {
     numerics::IntRange range =
         numerics::IntRange::forBits(bits, true, options.actSymmetric);
     FailureOr<numerics::QuantParams> p = staticActParams(layer, options, range);
@@ -113,8 +113,8 @@ simulateRows(const Layer &layer, SchemeAttr scheme, ArrayRef<float> rows,
   // sample per tensor. A convolution's tokens are images, which sampled
   // patches do not identify: they count as one tensor.
   numerics::IntRange range = numerics::IntRange::forBits(bits, true, true);
-  bool perRow =
-      options.actQuant == ActQuant::PerToken && !layer.contraction.isConv;
+  bool perRow = options.actQuant == DynamicActivations::PerToken &&
+                !layer.contraction.isConv;
   int64_t span = perRow ? k : r * k;
   for (int64_t start = 0; start < r * k; start += span) {
     float absMax = 0;
@@ -207,7 +207,7 @@ mlir::qf::precision::hessianError(const Layer &layer, SchemeAttr scheme,
   // E||e Q(W)||^2 = d^2/12 ||Q(W)||^2 per row.
   unsigned bits = scheme.getActType().getIntOrFloatBitWidth();
   double step;
-  if (options.actQuant == ActQuant::Static) {
+  if (options.actQuant == DynamicActivations::None) {
     FailureOr<numerics::QuantParams> p = staticActParams(
         layer, options,
         numerics::IntRange::forBits(bits, true, options.actSymmetric));

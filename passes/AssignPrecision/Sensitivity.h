@@ -17,6 +17,7 @@
 
 #include "dialects/QF/QFOps.h"
 #include "passes/Layers/Contraction.h"
+#include "passes/PassOptions.h"
 
 #include <string>
 #include <vector>
@@ -35,11 +36,9 @@ struct Layer {
   std::string name;
 };
 
-/// How int8 activations are quantized (quant-quantize's option).
-enum class ActQuant { Static, PerToken, PerTensor };
-
 struct SensitivityOptions {
-  ActQuant actQuant = ActQuant::Static;
+  /// How int8 activations are quantized (quant-quantize's option).
+  DynamicActivations actQuant = DynamicActivations::None;
   bool actSymmetric = false;
 };
 

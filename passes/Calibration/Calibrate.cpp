@@ -60,10 +60,6 @@ LogicalResult CalibratePass::initialize(MLIRContext *ctx) {
   auto fail = [&](const Twine &message) {
     return emitError(UnknownLoc::get(ctx)) << "qf-calibrate: " << message;
   };
-  std::optional<Method> parsed = parseMethod(method);
-  if (!parsed)
-    return fail("unknown method '" + method +
-                "'; expected minmax, ema, percentile, mse or entropy");
   if (bins < 2 || bins % 2)
     return fail("bins must be even and at least 2, got " +
                 Twine(bins.getValue()));
@@ -79,7 +75,7 @@ LogicalResult CalibratePass::initialize(MLIRContext *ctx) {
   if (data.empty() == stats.empty())
     return fail("give exactly one of data=PATH (run the model) and stats=FILE "
                 "(attach an export)");
-  common.method = *parsed;
+  common.method = method;
   common.perChannel = perChannel;
   common.bins = bins;
   common.percentile = percentile;

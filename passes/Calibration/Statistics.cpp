@@ -15,16 +15,6 @@
 using namespace mlir::qf;
 using namespace mlir::qf::calibration;
 
-std::optional<Method> calibration::parseMethod(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<Method>>(name)
-      .Case("minmax", Method::MinMax)
-      .Case("ema", Method::EMA)
-      .Case("percentile", Method::Percentile)
-      .Case("mse", Method::MSE)
-      .Case("entropy", Method::Entropy)
-      .Default(std::nullopt);
-}
-
 llvm::StringRef calibration::methodName(Method method) {
   switch (method) {
   case Method::MinMax:

@@ -19,6 +19,7 @@
 #define QF_PASSES_CALIBRATION_STATISTICS_H
 
 #include "numerics/Histogram.h"
+#include "passes/PassOptions.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -29,9 +30,6 @@
 
 namespace mlir::qf::calibration {
 
-enum class Method { MinMax, EMA, Percentile, MSE, Entropy };
-
-std::optional<Method> parseMethod(llvm::StringRef name);
 llvm::StringRef methodName(Method method);
 
 /// A convolution's window, to unfold NHWC inputs into the rows (patches) its

@@ -16,6 +16,7 @@
 #include "passes/Passes.h"
 #include "passes/Reports/JsonReport.h"
 #include "passes/Schemes/SchemeName.h"
+#include "passes/Schemes/WeightOptions.h"
 #include "passes/Schemes/WeightQuantizer.h"
 #include "passes/Solvers/GptqSolver.h"
 #include "runtime/Executor.h"
@@ -89,16 +90,11 @@ public:
     auto fail = [&](const Twine &message) {
       return emitError(UnknownLoc::get(ctx)) << "quant-gptq: " << message;
     };
-    if (bits < 2 || bits > 8)
-      return fail("bits must be in [2, 8], got " + Twine(bits.getValue()));
-    if (groupSize < 0)
-      return fail("group-size must be 0 (per channel) or positive");
+    if (std::string error = checkWeightOptions(bits, groupSize); !error.empty())
+      return fail(error);
     if (!(damp > 0) || blockSize <= 0)
       return fail("damp and block-size must be positive (damping is raised "
                   "x10 until H is positive definite)");
-    if (groupFallback != "error" && groupFallback != "channel")
-      return fail("group-fallback must be error or channel, not '" +
-                  groupFallback + "'");
     if (trueSequential && data.empty())
       return fail("true-sequential re-collects the inputs of later layers "
                   "from the model: give data=CALIBRATION (as qf-calibrate's), "
@@ -269,7 +265,7 @@ LogicalResult GPTQPass::quantize(HessianLayer &layer) {
   // channels within each window position.
   int64_t along = layer.isConv ? shape[2] : cols;
   if (groupSize > 0 && along % groupSize) {
-    if (groupFallback != "channel")
+    if (groupFallback != GroupFallback::Channel)
       return op->emitOpError("group size ")
              << groupSize << " does not divide the reduction (" << along
              << "); use group-fallback=channel for per-channel parameters";

@@ -15,6 +15,7 @@
 #include "passes/QAT/Reconstruct.h"
 #include "passes/Reports/JsonReport.h"
 #include "passes/Schemes/SchemeName.h"
+#include "passes/Schemes/WeightOptions.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -47,19 +48,12 @@ public:
       return emitError(UnknownLoc::get(ctx))
              << "quant-qat-finetune: " << message;
     };
-    if (bits < 2 || bits > 8)
-      return fail("bits must be in [2, 8], got " + Twine(bits.getValue()));
-    if (groupSize < 0)
-      return fail("group-size must be 0 (per channel) or positive");
+    if (std::string error = checkWeightOptions(bits, groupSize); !error.empty())
+      return fail(error);
     if (steps < 0)
       return fail("steps must not be negative");
     if (!(lr > 0) || !std::isfinite(lr))
       return fail("lr must be positive and finite");
-    if (per != "layer" && per != "block")
-      return fail("per must be layer or block, not '" + per + "'");
-    if (groupFallback != "error" && groupFallback != "channel")
-      return fail("group-fallback must be error or channel, not '" +
-                  groupFallback + "'");
     return success();
   }
 
@@ -71,7 +65,7 @@ public:
         layers.push_back(*layer);
     });
     llvm::DenseSet<Operation *> done;
-    if (per == "block") {
+    if (per == ReconstructionUnit::Block) {
       for (HessianLayer &second : layers) {
         std::optional<LayerBlock> block = blockEndingAt(second, layers, done);
         if (!block)
@@ -144,7 +138,7 @@ FinetunePass::optionsFor(const HessianLayer &layer) {
   // channels within each window position.
   int64_t along = layer.isConv ? shape[2] : cols;
   if (options.groupSize > 0 && along % options.groupSize) {
-    if (groupFallback != "channel")
+    if (groupFallback != GroupFallback::Channel)
       return op->emitOpError("group size ")
              << options.groupSize << " does not divide the reduction (" << along
              << "); use group-fallback=channel for per-channel "
@@ -159,7 +153,7 @@ std::string FinetunePass::schemeOf(const qat::Options &options) const {
          (options.groupSize > 0 ? " g" + std::to_string(options.groupSize)
                                 : std::string(" per channel")) +
          (options.symmetric ? " symmetric" : "") +
-         (per == "block" ? " per block" : "");
+         (per == ReconstructionUnit::Block ? " per block" : "");
 }
 
 LogicalResult FinetunePass::finetune(HessianLayer &layer) {

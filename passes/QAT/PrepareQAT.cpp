@@ -85,9 +85,8 @@ private:
   std::string uniqueLayerName(Operation *op);
 
   SchemeAttr defaultScheme;
-  StraightThrough straightThrough = StraightThrough::clipped;
   llvm::DenseMap<std::pair<Value, Type>, Value> prepared;
-  /// What export=FILE writes (shared: passes are copied when cloned, and
+  /// What params-out=FILE writes (shared: passes are copied when cloned, and
   /// tensors are not copyable).
   std::shared_ptr<runtime::NamedTensors> exported;
   llvm::StringSet<> layerNames;
@@ -97,22 +96,12 @@ LogicalResult PrepareQATPass::initialize(MLIRContext *ctx) {
   auto fail = [&](const Twine &message) {
     return emitError(UnknownLoc::get(ctx)) << "quant-prepare-qat: " << message;
   };
-  std::optional<RoundingMode> mode = symbolizeRoundingMode(rounding);
-  if (!mode)
-    return fail("unknown rounding '" + rounding + "'");
-  if ((*mode == RoundingMode::stochastic) != (seed >= 0))
+  if ((rounding == RoundingMode::stochastic) != seed.hasValue())
     return fail("seed is required with rounding=stochastic and only then");
-  std::optional<StraightThrough> ste = symbolizeStraightThrough(gradient);
-  if (!ste)
-    return fail("gradient must be clipped or identity, not '" + gradient + "'");
-  straightThrough = *ste;
-  if (groupFallback != "error" && groupFallback != "channel")
-    return fail("group-fallback must be error or channel, not '" +
-                groupFallback + "'");
   std::string error;
   FailureOr<SchemeAttr> parsed = parseSchemeName(
-      ctx, scheme, symmetric, *mode,
-      seed >= 0 ? std::optional<uint64_t>(seed) : std::nullopt, error);
+      ctx, scheme, symmetric, rounding,
+      seed.hasValue() ? std::optional<uint64_t>(seed) : std::nullopt, error);
   if (failed(parsed))
     return fail(error);
   if (!isa<IntegerType>(parsed->getWeightType()))
@@ -144,9 +133,9 @@ void PrepareQATPass::runOnOperation() {
     observe.getOutput().replaceAllUsesWith(observe.getInput());
     observe.erase();
   });
-  if (exportFile.empty())
+  if (paramsOut.empty())
     return;
-  if (llvm::Error error = runtime::writeNpz(exportFile, *exported)) {
+  if (llvm::Error error = runtime::writeNpz(paramsOut, *exported)) {
     module.emitError("quant-prepare-qat: cannot write the export: ")
         << llvm::toString(std::move(error));
     signalPassFailure();
@@ -171,7 +160,7 @@ Value PrepareQATPass::fakeQuant(Value value, quant::QuantizedType type,
     return cached;
   std::optional<uint64_t> seedValue = scheme.getSeed();
   auto op = FakeQuantOp::create(
-      b, value.getLoc(), value, type, scheme.getRounding(), straightThrough,
+      b, value.getLoc(), value, type, scheme.getRounding(), gradient,
       seedValue ? b.getI64IntegerAttr(*seedValue) : IntegerAttr());
   if (learnableScales)
     op.setLearnable(true);
@@ -196,7 +185,7 @@ quant::QuantizedType PrepareQATPass::observedType(Value value,
 void PrepareQATPass::exportQuantizer(StringRef prefix,
                                      quant::QuantizedType type,
                                      int64_t elements) {
-  if (exportFile.empty())
+  if (paramsOut.empty())
     return;
   SmallVector<double> scales;
   SmallVector<int64_t> zeroPoints, shape;
@@ -243,7 +232,7 @@ LogicalResult PrepareQATPass::prepare(Operation *op,
   Value weight = op->getOperand(contraction.weight);
   auto weightType = cast<RankedTensorType>(weight.getType());
   if (std::optional<std::vector<float>> data = constantWeight(weight)) {
-    if (groupFallback == "channel" &&
+    if (groupFallback == GroupFallback::Channel &&
         scheme.getGranularity() == Granularity::per_group &&
         weightType.getDimSize(contraction.axes.reduction) %
             scheme.getGroupSize())
@@ -260,7 +249,7 @@ LogicalResult PrepareQATPass::prepare(Operation *op,
     OpBuilder b(op);
     b.setInsertionPointAfterValue(weight);
     op->setOperand(contraction.weight, fakeQuant(weight, q->type, scheme, b));
-    if (!exportFile.empty()) {
+    if (!paramsOut.empty()) {
       DenseFPElementsAttr values;
       matchPattern(weight, m_Constant(&values));
       exported->push_back({name + ".weight", constantArray(values)});

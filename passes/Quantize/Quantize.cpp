@@ -37,8 +37,6 @@ using namespace mlir::qf;
 
 namespace {
 
-enum class Dynamic { None, PerToken, PerTensor };
-
 std::string schemeText(SchemeAttr scheme) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -71,7 +69,6 @@ private:
                   std::optional<int64_t> seed, Operation *insertAfter);
 
   SchemeAttr defaultScheme;
-  Dynamic dynamic = Dynamic::None;
   llvm::DenseMap<std::pair<Value, Type>, Value> quantized;
   llvm::DenseMap<std::pair<Value, Attribute>, Value> quantizedWeights;
   /// Float weight constants replaced by quantized ones, erased at the end
@@ -178,54 +175,34 @@ LogicalResult QuantizePass::initialize(MLIRContext *ctx) {
   auto fail = [&](const Twine &message) {
     return emitError(UnknownLoc::get(ctx)) << "quant-quantize: " << message;
   };
-  std::optional<RoundingMode> mode = symbolizeRoundingMode(rounding);
-  if (!mode)
-    return fail("unknown rounding '" + rounding + "'");
-  if ((*mode == RoundingMode::stochastic) != (seed >= 0))
+  if ((rounding == RoundingMode::stochastic) != seed.hasValue())
     return fail("seed is required with rounding=stochastic and only then");
   std::optional<uint64_t> seedValue;
-  if (seed >= 0)
-    seedValue = static_cast<uint64_t>(seed);
-
-  if (dynamicActivations == "none")
-    dynamic = Dynamic::None;
-  else if (dynamicActivations == "per-token")
-    dynamic = Dynamic::PerToken;
-  else if (dynamicActivations == "per-tensor")
-    dynamic = Dynamic::PerTensor;
-  else
-    return fail("dynamic-activations must be none, per-token or per-tensor, "
-                "not '" +
-                dynamicActivations + "'");
-  if (groupFallback != "error" && groupFallback != "channel")
-    return fail("group-fallback must be error or channel, not '" +
-                groupFallback + "'");
+  if (seed.hasValue())
+    seedValue = seed;
 
   std::string name = scheme;
   if (name.empty()) {
     // The individual options, written as a scheme name.
-    if (actBits != "8" && actBits != "none")
-      return fail("act-bits must be 8 or none, not '" + actBits + "'");
-    name = "w" + std::to_string(weightBits) + (actBits == "8" ? "a8" : "a16");
-    if (granularity == "group")
+    name = "w" + std::to_string(weightBits) +
+           (actBits == ActivationBits::Eight ? "a8" : "a16");
+    if (granularity == Granularity::per_group) {
+      if (groupSize <= 0)
+        return fail("group-size must be positive, got " +
+                    std::to_string(groupSize));
       name += "g" + std::to_string(groupSize);
-    else if (granularity != "channel" && granularity != "tensor")
-      return fail("granularity must be tensor, channel or group, not '" +
-                  granularity + "'");
-    if (granularity == "group" && groupSize <= 0)
-      return fail("group-size must be positive, got " +
-                  std::to_string(groupSize));
+    }
   }
   std::string error;
   FailureOr<SchemeAttr> parsed =
-      parseSchemeName(ctx, name, symmetric, *mode, seedValue, error);
+      parseSchemeName(ctx, name, symmetric, rounding, seedValue, error);
   if (failed(parsed))
     return fail(error);
   defaultScheme = *parsed;
-  if (scheme.empty() && granularity == "tensor")
+  if (scheme.empty() && granularity == Granularity::per_tensor)
     defaultScheme = SchemeAttr::get(
         ctx, defaultScheme.getWeightType(), defaultScheme.getActType(),
-        Granularity::per_tensor, 0, symmetric, *mode, seedValue);
+        Granularity::per_tensor, 0, symmetric, rounding, seedValue);
   return success();
 }
 
@@ -267,7 +244,7 @@ LogicalResult QuantizePass::quantizeOp(Operation *op,
   // not divide is quantized per channel.
   int64_t reduction =
       cast<ShapedType>(weight.getType()).getDimSize(contraction.axes.reduction);
-  if (data && groupFallback == "channel" &&
+  if (data && groupFallback == GroupFallback::Channel &&
       scheme.getGranularity() == Granularity::per_group &&
       reduction % scheme.getGroupSize() != 0)
     scheme = SchemeAttr::get(op->getContext(), scheme.getWeightType(),
@@ -292,7 +269,7 @@ LogicalResult QuantizePass::quantizeOp(Operation *op,
   if (failed(quantizeActivation(op, contraction.activation, scheme,
                                 contraction.isConv)))
     return failure();
-  if (dynamic == Dynamic::None && quantizeOutputs)
+  if (dynamicActivations == DynamicActivations::None && quantizeOutputs)
     quantizeOutput(op, scheme);
   return success();
 }
@@ -400,7 +377,7 @@ LogicalResult QuantizePass::quantizeActivation(Operation *op, unsigned index,
     seed = static_cast<int64_t>(*scheme.getSeed());
   OpBuilder b(op);
 
-  if (dynamic != Dynamic::None) {
+  if (dynamicActivations != DynamicActivations::None) {
     if (auto observe = value.getDefiningOp<ObserveOp>())
       value = observe.getInput();
     unsigned bits = scheme.getActType().getIntOrFloatBitWidth();
@@ -412,7 +389,7 @@ LogicalResult QuantizePass::quantizeActivation(Operation *op, unsigned index,
     // Per token: one scale per row of a matmul input; for a convolution,
     // whose output pixels mix input pixels, one per image.
     SmallVector<int64_t> scaleShape(type.getRank(), 1);
-    if (dynamic == Dynamic::PerToken)
+    if (dynamicActivations == DynamicActivations::PerToken)
       for (int64_t d = 0; d + 1 < type.getRank() && (d == 0 || !isConv); ++d)
         scaleShape[d] = type.getDimSize(d);
     auto scaleType = RankedTensorType::get(scaleShape, expressed);

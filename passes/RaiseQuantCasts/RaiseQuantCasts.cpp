@@ -23,23 +23,18 @@ struct QFRaiseQuantCastsPass
   using Base::Base;
 
   LogicalResult initialize(MLIRContext *ctx) override {
-    std::optional<RoundingMode> mode = symbolizeRoundingMode(rounding);
-    if (!mode)
+    if ((rounding == RoundingMode::stochastic) != seed.hasValue())
       return emitError(UnknownLoc::get(ctx))
-             << "qf-raise-quant-casts: unknown rounding mode '" << rounding
-             << "'";
-    if ((*mode == RoundingMode::stochastic) != (seed >= 0))
-      return emitError(UnknownLoc::get(ctx))
-             << "qf-raise-quant-casts: a non-negative seed is required with, "
-                "and only with, rounding=stochastic";
-    roundingMode = *mode;
+             << "qf-raise-quant-casts: seed is required with "
+                "rounding=stochastic and only then";
     return success();
   }
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    IntegerAttr seedAttr =
-        seed >= 0 ? rewriter.getI64IntegerAttr(seed) : IntegerAttr();
+    IntegerAttr seedAttr = seed.hasValue()
+                               ? rewriter.getI64IntegerAttr(int64_t(seed))
+                               : IntegerAttr();
     WalkResult result = getOperation()->walk([&](Operation *op) {
       if (!isa<quant::QuantizeCastOp, quant::DequantizeCastOp>(op))
         return WalkResult::advance();
@@ -53,7 +48,7 @@ struct QFRaiseQuantCastsPass
       if (auto qcast = dyn_cast<quant::QuantizeCastOp>(op)) {
         rewriter.replaceOpWithNewOp<QuantizeOp>(
             qcast, qcast.getType(), qcast.getInput(),
-            RoundingModeAttr::get(&getContext(), roundingMode), seedAttr);
+            RoundingModeAttr::get(&getContext(), rounding), seedAttr);
       } else {
         auto dcast = cast<quant::DequantizeCastOp>(op);
         rewriter.replaceOpWithNewOp<DequantizeOp>(dcast, dcast.getType(),
@@ -64,7 +59,5 @@ struct QFRaiseQuantCastsPass
     if (result.wasInterrupted())
       signalPassFailure();
   }
-
-  RoundingMode roundingMode = RoundingMode::half_even;
 };
 } // namespace

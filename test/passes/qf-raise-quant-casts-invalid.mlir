@@ -3,8 +3,8 @@
 // RUN: not qf-opt %s -qf-raise-quant-casts="rounding=stochastic" 2>&1 | FileCheck %s --check-prefix=SEED
 // RUN: not qf-opt %s -qf-raise-quant-casts="rounding=floor seed=3" 2>&1 | FileCheck %s --check-prefix=SEED
 
-// MODE: qf-raise-quant-casts: unknown rounding mode 'nearest'
-// SEED: qf-raise-quant-casts: a non-negative seed is required with, and only with, rounding=stochastic
+// MODE: for the --rounding option: Cannot find option named 'nearest'!
+// SEED: qf-raise-quant-casts: seed is required with rounding=stochastic and only then
 
 func.func @scalar(%x: f32) -> !quant.uniform<i8:f32, 0.5> {
   // expected-error @below {{'quant.qcast' op operates on 'f32'; qf ops take ranked tensors only}}

@@ -16,7 +16,7 @@
 
 // NOBUDGET: error: quant-assign-precision: give exactly one budget: budget-bits, budget-bytes or budget-latency
 // NEGATIVE: error: quant-assign-precision: the budget must be positive and finite
-// OBJECTIVE: error: quant-assign-precision: objective must be output-mse, hessian, e2e or position, not 'guess'
+// OBJECTIVE: for the --objective option: Cannot find option named 'guess'!
 // E2E: error: quant-assign-precision: objective=e2e and gain run the model: give data=CALIBRATION
 // GAIN: error: quant-assign-precision: gain scales output-mse and hessian sensitivities only
 // NAME: error: quant-assign-precision: candidate scheme 'w5a16': weight bits must be 2, 3, 4 or 8

@@ -7,7 +7,7 @@
 // BITS: error: quant-gptq: bits must be in [2, 8], got 9
 // DAMP: error: quant-gptq: damp and block-size must be positive (damping is raised x10 until H is positive definite)
 // SEQ: error: quant-gptq: true-sequential re-collects the inputs of later layers from the model: give data=CALIBRATION (as qf-calibrate's), or true-sequential=false
-// FALLBACK: error: quant-gptq: group-fallback must be error or channel, not 'row'
+// FALLBACK: for the --group-fallback option: Cannot find option named 'row'!
 
 // No calibrated Hessian on the input.
 func.func @no_hessian(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {

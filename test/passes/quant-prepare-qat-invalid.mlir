@@ -4,12 +4,12 @@
 // RUN: not qf-opt %s --quant-prepare-qat="group-fallback=row" 2>&1 | FileCheck %s --check-prefix=FALLBACK
 // RUN: not qf-opt %s --quant-prepare-qat="gradient=smooth" 2>&1 | FileCheck %s --check-prefix=STE
 // RUN: not qf-opt %s --quant-prepare-qat="rounding=stochastic" 2>&1 | FileCheck %s --check-prefix=SEED
-// RUN: not qf-opt %S/quant-prepare-qat.mlir --split-input-file --quant-prepare-qat="export=%t.missing/dir/x.npz" 2>&1 | FileCheck %s --check-prefix=EXPORT
+// RUN: not qf-opt %S/quant-prepare-qat.mlir --split-input-file --quant-prepare-qat="params-out=%t.missing/dir/x.npz" 2>&1 | FileCheck %s --check-prefix=EXPORT
 
 // FLOAT: quant-prepare-qat: scheme 'f16' casts to a float type; fake quantization needs integer weights
 // SCHEME: quant-prepare-qat: {{.*}}w9a8
-// FALLBACK: quant-prepare-qat: group-fallback must be error or channel, not 'row'
-// STE: quant-prepare-qat: gradient must be clipped or identity, not 'smooth'
+// FALLBACK: for the --group-fallback option: Cannot find option named 'row'!
+// STE: for the --gradient option: Cannot find option named 'smooth'!
 // SEED: quant-prepare-qat: seed is required with rounding=stochastic and only then
 // EXPORT: quant-prepare-qat: cannot write the export
 

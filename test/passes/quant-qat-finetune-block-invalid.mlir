@@ -1,6 +1,6 @@
 // RUN: qf-opt %s --split-input-file --verify-diagnostics --quant-qat-finetune="per=block"
 // RUN: not qf-opt %s --quant-qat-finetune="per=model" 2>&1 | FileCheck %s --check-prefix=PERNAME
-// PERNAME: error: quant-qat-finetune: per must be layer or block, not 'model'
+// PERNAME: for the --per option: Cannot find option named 'model'!
 
 // per=block needs the sampled rows of the block's input.
 #id = affine_map<(d0, d1) -> (d0, d1)>

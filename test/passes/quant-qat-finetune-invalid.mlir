@@ -7,7 +7,7 @@
 // BITS: error: quant-qat-finetune: bits must be in [2, 8], got 1
 // LR: error: quant-qat-finetune: lr must be positive and finite
 // STEPS: error: quant-qat-finetune: steps must not be negative
-// FALLBACK: error: quant-qat-finetune: group-fallback must be error or channel, not 'row'
+// FALLBACK: for the --group-fallback option: Cannot find option named 'row'!
 
 // No calibrated Hessian on the input.
 func.func @no_hessian(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {

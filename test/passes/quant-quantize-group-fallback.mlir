@@ -29,7 +29,7 @@
 // NOREPORT: error: quant-quantize: cannot write the report '{{.*}}r.json'
 
 // ERROR: error: 'linalg.matmul' op weight operand: group size 3 does not divide the reduction dimension (4 along dimension 0 of the weight)
-// OPTION: error: quant-quantize: group-fallback must be error or channel, not 'tensor'
+// OPTION: for the --group-fallback option: Cannot find option named 'tensor'!
 func.func @two(%x: tensor<2x6xf32>, %y: tensor<2x4xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
   %w6 = arith.constant dense<[[1.0, 2.0, 3.0], [-1.0, 0.5, 3.0], [1.0, 2.0, -3.0], [0.25, 2.0, 3.0], [1.0, -2.0, 3.0], [1.5, 2.0, 0.0]]> : tensor<6x3xf32>
   %w4 = arith.constant dense<[[1.0, 2.0, 3.0], [-1.0, 0.5, 3.0], [1.0, 2.0, -3.0], [0.25, 2.0, 3.0]]> : tensor<4x3xf32>

@@ -10,10 +10,10 @@
 
 // SCHEME: error: quant-quantize: scheme 'w9a8': weight bits must be 2, 3, 4 or 8
 // NAME: error: quant-quantize: unknown scheme 'w4a16q'; expected wBaA[gN|t] (e.g. w8a8, w4a16g128, w8a8t), f16 or bf16
-// ROUNDING: error: quant-quantize: unknown rounding 'nearest'
+// ROUNDING: for the --rounding option: Cannot find option named 'nearest'!
 // SEED: error: quant-quantize: seed is required with rounding=stochastic and only then
-// DYNAMIC: error: quant-quantize: dynamic-activations must be none, per-token or per-tensor, not 'per-row'
-// ACT: error: quant-quantize: act-bits must be 8 or none, not '4'
+// DYNAMIC: for the --dynamic-activations option: Cannot find option named 'per-row'!
+// ACT: for the --act-bits option: Cannot find option named '4'!
 // GSIZE: error: quant-quantize: group-size must be positive, got 0
 
 // Static activation quantization needs the observer's calibrated range.
