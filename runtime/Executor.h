@@ -7,8 +7,8 @@
 //
 // An Executor compiles one `func.func` on tensors into an Executable that runs
 // on host tensors. Executors are found by name in a registry, so tools never
-// name a backend in code: the CPU JIT registers itself as "cpu" and backend
-// plugins add theirs.
+// name a backend in code: each backend plugin registers its executor under
+// its name ("cpu", "gpu-nvvm", ...) when it is registered.
 //
 // Calibration runs a module whose `qf.observe` ops became calls into the
 // observer ABI (ObserverABI.h); the values reach the ObserverSink given to

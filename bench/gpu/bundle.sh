@@ -5,11 +5,11 @@
 # (a lent GPU machine, say), in two halves:
 #   make  (here, after `make build`): links qf-run statically against LLVM
 #         and MLIR (DIR/qf-run.xz, about 24 MB), and writes the inputs of
-#         test/plugins/gpu-nvvm-run.test: the PTQ models linear, mlp and
+#         test/plugins/gpu-nvvm/run.test: the PTQ models linear, mlp and
 #         convnet calibrated and quantized as W8A8 and W4A16 (g8), and the
 #         int8 matmul cases. Copy DIR and bench/gpu/run-bundle.sh there.
 #   there: bench/gpu/run-bundle.sh DIR RESULTS runs each on gpu-nvvm.
-#   check (here): compares RESULTS with NumPy as gpu-nvvm-run.test does.
+#   check (here): compares RESULTS with NumPy as gpu-nvvm/run.test does.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mode=${1:?make or check} dir=${2:?DIR}

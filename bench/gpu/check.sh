@@ -4,8 +4,8 @@
 # The GPU checks, in one go, on a machine with an NVIDIA GPU (sm_80 or
 # later) and its driver:
 #   1. builds what is missing (make build: Debian packages, then CMake);
-#   2. runs the GPU lit tests: gpu-nvvm.test (PTX/cubin, ptxas) and
-#      gpu-nvvm-run.test (the PTQ models and the int8 matmul kernels,
+#   2. runs the GPU lit tests: gpu-nvvm/lower.test (PTX/cubin, ptxas) and
+#      gpu-nvvm/run.test (the PTQ models and the int8 matmul kernels,
 #      mma.sync and dp4a, on the device against NumPy);
 #   3. runs qf-bench-matmul on the cpu and gpu-nvvm backends (f32, W8A8,
 #      W4A16 GEMM 1024^3 and GEMV 1x4096x4096) and prints the tables.

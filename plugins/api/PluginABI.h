@@ -32,7 +32,7 @@
 /// Bump on any change to BackendPlugin, TargetCapabilities and CostModel (in
 /// dialects/QF/QFTarget.h), BackendOptions, Artifact, BackendRegistry or
 /// runtime::Executor.
-#define QF_BACKEND_PLUGIN_API_VERSION 3
+#define QF_BACKEND_PLUGIN_API_VERSION 4
 
 #define QF_PLUGIN_EXPORT __attribute__((visibility("default")))
 

@@ -7,7 +7,7 @@
 // Every buffer the gpu-nvvm host code allocates must be managed memory, or a
 // kernel reads host memory (an illegal address on the device). The host code
 // is optimized at O3, which turns malloc plus a zero fill into calloc
-// (test/plugins/gpu-nvvm.test shows it on a W8A8 layer), so the runtime
+// (test/plugins/gpu-nvvm/lower.test shows it on a W8A8 layer), so the runtime
 // must stand in for each allocator that code can call. Runs without a GPU:
 // it checks the symbol table, not the driver.
 //
