@@ -360,6 +360,23 @@ def QuantSmoothQuantPass : Pass<"quant-smoothquant", "ModuleOp"> {
     producer and the group's observers (the producer's other users keep the
     unscaled value). It costs one elementwise pass over the activation at
     run time.
+
+    Before (`in_abs_max` A = [8, 0.5], weight row maxima W = [4, 2]):
+    ```mlir
+    %gamma = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+    %y = linalg.generic {...} ins(%x, %gamma : tensor<2x2xf32>, tensor<2xf32>) ...  // x * gamma
+    %yo = qf.observe %y id 0 stats {in_abs_max = dense<[8.0, 0.5]> : tensor<2xf32>, ...} : tensor<2x2xf32>
+    %w = arith.constant dense<[[4.0, -1.0], [2.0, 0.5]]> : tensor<2x2xf32>
+    %q = linalg.matmul ins(%yo, %w : tensor<2x2xf32>, tensor<2x2xf32>) outs(%f : tensor<2x2xf32>) -> tensor<2x2xf32>
+    ```
+    After (`alpha=0.5`: s = sqrt(A / W) = [1.4142135, 0.5]):
+    ```mlir
+    %gamma = arith.constant dense<[0.707106769, 4.000000e+00]> : tensor<2xf32>   // gamma / s
+    %y = linalg.generic {...} ins(%x, %gamma : tensor<2x2xf32>, tensor<2xf32>) ...
+    %yo = qf.observe %y id 0 : tensor<2x2xf32>                                 // statistics dropped
+    %w = arith.constant dense<[[5.65685415, -1.41421354], [1.000000e+00, 2.500000e-01]]> : tensor<2x2xf32>  // row j * s_j
+    %q = linalg.matmul ins(%yo, %w : tensor<2x2xf32>, tensor<2x2xf32>) outs(%f : tensor<2x2xf32>) -> tensor<2x2xf32>
+    ```
   }];
   let dependentDialects = ["::mlir::qf::QFDialect",
                            "::mlir::arith::ArithDialect",
@@ -425,6 +442,23 @@ def QuantGPTQPass : Pass<"quant-gptq", "ModuleOp"> {
     the result. `report=FILE` lists per layer the damping and the relative
     output error `tr(dW H dW^T) / tr(W H W^T)` of GPTQ and of round to
     nearest with the same quantizer.
+
+    Before (the input's Hessian from `qf-calibrate hessian=true`):
+    ```mlir
+    %xo = qf.observe %x id 0 stats {hessian = dense_resource<...> : tensor<4x4xf32>} : tensor<3x4xf32>
+    %w = arith.constant dense<[[1.0, 0.0], [-2.0, 1.0], [0.5, 2.0], [4.0, 3.0]]> : tensor<4x2xf32>
+    %y = linalg.matmul ins(%xo, %w : tensor<3x4xf32>, tensor<4x2xf32>) outs(%f : tensor<3x2xf32>) -> tensor<3x2xf32>
+    ```
+    After (`bits=4 group-size=0 act-order=false`, H = I: round to nearest):
+    ```mlir
+    %c = arith.constant dense<[[-113], [-40], [46], [119]]> : tensor<4x1xi8>   // two int4 codes per byte
+    %u = qf.unpack %c : tensor<4x1xi8> -> tensor<4x2x!quant.uniform<i4:f32:1, {4.000000e-01:-3,2.000000e-01:-8}>>
+    %w = qf.dequantize %u : tensor<4x2x!quant.uniform<...>> -> tensor<4x2xf32>
+    %y = linalg.matmul ins(%xo, %w : tensor<3x4xf32>, tensor<4x2xf32>) outs(%f : tensor<3x2xf32>) -> tensor<3x2xf32>
+    ```
+    With `act-order` and groups, the codes are stored in the permuted order
+    (a sub-channel type along the reduction) and the activation is gathered
+    with the permutation (a `linalg.generic` of `tensor.extract`s).
   }];
   let dependentDialects = ["::mlir::qf::QFDialect",
                            "::mlir::quant::QuantDialect",
@@ -498,6 +532,29 @@ def QuantAWQPass : Pass<"quant-awq", "ModuleOp"> {
     `quant-assign-precision`, which gives layers reading one activation one
     scheme) is searched with that scheme's bits, groups and symmetry; a
     float-cast or per-tensor scheme skips the group.
+
+    Before (a LayerNorm-like producer `x * gamma` feeding two matmuls; the
+    observer sampled rows with `qf-calibrate sample-rows=N`):
+    ```mlir
+    %gamma = arith.constant dense<...> : tensor<64xf32>
+    %y = linalg.generic {...} ins(%x, %gamma : tensor<64x64xf32>, tensor<64xf32>) ...
+    %yo = qf.observe %y id 0 stats {row_sample = dense_resource<...> : tensor<64x64xf32>, ...} : tensor<64x64xf32>
+    %w0 = arith.constant dense<...> : tensor<64x32xf32>
+    %q = linalg.matmul ins(%yo, %w0 : ...) ...
+    %w1 = arith.constant dense<...> : tensor<64x16xf32>
+    %k = linalg.matmul ins(%yo, %w1 : ...) ...
+    ```
+    After (`bits=4 group-size=16`): new constants, float still; `quant-quantize`
+    (or `then-gptq`) rounds them:
+    ```mlir
+    %gamma = arith.constant dense<...> : tensor<64xf32>        // gamma / s
+    %y = linalg.generic {...} ins(%x, %gamma : ...) ...
+    %yo = qf.observe %y id 0 : tensor<64x64xf32>              // statistics dropped
+    %w0 = arith.constant dense<...> : tensor<64x32xf32>        // clip(s * w0)
+    %q = linalg.matmul ins(%yo, %w0 : ...) ...
+    %w1 = arith.constant dense<...> : tensor<64x16xf32>        // clip(s * w1)
+    %k = linalg.matmul ins(%yo, %w1 : ...) ...
+    ```
   }];
   let dependentDialects = ["::mlir::qf::QFDialect",
                            "::mlir::arith::ArithDialect",
@@ -557,6 +614,22 @@ def QFFoldBatchNormPass : Pass<"qf-fold-batchnorm", "ModuleOp"> {
     gamma / sqrt(eps)`, large but finite). An affine map next to a layer it
     cannot fold into gets a remark saying why; a non-finite `a`, `b` or
     weight (a negative variance) is an error.
+
+    Before (a = [2, -1], b = [0.5, 0]):
+    ```mlir
+    %w = arith.constant dense<[[1.0, 2.0]]> : tensor<1x2xf32>
+    %m = linalg.matmul ins(%x, %w : tensor<3x1xf32>, tensor<1x2xf32>) outs(%zero : tensor<3x2xf32>) -> tensor<3x2xf32>
+    %a = arith.constant dense<[2.0, -1.0]> : tensor<2xf32>
+    %b = arith.constant dense<[0.5, 0.0]> : tensor<2xf32>
+    %y = linalg.generic {...} ins(%m, %a, %b : tensor<3x2xf32>, tensor<2xf32>, tensor<2xf32>) ...  // m * a + b
+    ```
+    After:
+    ```mlir
+    %w = arith.constant dense<[[2.0, -2.0]]> : tensor<1x2xf32>                      // w * a
+    %m = linalg.matmul ins(%x, %w : tensor<3x1xf32>, tensor<1x2xf32>) outs(%zero : tensor<3x2xf32>) -> tensor<3x2xf32>
+    %b = arith.constant dense<[0.5, 0.0]> : tensor<2xf32>
+    %y = linalg.generic {...} ins(%m, %b : tensor<3x2xf32>, tensor<2xf32>) ...      // m + b
+    ```
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect"];
@@ -598,6 +671,22 @@ def QuantPrepareQATPass : Pass<"quant-prepare-qat", "ModuleOp"> {
     same shape), `.axis` (per axis), `.qrange` (`[qmin, qmax]`) and, with
     `learnable-scales`, `.grad_scale` (LSQ's `1 / sqrt(N * qmax)`, N the
     elements one scale covers). docs/QAT.md shows the round trip.
+
+    Before (calibrated observers around a matmul):
+    ```mlir
+    %xo = qf.observe %x id 0 stats {max = 1.0 : f32, min = -2.0 : f32, ...} : tensor<2x4xf32>
+    %w = arith.constant dense<[[1.0, -2.0, 0.5], ...]> : tensor<4x3xf32>
+    %y = linalg.matmul ins(%xo, %w : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
+    %yo = qf.observe %y id 1 stats {max = 7.0 : f32, min = -3.0 : f32, ...} : tensor<2x3xf32>
+    ```
+    After (`scheme=w8a8`):
+    ```mlir
+    %w = arith.constant dense<[[1.0, -2.0, 0.5], ...]> : tensor<4x3xf32>
+    %wq = qf.fake_quant %w as !quant.uniform<i8<-127:127>:f32:1, {...}> half_even clipped learnable : tensor<4x3xf32>
+    %xq = qf.fake_quant %x as !quant.uniform<i8:f32, 0.011764705882352941:-43> half_even clipped learnable : tensor<2x4xf32>
+    %y = linalg.matmul ins(%xq, %wq : tensor<2x4xf32>, tensor<4x3xf32>) outs(%f : tensor<2x3xf32>) -> tensor<2x3xf32>
+    %yq = qf.fake_quant %y as !quant.uniform<i8:f32, 0.039215686274509803:-26> half_even clipped learnable : tensor<2x3xf32>
+    ```
   }];
   let dependentDialects = ["::mlir::qf::QFDialect",
                            "::mlir::quant::QuantDialect",
@@ -719,6 +808,20 @@ def QuantQATFinetunePass : Pass<"quant-qat-finetune", "ModuleOp"> {
     symmetry. `report=FILE` lists per layer (or `block`, naming both
     layers) the loss at round to nearest and after fine-tuning, and the
     step the result comes from.
+
+    Before (the input's Hessian from `qf-calibrate hessian=true`):
+    ```mlir
+    %xo = qf.observe %x id 0 stats {hessian = dense_resource<...> : tensor<4x4xf32>} : tensor<8x4xf32>
+    %w = arith.constant dense<...> : tensor<4x2xf32>
+    %y = linalg.matmul ins(%xo, %w : tensor<8x4xf32>, tensor<4x2xf32>) outs(%f : tensor<8x2xf32>) -> tensor<8x2xf32>
+    ```
+    After (`bits=4`; codes and scales are the fine-tuned ones):
+    ```mlir
+    %c = arith.constant dense<...> : tensor<4x1xi8>
+    %u = qf.unpack %c : tensor<4x1xi8> -> tensor<4x2x!quant.uniform<i4:f32:1, {...}>>
+    %w = qf.dequantize %u {qf.quantized_by = {scheme = "qat-finetune w4 per channel", ...}} : tensor<4x2x!quant.uniform<...>> -> tensor<4x2xf32>
+    %y = linalg.matmul ins(%xo, %w : tensor<8x4xf32>, tensor<4x2xf32>) outs(%f : tensor<8x2xf32>) -> tensor<8x2xf32>
+    ```
   }];
   let dependentDialects = ["::mlir::qf::QFDialect",
                            "::mlir::quant::QuantDialect",
