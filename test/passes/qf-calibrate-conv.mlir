@@ -2,6 +2,7 @@
 // filter multiplies (patches ordered kh, kw, c), with the window's strides
 // and dilations; max|x| and mean|x| are per input channel. Checked against
 // NumPy.
+// REQUIRES: backend-cpu
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %numpy_python -c "import numpy as np; np.savez('%t/data.npz', img=np.random.RandomState(3).randn(5, 1, 8, 8, 3).astype(np.float32))"
 // RUN: qf-opt %s --pass-pipeline='builtin.module(qf-insert-observers,qf-calibrate{data=%t/data.npz sample-rows=4 stats-out=%t/st.safetensors})' | FileCheck %s

@@ -1,3 +1,4 @@
+// REQUIRES: backend-cpu
 // RUN: qf-opt %s --qf-calibrate='data=%S/Inputs/calibration/data' -split-input-file -verify-diagnostics
 
 func.func @main(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {

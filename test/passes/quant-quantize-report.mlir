@@ -1,3 +1,4 @@
+// REQUIRES: backend-cpu
 // RUN: %numpy_python -c "import numpy as np; rng = np.random.default_rng(5); np.savez('%t.npz', x=rng.normal(size=(4, 2, 6)).astype(np.float32) * np.array([1, 2, 0.5, 3, 1, 0.1], np.float32))"
 // RUN: qf-opt %s --pass-pipeline='builtin.module(qf-insert-observers,qf-calibrate{data=%t.npz progress=false},quant-quantize{scheme=w4a16g3 symmetric=false report=%t.json})' -o /dev/null
 // RUN: FileCheck %s < %t.json
