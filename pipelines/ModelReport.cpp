@@ -9,15 +9,18 @@
 
 #include "runtime/Bindings.h"
 #include "runtime/Executor.h"
+#include "runtime/IO/NumpyIO.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -182,4 +185,85 @@ void recipes::printMarkdown(llvm::raw_ostream &os, const ModelReport &r) {
   for (const OutputError &o : r.outputs)
     os << llvm::formatv("| {0} | {1:e3} | {2:e3} |\n", o.name, o.relative,
                         o.maxAbs);
+}
+
+/// The first sample of the calibration data: from the first .npz (in name
+/// order) each member, without its leading sample dimension where it has
+/// one more dimension than the argument it binds.
+static FailureOr<std::vector<std::pair<std::string, runtime::HostTensor>>>
+firstSample(StringRef path, const runtime::Signature &sig, std::string &error) {
+  std::string file = path.str();
+  if (llvm::sys::fs::is_directory(path)) {
+    std::vector<std::string> files;
+    std::error_code ec;
+    for (llvm::sys::fs::directory_iterator it(path, ec), end; it != end && !ec;
+         it.increment(ec))
+      if (StringRef(it->path()).ends_with(".npz"))
+        files.push_back(it->path());
+    llvm::sort(files);
+    if (files.empty()) {
+      error = "no .npz file in '" + path.str() + "'";
+      return failure();
+    }
+    file = files.front();
+  }
+  auto members = runtime::readNpz(file);
+  if (!members) {
+    error = llvm::toString(members.takeError());
+    return failure();
+  }
+  std::vector<std::pair<std::string, runtime::HostTensor>> sample;
+  for (auto &[name, tensor] : *members) {
+    const runtime::TensorPort *port = nullptr;
+    for (const runtime::TensorPort &p : sig.inputs)
+      if (p.name == name)
+        port = &p;
+    if (port && tensor.rank() == int64_t(port->shape.size()) + 1 &&
+        tensor.shape()[0] > 0) {
+      runtime::HostTensor first(tensor.dtype(), tensor.shape().drop_front());
+      std::memcpy(first.data(), tensor.data(), first.byteSize());
+      sample.emplace_back(name, std::move(first));
+    } else {
+      sample.emplace_back(name, std::move(tensor));
+    }
+  }
+  return sample;
+}
+
+FailureOr<ModelReport> recipes::buildModelReport(ModuleOp floatModule,
+                                                 ModuleOp quantizedModule,
+                                                 const ReportInputs &inputs,
+                                                 std::string &error) {
+  ModelReport report;
+  report.model = inputs.model;
+  report.recipe = inputs.recipe;
+  FailureOr<std::vector<WeightEntry>> weights =
+      readWeightReport(inputs.weightReport, error);
+  if (failed(weights))
+    return failure();
+  report.weights = *weights;
+  report.floatModelBytes = constantBytes(floatModule);
+  report.quantizedModelBytes = report.floatModelBytes;
+  for (const WeightEntry &w : report.weights)
+    report.quantizedModelBytes += w.bytes - w.floatBytes;
+  if (inputs.calibData.empty()) {
+    report.outputNote = "No calibration data (--calib): not measured.";
+    return report;
+  }
+  auto func = floatModule.lookupSymbol<func::FuncOp>(inputs.entry);
+  FailureOr<runtime::Signature> sig =
+      func ? runtime::getSignature(func) : FailureOr<runtime::Signature>();
+  if (failed(sig)) {
+    error = "no function @" + inputs.entry + " to compare";
+    return failure();
+  }
+  auto sample = firstSample(inputs.calibData, *sig, error);
+  if (failed(sample))
+    return failure();
+  FailureOr<std::vector<OutputError>> outputs = compareOutputs(
+      floatModule, quantizedModule, inputs.entry, *sample, error);
+  if (failed(outputs))
+    return failure();
+  report.outputs = *outputs;
+  return report;
 }

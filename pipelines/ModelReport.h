@@ -65,6 +65,25 @@ FailureOr<std::vector<OutputError>> compareOutputs(
 
 void printMarkdown(llvm::raw_ostream &os, const ModelReport &report);
 
+/// What buildModelReport reads besides the two modules.
+struct ReportInputs {
+  std::string model;        ///< the input file's name, for the title
+  std::string recipe;       ///< the recipe's name
+  std::string weightReport; ///< quant-quantize's report=FILE of this run
+  /// Calibration data (.npz or a directory of them); the output errors are
+  /// measured on its first sample. Empty: not measured.
+  std::string calibData;
+  std::string entry = "main"; ///< the function compared
+};
+
+/// The report of one quantization: every quantized weight, the model sizes
+/// and, given calibration data, the output errors of `quantizedModule`
+/// against `floatModule` (both run on the registered "cpu" executor).
+FailureOr<ModelReport> buildModelReport(ModuleOp floatModule,
+                                        ModuleOp quantizedModule,
+                                        const ReportInputs &inputs,
+                                        std::string &error);
+
 } // namespace mlir::qf::recipes
 
 #endif // QF_PIPELINES_MODELREPORT_H

@@ -9,7 +9,7 @@
 //               [--report REPORT.md]
 //   qf-quantize --list-recipes
 //
-// Imports ONNX (or parses MLIR), runs the recipe's pipeline (passes/Recipes)
+// Imports ONNX (or parses MLIR), runs the recipe's pipeline (pipelines/)
 // and writes the quantized module. The report lists each quantized weight
 // (scheme, size, relative error), the totals, the model size before and
 // after, and the output error against the float model on the first
@@ -25,7 +25,6 @@
 #include "plugins/BuiltinBackends.h"
 #include "runtime/Executor.h"
 #include "runtime/IO/FileUtilities.h"
-#include "runtime/IO/NumpyIO.h"
 #include "tools/common/FatalError.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -46,8 +45,6 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/Threading.h"
-
-#include <cstring>
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -79,49 +76,6 @@ static cl::opt<unsigned>
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "qf-quantize: " << message << "\n";
   return 1;
-}
-
-/// The first sample of the calibration data: from the first .npz (in name
-/// order) each member, without its leading sample dimension where it has
-/// one more dimension than the argument it binds.
-static FailureOr<std::vector<std::pair<std::string, runtime::HostTensor>>>
-firstSample(StringRef path, const runtime::Signature &sig, std::string &error) {
-  std::string file = path.str();
-  if (llvm::sys::fs::is_directory(path)) {
-    std::vector<std::string> files;
-    std::error_code ec;
-    for (llvm::sys::fs::directory_iterator it(path, ec), end; it != end && !ec;
-         it.increment(ec))
-      if (StringRef(it->path()).ends_with(".npz"))
-        files.push_back(it->path());
-    llvm::sort(files);
-    if (files.empty()) {
-      error = "no .npz file in '" + path.str() + "'";
-      return failure();
-    }
-    file = files.front();
-  }
-  auto members = runtime::readNpz(file);
-  if (!members) {
-    error = llvm::toString(members.takeError());
-    return failure();
-  }
-  std::vector<std::pair<std::string, runtime::HostTensor>> sample;
-  for (auto &[name, tensor] : *members) {
-    const runtime::TensorPort *port = nullptr;
-    for (const runtime::TensorPort &p : sig.inputs)
-      if (p.name == name)
-        port = &p;
-    if (port && tensor.rank() == int64_t(port->shape.size()) + 1 &&
-        tensor.shape()[0] > 0) {
-      runtime::HostTensor first(tensor.dtype(), tensor.shape().drop_front());
-      std::memcpy(first.data(), tensor.data(), first.byteSize());
-      sample.emplace_back(name, std::move(first));
-    } else {
-      sample.emplace_back(name, std::move(tensor));
-    }
-  }
-  return sample;
 }
 
 int main(int argc, char **argv) {
@@ -215,40 +169,18 @@ int main(int argc, char **argv) {
   if (reportPath.empty())
     return writeModel();
 
-  recipes::ModelReport report;
-  report.model = llvm::sys::path::filename(inputPath).str();
-  report.recipe = recipe->name;
-  FailureOr<std::vector<recipes::WeightEntry>> weights =
-      recipes::readWeightReport(weightReport, error);
-  if (failed(weights))
+  FailureOr<recipes::ModelReport> report = recipes::buildModelReport(
+      *floatModule, *module,
+      {llvm::sys::path::filename(inputPath).str(), recipe->name, weightReport,
+       calibPath, entryName},
+      error);
+  if (failed(report))
     return fail(error);
-  report.weights = *weights;
-  report.floatModelBytes = recipes::constantBytes(*floatModule);
-  report.quantizedModelBytes = report.floatModelBytes;
-  for (const recipes::WeightEntry &w : report.weights)
-    report.quantizedModelBytes += w.bytes - w.floatBytes;
-  if (calibPath.empty()) {
-    report.outputNote = "No calibration data (--calib): not measured.";
-  } else {
-    auto func = floatModule->lookupSymbol<func::FuncOp>(entryName);
-    FailureOr<runtime::Signature> sig =
-        func ? runtime::getSignature(func) : FailureOr<runtime::Signature>();
-    if (failed(sig))
-      return fail("no function @" + entryName + " to compare");
-    auto sample = firstSample(calibPath, *sig, error);
-    if (failed(sample))
-      return fail(error);
-    auto outputs = recipes::compareOutputs(*floatModule, *module, entryName,
-                                           *sample, error);
-    if (failed(outputs))
-      return fail(error);
-    report.outputs = *outputs;
-  }
   if (int status = writeModel())
     return status;
   if (llvm::Error e =
           runtime::writeFileAtomically(reportPath, [&](llvm::raw_ostream &os) {
-            recipes::printMarkdown(os, report);
+            recipes::printMarkdown(os, *report);
           }))
     return fail(llvm::toString(std::move(e)));
   return 0;
