@@ -48,11 +48,14 @@ struct Tensor {
 /// `isUnsigned` is set for the unsigned integers.
 Type onnxElementType(int dataType, MLIRContext *ctx, bool &isUnsigned);
 
-/// Converts an ONNX TensorProto (raw_data or typed fields) to an attribute.
-FailureOr<DenseElementsAttr> convertTensorProto(const onnx::TensorProto &t,
-                                                MLIRContext *ctx,
-                                                bool &isUnsigned,
-                                                std::string &error);
+class ExternalDataReader;
+
+/// Converts an ONNX TensorProto (raw_data, typed fields or, given `external`,
+/// external data) to an attribute.
+FailureOr<DenseElementsAttr>
+convertTensorProto(const onnx::TensorProto &t, MLIRContext *ctx,
+                   bool &isUnsigned, std::string &error,
+                   ExternalDataReader *external = nullptr);
 
 class NodeContext {
 public:

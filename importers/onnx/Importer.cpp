@@ -13,6 +13,7 @@
 
 #include "importers/onnx/Importer.h"
 #include "importers/onnx/Context.h"
+#include "importers/onnx/ExternalData.h"
 
 #include "dialects/QF/QFDialect.h"
 
@@ -26,6 +27,7 @@
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 #include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
@@ -84,18 +86,26 @@ Type onnx_import::onnxElementType(int dataType, MLIRContext *ctx,
   }
 }
 
+/// An attribute from little-endian bytes as ONNX stores them (booleans one
+/// byte each).
+static DenseElementsAttr fromRawBytes(RankedTensorType type,
+                                      ArrayRef<char> bytes) {
+  if (type.getElementType().isInteger(1)) {
+    SmallVector<bool> values;
+    for (char c : bytes)
+      values.push_back(c != 0);
+    return DenseElementsAttr::get(type, ArrayRef<bool>(values));
+  }
+  return DenseElementsAttr::getFromRawBuffer(type, bytes);
+}
+
 FailureOr<DenseElementsAttr>
 onnx_import::convertTensorProto(const onnx::TensorProto &t, MLIRContext *ctx,
-                                bool &isUnsigned, std::string &error) {
+                                bool &isUnsigned, std::string &error,
+                                ExternalDataReader *external) {
   Type elem = onnxElementType(t.data_type(), ctx, isUnsigned);
   if (!elem) {
     error = "unsupported tensor data type " + std::to_string(t.data_type());
-    return failure();
-  }
-  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-    error = "tensor '" + t.name() +
-            "' has external data, which is not "
-            "supported (save the model with its weights inside)";
     return failure();
   }
   SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
@@ -111,22 +121,26 @@ onnx_import::convertTensorProto(const onnx::TensorProto &t, MLIRContext *ctx,
   const int64_t count = *bounded;
   auto type = RankedTensorType::get(shape, elem);
   unsigned bits = elem.getIntOrFloatBitWidth();
+  size_t want = bits == 1 ? count : count * (bits / 8);
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    if (!external) {
+      error = "tensor '" + t.name() +
+              "' has external data, which only initializers may have";
+      return failure();
+    }
+    FailureOr<ArrayRef<char>> bytes = external->read(t, want, error);
+    if (failed(bytes))
+      return failure();
+    return fromRawBytes(type, *bytes);
+  }
   if (t.has_raw_data()) {
     const std::string &raw = t.raw_data();
-    size_t want = bits == 1 ? count : count * (bits / 8);
     if (raw.size() != want) {
       error = "tensor '" + t.name() + "' has " + std::to_string(raw.size()) +
               " bytes of data, its shape needs " + std::to_string(want);
       return failure();
     }
-    if (bits == 1) {
-      SmallVector<bool> values;
-      for (char c : raw)
-        values.push_back(c != 0);
-      return DenseElementsAttr::get(type, ArrayRef<bool>(values));
-    }
-    return DenseElementsAttr::getFromRawBuffer(
-        type, ArrayRef<char>(raw.data(), raw.size()));
+    return fromRawBytes(type, ArrayRef<char>(raw.data(), raw.size()));
   }
   // Typed fields: float_data, double_data, int64_data, uint64_data, or
   // int32_data for every integer of 32 bits or less and for f16/bf16 bits.
@@ -304,7 +318,8 @@ class GraphImporter {
 public:
   GraphImporter(MLIRContext *ctx, StringRef source,
                 const ImportOptions &options)
-      : ctx(ctx), b(ctx), source(source.str()), options(options) {}
+      : ctx(ctx), b(ctx), source(source.str()), options(options),
+        externalData(options.externalDataDir, options.externalDataFiles) {}
 
   OwningOpRef<ModuleOp> run(const onnx::ModelProto &model);
 
@@ -330,6 +345,7 @@ private:
   OpBuilder b;
   std::string source;
   const ImportOptions &options;
+  ExternalDataReader externalData;
   int64_t opset = 0;
   llvm::StringMap<Tensor> values;
   const onnx::GraphProto *graph = nullptr;
@@ -525,7 +541,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model) {
     bool isUnsigned = false;
     std::string error;
     FailureOr<DenseElementsAttr> c =
-        convertTensorProto(init, ctx, isUnsigned, error);
+        convertTensorProto(init, ctx, isUnsigned, error, &externalData);
     if (failed(c)) {
       graphError() << "initializer '" << init.name() << "': " << error;
       return nullptr;
@@ -639,7 +655,14 @@ onnx_import::importOnnxFile(StringRef path, MLIRContext *ctx,
         << "cannot read '" << path << "': " << buffer.getError().message();
     return nullptr;
   }
-  return importOnnxBytes((*buffer)->getBuffer(), path, ctx, options);
+  // External data is found beside the model unless the caller said where.
+  if (!options.externalDataDir.empty())
+    return importOnnxBytes((*buffer)->getBuffer(), path, ctx, options);
+  ImportOptions withDirectory = options;
+  withDirectory.externalDataDir = llvm::sys::path::parent_path(path).str();
+  if (withDirectory.externalDataDir.empty())
+    withDirectory.externalDataDir = ".";
+  return importOnnxBytes((*buffer)->getBuffer(), path, ctx, withDirectory);
 }
 
 void onnx_import::registerOnnxImportDialects(DialectRegistry &registry) {

@@ -30,6 +30,12 @@ struct ImportOptions {
   std::map<std::string, std::vector<int64_t>> inputShapes;
   /// The name of the function the graph becomes.
   std::string functionName = "main";
+  /// Where the files of external data (initializers stored outside the
+  /// protobuf) are: importOnnxFile uses the model's directory when empty.
+  std::string externalDataDir;
+  /// External data files by location, read instead of files (tests and
+  /// fuzzers).
+  std::map<std::string, std::string> externalDataFiles;
 };
 
 /// Adds one `NAME=D0,D1,...` binding (the tools' --input-shape) to

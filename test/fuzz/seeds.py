@@ -225,6 +225,49 @@ def onnx_seeds():
     put("onnx", "truncated.onnx", good[: len(good) // 2])
 
 
+def external_tensor(name, array, location="data.bin", offset=0, length=None):
+    """An initializer whose bytes are in an external data file."""
+    t = numpy_helper.from_array(array, name)
+    t.ClearField("raw_data")
+    t.data_location = TensorProto.EXTERNAL
+    fields = [("location", location), ("offset", str(offset))]
+    if length is not None:
+        fields.append(("length", str(length)))
+    for key, value in fields:
+        entry = t.external_data.add()
+        entry.key, entry.value = key, value
+    return t
+
+
+def onnx_external_seeds():
+    """Inputs of qf-fuzz-onnx-external: a little-endian u32 length, that many
+    bytes of model, and the rest the file 'data.bin' its tensors refer to."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    w = np.arange(12, dtype=np.float32).reshape(4, 3)
+    b = np.ones(3, np.float32)
+    data = b"\0" * 8 + w.tobytes() + b.tobytes()
+
+    def case(name, inits, payload=data):
+        graph = helper.make_graph(
+            [helper.make_node("MatMul", ["x", "w"], ["m"]),
+             helper.make_node("Add", ["m", "b"], ["y"])], "g", [x], [y], inits)
+        model = helper.make_model(
+            graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+        put("onnx-external", name, struct.pack("<I", len(model)) + model + payload)
+
+    good = [external_tensor("w", w, offset=8, length=w.nbytes),
+            external_tensor("b", b, offset=8 + w.nbytes)]
+    case("valid", good)
+    case("truncated-data", good, data[:20])
+    case("offset-past-end", [good[0], external_tensor("b", b, offset=len(data))])
+    case("offset-wraps", [external_tensor("w", w, offset=2**64 - 4), good[1]])
+    case("length-mismatch", [external_tensor("w", w, offset=8, length=4), good[1]])
+    case("escapes-directory", [external_tensor("w", w, location="../data.bin"), good[1]])
+    case("absolute-location", [external_tensor("w", w, location="/etc/passwd"), good[1]])
+    case("unknown-file", [external_tensor("w", w, location="other.bin"), good[1]])
+
+
 def mlir_seeds():
     sources = ["test/dialects/QF/ops.mlir", "test/dialects/QF/canonicalize.mlir",
                "test/dialects/QF/invalid.mlir", "test/passes/qf-fuse-qdq.mlir",
@@ -257,17 +300,25 @@ def recipe_seeds():
     put("recipe", "not-a-map.yaml", "- a\n- b\n")
 
 
+def plugin_api_version():
+    """QF_BACKEND_PLUGIN_API_VERSION, as plugins/api/PluginABI.h defines it."""
+    with open(os.path.join(ROOT, "plugins", "api", "PluginABI.h")) as f:
+        return int(re.search(r"#define QF_BACKEND_PLUGIN_API_VERSION (\d+)",
+                             f.read()).group(1))
+
+
 def plugin_seeds():
     def info(version, flags, name=b"fuzz", ver=b"1.0"):
         return struct.pack("<I", version) + bytes([flags]) + name + b"\0" + ver
-    put("plugin", "valid", info(3, 0))
-    put("plugin", "other-version", info(2, 0))
+    v = plugin_api_version()
+    put("plugin", "valid", info(v, 0))
+    put("plugin", "other-version", info(v - 1, 0))
     put("plugin", "future-version", info(0xFFFFFFFF, 0))
-    put("plugin", "null-name", info(3, 1))
-    put("plugin", "empty-name", info(3, 0, name=b""))
-    put("plugin", "null-version", info(3, 2))
-    put("plugin", "null-callback", info(3, 4))
-    put("plugin", "registers-nothing", info(3, 8))
+    put("plugin", "null-name", info(v, 1))
+    put("plugin", "empty-name", info(v, 0, name=b""))
+    put("plugin", "null-version", info(v, 2))
+    put("plugin", "null-callback", info(v, 4))
+    put("plugin", "registers-nothing", info(v, 8))
 
 
 def main():
@@ -275,6 +326,7 @@ def main():
     npz_seeds()
     safetensors_seeds()
     onnx_seeds()
+    onnx_external_seeds()
     mlir_seeds()
     recipe_seeds()
     plugin_seeds()

@@ -1,6 +1,4 @@
-!qa = !quant.uniform<i8:f32, 0.5:3>
-!qw = !quant.uniform<i8:f32, 0.1>
-func.func @matmul_ranks(%a: tensor<2x4x8x!qa>, %w: tensor<8x!qw>) {
-  %0 = qf.matmul %a, %w : tensor<2x4x8x!qa>, tensor<8x!qw> -> tensor<2x4x!quant.uniform<i32:f32, 0.05>>
+func.func @fake_quant_grad_shape(%x: tensor<2x3xf32>) {
+  %dx, %ds, %dz = qf.fake_quant_grad %x, %x as !quant.uniform<i8:f32:1, {0.5, 0.25, 1.0}> half_even clipped : tensor<2x3xf32> -> tensor<f32>
   return
 }

@@ -1,6 +1,4 @@
-!qa = !quant.uniform<i8:f32, 0.5:3>
-!qw = !quant.uniform<i8:f32, 0.1>
-func.func @matmul_contraction(%a: tensor<4x8x!qa>, %w: tensor<6x16x!qw>) {
-  %0 = qf.matmul %a, %w : tensor<4x8x!qa>, tensor<6x16x!qw> -> tensor<4x16x!quant.uniform<i32:f32, 0.05>>
+func.func @fake_quant_grad_seed(%x: tensor<2x3xf32>) {
+  %dx, %ds, %dz = qf.fake_quant_grad %x, %x as !quant.uniform<i8:f32, 0.5> stochastic clipped : tensor<2x3xf32> -> tensor<f32>
   return
 }

@@ -1,7 +1,7 @@
 !qa = !quant.uniform<i8:f32, 0.5>
 !qw = !quant.uniform<i8:f32, 0.1>
 !acc = !quant.uniform<i32:f32, 0.05>
-func.func @conv_result_shape(%x: tensor<1x8x8x4x!qa>, %w: tensor<3x3x4x8x!qw>) {
-  %0 = qf.conv2d %x, %w strides [1, 1] dilations [1, 1] padding [0, 0, 0, 0] groups 1 : tensor<1x8x8x4x!qa>, tensor<3x3x4x8x!qw> -> tensor<1x8x8x8x!acc>
+func.func @conv_channels(%x: tensor<1x8x8x4x!qa>, %w: tensor<3x3x2x8x!qw>) {
+  %0 = qf.conv2d %x, %w strides [1, 1] dilations [1, 1] padding [0, 0, 0, 0] groups 1 : tensor<1x8x8x4x!qa>, tensor<3x3x2x8x!qw> -> tensor<1x6x6x8x!acc>
   return
 }

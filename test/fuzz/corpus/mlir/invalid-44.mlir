@@ -1,4 +1,7 @@
-func.func @pack_shape(%w: tensor<4x5x!quant.uniform<i4:f32, 0.1>>) {
-  %0 = qf.pack %w : tensor<4x5x!quant.uniform<i4:f32, 0.1>> -> tensor<4x2xi8>
+!qa = !quant.uniform<i8:f32, 0.5>
+!qw = !quant.uniform<i8:f32, 0.1>
+!acc = !quant.uniform<i32:f32, 0.05>
+func.func @conv_window(%x: tensor<1x2x8x4x!qa>, %w: tensor<3x3x4x8x!qw>) {
+  %0 = qf.conv2d %x, %w strides [1, 1] dilations [2, 1] padding [0, 0, 0, 0] groups 1 : tensor<1x2x8x4x!qa>, tensor<3x3x4x8x!qw> -> tensor<1x1x6x8x!acc>
   return
 }

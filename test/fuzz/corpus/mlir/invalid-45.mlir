@@ -1,4 +1,4 @@
-func.func @unpack_rank(%p: tensor<12xi8>) {
-  %0 = qf.unpack %p : tensor<12xi8> -> tensor<4x6xi4>
+func.func @pack_full_bytes(%w: tensor<4x8x!quant.uniform<i8:f32, 0.1>>) {
+  %0 = qf.pack %w : tensor<4x8x!quant.uniform<i8:f32, 0.1>> -> tensor<4x8xi8>
   return
 }

@@ -1,4 +1,4 @@
-func.func @unpack_from_i16(%p: tensor<4x3xi16>) {
-  %0 = qf.unpack %p : tensor<4x3xi16> -> tensor<4x6xi4>
+func.func @pack_shape(%w: tensor<4x5x!quant.uniform<i4:f32, 0.1>>) {
+  %0 = qf.pack %w : tensor<4x5x!quant.uniform<i4:f32, 0.1>> -> tensor<4x2xi8>
   return
 }

@@ -1,3 +1,4 @@
-func.func @scheme_weight_type() attributes {s = #qf.scheme<weight = i5, per_tensor, symmetric, rounding = half_even>} {
+func.func @unpack_rank(%p: tensor<12xi8>) {
+  %0 = qf.unpack %p : tensor<12xi8> -> tensor<4x6xi4>
   return
 }

@@ -1,3 +1,4 @@
-func.func @scheme_act_type() attributes {s = #qf.scheme<weight = i4, act = f64, per_tensor, symmetric, rounding = half_even>} {
+func.func @unpack_from_i16(%p: tensor<4x3xi16>) {
+  %0 = qf.unpack %p : tensor<4x3xi16> -> tensor<4x6xi4>
   return
 }

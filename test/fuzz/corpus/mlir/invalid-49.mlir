@@ -1,3 +1,3 @@
-func.func @scheme_group_size() attributes {s = #qf.scheme<weight = i4, per_group = 0, symmetric, rounding = half_even>} {
+func.func @scheme_weight_type() attributes {s = #qf.scheme<weight = i5, per_tensor, symmetric, rounding = half_even>} {
   return
 }

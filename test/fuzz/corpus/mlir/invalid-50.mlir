@@ -1,3 +1,3 @@
-func.func @scheme_float_per_channel() attributes {s = #qf.scheme<weight = f16, per_channel, symmetric, rounding = half_even>} {
+func.func @scheme_act_type() attributes {s = #qf.scheme<weight = i4, act = f64, per_tensor, symmetric, rounding = half_even>} {
   return
 }

@@ -1,3 +1,3 @@
-func.func @scheme_stochastic() attributes {s = #qf.scheme<weight = i8, per_channel, symmetric, rounding = stochastic>} {
+func.func @scheme_group_size() attributes {s = #qf.scheme<weight = i4, per_group = 0, symmetric, rounding = half_even>} {
   return
 }

@@ -1,3 +1,3 @@
-func.func @scheme_granularity() attributes {s = #qf.scheme<weight = i8, per_row, symmetric, rounding = half_even>} {
+func.func @scheme_float_per_channel() attributes {s = #qf.scheme<weight = f16, per_channel, symmetric, rounding = half_even>} {
   return
 }

@@ -1,3 +1,3 @@
-func.func @scheme_rounding() attributes {s = #qf.scheme<weight = i8, per_tensor, symmetric, rounding = nearest>} {
+func.func @scheme_stochastic() attributes {s = #qf.scheme<weight = i8, per_channel, symmetric, rounding = stochastic>} {
   return
 }

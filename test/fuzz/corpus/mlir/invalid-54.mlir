@@ -1,4 +1,3 @@
-func.func @zero_point_out_of_range(%x: tensor<4xf32>) {
-  %0 = qf.quantize %x half_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5:200>>
+func.func @scheme_granularity() attributes {s = #qf.scheme<weight = i8, per_row, symmetric, rounding = half_even>} {
   return
 }

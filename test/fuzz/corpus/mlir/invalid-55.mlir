@@ -1,4 +1,3 @@
-func.func @narrow_zero_point(%q: tensor<4x!quant.uniform<i8<-127:127>:f32, 0.5:-128>>) {
-  %0 = qf.dequantize %q : tensor<4x!quant.uniform<i8<-127:127>:f32, 0.5:-128>> -> tensor<4xf32>
+func.func @scheme_rounding() attributes {s = #qf.scheme<weight = i8, per_tensor, symmetric, rounding = nearest>} {
   return
 }

@@ -1,4 +1,4 @@
-func.func @nan_scale(%x: tensor<4xf32>) {
-  %0 = qf.quantize %x half_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0x7FF8000000000000>>
+func.func @narrow_zero_point(%q: tensor<4x!quant.uniform<i8<-127:127>:f32, 0.5:-128>>) {
+  %0 = qf.dequantize %q : tensor<4x!quant.uniform<i8<-127:127>:f32, 0.5:-128>> -> tensor<4xf32>
   return
 }

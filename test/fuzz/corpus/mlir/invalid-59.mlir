@@ -1,4 +1,4 @@
-func.func @dynamic_scaled_result(%x: tensor<4x8xf32>) {
-  %q, %s = qf.dynamic_quantize %x half_even : tensor<4x8xf32> -> tensor<4x8x!quant.uniform<i8:f32, 0.5>>, tensor<4x1xf32>
+func.func @nan_scale(%x: tensor<4xf32>) {
+  %0 = qf.quantize %x half_even : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0x7FF8000000000000>>
   return
 }

@@ -1,4 +1,4 @@
-func.func @dynamic_scale_shape(%x: tensor<4x8xf32>) {
-  %q, %s = qf.dynamic_quantize %x half_even : tensor<4x8xf32> -> tensor<4x8x!quant.uniform<i8:f32, 1.0>>, tensor<3x1xf32>
+func.func @nan_channel_scale(%x: tensor<2x2xf32>) {
+  %0 = qf.quantize %x half_even : tensor<2x2xf32> -> tensor<2x2x!quant.uniform<i8:f32:1, {0.5, 0x7FF8000000000000}>>
   return
 }

@@ -35,6 +35,18 @@ func.func @fake_quant(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   return %1 : tensor<2x3xf32>
 }
 
+func.func @fake_quant_learnable(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = qf.fake_quant %x as !qa half_even clipped learnable : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+func.func @fake_quant_grad(%x: tensor<2x3xf32>, %dy: tensor<2x3xf32>, %x4: tensor<2x4xf32>) -> (tensor<2x3xf32>, tensor<f32>, tensor<3xf32>, tensor<2x2xf32>) {
+  %dx, %ds, %dz = qf.fake_quant_grad %x, %dy as !qa half_even clipped : tensor<2x3xf32> -> tensor<f32>
+  %dx1, %ds1, %dz1 = qf.fake_quant_grad %x, %dy as !qw stochastic identity seed 9 : tensor<2x3xf32> -> tensor<3xf32>
+  %dx2, %ds2, %dz2 = qf.fake_quant_grad %x4, %x4 as !quant.uniform<i4:f32:{1:2}, {{0.5:1, 0.25:0}, {0.125:-1, 1.0:2}}> floor clipped : tensor<2x4xf32> -> tensor<2x2xf32>
+  return %dx, %ds, %ds1, %ds2 : tensor<2x3xf32>, tensor<f32>, tensor<3xf32>, tensor<2x2xf32>
+}
+
 func.func @matmul(%a: tensor<4x2x!qa>, %w: tensor<2x3x!qw>,
                   %bias: tensor<3x!quant.uniform<i32:f32:0, {0.0617283945617, 0.03086419728085, 0.015432098640425}>>,
                   %ba: tensor<5x4x2x!qa>, %bw: tensor<5x2x3x!qw2>)

@@ -1,0 +1,50 @@
+//===- OnnxExternalFuzzer.cpp - Fuzz the ONNX external data reader --------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// A little-endian u32 length N, N bytes of ONNX model, and the rest the
+// external data file 'data.bin' its tensors may refer to (any other location
+// has no file): importOnnxBytes either reports an error diagnostic and gives
+// nothing, or gives a module that verifies. Hostile offsets, lengths and
+// locations must be refused before a byte outside the data is read.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FuzzCheck.h"
+#include "FuzzContext.h"
+
+#include "importers/onnx/Importer.h"
+
+#include "mlir/IR/Verifier.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  static DialectRegistry *registry = [] {
+    auto *r = new DialectRegistry;
+    qf::onnx_import::registerOnnxImportDialects(*r);
+    return r;
+  }();
+  if (size < 4)
+    return 0;
+  uint32_t modelSize = 0;
+  std::memcpy(&modelSize, data, 4);
+  llvm::StringRef rest(reinterpret_cast<const char *>(data) + 4, size - 4);
+  if (modelSize > rest.size())
+    return 0;
+  qf::onnx_import::ImportOptions options;
+  options.externalDataFiles["data.bin"] = rest.drop_front(modelSize).str();
+  qf::fuzz::FuzzContext fuzz(*registry);
+  OwningOpRef<ModuleOp> module = qf::onnx_import::importOnnxBytes(
+      rest.take_front(modelSize), "fuzz.onnx", &fuzz.context, options);
+  if (!module) {
+    QF_FUZZ_CHECK(fuzz.reportedError, "import failed without an error");
+    return 0;
+  }
+  QF_FUZZ_CHECK(succeeded(verify(*module)), "imported IR does not verify");
+  return 0;
+}
