@@ -58,7 +58,8 @@ def CpuVectorizePass : Pass<"cpu-vectorize", "::mlir::func::FuncOp"> {
     dimension, contractions to 4 x lanes outer-product blocks stepping the
     reduction by one. Tile sizes divide the dimensions, so no masking is
     needed. An op the vectorizer refuses (convolution windows, some gathers)
-    stays a scalar loop nest: correct, just slower.
+    stays a scalar loop nest: correct, just slower; so does an op on i1
+    tensors (a boolean is stored a byte each, a `vector<Nxi1>` as N bits).
 
     Before:
     ```mlir

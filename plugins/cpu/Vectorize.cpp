@@ -70,6 +70,16 @@ SmallVector<int64_t> tileSizes(linalg::LinalgOp op, int64_t lanes) {
   return tiles;
 }
 
+/// Boolean tensors are stored a byte per element, but a vector<Nxi1> is
+/// loaded and stored as N bits: vectorized, an op on them reads its masks
+/// wrongly (an ONNX attention mask selects the wrong scores). Such ops stay
+/// scalar loops.
+bool readsOrWritesBooleans(linalg::LinalgOp op) {
+  return llvm::any_of(op->getOperandTypes(), [](Type t) {
+    return getElementTypeOrSelf(t).isInteger(1);
+  });
+}
+
 class CpuVectorizePass final
     : public cpu::impl::CpuVectorizePassBase<CpuVectorizePass> {
 public:
@@ -90,7 +100,8 @@ public:
     SmallVector<linalg::LinalgOp> ops;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op.hasPureTensorSemantics() &&
-          !llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+          !llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic) &&
+          !readsOrWritesBooleans(op))
         ops.push_back(op);
     });
     int64_t lanes = std::max<int64_t>(bits / 32, 1);

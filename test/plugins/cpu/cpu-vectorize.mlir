@@ -33,3 +33,18 @@ func.func @dynamic(%a: tensor<?x64xf32>, %b: tensor<?x64xf32>, %e: tensor<?x64xf
   %r = linalg.add ins(%a, %b : tensor<?x64xf32>, tensor<?x64xf32>) outs(%e : tensor<?x64xf32>) -> tensor<?x64xf32>
   return %r : tensor<?x64xf32>
 }
+
+// Booleans are stored a byte each but vector<Nxi1> loads N bits: an op on
+// i1 tensors stays a scalar loop nest.
+// AVX2-LABEL: func.func @mask
+// AVX2-NOT: vector.
+// AVX2: linalg.generic
+func.func @mask(%m: tensor<4x64xi1>, %x: tensor<4x64xf32>, %e: tensor<4x64xf32>) -> tensor<4x64xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%m, %x : tensor<4x64xi1>, tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%a: i1, %v: f32, %o: f32):
+    %z = arith.constant 0.0 : f32
+    %s = arith.select %a, %z, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<4x64xf32>
+  return %r : tensor<4x64xf32>
+}
