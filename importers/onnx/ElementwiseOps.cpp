@@ -23,45 +23,63 @@ namespace {
 
 bool isFloat(Type t) { return isa<FloatType>(t); }
 
-/// Folds an integer binary op over constants with broadcasting.
+/// Folds an integer elementwise op over constant operands (shape
+/// computations: small tensors) with NumPy broadcasting; `f` maps one value
+/// of each operand to the result. std::nullopt when an operand is not a
+/// small integer constant.
 std::optional<DenseElementsAttr>
-foldIntBinary(NodeContext &ctx, llvm::function_ref<int64_t(int64_t, int64_t)> f,
-              Type resultElem = {}) {
-  const Tensor &a = ctx.input(0), &b = ctx.input(1);
-  if (!a.constant || !b.constant ||
-      !isa<IntegerType>(a.constant.getElementType()) ||
-      a.constant.getNumElements() > 4096 || b.constant.getNumElements() > 4096)
-    return std::nullopt;
-  auto shape = broadcastShapes(a.type().getShape(), b.type().getShape());
-  if (failed(shape))
-    return std::nullopt;
-  SmallVector<int64_t> av(*ctx.constInts(0, "")), bv(*ctx.constInts(1, ""));
-  auto at = a.type(), bt = b.type();
+foldIntElementwise(NodeContext &ctx, ArrayRef<unsigned> operands,
+                   llvm::function_ref<int64_t(ArrayRef<int64_t>)> f,
+                   Type resultElem) {
+  SmallVector<SmallVector<int64_t>> values;
+  SmallVector<RankedTensorType> types;
+  SmallVector<int64_t> shape;
+  for (unsigned i : operands) {
+    const Tensor &t = ctx.input(i);
+    if (!t.constant || !isa<IntegerType>(t.constant.getElementType()) ||
+        t.constant.getNumElements() > 4096)
+      return std::nullopt;
+    auto broadcast = broadcastShapes(shape, t.type().getShape());
+    if (failed(broadcast))
+      return std::nullopt;
+    shape = *broadcast;
+    values.push_back(*ctx.constInts(i, ""));
+    types.push_back(t.type());
+  }
   int64_t count = 1;
-  for (int64_t d : *shape)
+  for (int64_t d : shape)
     count *= d;
-  auto element = [&](ArrayRef<int64_t> values, RankedTensorType t,
-                     ArrayRef<int64_t> index) {
-    int64_t flat = 0, offset = shape->size() - t.getRank();
+  auto element = [&](unsigned k, ArrayRef<int64_t> index) {
+    RankedTensorType t = types[k];
+    int64_t flat = 0, offset = shape.size() - t.getRank();
     for (int64_t i = 0; i < t.getRank(); ++i)
       flat = flat * t.getDimSize(i) +
              (t.getDimSize(i) == 1 ? 0 : index[i + offset]);
-    return values[flat];
+    return values[k][flat];
   };
-  Type elem = resultElem ? resultElem : at.getElementType();
   SmallVector<APInt> out;
-  SmallVector<int64_t> index(shape->size(), 0);
+  SmallVector<int64_t> index(shape.size(), 0), args(operands.size());
   for (int64_t n = 0; n < count; ++n) {
-    int64_t r = f(element(av, at, index), element(bv, bt, index));
-    out.push_back(APInt(elem.getIntOrFloatBitWidth(), uint64_t(r),
+    for (unsigned k = 0; k < operands.size(); ++k)
+      args[k] = element(k, index);
+    out.push_back(APInt(resultElem.getIntOrFloatBitWidth(), uint64_t(f(args)),
                         /*isSigned=*/true, /*implicitTrunc=*/true));
-    for (int64_t i = shape->size() - 1; i >= 0; --i) {
-      if (++index[i] < (*shape)[i])
+    for (int64_t i = shape.size() - 1; i >= 0; --i) {
+      if (++index[i] < shape[i])
         break;
       index[i] = 0;
     }
   }
-  return DenseElementsAttr::get(RankedTensorType::get(*shape, elem), out);
+  return DenseElementsAttr::get(RankedTensorType::get(shape, resultElem), out);
+}
+
+/// Folds an integer binary op over constants with broadcasting.
+std::optional<DenseElementsAttr>
+foldIntBinary(NodeContext &ctx,
+              llvm::function_ref<int64_t(int64_t, int64_t)> f) {
+  return foldIntElementwise(
+      ctx, {0, 1}, [&](ArrayRef<int64_t> v) { return f(v[0], v[1]); },
+      ctx.input(0).type().getElementType());
 }
 
 /// A binary arithmetic operator: float and integer forms.
@@ -186,6 +204,18 @@ Converter compare(arith::CmpFPredicate fp, arith::CmpIPredicate sp,
   return [=](NodeContext &ctx) -> LogicalResult {
     Type elem = ctx.input(0).type().getElementType();
     bool isUnsigned = ctx.input(0).isUnsigned;
+    // Comparisons of shapes (Equal in a Where computing Expand's shape).
+    if (auto c = foldIntElementwise(
+            ctx, {0, 1},
+            [&](ArrayRef<int64_t> v) -> int64_t {
+              arith::CmpIPredicate p = isUnsigned ? up : sp;
+              return arith::applyCmpPredicate(p, APInt(64, uint64_t(v[0])),
+                                              APInt(64, uint64_t(v[1])));
+            },
+            ctx.b.getI1Type())) {
+      ctx.setOutput(0, *c);
+      return success();
+    }
     auto r =
         elementwise(ctx, {ctx.value(0), ctx.value(1)}, ctx.b.getI1Type(),
                     [&](OpBuilder &b, Location loc, ValueRange s) -> Value {
@@ -203,6 +233,13 @@ Converter compare(arith::CmpFPredicate fp, arith::CmpIPredicate sp,
 
 LogicalResult convertWhere(NodeContext &ctx) {
   Type elem = ctx.input(1).type().getElementType();
+  if (isa<IntegerType>(elem))
+    if (auto c = foldIntElementwise(
+            ctx, {0, 1, 2},
+            [](ArrayRef<int64_t> v) { return v[0] ? v[1] : v[2]; }, elem)) {
+      ctx.setOutput(0, *c, ctx.input(1).isUnsigned);
+      return success();
+    }
   auto r = elementwise(
       ctx, {ctx.value(0), ctx.value(1), ctx.value(2)}, elem,
       [](OpBuilder &b, Location loc, ValueRange s) {
@@ -341,6 +378,12 @@ void onnx_import::registerElementwiseOps(ConverterTable &t) {
   });
   t["Erf"] = unary([](OpBuilder &b, Location loc, Value x, NodeContext &) {
     return math::ErfOp::create(b, loc, x).getResult();
+  });
+  t["Sin"] = unary([](OpBuilder &b, Location loc, Value x, NodeContext &) {
+    return math::SinOp::create(b, loc, x).getResult();
+  });
+  t["Cos"] = unary([](OpBuilder &b, Location loc, Value x, NodeContext &) {
+    return math::CosOp::create(b, loc, x).getResult();
   });
   t["Tanh"] = unary([](OpBuilder &b, Location loc, Value x, NodeContext &) {
     return math::TanhOp::create(b, loc, x).getResult();

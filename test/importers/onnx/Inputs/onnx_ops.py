@@ -100,6 +100,8 @@ case("exp")(lambda: unary_case("exp", "Exp", np.exp))
 case("log")(lambda: unary_case("log", "Log", np.log, rand(3, 4, lo=0.1)))
 case("erf")(lambda: unary_case("erf", "Erf", np.vectorize(math.erf)))
 case("tanh")(lambda: unary_case("tanh", "Tanh", np.tanh))
+case("sin")(lambda: unary_case("sin", "Sin", np.sin, rand(3, 4, lo=-7, hi=7)))
+case("cos")(lambda: unary_case("cos", "Cos", np.cos, rand(3, 4, lo=-7, hi=7)))
 case("relu")(lambda: unary_case("relu", "Relu", lambda x: np.maximum(x, 0)))
 case("sigmoid")(lambda: unary_case("sig", "Sigmoid", lambda x: 1 / (1 + np.exp(-x))))
 case("hardsigmoid")(lambda: unary_case(
@@ -312,6 +314,51 @@ def _():
     inits = [("shape", shape), ("k", k), ("r0", np.array(1.0, np.float32)),
              ("r1", np.array(3.0, np.float32)), ("r2", np.array(0.5, np.float32))]
     return model(nodes, [("x", x), ("m", m)], list(out.items()), inits), {"x": x, "m": m}, out
+
+
+@case("shape_where_expand")
+def _():
+    # PyTorch's export of x[:, :, None].expand(b, n, t): the target shape
+    # from Shape/Gather/Concat, then Where(Equal(shape, -1 * ones), ones,
+    # shape), all folded at import.
+    x = rand(2, 1, 3)
+    i64 = lambda v: np.array(v, dtype=np.int64)
+    nodes = [helper.make_node("Shape", ["x"], ["s"]),
+             helper.make_node("Gather", ["s", "i0"], ["b"], axis=0),
+             helper.make_node("Gather", ["s", "i2"], ["t"], axis=0),
+             helper.make_node("Unsqueeze", ["b", "ax"], ["bu"]),
+             helper.make_node("Unsqueeze", ["t", "ax"], ["tu"]),
+             helper.make_node("Concat", ["bu", "four", "tu"], ["shape"], axis=0),
+             helper.make_node("Shape", ["shape"], ["ss"]),
+             helper.make_node("ConstantOfShape", ["ss"], ["ones"],
+                              value=helper.make_tensor("v", TensorProto.INT64, [1], [1])),
+             helper.make_node("Mul", ["ones", "minus1"], ["m1"]),
+             helper.make_node("Equal", ["shape", "m1"], ["eq"]),
+             helper.make_node("Where", ["eq", "ones", "shape"], ["target"]),
+             helper.make_node("Expand", ["x", "target"], ["y"])]
+    inits = [("i0", i64(0)), ("i2", i64(2)), ("ax", i64([0])), ("four", i64([4])),
+             ("minus1", i64(-1))]
+    out = {"y": np.broadcast_to(x, (2, 4, 3))}
+    return model(nodes, [("x", x)], list(out.items()), inits), {"x": x}, out
+
+
+@case("causal_mask")
+def _():
+    # A causal attention mask from the sequence length (Range, Unsqueeze,
+    # Greater: folded to a boolean constant), selecting -1e4 above the
+    # diagonal of the scores.
+    scores = rand(1, 2, 8, 8)
+    i64 = lambda v: np.array(v, dtype=np.int64)
+    nodes = [helper.make_node("Range", ["zero", "eight", "one"], ["pos"]),
+             helper.make_node("Unsqueeze", ["pos", "ax0"], ["row"]),
+             helper.make_node("Unsqueeze", ["pos", "ax1"], ["col"]),
+             helper.make_node("Greater", ["row", "col"], ["mask"]),
+             helper.make_node("Where", ["mask", "big", "scores"], ["y"])]
+    inits = [("zero", i64(0)), ("eight", i64(8)), ("one", i64(1)),
+             ("ax0", i64([0])), ("ax1", i64([1])), ("big", np.array(-1e4, np.float32))]
+    pos = np.arange(8)
+    out = {"y": np.where(pos[None, :] > pos[:, None], np.float32(-1e4), scores)}
+    return model(nodes, [("scores", scores)], list(out.items()), inits), {"scores": scores}, out
 
 
 # Convolutions and pooling ----------------------------------------------------------
