@@ -1,3 +1,4 @@
+// REQUIRES: backend-cpu
 // RUN: qf-opt %s --split-input-file --verify-diagnostics --quant-assign-precision="budget-bits=8"
 // RUN: not qf-opt %s --quant-assign-precision 2>&1 | FileCheck %s --check-prefix=NOBUDGET
 // RUN: not qf-opt %s --quant-assign-precision="budget-bits=4 budget-bytes=100" 2>&1 | FileCheck %s --check-prefix=NOBUDGET

@@ -1,3 +1,4 @@
+// REQUIRES: backend-cpu
 // RUN: qf-opt %s --quant-assign-precision="budget-bits=6.5 objective=position candidates=w8a16,w4a16" 2>&1 | FileCheck %s
 // RUN: qf-opt %s --quant-assign-precision="budget-bits=5.9 objective=position candidates=w8a16,w4a16" 2>&1 | FileCheck %s --check-prefix=LOW
 // RUN: qf-opt %s --quant-assign-precision="budget-bits=6.5 objective=position candidates=w8a16,w4a16,w4a16g32" --quant-quantize 2>&1 | FileCheck %s --check-prefix=QUANT
