@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages QuantForge needs, and only those missing.
+#   scripts/install-deps.sh                   the build's and the tests'
+#   scripts/install-deps.sh --only PKG...     just these (examples' scripts)
 # Runs as root on Debian 12 (bookworm); LLVM/MLIR 22 come from the security
 # suite.
 set -euo pipefail
@@ -14,6 +16,11 @@ packages=(
   libclang-rt-22-dev time  # sanitizers, libFuzzer, scripts/fuzz.sh
   clang-format-22 clang-tidy-22  # scripts/check-format.sh, .clang-tidy
 )
+
+if [ "${1:-}" = "--only" ]; then
+  shift
+  packages=("$@")
+fi
 
 missing=()
 for p in "${packages[@]}"; do

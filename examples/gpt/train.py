@@ -99,6 +99,29 @@ class GPT(nn.Module):
         return self.head(self.ln(self.blocks(x)))
 
 
+def train_steps(model, opt, sched, train, rng, steps, batch, log, every):
+    """Next-byte training on random windows of `train` (uint8), gradient
+    norm clipped at 1; logs the loss every `every` steps and at the end.
+    Shared with examples/llama/llama.py."""
+    began = time.time()
+    for step in range(steps):
+        starts = rng.integers(0, len(train) - CONTEXT - 1, size=batch)
+        x = torch.from_numpy(np.stack([train[s:s + CONTEXT] for s in starts])).long()
+        y = torch.from_numpy(np.stack([train[s + 1:s + CONTEXT + 1] for s in starts])).long()
+        logits = model(x)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        if step % every == 0 or step == steps - 1:
+            line = f"step {step} loss {loss.item():.4f} {time.time() - began:.0f}s"
+            print(line, flush=True)
+            log.write(line + "\n")
+            log.flush()
+
+
 def bits_per_byte(model, data, windows):
     model.eval()
     total, count = 0.0, 0
@@ -142,21 +165,7 @@ def main():
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3,
                                                 total_steps=args.steps)
     log = open(os.path.join(args.out, "train.log"), "w")
-    began = time.time()
-    for step in range(args.steps):
-        starts = rng.integers(0, len(train) - CONTEXT - 1, size=args.batch)
-        x = torch.from_numpy(np.stack([train[s:s + CONTEXT] for s in starts])).long()
-        y = torch.from_numpy(np.stack([train[s + 1:s + CONTEXT + 1] for s in starts])).long()
-        loss = F.cross_entropy(model(x).reshape(-1, VOCAB), y.reshape(-1))
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        if step % 100 == 0 or step == args.steps - 1:
-            line = f"step {step} loss {loss.item():.4f} {time.time() - began:.0f}s"
-            print(line, flush=True)
-            log.write(line + "\n")
+    train_steps(model, opt, sched, train, rng, args.steps, args.batch, log, 100)
     bpb = bits_per_byte(model, held, 64)
     line = f"held-out bits per byte (64 windows of {CONTEXT}): {bpb:.4f}"
     print(line)

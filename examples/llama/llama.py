@@ -245,7 +245,6 @@ def cmd_train(args):
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr,
                                                 total_steps=args.steps)
-    vocab = CONFIGS["tiny"]["vocab"]
     log = open(os.path.join(args.out, "train.log"), "w")
     header = (f"tiny: {count_params(model)} parameters, {args.steps} steps of "
               f"batch {args.batch} x {CONTEXT}, AdamW lr {args.lr}, seed "
@@ -253,21 +252,7 @@ def cmd_train(args):
     print(header, flush=True)
     log.write(header + "\n")
     began = time.time()
-    for step in range(args.steps):
-        starts = rng.integers(0, len(train) - CONTEXT - 1, size=args.batch)
-        x = torch.from_numpy(np.stack([train[s:s + CONTEXT] for s in starts])).long()
-        y = torch.from_numpy(np.stack([train[s + 1:s + CONTEXT + 1] for s in starts])).long()
-        loss = F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1))
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        if step % 50 == 0 or step == args.steps - 1:
-            line = f"step {step} loss {loss.item():.4f} {time.time() - began:.0f}s"
-            print(line, flush=True)
-            log.write(line + "\n")
-            log.flush()
+    gpt.train_steps(model, opt, sched, train, rng, args.steps, args.batch, log, 50)
     bpb = gpt.bits_per_byte(model, held, 64)
     line = f"held-out bits per byte (64 windows of {CONTEXT}): {bpb:.4f}"
     print(line, flush=True)
