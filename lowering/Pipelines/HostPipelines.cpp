@@ -35,7 +35,6 @@
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 using namespace mlir;
 
@@ -58,9 +57,6 @@ void mlir::qf::registerHostPipelineDependencies(DialectRegistry &registry) {
   scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   vector::registerBufferizableOpInterfaceExternalModels(registry);
-  // Every translation to LLVM IR: host code of GPU backends carries
-  // gpu.binary and gpu.launch_func, which translate to runtime calls.
-  registerAllToLLVMIRTranslations(registry);
 }
 
 void mlir::qf::buildBufferizationPipeline(OpPassManager &pm) {

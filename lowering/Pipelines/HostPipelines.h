@@ -20,8 +20,8 @@
 
 namespace mlir::qf {
 
-/// The dialects, bufferization and deallocation models and LLVM IR
-/// translations these pipelines need. Passes that JIT-compile from inside a
+/// The dialects and the bufferization and deallocation models these
+/// pipelines need. Passes that JIT-compile from inside a
 /// pass manager get them through their executor's getDependentDialects.
 void registerHostPipelineDependencies(DialectRegistry &registry);
 

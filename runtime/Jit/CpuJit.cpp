@@ -127,7 +127,9 @@ public:
         hostSymbols(std::move(symbols)) {}
   StringRef name() const override { return executorName; }
   void getDependentDialects(DialectRegistry &registry) const override {
-    // The LLVM IR translations of the lowered module come with the JIT.
+    // Every translation to LLVM IR comes with the JIT: host code of GPU
+    // backends carries gpu.binary and gpu.launch_func, which translate to
+    // runtime calls.
     registerAllToLLVMIRTranslations(registry);
     lowering.registerDependencies(registry);
   }
