@@ -6,7 +6,7 @@
 
 #include "plugins/BuiltinBackends.h"
 
-#include "plugins/api/LowerPass.h"
+#include "plugins/api/Passes.h"
 #ifdef QF_HAVE_CPU_BACKEND
 #include "plugins/cpu/CpuBackend.h"
 #endif
@@ -22,7 +22,7 @@
 void mlir::qf::plugin::registerBuiltinBackends() {
   static std::once_flag once;
   std::call_once(once, [] {
-    registerLowerPass();
+    registerQFPluginAPIPasses();
 #ifdef QF_HAVE_CPU_BACKEND
     cpu::registerCpuBackend();
 #endif

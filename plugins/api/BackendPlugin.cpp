@@ -12,8 +12,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
-#include "mlir/IR/Matchers.h"
-#include "mlir/Pass/Pass.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -89,80 +87,4 @@ FailureOr<CostEstimate> plugin::rooflineEstimate(Operation *op,
   estimate.seconds =
       std::max(2 * macs / opsPerSecond, estimate.weightBytes / bytesPerSecond);
   return estimate;
-}
-
-namespace {
-
-/// True for a constant weight: a storage cast or unpack of a constant.
-bool isConstantWeight(Value v) {
-  Operation *def = v.getDefiningOp();
-  if (!def || !isa<quant::StorageCastOp, UnpackOp>(def))
-    return false;
-  return matchPattern(def->getOperand(0), m_Constant());
-}
-
-class CheckCapabilitiesPass
-    : public PassWrapper<CheckCapabilitiesPass, OperationPass<ModuleOp>> {
-public:
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckCapabilitiesPass)
-
-  explicit CheckCapabilitiesPass(const BackendPlugin &plugin)
-      : plugin(plugin) {}
-  StringRef getArgument() const override { return "qf-check-capabilities"; }
-  StringRef getDescription() const override {
-    return "Check quantized ops against a backend's capabilities";
-  }
-
-  void runOnOperation() override {
-    const TargetCapabilities &caps = plugin.capabilities();
-    bool failedAny = false;
-    auto report = [&](Operation *op, const std::string &what) {
-      op->emitError() << "backend '" << plugin.name() << "' cannot run " << what
-                      << "; it supports " << caps.describe();
-      failedAny = true;
-    };
-    auto element = [](Value v) {
-      return cast<quant::QuantizedType>(
-          cast<RankedTensorType>(v.getType()).getElementType());
-    };
-    getOperation()->walk([&](Operation *op) {
-      if (auto dq = dyn_cast<DequantizeOp>(op)) {
-        if (isConstantWeight(dq.getInput()))
-          if (auto why = caps.whyNotWeight(element(dq.getInput())))
-            report(op, *why);
-        return;
-      }
-      if (isa<MatmulOp, Conv2DOp>(op)) {
-        Value weight = op->getOperand(1);
-        auto why = isConstantWeight(weight)
-                       ? caps.whyNotWeight(element(weight))
-                       : caps.whyNotActivation(element(weight), false);
-        if (!why)
-          why = caps.whyNotActivation(element(op->getOperand(0)), false);
-        if (why)
-          report(op, *why);
-        return;
-      }
-      if (auto q = dyn_cast<QuantizeOp>(op)) {
-        if (auto why = caps.whyNotActivation(element(q.getResult()), false))
-          report(op, *why);
-        return;
-      }
-      if (auto q = dyn_cast<DynamicQuantizeOp>(op))
-        if (auto why = caps.whyNotActivation(element(q.getOutput()), true))
-          report(op, *why);
-    });
-    if (failedAny)
-      signalPassFailure();
-  }
-
-private:
-  const BackendPlugin &plugin;
-};
-
-} // namespace
-
-std::unique_ptr<Pass>
-plugin::createCheckCapabilitiesPass(const BackendPlugin &plugin) {
-  return std::make_unique<CheckCapabilitiesPass>(plugin);
 }

@@ -1,17 +1,19 @@
-//===- LowerPass.cpp - qf-lower: a backend's pipeline as one pass ---------===//
+//===- Lower.cpp - qf-lower: a backend's pipeline as one pass -------------===//
 //
 // Part of QuantForge.
 //
 //===----------------------------------------------------------------------===//
 
-#include "plugins/api/LowerPass.h"
-
+#include "plugins/api/Passes.h"
 #include "plugins/api/Registry.h"
 
-#include "mlir/Pass/Pass.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
+
+namespace mlir::qf::plugin {
+#define GEN_PASS_DEF_QFLOWERPASS
+#include "plugins/api/Passes.h.inc"
+} // namespace mlir::qf::plugin
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -19,18 +21,9 @@ using namespace mlir::qf::plugin;
 
 namespace {
 
-class LowerPass : public PassWrapper<LowerPass, OperationPass<ModuleOp>> {
+class LowerPass final : public plugin::impl::QFLowerPassBase<LowerPass> {
 public:
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerPass)
-
-  LowerPass() = default;
-  LowerPass(const LowerPass &other) : PassWrapper(other) {}
-
-  StringRef getArgument() const override { return "qf-lower"; }
-  StringRef getDescription() const override {
-    return "Lower quantized IR with a backend's pipeline and optionally "
-           "write its artifact";
-  }
+  using Base::Base;
 
   LogicalResult initialize(MLIRContext *ctx) override {
     auto plugin = BackendRegistry::global().get(backend);
@@ -38,7 +31,7 @@ public:
       return emitError(UnknownLoc::get(ctx))
              << "qf-lower: " << llvm::toString(plugin.takeError());
     selected = *plugin;
-    for (const std::string &entry : options) {
+    for (const std::string &entry : optionList) {
       auto [key, value] = StringRef(entry).split('=');
       backendOptions.values[key.str()] = value.str();
     }
@@ -81,23 +74,9 @@ public:
     }
   }
 
-  Option<std::string> backend{*this, "backend",
-                              llvm::cl::desc("the backend (see "
-                                             "qf-opt --qf-list-backends)"),
-                              llvm::cl::init("cpu")};
-  Option<std::string> emit{
-      *this, "emit",
-      llvm::cl::desc("write the backend's artifact (object file, PTX, "
-                     "SPIR-V) to this file")};
-  ListOption<std::string> options{
-      *this, "options",
-      llvm::cl::desc("backend options, key=value (e.g. vector-bits=256)")};
-
 private:
   const BackendPlugin *selected = nullptr;
   BackendOptions backendOptions;
 };
 
 } // namespace
-
-void mlir::qf::plugin::registerLowerPass() { PassRegistration<LowerPass>(); }
