@@ -12,23 +12,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "FuzzCheck.h"
-#include "FuzzContext.h"
-
-#include "importers/onnx/Importer.h"
-
-#include "mlir/IR/Verifier.h"
+#include "OnnxImportCheck.h"
 
 #include <cstring>
 
-using namespace mlir;
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static DialectRegistry *registry = [] {
-    auto *r = new DialectRegistry;
-    qf::onnx_import::registerOnnxImportDialects(*r);
-    return r;
-  }();
   if (size < 4)
     return 0;
   uint32_t modelSize = 0;
@@ -36,15 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   llvm::StringRef rest(reinterpret_cast<const char *>(data) + 4, size - 4);
   if (modelSize > rest.size())
     return 0;
-  qf::onnx_import::ImportOptions options;
+  mlir::qf::onnx_import::ImportOptions options;
   options.externalDataFiles["data.bin"] = rest.drop_front(modelSize).str();
-  qf::fuzz::FuzzContext fuzz(*registry);
-  OwningOpRef<ModuleOp> module = qf::onnx_import::importOnnxBytes(
-      rest.take_front(modelSize), "fuzz.onnx", &fuzz.context, options);
-  if (!module) {
-    QF_FUZZ_CHECK(fuzz.reportedError, "import failed without an error");
-    return 0;
-  }
-  QF_FUZZ_CHECK(succeeded(verify(*module)), "imported IR does not verify");
+  mlir::qf::fuzz::checkOnnxImport(rest.take_front(modelSize), options);
   return 0;
 }
