@@ -21,11 +21,13 @@ import sys
 ANY = None  # may include anything
 EXEC_API = ["runtime/IO/", "runtime/Executor.h", "runtime/ObserverABI.h",
             "runtime/Bindings.h"]
-PASS_BASE = ["dialects/", "numerics/", "lowering/", *EXEC_API, "passes/Passes.h",
+PASS_BASE = ["dialects/", "numerics/", "parameters/", "lowering/", *EXEC_API,
+             "passes/Passes.h",
              "passes/PassOptions.h"]
 BLOCKS = ["passes/Reports/", "passes/Samples/", "passes/Schemes/",
           "passes/Solvers/", "passes/Layers/"]
-BELOW_TOOLS = ["numerics/", "dialects/", "runtime/", "lowering/", "passes/",
+BELOW_TOOLS = ["numerics/", "dialects/", "runtime/", "parameters/", "lowering/",
+               "passes/",
                "pipelines/", "plugins/", "importers/", "exporters/"]
 NOT_MLIR = ["mlir/", "mlir-c/", "llvm/", "llvm-c/"]
 
@@ -45,7 +47,9 @@ LAYERS = [
     # with Executor.h, Bindings, ObserverABI and DeviceContext.h.
     ("runtime/*/",           ["runtime/", "numerics/"],                []),
     ("runtime/",             ["runtime/", "numerics/"],                []),
-    ("lowering/",            ["dialects/", "numerics/"],               []),
+    # Constants inline or in weights files (runtime/IO's safetensors).
+    ("parameters/",          ["runtime/IO/"],                          []),
+    ("lowering/",            ["dialects/", "numerics/", "parameters/"], []),
     # passes/: building blocks, each above those listed before it, ...
     ("passes/Reports/",      PASS_BASE,                                []),
     ("passes/Samples/",      PASS_BASE + BLOCKS[:1],                   []),
@@ -58,12 +62,14 @@ LAYERS = [
     ("passes/",              ["dialects/", "numerics/"],               []),
     ("pipelines/",           ["!runtime/Jit/", "!runtime/Cuda/", "!runtime/Vulkan/",
                               "!runtime/Kernels/", "passes/", "lowering/",
-                              "dialects/", "numerics/", "runtime/"],   []),
+                              "dialects/", "numerics/", "parameters/",
+                              "runtime/"],                             []),
     ("plugins/api/",         ["dialects/", "numerics/", "lowering/", "runtime/"], []),
     ("plugins/BuiltinBackends.", ["plugins/"],                         []),
     ("plugins/*/",           ["plugins/api/", "lowering/", "dialects/", "numerics/",
-                              "runtime/"],                             []),
-    ("importers/",           ["dialects/", "numerics/", "runtime/IO/"], []),
+                              "parameters/", "runtime/"],              []),
+    ("importers/",           ["dialects/", "numerics/", "parameters/",
+                              "runtime/IO/"],                          []),
     ("exporters/*/",         ["dialects/", "numerics/", "runtime/IO/"], []),
     ("capi/",                BELOW_TOOLS,                              []),
     ("python/",              BELOW_TOOLS + ["capi/"],                  []),

@@ -39,9 +39,15 @@ struct Tensor {
   Value value;
   DenseElementsAttr constant;
   bool isUnsigned = false;
+  /// A large initializer of external data: a view of the mapped file,
+  /// never folded at import (`constant` is null).
+  DenseResourceElementsAttr parameter = {};
 
   RankedTensorType type() const;
-  explicit operator bool() const { return value || constant; }
+  /// `constant`, or the parameter's values copied inline: for converters
+  /// that rewrite weights at import (a transposed Gemm or Conv weight).
+  DenseElementsAttr denseConstant() const;
+  explicit operator bool() const { return value || constant || parameter; }
 };
 
 /// The element type of an ONNX data type (TensorProto::DataType), or null;
@@ -49,6 +55,12 @@ struct Tensor {
 Type onnxElementType(int dataType, MLIRContext *ctx, bool &isUnsigned);
 
 class ExternalDataReader;
+
+/// An initializer of at least 4 KiB of external data as a parameter, a view
+/// into the mapped data file; null (no error) for any other tensor.
+FailureOr<DenseResourceElementsAttr>
+importParameter(const onnx::TensorProto &t, MLIRContext *ctx, bool &isUnsigned,
+                std::string &error, ExternalDataReader &external);
 
 /// Converts an ONNX TensorProto (raw_data, typed fields or, given `external`,
 /// external data) to an attribute.

@@ -186,8 +186,8 @@ LogicalResult convertConv(NodeContext &ctx) {
   // Weight to HWCF (HWC for depthwise), folded when constant.
   SmallVector<int64_t> perm = {2, 3, 1, 0};
   Value weight;
-  if (ctx.input(1).constant) {
-    DenseElementsAttr wc = transposeConstant(ctx.input(1).constant, perm);
+  if (DenseElementsAttr constant = ctx.input(1).denseConstant()) {
+    DenseElementsAttr wc = transposeConstant(constant, perm);
     if (depthwise)
       wc = wc.reshape(RankedTensorType::get({win->kh, win->kw, c}, elem));
     weight = arith::ConstantOp::create(b, loc, wc);
@@ -229,7 +229,8 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
     return ctx.error() << "only 2-D f32 transposed convolutions are supported";
   if (ctx.attrInt("group", 1) != 1)
     return ctx.error() << "only group 1 is supported";
-  if (!ctx.input(1).constant)
+  DenseElementsAttr weightValues = ctx.input(1).denseConstant();
+  if (!weightValues)
     return ctx.error() << "the weight must be a constant";
   if (ctx.hasAttr("output_shape") ||
       ctx.attrString("auto_pad", "NOTSET") != "NOTSET")
@@ -279,7 +280,7 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
       getAsIndexOpFoldResult(mctx,
                              ArrayRef<int64_t>{1, strides[0], strides[1], 1}));
   // HWCF[i][j][c][f] = W[c][f][kh - 1 - i][kw - 1 - j].
-  SmallVector<float> src(ctx.input(1).constant.getValues<float>());
+  SmallVector<float> src(weightValues.getValues<float>());
   SmallVector<float> hwcf(src.size());
   for (int64_t ci = 0; ci < c; ++ci)
     for (int64_t fi = 0; fi < f; ++fi)

@@ -59,6 +59,15 @@ FailureOr<StringRef> ExternalDataReader::file(StringRef location,
   return bytes;
 }
 
+std::shared_ptr<const void> ExternalDataReader::owner(const char *data) const {
+  for (const auto &entry : mapped) {
+    StringRef bytes = entry.second->getBuffer();
+    if (data >= bytes.begin() && data < bytes.end())
+      return entry.second;
+  }
+  return nullptr;
+}
+
 FailureOr<ArrayRef<char>>
 ExternalDataReader::read(const onnx::TensorProto &tensor, size_t size,
                          std::string &error) {

@@ -45,12 +45,16 @@ public:
   FailureOr<ArrayRef<char>> read(const onnx::TensorProto &tensor, size_t size,
                                  std::string &error);
 
+  /// The mapped file `data` points into, which outlives this reader while
+  /// the result is held; null for data given in `files`.
+  std::shared_ptr<const void> owner(const char *data) const;
+
 private:
   FailureOr<StringRef> file(StringRef location, std::string &error);
 
   std::string directory;
   const std::map<std::string, std::string> &files;
-  llvm::StringMap<std::unique_ptr<llvm::MemoryBuffer>> mapped;
+  llvm::StringMap<std::shared_ptr<llvm::MemoryBuffer>> mapped;
 };
 
 } // namespace mlir::qf::onnx_import

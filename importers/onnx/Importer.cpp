@@ -16,6 +16,8 @@
 #include "importers/onnx/ExternalData.h"
 
 #include "dialects/QF/QFDialect.h"
+#include "parameters/ConstantData.h"
+#include "parameters/ParameterFile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -23,6 +25,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 
 #include "llvm/ADT/StringSet.h"
@@ -43,7 +46,15 @@ using namespace mlir::qf::onnx_import;
 RankedTensorType Tensor::type() const {
   if (value)
     return cast<RankedTensorType>(value.getType());
+  if (parameter)
+    return cast<RankedTensorType>(parameter.getType());
   return cast<RankedTensorType>(constant.getType());
+}
+
+DenseElementsAttr Tensor::denseConstant() const {
+  if (constant || !parameter)
+    return constant;
+  return ConstantData::get(parameter).toDenseElements();
 }
 
 Type onnx_import::onnxElementType(int dataType, MLIRContext *ctx,
@@ -99,10 +110,12 @@ static DenseElementsAttr fromRawBytes(RankedTensorType type,
   return DenseElementsAttr::getFromRawBuffer(type, bytes);
 }
 
-FailureOr<DenseElementsAttr>
-onnx_import::convertTensorProto(const onnx::TensorProto &t, MLIRContext *ctx,
-                                bool &isUnsigned, std::string &error,
-                                ExternalDataReader *external) {
+/// The type of `t`, checked: a supported element type, non-negative
+/// dimensions, at most 2^40 elements.
+static FailureOr<RankedTensorType> tensorProtoType(const onnx::TensorProto &t,
+                                                   MLIRContext *ctx,
+                                                   bool &isUnsigned,
+                                                   std::string &error) {
   Type elem = onnxElementType(t.data_type(), ctx, isUnsigned);
   if (!elem) {
     error = "unsupported tensor data type " + std::to_string(t.data_type());
@@ -113,15 +126,63 @@ onnx_import::convertTensorProto(const onnx::TensorProto &t, MLIRContext *ctx,
     error = "tensor '" + t.name() + "' has a negative dimension";
     return failure();
   }
-  FailureOr<int64_t> bounded = boundedElementCount(shape);
-  if (failed(bounded)) {
+  if (failed(boundedElementCount(shape))) {
     error = "tensor '" + t.name() + "' has more than 2^40 elements";
     return failure();
   }
-  const int64_t count = *bounded;
-  auto type = RankedTensorType::get(shape, elem);
+  return RankedTensorType::get(shape, elem);
+}
+
+/// The bytes ONNX stores `type`'s elements in (booleans one byte each).
+static size_t storedBytes(RankedTensorType type) {
+  unsigned bits = type.getElementTypeBitWidth();
+  return type.getNumElements() * (bits == 1 ? 1 : bits / 8);
+}
+
+FailureOr<DenseResourceElementsAttr>
+onnx_import::importParameter(const onnx::TensorProto &t, MLIRContext *ctx,
+                             bool &isUnsigned, std::string &error,
+                             ExternalDataReader &external) {
+  if (t.data_location() != onnx::TensorProto::EXTERNAL)
+    return DenseResourceElementsAttr();
+  FailureOr<RankedTensorType> type = tensorProtoType(t, ctx, isUnsigned, error);
+  if (failed(type))
+    return failure();
+  size_t size = storedBytes(*type);
+  if (type->getElementType().isInteger(1) ||
+      size < parameters::kDefaultMinParameterBytes)
+    return DenseResourceElementsAttr();
+  FailureOr<ArrayRef<char>> bytes = external.read(t, size, error);
+  if (failed(bytes))
+    return failure();
+  size_t align = std::max<size_t>(type->getElementTypeBitWidth() / 8, 1);
+  std::shared_ptr<const void> owner = external.owner(bytes->data());
+  if (!owner || reinterpret_cast<uintptr_t>(bytes->data()) % align)
+    return DenseResourceElementsAttr::get(
+        *type, t.name(),
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(*bytes, align));
+  // A view into the mapped file, which the blob keeps alive.
+  return DenseResourceElementsAttr::get(
+      *type, t.name(),
+      AsmResourceBlob(
+          *bytes, align,
+          [owner](void *, size_t, size_t) mutable { owner.reset(); },
+          /*dataIsMutable=*/false));
+}
+
+FailureOr<DenseElementsAttr>
+onnx_import::convertTensorProto(const onnx::TensorProto &t, MLIRContext *ctx,
+                                bool &isUnsigned, std::string &error,
+                                ExternalDataReader *external) {
+  FailureOr<RankedTensorType> checked =
+      tensorProtoType(t, ctx, isUnsigned, error);
+  if (failed(checked))
+    return failure();
+  RankedTensorType type = *checked;
+  Type elem = type.getElementType();
+  const int64_t count = type.getNumElements();
   unsigned bits = elem.getIntOrFloatBitWidth();
-  size_t want = bits == 1 ? count : count * (bits / 8);
+  size_t want = storedBytes(type);
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
     if (!external) {
       error = "tensor '" + t.name() +
@@ -199,6 +260,8 @@ const Tensor &NodeContext::input(size_t i) const {
 Value NodeContext::materialize(const Tensor &t) {
   if (t.value)
     return t.value;
+  if (t.parameter)
+    return arith::ConstantOp::create(b, loc, t.parameter);
   return arith::ConstantOp::create(b, loc, t.constant);
 }
 
@@ -540,13 +603,17 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model) {
   for (const onnx::TensorProto &init : graph.initializer()) {
     bool isUnsigned = false;
     std::string error;
+    FailureOr<DenseResourceElementsAttr> parameter =
+        importParameter(init, ctx, isUnsigned, error, externalData);
     FailureOr<DenseElementsAttr> c =
-        convertTensorProto(init, ctx, isUnsigned, error, &externalData);
-    if (failed(c)) {
+        succeeded(parameter) && !*parameter
+            ? convertTensorProto(init, ctx, isUnsigned, error, &externalData)
+            : FailureOr<DenseElementsAttr>(DenseElementsAttr());
+    if (failed(parameter) || failed(c)) {
       graphError() << "initializer '" << init.name() << "': " << error;
       return nullptr;
     }
-    values[init.name()] = Tensor{{}, *c, isUnsigned};
+    values[init.name()] = Tensor{{}, *c, isUnsigned, *parameter};
     initializerNames.insert(init.name());
   }
 
@@ -595,10 +662,12 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model) {
                    << "' is computed by no node";
       return nullptr;
     }
-    Value v = it->second.value ? it->second.value
-                               : arith::ConstantOp::create(b, func.getLoc(),
-                                                           it->second.constant)
-                                     .getResult();
+    const Tensor &t = it->second;
+    Value v = t.value ? t.value
+                      : arith::ConstantOp::create(
+                            b, func.getLoc(),
+                            t.parameter ? TypedAttr(t.parameter) : t.constant)
+                            .getResult();
     results.push_back(v);
     resultTypes.push_back(v.getType());
   }

@@ -136,9 +136,8 @@ LogicalResult convertGemm(NodeContext &ctx) {
     return ctx.error() << "A and B must be matrices";
   auto operand = [&](size_t i, bool trans) -> Value {
     const Tensor &t = ctx.input(i);
-    if (t.constant && trans)
-      return ctx.materialize(
-          Tensor{{}, transposeConstant(t.constant, {1, 0}), false});
+    if (DenseElementsAttr c = t.denseConstant(); c && trans)
+      return ctx.materialize(Tensor{{}, transposeConstant(c, {1, 0}), false});
     return trans ? transpose(ctx.b, ctx.loc, ctx.value(i), {1, 0})
                  : ctx.value(i);
   };

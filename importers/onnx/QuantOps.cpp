@@ -184,7 +184,8 @@ LogicalResult convertQuantizeLinear(NodeContext &ctx) {
                       isUnsigned, "y");
   if (failed(p))
     return failure();
-  if (ctx.input(0).constant && xt.getElementType().isF32()) {
+  DenseElementsAttr x = ctx.input(0).denseConstant();
+  if (x && xt.getElementType().isF32()) {
     // q = saturate(round_half_even(x / s) + zp), in f32 as ONNX.
     SmallVector<APInt> codes;
     int64_t inner = 1, channels = 1;
@@ -194,7 +195,7 @@ LogicalResult convertQuantizeLinear(NodeContext &ctx) {
         inner *= xt.getDimSize(d);
     }
     int64_t i = 0;
-    for (float v : ctx.input(0).constant.getValues<float>()) {
+    for (float v : x.getValues<float>()) {
       int64_t c = p->axis >= 0 ? (i / inner) % channels : 0;
       float scaled = v / float(p->scales[c]);
       double q = std::isnan(scaled) ? 0 : std::nearbyint(double(scaled));
@@ -450,7 +451,8 @@ Converter convertIntegerConv(bool qlinear) {
         !xt.getElementType().isInteger(8) || !wt.getElementType().isInteger(8))
       return ctx.error() << "only 2-D convolutions of 8-bit tensors are "
                             "supported";
-    if (!w.constant)
+    DenseElementsAttr wConstant = w.denseConstant();
+    if (!wConstant)
       return ctx.error() << "the weight must be a constant";
     int64_t group = ctx.attrInt("group", 1);
     int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), h = xt.getDimSize(2),
@@ -493,7 +495,7 @@ Converter convertIntegerConv(bool qlinear) {
     Location loc = ctx.loc;
     Value xq = asQuantized(ctx, transpose(b, loc, ctx.value(xi), {0, 2, 3, 1}),
                            x.isUnsigned, quantType(b.getContext(), *px, f32));
-    DenseElementsAttr wc = transposeConstant(w.constant, {2, 3, 1, 0});
+    DenseElementsAttr wc = transposeConstant(wConstant, {2, 3, 1, 0});
     Value wv = arith::ConstantOp::create(b, loc, wc);
     Value wq =
         asQuantized(ctx, wv, w.isUnsigned, quantType(b.getContext(), *pw, f32));

@@ -8,6 +8,7 @@
 
 #include "dialects/QF/QFOps.h"
 #include "dialects/QF/QFQuantTypes.h"
+#include "parameters/ConstantData.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -47,15 +48,16 @@ std::pair<Value, AffineMap> zeroPointVector(PatternRewriter &rewriter,
 std::optional<Value> constantColumnSums(PatternRewriter &rewriter, Location loc,
                                         Value quantizedRhs, bool isSigned) {
   auto storageCast = quantizedRhs.getDefiningOp<quant::StorageCastOp>();
-  DenseIntElementsAttr attr;
-  if (!storageCast || !matchPattern(storageCast.getInput(), m_Constant(&attr)))
+  ConstantData attr;
+  if (!storageCast || !matchConstantData(storageCast.getInput(), attr) ||
+      !isa<IntegerType>(attr.getElementType()))
     return std::nullopt;
   ArrayRef<int64_t> shape = attr.getType().getShape();
   int64_t n = shape.back(), k = shape[shape.size() - 2];
   int64_t batch = ShapedType::getNumElements(shape.drop_back(2));
   std::vector<int64_t> sums(batch * n, 0);
   int64_t i = 0;
-  for (const APInt &v : attr.getValues<APInt>()) {
+  for (const APInt &v : attr.apInts()) {
     int64_t b = i / (k * n), col = i % n;
     sums[b * n + col] += isSigned ? v.getSExtValue() : v.getZExtValue();
     ++i;

@@ -12,6 +12,7 @@
 
 #include "dialects/QF/QFOps.h"
 #include "dialects/QF/QFQuantTypes.h"
+#include "parameters/ConstantData.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -70,17 +71,11 @@ std::optional<QuantOperand> quantOperand(Value value,
 /// vector, or a generic that only yields such a vector.
 std::optional<SmallVector<double>> constantBias(Value init, int64_t channels) {
   auto values = [&](Value v) -> std::optional<SmallVector<double>> {
-    DenseFPElementsAttr attr;
-    if (!matchPattern(v, m_Constant(&attr)))
+    ConstantData attr;
+    if (!matchConstantData(v, attr) || !isa<FloatType>(attr.getElementType()))
       return std::nullopt;
-    SmallVector<double> result;
-    for (APFloat f : attr.getValues<APFloat>()) {
-      bool lost;
-      f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-      result.push_back(f.convertToDouble());
-    }
-    if (attr.isSplat())
-      result.assign(channels, result.front());
+    std::vector<double> all = attr.doubles();
+    SmallVector<double> result(all.begin(), all.end());
     if ((int64_t)result.size() != channels)
       return std::nullopt;
     return result;

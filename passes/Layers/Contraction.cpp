@@ -26,27 +26,9 @@ std::optional<Contraction> mlir::qf::contractionOf(Operation *op) {
   return std::nullopt;
 }
 
-std::vector<double> mlir::qf::doubleValues(DenseFPElementsAttr attr) {
-  std::vector<double> values;
-  values.reserve(attr.getNumElements());
-  for (APFloat v : attr.getValues<APFloat>()) {
-    bool lost;
-    v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-    values.push_back(v.convertToDouble());
-  }
-  return values;
-}
-
 std::optional<std::vector<float>> mlir::qf::constantWeight(Value value) {
-  DenseFPElementsAttr attr;
-  if (!matchPattern(value, m_Constant(&attr)))
+  ConstantData data;
+  if (!matchConstantData(value, data) || !isa<FloatType>(data.getElementType()))
     return std::nullopt;
-  std::vector<float> data;
-  data.reserve(attr.getNumElements());
-  for (APFloat v : attr.getValues<APFloat>()) {
-    bool lost;
-    v.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
-    data.push_back(v.convertToFloat());
-  }
-  return data;
+  return data.floats();
 }

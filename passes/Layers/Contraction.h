@@ -13,6 +13,7 @@
 #ifndef QF_PASSES_LAYERS_CONTRACTION_H
 #define QF_PASSES_LAYERS_CONTRACTION_H
 
+#include "parameters/ConstantData.h"
 #include "passes/Schemes/WeightQuantizer.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -33,10 +34,6 @@ struct Contraction {
 
 /// The contraction `op` is, if it is one the passes know.
 std::optional<Contraction> contractionOf(Operation *op);
-
-/// The values of a float constant, row-major, in double (exact for f16,
-/// bf16 and f32).
-std::vector<double> doubleValues(DenseFPElementsAttr attr);
 
 /// Float values of a constant weight, row-major, if it is one.
 std::optional<std::vector<float>> constantWeight(Value value);

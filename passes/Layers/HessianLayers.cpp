@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Layers/HessianLayers.h"
+#include "parameters/ConstantData.h"
 
 #include "passes/Schemes/WeightQuantizer.h"
 
@@ -23,23 +24,21 @@ std::optional<HessianLayer> qf::hessianLayerOf(Operation *op) {
   auto matmul = dyn_cast<linalg::MatmulOp>(op);
   if (!isConv && (!matmul || matmul.hasUserDefinedMaps()))
     return std::nullopt;
-  DenseElementsAttr w;
-  if (!matchPattern(op->getOperand(1), m_Constant(&w)) ||
-      !w.getElementType().isF32())
+  ConstantData w;
+  if (!matchConstantData(op->getOperand(1), w) || !w.getElementType().isF32())
     return std::nullopt;
   return HessianLayer{op, isConv, op->getOperand(0).getDefiningOp<ObserveOp>()};
 }
 
 std::vector<double> HessianLayer::solverWeight() const {
-  DenseElementsAttr attr;
-  matchPattern(op->getOperand(1), m_Constant(&attr));
-  auto type = cast<RankedTensorType>(attr.getType());
-  const int64_t rows = type.getShape().back(),
-                cols = type.getNumElements() / rows;
+  ConstantData attr;
+  matchConstantData(op->getOperand(1), attr);
+  const int64_t rows = attr.getType().getShape().back(),
+                cols = attr.size() / rows;
   // IR [cols, rows] -> solver [rows, cols].
   std::vector<double> w(rows * cols);
   int64_t i = 0;
-  for (float v : attr.getValues<float>()) {
+  for (float v : attr.floats()) {
     w[(i % rows) * cols + i / rows] = v;
     ++i;
   }

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Layers/ScaleGroups.h"
+#include "parameters/ConstantData.h"
 
 #include "passes/Reports/JsonReport.h"
 
@@ -124,10 +125,10 @@ std::optional<unsigned> lastDimConstant(linalg::GenericOp op, Value arg,
       map.getResult(0) !=
           getAffineDimExpr(op.getNumLoops() - 1, op.getContext()))
     return std::nullopt;
-  DenseElementsAttr c;
+  ConstantData c;
   Value input = op.getDpsInputOperand(i)->get();
-  if (!matchPattern(input, m_Constant(&c)) || !c.getElementType().isF32() ||
-      c.getNumElements() != k)
+  if (!matchConstantData(input, c) || !c.getElementType().isF32() ||
+      c.size() != k)
     return std::nullopt;
   return i;
 }
@@ -145,11 +146,10 @@ std::optional<Target> linearBehind(Value v, int64_t k, bool singleUse) {
       continue;
     }
     auto mm = dyn_cast<linalg::MatmulOp>(def);
-    DenseElementsAttr w;
+    ConstantData w;
     if (!mm || mm.hasUserDefinedMaps() ||
-        !matchPattern(mm.getInputs()[1], m_Constant(&w)) ||
-        !w.getElementType().isF32() ||
-        cast<ShapedType>(w.getType()).getDimSize(1) != k)
+        !matchConstantData(mm.getInputs()[1], w) ||
+        !w.getElementType().isF32() || w.getType().getDimSize(1) != k)
       return std::nullopt;
     auto fill = mm.getOutputs()[0].getDefiningOp<linalg::FillOp>();
     if (!fill || !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
@@ -211,16 +211,11 @@ std::optional<SmallVector<Target>> absorberOf(Value v, int64_t k) {
 
 } // namespace
 
-std::vector<float> scaling::floats(DenseElementsAttr c) {
-  return std::vector<float>(c.getValues<float>().begin(),
-                            c.getValues<float>().end());
-}
-
 std::vector<float> scaling::weightOf(const Consumer &c, int64_t &n) {
-  DenseElementsAttr w;
-  matchPattern(c.op->getOperand(1), m_Constant(&w));
-  n = cast<ShapedType>(w.getType()).getDimSize(1);
-  return floats(w);
+  ConstantData w;
+  matchConstantData(c.op->getOperand(1), w);
+  n = w.getType().getDimSize(1);
+  return w.floats();
 }
 
 SmallVector<Group> scaling::findGroups(Operation *root) {
@@ -228,11 +223,10 @@ SmallVector<Group> scaling::findGroups(Operation *root) {
   root->walk([&](linalg::MatmulOp op) {
     if (!op.hasPureTensorSemantics() || op.hasUserDefinedMaps())
       return;
-    DenseElementsAttr w;
-    if (!matchPattern(op.getInputs()[1], m_Constant(&w)) ||
-        !w.getElementType().isF32())
+    ConstantData w;
+    if (!matchConstantData(op.getInputs()[1], w) || !w.getElementType().isF32())
       return;
-    int64_t k = cast<ShapedType>(w.getType()).getDimSize(0);
+    int64_t k = w.getType().getDimSize(0);
     ObserveOp observer;
     Value producer = producerOf(op.getInputs()[0], observer);
     auto type = cast<RankedTensorType>(producer.getType());
@@ -336,9 +330,9 @@ void scaling::applyScales(Group &group, const Placement &placement,
       use->set(scaled);
   }
   for (const Target &t : placement.targets) {
-    DenseElementsAttr c;
-    matchPattern(t.op->getOperand(t.operand), m_Constant(&c));
-    std::vector<float> v = floats(c);
+    ConstantData c;
+    matchConstantData(t.op->getOperand(t.operand), c);
+    std::vector<float> v = c.floats();
     for (size_t i = 0; i < v.size(); ++i)
       v[i] = float(double(v[i]) / s[i % k]); // row-major: column i % k
     replaceConstant(t.op->getOpOperand(t.operand), ArrayRef<float>(v));

@@ -88,7 +88,6 @@ void replaceConstant(OpOperand &operand, ArrayRef<float> values);
 
 /// A consumer's constant weight, row-major [K, n].
 std::vector<float> weightOf(const Consumer &c, int64_t &n);
-std::vector<float> floats(DenseElementsAttr c);
 
 } // namespace mlir::qf::scaling
 

@@ -14,6 +14,7 @@
 
 #include "dialects/QF/QFOps.h"
 #include "numerics/QuantParams.h"
+#include "parameters/ConstantData.h"
 #include "passes/Passes.h"
 #include "passes/QAT/SinkDequantize.h"
 
@@ -57,7 +58,7 @@ numerics::RoundingMode toNumerics(RoundingMode mode) {
 
 /// The 8-bit codes of constant `values` under `qtype` (per tensor or per
 /// axis), or null where the type is another kind or width.
-DenseElementsAttr foldQuantize(DenseElementsAttr values,
+DenseElementsAttr foldQuantize(const ConstantData &values,
                                quant::QuantizedType qtype, RoundingMode mode,
                                std::optional<uint64_t> seed) {
   if (qtype.getStorageTypeIntegralWidth() != 8 ||
@@ -86,7 +87,7 @@ DenseElementsAttr foldQuantize(DenseElementsAttr values,
                            qtype.getStorageTypeMax()};
   SmallVector<APInt> codes;
   uint64_t i = 0;
-  for (float v : values.getValues<float>()) {
+  for (float v : values.floats()) {
     int64_t c = (int64_t(i) / inner) % channels;
     int64_t q = numerics::quantize(v, float(scales[c]), zeros[c], range,
                                    toNumerics(mode), seed.value_or(0), i);
@@ -112,8 +113,8 @@ public:
       Location loc = fq.getLoc();
       std::optional<uint64_t> seed = fq.getSeed();
       Value quantized;
-      DenseElementsAttr values;
-      if (matchPattern(fq.getInput(), m_Constant(&values)))
+      ConstantData values;
+      if (matchConstantData(fq.getInput(), values))
         if (DenseElementsAttr codes =
                 foldQuantize(values, qtype, fq.getRounding(), seed)) {
           Value storage = arith::ConstantOp::create(rewriter, loc, codes);

@@ -91,8 +91,9 @@ FailureOr<int> TapeBuilder::registerOf(Value value) {
 
 FailureOr<int> TapeBuilder::constantInput(linalg::GenericOp op,
                                           OpOperand &operand) {
-  DenseFPElementsAttr attr;
-  if (!matchPattern(operand.get(), m_Constant(&attr)))
+  ConstantData attr;
+  if (!matchConstantData(operand.get(), attr) ||
+      !isa<FloatType>(attr.getElementType()))
     return fail("an input of the ops between the layers is neither the "
                 "first layer's output nor a constant");
   AffineMap map = op.getMatchingIndexingMap(&operand);
@@ -106,7 +107,7 @@ FailureOr<int> TapeBuilder::constantInput(linalg::GenericOp op,
       continue;
     return fail("a constant between the layers varies along rows");
   }
-  std::vector<double> values = doubleValues(attr);
+  std::vector<double> values = attr.doubles();
   if (values.size() != 1 && int64_t(values.size()) != tape.numChannels)
     return fail("a constant between the layers is neither per channel nor "
                 "a scalar");

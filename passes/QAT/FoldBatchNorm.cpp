@@ -39,8 +39,9 @@ struct ChannelParam {
 
 std::optional<ChannelParam> channelParam(linalg::GenericOp op,
                                          OpOperand &operand) {
-  DenseFPElementsAttr attr;
-  if (!matchPattern(operand.get(), m_Constant(&attr)))
+  ConstantData attr;
+  if (!matchConstantData(operand.get(), attr) ||
+      !isa<FloatType>(attr.getElementType()))
     return std::nullopt;
   ArrayRef<int64_t> shape = attr.getType().getShape();
   ChannelParam param;
@@ -56,7 +57,7 @@ std::optional<ChannelParam> channelParam(linalg::GenericOp op,
     if (!zero || zero.getValue() != 0 || shape[i] != 1)
       return std::nullopt;
   }
-  param.values = doubleValues(attr);
+  param.values = attr.doubles();
   return param;
 }
 
@@ -157,7 +158,7 @@ bool isZeroFill(Value init) {
 /// constant weight whose output channel is `dim` of its result.
 struct Layer {
   Operation *op;
-  DenseFPElementsAttr weight;
+  ConstantData weight;
 };
 
 /// The layer `op` is, or failure with `why` it cannot take a per-channel
@@ -181,15 +182,16 @@ FailureOr<Layer> layerOf(Operation *op, unsigned dim, std::string &why) {
     why = "the layer accumulates into a non-zero initial value";
     return failure();
   }
-  DenseFPElementsAttr weight;
-  if (!matchPattern(op->getOperand(1), m_Constant(&weight))) {
+  ConstantData weight;
+  if (!matchConstantData(op->getOperand(1), weight) ||
+      !isa<FloatType>(weight.getElementType())) {
     why = "the layer's weight is not a constant";
     return failure();
   }
   return Layer{op, weight};
 }
 
-DenseElementsAttr scaledChannels(DenseFPElementsAttr values,
+DenseElementsAttr scaledChannels(const ConstantData &values,
                                  const ChannelParam &scale,
                                  const ChannelParam *shift) {
   auto type = values.getType();
@@ -197,7 +199,7 @@ DenseElementsAttr scaledChannels(DenseFPElementsAttr values,
   auto fType = cast<FloatType>(type.getElementType());
   SmallVector<APFloat> out;
   int64_t i = 0;
-  for (double v : doubleValues(values)) {
+  for (double v : values.doubles()) {
     int64_t c = i++ % channels;
     APFloat f(v * scale.at(c) + (shift ? shift->at(c) : 0));
     bool lost;
@@ -262,7 +264,7 @@ FailureOr<bool> foldAffine(linalg::GenericOp op, const Affine &affine,
       why = "its parameters do not have one value per output channel";
       return false;
     }
-  for (APFloat w : layer->weight.getValues<APFloat>())
+  for (const APFloat &w : layer->weight.apFloats())
     if (!w.isFinite())
       return layer->op->emitOpError(
           "cannot fold batch normalization: the weight is not finite");
@@ -275,8 +277,8 @@ FailureOr<bool> foldAffine(linalg::GenericOp op, const Affine &affine,
       1, constant(scaledChannels(layer->weight, affine.scale, nullptr)));
   if (bias) {
     // (conv + bias) * a + b = conv(w * a) + (bias * a + b).
-    DenseFPElementsAttr values;
-    matchPattern(bias->biasOperand->get(), m_Constant(&values));
+    ConstantData values;
+    matchConstantData(bias->biasOperand->get(), values);
     b.setInsertionPoint(bias->op);
     bias->biasOperand->set(
         constant(scaledChannels(values, affine.scale, &affine.shift)));

@@ -55,8 +55,8 @@ HostTensor ints(ArrayRef<int64_t> shape, ArrayRef<int64_t> values) {
   return t;
 }
 
-HostTensor constantArray(DenseFPElementsAttr attr) {
-  return floats(attr.getType().getShape(), doubleValues(attr));
+HostTensor constantArray(const ConstantData &data) {
+  return floats(data.getType().getShape(), data.doubles());
 }
 
 class PrepareQATPass final
@@ -250,12 +250,12 @@ LogicalResult PrepareQATPass::prepare(Operation *op,
     b.setInsertionPointAfterValue(weight);
     op->setOperand(contraction.weight, fakeQuant(weight, q->type, scheme, b));
     if (!paramsOut.empty()) {
-      DenseFPElementsAttr values;
-      matchPattern(weight, m_Constant(&values));
+      ConstantData values;
+      matchConstantData(weight, values);
       exported->push_back({name + ".weight", constantArray(values)});
       exportQuantizer(name + ".weight", q->type, weightType.getNumElements());
-      DenseFPElementsAttr bias;
-      if (Value b = constantBiasOf(op); b && matchPattern(b, m_Constant(&bias)))
+      ConstantData bias;
+      if (Value b = constantBiasOf(op); b && matchConstantData(b, bias))
         exported->push_back({name + ".bias", constantArray(bias)});
     }
   } else if (!scheme.isWeightOnly() &&

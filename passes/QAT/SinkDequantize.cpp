@@ -7,6 +7,7 @@
 #include "passes/QAT/SinkDequantize.h"
 
 #include "dialects/QF/QFOps.h"
+#include "parameters/ConstantData.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -68,15 +69,16 @@ struct SinkThroughTranspose : OpRewritePattern<linalg::TransposeOp> {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getResult()[0].getType());
     Value transposed;
-    DenseElementsAttr constant;
+    ConstantData constant;
     if (auto cast = quantized.getDefiningOp<quant::StorageCastOp>())
-      matchPattern(cast.getInput(), m_Constant(&constant));
-    if (constant) {
+      matchConstantData(cast.getInput(), constant);
+    if (constant && isa<IntegerType>(constant.getElementType())) {
       // A constant weight: transposed once, here.
       auto type = cast<RankedTensorType>(constant.getType());
       ArrayRef<int64_t> shape = type.getShape();
       SmallVector<int64_t> outShape(resultType.getShape());
-      SmallVector<APInt> in(constant.getValues<APInt>()), out(in.size());
+      std::vector<APInt> in = constant.apInts();
+      SmallVector<APInt> out(in.size());
       SmallVector<int64_t> index(shape.size(), 0);
       for (size_t i = 0; i < out.size(); ++i) {
         // Output element i at `index`; it reads input index[perm^-1].

@@ -15,6 +15,7 @@
 
 #include "dialects/QF/QFOps.h"
 #include "numerics/QuantParams.h"
+#include "parameters/ConstantData.h"
 #include "passes/Layers/ScaleGroups.h"
 #include "passes/Passes.h"
 #include "passes/Reports/JsonReport.h"
@@ -170,15 +171,15 @@ private:
     std::vector<float> actMax;
     for (scaling::Consumer &c : consumers) {
       DictionaryAttr stats = c.observer ? c.observer.getStatsAttr() : nullptr;
-      auto inMax =
-          stats ? dyn_cast_or_null<DenseElementsAttr>(stats.get("in_abs_max"))
-                : DenseElementsAttr();
-      if (!inMax || inMax.getNumElements() != k)
+      ConstantData inMax =
+          ConstantData::get(stats ? stats.get("in_abs_max") : Attribute());
+      if (!inMax || !isa<FloatType>(inMax.getElementType()) ||
+          inMax.size() != k)
         return c.op.emitOpError(
             "smoothing needs the calibrated per-channel maxima of its input "
             "(in_abs_max of a qf.observe): run qf-insert-observers and "
             "qf-calibrate first");
-      actMax = scaling::floats(inMax);
+      actMax = inMax.floats();
     }
     // Weight maxima per input channel over every consumer.
     std::vector<double> weightMax(k, 0.0);

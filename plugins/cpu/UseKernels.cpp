@@ -23,6 +23,7 @@
 #include "dialects/QF/QFOps.h"
 #include "dialects/QF/QFQuantTypes.h"
 #include "numerics/Packing.h"
+#include "parameters/ConstantData.h"
 #include "plugins/cpu/Passes.h"
 #include "runtime/Kernels/KernelABI.h"
 #include "runtime/Kernels/Kernels.h"
@@ -68,11 +69,11 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
         continue;
       auto aType = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
       auto cType = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
-      DenseFPElementsAttr weight;
+      ConstantData weight;
       if (!aType || !cType || !aType.hasStaticShape() ||
           !cType.hasStaticShape() || !aType.getElementType().isF32() ||
           !cType.getElementType().isF32() ||
-          !matchPattern(op.getInputs()[1], m_Constant(&weight)) ||
+          !matchConstantData(op.getInputs()[1], weight) ||
           !weight.getElementType().isF32())
         continue;
       if (!kernel)
@@ -157,21 +158,23 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
   /// element); none for anything else.
   static std::optional<std::vector<int64_t>>
   constantCodes(Value quantized, quant::QuantizedType q, int64_t k, int64_t n) {
-    DenseIntElementsAttr values;
+    ConstantData values;
     if (auto unpack = quantized.getDefiningOp<UnpackOp>()) {
-      if (!matchPattern(unpack.getInput(), m_Constant(&values)))
+      if (!matchConstantData(unpack.getInput(), values) ||
+          !isa<IntegerType>(values.getElementType()))
         return std::nullopt;
       std::vector<uint8_t> bytes;
-      for (const APInt &v : values.getValues<APInt>())
+      for (const APInt &v : values.apInts())
         bytes.push_back(uint8_t(v.getZExtValue()));
       return numerics::unpackBits(
           bytes.data(), k, n, q.getStorageTypeIntegralWidth(), q.isSigned());
     }
     auto cast = quantized.getDefiningOp<quant::StorageCastOp>();
-    if (!cast || !matchPattern(cast.getInput(), m_Constant(&values)))
+    if (!cast || !matchConstantData(cast.getInput(), values) ||
+        !isa<IntegerType>(values.getElementType()))
       return std::nullopt;
     std::vector<int64_t> codes;
-    for (const APInt &v : values.getValues<APInt>())
+    for (const APInt &v : values.apInts())
       codes.push_back(q.isSigned() ? v.getSExtValue()
                                    : int64_t(v.getZExtValue()));
     return codes;
@@ -319,12 +322,13 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
     auto lhsQ = dyn_cast<quant::UniformQuantizedType>(lhsType.getElementType());
     auto rhsQ = cast<quant::QuantizedType>(rhsType.getElementType());
     auto storage = op.getRhs().getDefiningOp<quant::StorageCastOp>();
-    DenseIntElementsAttr codes;
+    ConstantData codes;
     if (lhsType.getRank() != 2 || rhsType.getRank() != 2 || !lhsQ ||
         !lhsType.hasStaticShape() || !rhsType.hasStaticShape() ||
         !lhsQ.isSigned() || lhsQ.getStorageTypeIntegralWidth() != 8 ||
         !rhsQ.isSigned() || rhsQ.getStorageTypeIntegralWidth() != 8 ||
-        !storage || !matchPattern(storage.getInput(), m_Constant(&codes)))
+        !storage || !matchConstantData(storage.getInput(), codes) ||
+        !isa<IntegerType>(codes.getElementType()))
       return;
     std::optional<int32_t> axis = getQuantizedAxis(rhsQ);
     if (axis && *axis != 1)
@@ -332,7 +336,7 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
     const int64_t k = rhsType.getDimSize(0), n = rhsType.getDimSize(1);
     SmallVector<int64_t> zeroPoints = getZeroPoints(rhsQ);
     std::vector<int8_t> w;
-    for (const APInt &v : codes.getValues<APInt>())
+    for (const APInt &v : codes.apInts())
       w.push_back(int8_t(v.getSExtValue()));
     std::vector<int32_t> zps(zeroPoints.begin(), zeroPoints.end());
     kernels::PackedS8 packed = kernels::packS8(w.data(), k, n, zps);
@@ -377,14 +381,11 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
     op.erase();
   }
 
-  void rewrite(linalg::MatmulOp op, DenseFPElementsAttr weight,
+  void rewrite(linalg::MatmulOp op, const ConstantData &weight,
                func::FuncOp kernel, SymbolTable &symbols) {
     auto wType = cast<RankedTensorType>(weight.getType());
     const int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
-    std::vector<float> values;
-    values.reserve(weight.getNumElements());
-    for (float v : weight.getValues<float>())
-      values.push_back(v);
+    std::vector<float> values = weight.floats();
     kernels::PackedF32 packed = kernels::packF32(values.data(), k, n);
 
     OpBuilder b(op);

@@ -113,6 +113,14 @@ std::optional<std::vector<std::string>> topLevelKeys(llvm::StringRef text) {
   return keys;
 }
 
+/// The bytes `tensor`'s dtype and shape take.
+uint64_t byteSize(const TensorView &tensor) {
+  uint64_t bytes = dtypeSize(tensor.dtype);
+  for (int64_t dim : tensor.shape)
+    bytes *= dim;
+  return bytes;
+}
+
 /// One header entry, validated against the data section.
 struct Entry {
   std::string name;
@@ -187,8 +195,9 @@ llvm::Expected<Entry> parseEntry(llvm::StringRef name,
 }
 } // namespace
 
-llvm::Expected<SafeTensorsFile> parseSafeTensors(llvm::StringRef bytes,
-                                                 llvm::StringRef what) {
+/// The header of `bytes`, validated, as views into `bytes`.
+static llvm::Expected<MappedSafeTensors> parseViews(llvm::StringRef bytes,
+                                                    llvm::StringRef what) {
   auto fail = [&](const llvm::Twine &message) {
     return llvm::createStringError(what + ": " + message);
   };
@@ -223,7 +232,7 @@ llvm::Expected<SafeTensorsFile> parseSafeTensors(llvm::StringRef bytes,
     return fail("cannot list the header keys");
   }
 
-  SafeTensorsFile file;
+  MappedSafeTensors file;
   std::vector<Entry> entries;
   for (const std::string &key : *keys) {
     const llvm::json::Value *found = root->get(key);
@@ -265,13 +274,45 @@ llvm::Expected<SafeTensorsFile> parseSafeTensors(llvm::StringRef bytes,
       return fail("tensors '" + byOffset[i - 1]->name + "' and '" +
                   byOffset[i]->name + "' overlap");
 
-  for (Entry &entry : entries) {
-    HostTensor tensor(entry.dtype, entry.shape);
-    if (entry.end > entry.begin)
-      std::memcpy(tensor.data(), data.data() + entry.begin,
-                  entry.end - entry.begin);
-    file.tensors.emplace_back(std::move(entry.name), std::move(tensor));
+  for (Entry &entry : entries)
+    file.tensors.push_back({std::move(entry.name), entry.dtype, entry.shape,
+                            llvm::ArrayRef<char>(data.data() + entry.begin,
+                                                 entry.end - entry.begin)});
+  return file;
+}
+
+llvm::Expected<SafeTensorsFile> parseSafeTensors(llvm::StringRef bytes,
+                                                 llvm::StringRef what) {
+  llvm::Expected<MappedSafeTensors> views = parseViews(bytes, what);
+  if (!views)
+    return views.takeError();
+  SafeTensorsFile file;
+  file.metadata = std::move(views->metadata);
+  for (TensorView &view : views->tensors) {
+    HostTensor tensor(view.dtype, view.shape);
+    if (!view.bytes.empty())
+      std::memcpy(tensor.data(), view.bytes.data(), view.bytes.size());
+    file.tensors.emplace_back(std::move(view.name), std::move(tensor));
   }
+  return file;
+}
+
+const TensorView *MappedSafeTensors::lookup(llvm::StringRef name) const {
+  for (const TensorView &view : tensors)
+    if (view.name == name)
+      return &view;
+  return nullptr;
+}
+
+llvm::Expected<MappedSafeTensors> mapSafeTensors(llvm::StringRef path) {
+  auto buffer = readFileBytes(path);
+  if (!buffer)
+    return buffer.takeError();
+  std::shared_ptr<llvm::MemoryBuffer> mapping = std::move(*buffer);
+  llvm::Expected<MappedSafeTensors> file =
+      parseViews(mapping->getBuffer(), path);
+  if (file)
+    file->mapping = std::move(mapping);
   return file;
 }
 
@@ -282,23 +323,29 @@ llvm::Expected<SafeTensorsFile> readSafeTensors(llvm::StringRef path) {
   return parseSafeTensors((*buffer)->getBuffer(), path);
 }
 
-llvm::Error writeSafeTensors(llvm::StringRef path,
-                             const SafeTensorsFile &file) {
+llvm::Error
+writeSafeTensors(llvm::StringRef path, llvm::ArrayRef<TensorView> tensors,
+                 const std::map<std::string, std::string> &metadata) {
   auto fail = [&](const llvm::Twine &message) {
     return llvm::createStringError(path + ": " + message);
   };
   // JSON strings must be UTF-8; the names are caller data, so check rather
   // than let llvm::json assert.
   llvm::StringSet<> seen;
-  for (const auto &[name, tensor] : file.tensors) {
+  for (const TensorView &tensor : tensors) {
+    llvm::StringRef name = tensor.name;
     if (name == kMetadataKey)
       return fail("'__metadata__' cannot name a tensor");
     if (!llvm::json::isUTF8(name))
       return fail("tensor name '" + name + "' is not valid UTF-8");
     if (!seen.insert(name).second)
       return fail("duplicate tensor name '" + name + "'");
+    if (tensor.bytes.size() != byteSize(tensor))
+      return fail("tensor '" + name + "' has " +
+                  llvm::Twine(tensor.bytes.size()) + " bytes for its shape's " +
+                  llvm::Twine(byteSize(tensor)));
   }
-  for (const auto &[key, value] : file.metadata)
+  for (const auto &[key, value] : metadata)
     if (!llvm::json::isUTF8(key) || !llvm::json::isUTF8(value))
       return fail("metadata entry '" + key + "' is not valid UTF-8");
 
@@ -309,19 +356,18 @@ llvm::Error writeSafeTensors(llvm::StringRef path,
     llvm::raw_string_ostream os(header);
     llvm::json::OStream json(os);
     json.object([&] {
-      if (!file.metadata.empty())
+      if (!metadata.empty())
         json.attributeObject(kMetadataKey, [&] {
-          for (const auto &[key, value] : file.metadata)
+          for (const auto &[key, value] : metadata)
             json.attribute(key, value);
         });
       int64_t offset = 0;
-      for (const auto &named : file.tensors) {
-        const HostTensor &tensor = named.second;
-        int64_t end = offset + tensor.byteSize();
-        json.attributeObject(named.first, [&] {
-          json.attribute("dtype", nameForDType(tensor.dtype()));
+      for (const TensorView &tensor : tensors) {
+        int64_t end = offset + tensor.bytes.size();
+        json.attributeObject(tensor.name, [&] {
+          json.attribute("dtype", nameForDType(tensor.dtype));
           json.attributeArray("shape", [&] {
-            for (int64_t dim : tensor.shape())
+            for (int64_t dim : tensor.shape)
               json.value(dim);
           });
           json.attributeArray("data_offsets", [&] {
@@ -341,9 +387,20 @@ llvm::Error writeSafeTensors(llvm::StringRef path,
     llvm::support::endian::write64le(length, header.size());
     os.write(length, sizeof(length));
     os << header;
-    for (const auto &[name, tensor] : file.tensors)
-      os.write(static_cast<const char *>(tensor.data()), tensor.byteSize());
+    for (const TensorView &tensor : tensors)
+      os.write(tensor.bytes.data(), tensor.bytes.size());
   });
+}
+
+llvm::Error writeSafeTensors(llvm::StringRef path,
+                             const SafeTensorsFile &file) {
+  std::vector<TensorView> views;
+  for (const auto &[name, tensor] : file.tensors)
+    views.push_back(
+        {name, tensor.dtype(), llvm::SmallVector<int64_t, 4>(tensor.shape()),
+         llvm::ArrayRef<char>(static_cast<const char *>(tensor.data()),
+                              tensor.byteSize())});
+  return writeSafeTensors(path, views, file.metadata);
 }
 
 } // namespace mlir::qf::runtime

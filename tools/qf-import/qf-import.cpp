@@ -5,6 +5,11 @@
 //===----------------------------------------------------------------------===//
 //
 //   qf-import MODEL.onnx -o OUT.mlir [--input-shape NAME=D0,D1,...]...
+//             [--weights-out OUT.safetensors]
+//
+// Constants of 4 KiB or more go to OUT.safetensors beside OUT.mlir (or
+// --weights-out) and the IR refers to them by name; on standard output the
+// IR holds everything.
 //
 // Errors name the file and the node; the exit status is 1 and nothing is
 // written. The output never replaces the input.
@@ -12,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "importers/onnx/Importer.h"
+#include "parameters/ParameterFile.h"
 #include "runtime/IO/FileUtilities.h"
 #include "tools/common/FatalError.h"
 
@@ -30,6 +36,10 @@ static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
                                       cl::desc("<model.onnx>"));
 static cl::opt<std::string> outputPath("o", cl::init("-"),
                                        cl::desc("output .mlir (- for stdout)"));
+static cl::opt<std::string>
+    weightsOut("weights-out",
+               cl::desc("where to write the weights (default: beside the "
+                        "output, with the extension .safetensors)"));
 static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("NAME=D0,D1,...: the shape of a graph input "
@@ -74,9 +84,10 @@ int main(int argc, char **argv) {
       qf::onnx_import::importOnnxFile(inputPath, &ctx, options);
   if (!module)
     return 1;
-  // Written whole (temporary + rename), or not at all.
-  if (llvm::Error e = qf::runtime::writeFileAtomically(
-          outputPath, [&](llvm::raw_ostream &os) { os << *module << "\n"; }))
-    return fail(llvm::toString(std::move(e)));
-  return 0;
+  // Each file written whole (temporary + rename), or not at all.
+  return failed(qf::parameters::writeModel(
+             *module, outputPath,
+             qf::parameters::weightsToWrite(outputPath, weightsOut)))
+             ? 1
+             : 0;
 }

@@ -13,10 +13,18 @@
 // opens `-o` before it runs and deletes it on failure, which loses the input
 // file when both are the same path.
 //
+// Parameters (parameters/ParameterFile.h): an input whose constants are
+// `dense_resource<NAME>` without data reads them from MODEL.safetensors
+// beside it (or --weights); an output file gets its parameters, and every
+// constant of 4 KiB or more, in OUT.safetensors beside it (or
+// --weights-out), the IR printed without their data. Standard output gets
+// the IR whole.
+//
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFDialect.h"
 #include "lowering/Passes.h"
+#include "parameters/ParameterFile.h"
 #include "passes/Passes.h"
 #include "pipelines/RecipePipelines.h"
 #include "plugins/BuiltinBackends.h"
@@ -27,6 +35,8 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -41,6 +51,42 @@
 #endif
 
 using namespace mlir;
+
+namespace {
+/// Gives the parameters without data their tensors in a weights file, then
+/// runs the user's pipeline. One pass around the pipeline, because a
+/// --pass-pipeline replaces whatever the pass manager held before it.
+struct LoadParametersThenRun
+    : PassWrapper<LoadParametersThenRun, OperationPass<>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LoadParametersThenRun)
+  LoadParametersThenRun(std::string path, OpPassManager pipeline)
+      : path(std::move(path)), pipeline(std::move(pipeline)) {}
+  StringRef getArgument() const override { return "qf-opt-load-parameters"; }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    pipeline.getDependentDialects(registry);
+  }
+  void runOnOperation() override {
+    if (failed(qf::parameters::loadMissingParameters(getOperation(), path)) ||
+        failed(runPipeline(pipeline, getOperation())))
+      signalPassFailure();
+  }
+  std::string path;
+  OpPassManager pipeline;
+};
+
+/// Writes the parameters (and large constants, made parameters) to a
+/// weights file.
+struct SaveParametersPass : PassWrapper<SaveParametersPass, OperationPass<>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(SaveParametersPass)
+  explicit SaveParametersPass(std::string path) : path(std::move(path)) {}
+  StringRef getArgument() const override { return "qf-opt-save-parameters"; }
+  void runOnOperation() override {
+    if (failed(qf::parameters::saveParameters(getOperation(), path)))
+      signalPassFailure();
+  }
+  std::string path;
+};
+} // namespace
 
 /// True when `output` names the file `input` (also through links).
 static bool isSameFile(llvm::StringRef input, llvm::StringRef output) {
@@ -66,6 +112,14 @@ int main(int argc, char **argv) {
   static llvm::cl::list<std::string> pluginPaths(
       "load-backend-plugin",
       llvm::cl::desc("Load a backend plugin library (repeatable)"));
+  static llvm::cl::opt<std::string> weightsIn(
+      "weights",
+      llvm::cl::desc("the input's weights file (default: beside the input, "
+                     "with the extension .safetensors)"));
+  static llvm::cl::opt<std::string> weightsOut(
+      "weights-out",
+      llvm::cl::desc("where to write the output's weights (default: beside "
+                     "an output file, with the extension .safetensors)"));
   static llvm::cl::opt<bool> listBackends(
       "qf-list-backends",
       llvm::cl::desc("Print the registered backends and their capabilities, "
@@ -99,6 +153,37 @@ int main(int argc, char **argv) {
                  << inputFilename << "'\n";
     return 1;
   }
+  std::string readWeights =
+      qf::parameters::weightsToRead(inputFilename, weightsIn);
+  std::string writeWeights =
+      qf::parameters::weightsToWrite(outputFilename, weightsOut);
+  if (!writeWeights.empty() && isSameFile(readWeights, writeWeights)) {
+    llvm::errs() << "qf-opt: refusing to write the weights over the input's '"
+                 << readWeights << "'\n";
+    return 1;
+  }
+  MlirOptMainConfig pipeline = config;
+  config.setPassPipelineSetupFn([&](PassManager &pm) -> LogicalResult {
+    if (failed(pipeline.setupPassPipeline(pm)))
+      return failure();
+    OpPassManager user = pm;
+    pm.clear();
+    pm.addPass(std::make_unique<LoadParametersThenRun>(readWeights, user));
+    if (!writeWeights.empty())
+      pm.addPass(std::make_unique<SaveParametersPass>(writeWeights));
+    return success();
+  });
+  if (!writeWeights.empty()) {
+    // MlirOptMain prints with the flags of its command-line options.
+    auto &options = llvm::cl::getRegisteredOptions();
+    llvm::cl::Option *elide =
+        options.lookup("mlir-elide-resource-strings-if-larger");
+    if (!elide || elide->addOccurrence(0, elide->ArgStr, "0")) {
+      llvm::errs() << "qf-opt: cannot elide parameter data from the output\n";
+      return 1;
+    }
+  }
+
   std::string errorMessage;
   std::unique_ptr<llvm::MemoryBuffer> input =
       openInputFile(inputFilename, &errorMessage);

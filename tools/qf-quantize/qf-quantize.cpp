@@ -6,7 +6,8 @@
 //
 //   qf-quantize MODEL.(onnx|mlir) --recipe NAME|FILE.yaml [--calib DATA]
 //               [--backend cpu] [--input-shape NAME=D0,...]... -o OUT.mlir
-//               [--report REPORT.md]
+//               [--report REPORT.md] [--weights IN.safetensors]
+//               [--weights-out OUT.safetensors]
 //   qf-quantize --list-recipes
 //
 // Imports ONNX (or parses MLIR), runs the recipe's pipeline (pipelines/)
@@ -15,10 +16,15 @@
 // after, and the output error against the float model on the first
 // calibration sample.
 //
+// An MLIR input reads its parameters from MODEL.safetensors beside it (or
+// --weights); the output's go to OUT.safetensors beside it (or
+// --weights-out), with every constant of 4 KiB or more.
+//
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFDialect.h"
 #include "importers/onnx/Importer.h"
+#include "parameters/ParameterFile.h"
 #include "passes/Passes.h"
 #include "pipelines/ModelReport.h"
 #include "pipelines/RecipePipelines.h"
@@ -59,6 +65,12 @@ static cl::opt<std::string>
 static cl::opt<std::string> backendName("backend", cl::init("cpu"),
                                         cl::desc("backend to calibrate on"));
 static cl::opt<std::string> outputPath("o", cl::desc("output .mlir"));
+static cl::opt<std::string>
+    weightsIn("weights", cl::desc("an MLIR input's weights file (default: "
+                                  "beside it, extension .safetensors)"));
+static cl::opt<std::string>
+    weightsOut("weights-out", cl::desc("where to write the weights (default: "
+                                       "beside the output)"));
 static cl::opt<std::string> reportPath("report",
                                        cl::desc("write a Markdown report"));
 static cl::opt<std::string> entryName("entry", cl::init("main"),
@@ -140,6 +152,10 @@ int main(int argc, char **argv) {
       return fail(message);
     sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
     module = parseSourceFile<ModuleOp>(sourceMgr, &ctx);
+    if (module &&
+        failed(parameters::loadMissingParameters(
+            *module, parameters::weightsToRead(inputPath, weightsIn))))
+      return 1;
   }
   if (!module)
     return 1;
@@ -161,10 +177,11 @@ int main(int argc, char **argv) {
   // Everything is computed before anything is written, and each file is
   // written whole (temporary + rename): a failed run leaves no output.
   auto writeModel = [&]() -> int {
-    if (llvm::Error e = runtime::writeFileAtomically(
-            outputPath, [&](llvm::raw_ostream &os) { os << *module << "\n"; }))
-      return fail(llvm::toString(std::move(e)));
-    return 0;
+    return failed(parameters::writeModel(
+               *module, outputPath,
+               parameters::weightsToWrite(outputPath, weightsOut)))
+               ? 1
+               : 0;
   };
   if (reportPath.empty())
     return writeModel();

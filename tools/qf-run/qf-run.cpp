@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/QF/QFDialect.h"
+#include "parameters/ParameterFile.h"
 #include "plugins/BuiltinBackends.h"
 #include "plugins/api/Registry.h"
 #include "runtime/Bindings.h"
@@ -42,6 +43,9 @@ namespace cl = llvm::cl;
 
 static cl::opt<std::string> modulePath(cl::Positional, cl::Required,
                                        cl::desc("<module.mlir>"));
+static cl::opt<std::string>
+    weightsPath("weights", cl::desc("the module's weights file (default: "
+                                    "beside it, extension .safetensors)"));
 static cl::opt<std::string> entryName("entry", cl::init("main"),
                                       cl::desc("The function to run"));
 static cl::opt<std::string> backendName("backend", cl::init("cpu"),
@@ -148,7 +152,9 @@ int main(int argc, char **argv) {
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   OwningOpRef<ModuleOp> module =
       parseSourceFile<ModuleOp>(modulePath, sourceMgr, &context);
-  if (!module)
+  if (!module ||
+      failed(qf::parameters::loadMissingParameters(
+          *module, qf::parameters::weightsToRead(modulePath, weightsPath))))
     return 1;
   FailureOr<std::shared_ptr<Executable>> executable =
       (*executor)->compile(*module, entryName);

@@ -1,0 +1,258 @@
+//===- ParameterFile.cpp - Weights in a safetensors file beside the IR ----===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+
+#include "parameters/ParameterFile.h"
+#include "runtime/IO/FileUtilities.h"
+#include "runtime/IO/SafeTensors.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Location.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::qf;
+using runtime::DType;
+
+std::string parameters::weightsPathFor(StringRef irPath) {
+  SmallString<256> path(irPath);
+  llvm::sys::path::replace_extension(path, "safetensors");
+  return std::string(path);
+}
+
+/// The safetensors dtype of `type`'s elements as a parameter stores them.
+static std::optional<DType> dtypeOf(Type type) {
+  if (type.isF16())
+    return DType::F16;
+  if (type.isBF16())
+    return DType::BF16;
+  if (type.isF32())
+    return DType::F32;
+  if (type.isF64())
+    return DType::F64;
+  auto integer = dyn_cast<IntegerType>(type);
+  if (!integer)
+    return std::nullopt;
+  switch (integer.getWidth()) {
+  case 1:
+    return DType::Bool;
+  case 8:
+    return integer.isUnsigned() ? DType::U8 : DType::I8;
+  case 16:
+    return integer.isUnsigned() ? std::nullopt : std::optional(DType::I16);
+  case 32:
+    return integer.isUnsigned() ? std::nullopt : std::optional(DType::I32);
+  case 64:
+    return integer.isUnsigned() ? std::nullopt : std::optional(DType::I64);
+  default:
+    return std::nullopt;
+  }
+}
+
+/// "f32[64x128]".
+static std::string describe(std::optional<DType> dtype,
+                            ArrayRef<int64_t> shape) {
+  std::string text = dtype ? runtime::dtypeName(*dtype).str() : "?";
+  text += "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? "x" : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+/// Every parameter of `root` with the first op that uses it, in walk order.
+static llvm::MapVector<DenseResourceElementsAttr, Operation *>
+collectParameters(Operation *root) {
+  llvm::MapVector<DenseResourceElementsAttr, Operation *> found;
+  root->walk([&](Operation *op) {
+    op->getAttrDictionary().walk(
+        [&](DenseResourceElementsAttr attr) { found.insert({attr, op}); });
+  });
+  return found;
+}
+
+bool parameters::hasUnloadedParameters(Operation *root) {
+  for (const auto &entry : collectParameters(root))
+    if (!entry.first.getRawHandle().getBlob())
+      return true;
+  return false;
+}
+
+LogicalResult parameters::loadParameters(Operation *root, StringRef path) {
+  auto params = collectParameters(root);
+  std::optional<runtime::MappedSafeTensors> file;
+  for (auto [attr, user] : params) {
+    DenseResourceElementsHandle handle = attr.getRawHandle();
+    if (handle.getBlob())
+      continue;
+    ShapedType type = attr.getType();
+    std::optional<DType> dtype = dtypeOf(type.getElementType());
+    std::string expected = describe(dtype, type.getShape());
+    auto fail = [&, user = user]() {
+      return user->emitError()
+             << "parameter '" << handle.getKey() << "' (" << expected << "): ";
+    };
+    if (!dtype)
+      return fail() << "its element type " << type.getElementType()
+                    << " cannot be stored in a weights file";
+    if (!file) {
+      llvm::Expected<runtime::MappedSafeTensors> mapped =
+          runtime::mapSafeTensors(path);
+      if (!mapped)
+        return fail() << "cannot read the weights file: "
+                      << llvm::toString(mapped.takeError());
+      file = std::move(*mapped);
+    }
+    const runtime::TensorView *tensor = file->lookup(handle.getKey());
+    if (!tensor)
+      return fail() << "no tensor of this name in '" << path << "'";
+    if (tensor->dtype != *dtype || ArrayRef(tensor->shape) != type.getShape())
+      return fail() << "'" << path << "' holds "
+                    << describe(tensor->dtype, tensor->shape);
+    size_t align = runtime::dtypeSize(*dtype);
+    ArrayRef<char> bytes = tensor->bytes;
+    if (reinterpret_cast<uintptr_t>(bytes.data()) % align) {
+      // Misaligned data (files written by others) is copied.
+      handle.getResource()->setBlob(
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, align));
+      continue;
+    }
+    // The blob keeps the mapping alive for as long as the context holds it.
+    std::shared_ptr<llvm::MemoryBuffer> mapping = file->mapping;
+    handle.getResource()->setBlob(AsmResourceBlob(
+        bytes, align,
+        [mapping](void *, size_t, size_t) mutable { mapping.reset(); },
+        /*dataIsMutable=*/false));
+  }
+  return success();
+}
+
+/// A name for a parameter made from the constant `op`: the innermost name
+/// of its location, or "param".
+static std::string nameFor(Operation *op) {
+  std::string name;
+  op->getLoc()->walk([&](Location loc) {
+    if (auto named = dyn_cast<NameLoc>(loc); named && name.empty())
+      name = named.getName().str();
+    return WalkResult::advance();
+  });
+  return name.empty() ? "param" : name;
+}
+
+/// Replaces each inline constant of at least `minBytes` that a weights file
+/// can store with a parameter viewing the constant's own storage.
+static void externalize(Operation *root, uint64_t minBytes) {
+  llvm::StringSet<> used;
+  for (auto &entry : collectParameters(root))
+    used.insert(entry.first.getRawHandle().getKey());
+  root->walk([&](Operation *op) {
+    if (!op->hasTrait<OpTrait::ConstantLike>())
+      return;
+    auto dense = dyn_cast_or_null<DenseElementsAttr>(op->getAttr("value"));
+    if (!dense || dense.isSplat() || dense.getElementType().isInteger(1))
+      return;
+    std::optional<DType> dtype = dtypeOf(dense.getElementType());
+    ArrayRef<char> raw = dense.getRawData();
+    if (!dtype || raw.size() < minBytes ||
+        raw.size() != runtime::dtypeSize(*dtype) * dense.getNumElements())
+      return;
+    std::string base = nameFor(op), name = base;
+    for (int i = 1; used.contains(name); ++i)
+      name = base + "." + std::to_string(i);
+    // The context keeps `dense` (and so `raw`) alive as long as the blob.
+    auto attr = DenseResourceElementsAttr::get(
+        dense.getType(), name,
+        UnmanagedAsmResourceBlob::allocateWithAlign(
+            raw, runtime::dtypeSize(*dtype)));
+    used.insert(attr.getRawHandle().getKey());
+    op->setAttr("value", attr);
+  });
+}
+
+LogicalResult parameters::saveParameters(Operation *root, StringRef path,
+                                         uint64_t minBytes) {
+  externalize(root, minBytes);
+  std::vector<runtime::TensorView> tensors;
+  for (auto [attr, user] : collectParameters(root)) {
+    DenseResourceElementsHandle handle = attr.getRawHandle();
+    ShapedType type = attr.getType();
+    std::optional<DType> dtype = dtypeOf(type.getElementType());
+    const AsmResourceBlob *blob = handle.getBlob();
+    if (!blob || !dtype)
+      return user->emitError()
+             << "parameter '" << handle.getKey() << "' ("
+             << describe(dtype, type.getShape()) << ") "
+             << (blob ? "cannot be stored in a weights file" : "has no data");
+    tensors.push_back({handle.getKey().str(), *dtype,
+                       SmallVector<int64_t, 4>(type.getShape()),
+                       blob->getData()});
+  }
+  // Widest elements first: every tensor then starts aligned to its element
+  // size, so loading can map instead of copy.
+  std::stable_sort(
+      tensors.begin(), tensors.end(),
+      [](const runtime::TensorView &a, const runtime::TensorView &b) {
+        return runtime::dtypeSize(a.dtype) > runtime::dtypeSize(b.dtype);
+      });
+  if (llvm::Error error = runtime::writeSafeTensors(path, tensors, {}))
+    return root->emitError() << "cannot write the weights file: "
+                             << llvm::toString(std::move(error));
+  return success();
+}
+
+OpPrintingFlags parameters::withoutParameterData(OpPrintingFlags flags) {
+  return flags.elideLargeResourceString(0);
+}
+
+std::string parameters::weightsToRead(StringRef irPath,
+                                      StringRef explicitPath) {
+  if (!explicitPath.empty())
+    return explicitPath.str();
+  return irPath == "-" ? "" : weightsPathFor(irPath);
+}
+
+std::string parameters::weightsToWrite(StringRef irPath,
+                                       StringRef explicitPath) {
+  if (!explicitPath.empty())
+    return explicitPath.str();
+  if (irPath == "-" || (llvm::sys::fs::exists(irPath) &&
+                        !llvm::sys::fs::is_regular_file(irPath)))
+    return "";
+  return weightsPathFor(irPath);
+}
+
+LogicalResult parameters::loadMissingParameters(Operation *root,
+                                                StringRef weightsPath) {
+  if (!hasUnloadedParameters(root))
+    return success();
+  if (weightsPath.empty())
+    return root->emitError()
+           << "the IR refers to parameters without data, and no weights "
+              "file is given (--weights)";
+  return loadParameters(root, weightsPath);
+}
+
+LogicalResult parameters::writeModel(Operation *root, StringRef irPath,
+                                     StringRef weightsPath) {
+  OpPrintingFlags flags;
+  if (!weightsPath.empty()) {
+    if (failed(saveParameters(root, weightsPath)))
+      return failure();
+    flags = withoutParameterData(flags);
+  }
+  if (llvm::Error error =
+          runtime::writeFileAtomically(irPath, [&](llvm::raw_ostream &os) {
+            root->print(os, flags);
+            os << "\n";
+          }))
+    return root->emitError() << llvm::toString(std::move(error));
+  return success();
+}
