@@ -48,6 +48,9 @@ step() {
   rss=$(awk '/Maximum resident set size/ { printf "%.0f", $6 / 1024 }' "$dir/$name.time")
   [ -n "$output" ] && [ -e "$output" ] &&
     size="$(basename "$output") $(du -m "$output" | cut -f1) MB"
+  local weights="${output%.*}.safetensors"
+  [ -n "$output" ] && [ -e "$weights" ] &&
+    size="$size + $(basename "$weights") $(du -m "$weights" | cut -f1) MB"
   echo "| $name | $wall | $rss | $size |"
 }
 

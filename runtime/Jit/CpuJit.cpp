@@ -11,7 +11,9 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/xxhash.h"
@@ -158,6 +160,64 @@ extern "C" void qfMemrefCopy(int64_t elementSize, UnrankedMemRef *source,
                 elementSize);
 }
 
+/// The compile cache's key: the module without its resource data, the entry
+/// and the executor, then the name and a hash of each resource's bytes (a
+/// model's parameters are gigabytes: never printed as hex).
+static uint64_t compileKey(ModuleOp module, StringRef entryName,
+                           StringRef executorName) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(
+      os, OpPrintingFlags().enableDebugInfo(false).elideLargeResourceString(0));
+  os << '\0' << entryName << '\0' << executorName;
+  llvm::SmallPtrSet<const void *, 16> seen;
+  module->walk([&](Operation *op) {
+    op->getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
+      const AsmResourceBlob *blob = attr.getRawHandle().getBlob();
+      if (!blob || !seen.insert(blob).second)
+        return;
+      ArrayRef<uint8_t> bytes(
+          reinterpret_cast<const uint8_t *>(blob->getData().data()),
+          blob->getData().size());
+      os << '\0' << attr.getRawHandle().getKey() << '\0'
+         << llvm::xxh3_64bits(bytes);
+    });
+  });
+  return llvm::xxh3_64bits(text);
+}
+
+/// Constant globals of at least this many bytes whose initializer is a
+/// resource blob are bound to the blob in place rather than copied into the
+/// compiled code.
+constexpr size_t kBindInPlaceBytes = 4096;
+
+/// Turns each large constant global of `module` (lowered to the LLVM
+/// dialect) that a resource blob initializes into an external declaration,
+/// and returns the symbols that bind them to the blobs: a model's weights
+/// stay where they are (a mapped weights file) instead of being copied
+/// twice into the JIT's memory. The alignment the code may assume becomes
+/// the blob's own.
+static std::vector<HostSymbol> bindResourceGlobals(ModuleOp module) {
+  std::vector<HostSymbol> bound;
+  module.walk([&](LLVM::GlobalOp global) {
+    auto attr =
+        dyn_cast_or_null<DenseResourceElementsAttr>(global.getValueOrNull());
+    const AsmResourceBlob *blob =
+        attr ? attr.getRawHandle().getBlob() : nullptr;
+    if (!global.getConstant() || !blob ||
+        blob->getData().size() < kBindInPlaceBytes ||
+        !global.getInitializerRegion().empty())
+      return;
+    global.removeValueAttr();
+    global.setLinkage(LLVM::Linkage::External);
+    global.setAlignment(blob->getDataAlignment());
+    global.setVisibility_(LLVM::Visibility::Default);
+    bound.push_back({global.getSymName().str(),
+                     const_cast<char *>(blob->getData().data())});
+  });
+  return bound;
+}
+
 static void initializeNativeTarget() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -181,13 +241,7 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
                               << " has a dynamic shape; the cpu executor "
                                  "needs static result shapes";
 
-  std::string text;
-  {
-    llvm::raw_string_ostream os(text);
-    module->print(os, OpPrintingFlags().enableDebugInfo(false));
-    os << '\0' << entryName << '\0' << executorName;
-  }
-  uint64_t key = llvm::xxh3_64bits(text);
+  uint64_t key = compileKey(module, entryName, executorName);
   if (std::shared_ptr<Executable> cached = CompileCache::get().find(key))
     return cached;
 
@@ -205,6 +259,7 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
   if (failed(pm.run(*clone)))
     return module.emitError()
            << "cannot lower @" << entryName << " for the cpu executor";
+  std::vector<HostSymbol> boundParameters = bindResourceGlobals(*clone);
 
   initializeNativeTarget();
   // ExecutionEngineOptions holds a function_ref: the transformer must outlive
@@ -220,10 +275,11 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
                               << llvm::toString(engine.takeError());
   (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
-    for (const HostSymbol &symbol : hostSymbols)
-      symbols[interner(symbol.name)] = {
-          llvm::orc::ExecutorAddr::fromPtr(symbol.address),
-          llvm::JITSymbolFlags::Exported};
+    for (const std::vector<HostSymbol> *list : {&hostSymbols, &boundParameters})
+      for (const HostSymbol &symbol : *list)
+        symbols[interner(symbol.name)] = {
+            llvm::orc::ExecutorAddr::fromPtr(symbol.address),
+            llvm::JITSymbolFlags::Exported};
     symbols[interner(("_mlir_ciface_" + kObserveFunction).str())] = {
         llvm::orc::ExecutorAddr::fromPtr(&qfObserveF32),
         llvm::JITSymbolFlags::Exported};
@@ -240,7 +296,10 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
 
   auto executable = std::make_shared<CpuExecutable>(
       std::move(*sig), std::move(*engine), *packed);
-  CompileCache::get().insert(key, executable);
+  // Code bound to resource blobs must not outlive their context: only the
+  // caller's reference keeps it.
+  if (boundParameters.empty())
+    CompileCache::get().insert(key, executable);
   return std::shared_ptr<Executable>(executable);
 }
 
