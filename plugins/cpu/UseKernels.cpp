@@ -34,6 +34,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/Pass.h"
@@ -113,7 +114,7 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
 
   /// A private constant global holding `values` ([size] of `element`).
   Value global(OpBuilder &b, Location loc, SymbolTable &symbols, Type element,
-               DenseElementsAttr values) {
+               ElementsAttr values) {
     ModuleOp module = getOperation();
     OpBuilder gb = OpBuilder::atBlockEnd(module.getBody());
     auto type = MemRefType::get({values.getNumElements()}, element);
@@ -306,12 +307,20 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
         out, /*restrict=*/true, /*writable=*/true);
   }
 
-  /// A rank-1 constant of `values`.
+  /// A rank-1 constant of `values`; from 4 KiB on, unless a splat, a
+  /// resource blob, which the JIT binds in place instead of copying it into
+  /// the compiled code.
   template <typename T>
-  static DenseElementsAttr dense(Type element, const std::vector<T> &values) {
-    return DenseElementsAttr::get(
-        RankedTensorType::get({int64_t(values.size())}, element),
-        ArrayRef(values));
+  static ElementsAttr dense(Type element, const std::vector<T> &values) {
+    auto type = RankedTensorType::get({int64_t(values.size())}, element);
+    size_t bytes = values.size() * sizeof(T);
+    if (bytes < 4096 || llvm::all_equal(values))
+      return DenseElementsAttr::get(type, ArrayRef(values));
+    return DenseResourceElementsAttr::get(
+        type, "__qf_packed_weight",
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(
+            ArrayRef(reinterpret_cast<const char *>(values.data()), bytes),
+            64));
   }
 
   /// qf.matmul on constant 8-bit weights to the W8A8 kernel.

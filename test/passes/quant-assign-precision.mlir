@@ -18,10 +18,13 @@
 // At 5.9 bits (12083 bytes) only one end is raised: 9216 + 2048 bytes.
 // LOW: remark: quant-assign-precision: budget-bits=5.90: w8a16 x1, w4a16 x3; cost 5.5000
 
-// quant-quantize honours the assignment: 8-bit and 4-bit (packed) weights.
+// quant-quantize honours the assignment: 8-bit and 4-bit (packed) weights
+// (their per-channel types printed once, as aliases).
+// QUANT-DAG: ![[Q8:qw[0-9]*]] = !quant.uniform<i8<-127:127>:f32:1
+// QUANT-DAG: ![[Q4:qw[0-9]*]] = !quant.uniform<i4<-7:7>:f32:1
 // QUANT-LABEL: func.func @layers
-// QUANT-DAG: qf.dequantize {{.*}} : tensor<64x64x!quant.uniform<i8<-127:127>:f32:1
-// QUANT-DAG: qf.dequantize {{.*}} : tensor<64x64x!quant.uniform<i4<-7:7>:f32:1
+// QUANT-DAG: qf.dequantize {{.*}} : tensor<64x64x![[Q8]]>
+// QUANT-DAG: qf.dequantize {{.*}} : tensor<64x64x![[Q4]]>
 
 func.func @layers(%x: tensor<16x64xf32>) -> tensor<16x64xf32> {
   %zero = arith.constant 0.0 : f32
