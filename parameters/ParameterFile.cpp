@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "parameters/ParameterFile.h"
+#include "parameters/QuantParameters.h"
 #include "runtime/IO/FileUtilities.h"
 #include "runtime/IO/SafeTensors.h"
 
@@ -12,12 +13,14 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Location.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
+#include <deque>
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -89,6 +92,16 @@ bool parameters::hasUnloadedParameters(Operation *root) {
 LogicalResult parameters::loadParameters(Operation *root, StringRef path) {
   auto params = collectParameters(root);
   std::optional<runtime::MappedSafeTensors> file;
+  auto map = [&]() -> llvm::Error {
+    if (file)
+      return llvm::Error::success();
+    llvm::Expected<runtime::MappedSafeTensors> mapped =
+        runtime::mapSafeTensors(path);
+    if (!mapped)
+      return mapped.takeError();
+    file = std::move(*mapped);
+    return llvm::Error::success();
+  };
   for (auto [attr, user] : params) {
     DenseResourceElementsHandle handle = attr.getRawHandle();
     if (handle.getBlob())
@@ -103,14 +116,9 @@ LogicalResult parameters::loadParameters(Operation *root, StringRef path) {
     if (!dtype)
       return fail() << "its element type " << type.getElementType()
                     << " cannot be stored in a weights file";
-    if (!file) {
-      llvm::Expected<runtime::MappedSafeTensors> mapped =
-          runtime::mapSafeTensors(path);
-      if (!mapped)
-        return fail() << "cannot read the weights file: "
-                      << llvm::toString(mapped.takeError());
-      file = std::move(*mapped);
-    }
+    if (llvm::Error error = map())
+      return fail() << "cannot read the weights file: "
+                    << llvm::toString(std::move(error));
     const runtime::TensorView *tensor = file->lookup(handle.getKey());
     if (!tensor)
       return fail() << "no tensor of this name in '" << path << "'";
@@ -132,7 +140,12 @@ LogicalResult parameters::loadParameters(Operation *root, StringRef path) {
         [mapping](void *, size_t, size_t) mutable { mapping.reset(); },
         /*dataIsMutable=*/false));
   }
-  return success();
+  if (!hasQuantReferences(root))
+    return success();
+  if (llvm::Error error = map())
+    return root->emitError() << "cannot read the weights file: "
+                             << llvm::toString(std::move(error));
+  return resolveQuantReferences(root, *file, path);
 }
 
 /// A name for a parameter made from the constant `op`: the innermost name
@@ -177,8 +190,8 @@ static void externalize(Operation *root, uint64_t minBytes) {
   });
 }
 
-LogicalResult parameters::saveParameters(Operation *root, StringRef path,
-                                         uint64_t minBytes) {
+LogicalResult parameters::saveModel(Operation *root, StringRef path,
+                                    raw_ostream &os, uint64_t minBytes) {
   externalize(root, minBytes);
   std::vector<runtime::TensorView> tensors;
   for (auto [attr, user] : collectParameters(root)) {
@@ -195,6 +208,10 @@ LogicalResult parameters::saveParameters(Operation *root, StringRef path,
                        SmallVector<int64_t, 4>(type.getShape()),
                        blob->getData()});
   }
+  // The printed module refers to large quantized types' scales too.
+  OwningOpRef<Operation *> printed = root->clone();
+  std::deque<std::vector<char>> storage;
+  referenceQuantTypes(*printed, tensors, storage);
   // Widest elements first: every tensor then starts aligned to its element
   // size, so loading can map instead of copy.
   std::stable_sort(
@@ -205,6 +222,9 @@ LogicalResult parameters::saveParameters(Operation *root, StringRef path,
   if (llvm::Error error = runtime::writeSafeTensors(path, tensors, {}))
     return root->emitError() << "cannot write the weights file: "
                              << llvm::toString(std::move(error));
+  // The references do not verify: printed as they are, not generically.
+  (*printed)->print(os, withoutParameterData().assumeVerified());
+  os << "\n";
   return success();
 }
 
@@ -231,7 +251,7 @@ std::string parameters::weightsToWrite(StringRef irPath,
 
 LogicalResult parameters::loadMissingParameters(Operation *root,
                                                 StringRef weightsPath) {
-  if (!hasUnloadedParameters(root))
+  if (!hasUnloadedParameters(root) && !hasQuantReferences(root))
     return success();
   if (weightsPath.empty())
     return root->emitError()
@@ -242,17 +262,16 @@ LogicalResult parameters::loadMissingParameters(Operation *root,
 
 LogicalResult parameters::writeModel(Operation *root, StringRef irPath,
                                      StringRef weightsPath) {
-  OpPrintingFlags flags;
-  if (!weightsPath.empty()) {
-    if (failed(saveParameters(root, weightsPath)))
-      return failure();
-    flags = withoutParameterData(flags);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (weightsPath.empty()) {
+    root->print(os);
+    os << "\n";
+  } else if (failed(saveModel(root, weightsPath, os))) {
+    return failure();
   }
-  if (llvm::Error error =
-          runtime::writeFileAtomically(irPath, [&](llvm::raw_ostream &os) {
-            root->print(os, flags);
-            os << "\n";
-          }))
+  if (llvm::Error error = runtime::writeFileAtomically(
+          irPath, [&](llvm::raw_ostream &out) { out << text; }))
     return root->emitError() << llvm::toString(std::move(error));
   return success();
 }

@@ -35,18 +35,21 @@ std::string weightsPathFor(StringRef irPath);
 bool hasUnloadedParameters(Operation *root);
 
 /// Maps the safetensors file `path` and gives each parameter of `root` that
-/// has no data its tensor there. Fails, with an error at an op that uses the
+/// has no data its tensor there, and resolves its quantized type references
+/// (QuantParameters.h). Fails, with an error at an op that uses the
 /// parameter naming it, its expected dtype and shape and the file, when the
 /// file cannot be read or is malformed, or a parameter is missing from it or
 /// differs in dtype or shape.
 LogicalResult loadParameters(Operation *root, StringRef path);
 
 /// Turns each inline constant of `root` of at least `minBytes` into a
-/// parameter, then writes every parameter of `root` to `path` (atomically).
-/// Fails, with an error at the first op concerned, when a parameter has no
-/// data or the file cannot be written.
-LogicalResult saveParameters(Operation *root, StringRef path,
-                             uint64_t minBytes = kDefaultMinParameterBytes);
+/// parameter, writes every parameter of `root`, and the scales and zero
+/// points of its large quantized types (QuantParameters.h), to `path`
+/// (atomically), then prints `root` to `os` without parameter data, those
+/// types as references. Fails, with an error at the first op concerned,
+/// when a parameter has no data or the file cannot be written.
+LogicalResult saveModel(Operation *root, StringRef path, raw_ostream &os,
+                        uint64_t minBytes = kDefaultMinParameterBytes);
 
 /// `flags` that print parameters without their data.
 OpPrintingFlags withoutParameterData(OpPrintingFlags flags = {});
@@ -61,13 +64,14 @@ std::string weightsToRead(StringRef irPath, StringRef explicitPath);
 /// (/dev/null).
 std::string weightsToWrite(StringRef irPath, StringRef explicitPath);
 
-/// Loads the parameters of `root` that have no data from `weightsPath`
-/// (see loadParameters); success without reading anything when none lacks
-/// data. An empty `weightsPath` with parameters to load is an error.
+/// Loads the parameters of `root` that have no data, and its quantized type
+/// references, from `weightsPath` (see loadParameters); success without
+/// reading anything when there are none. An empty `weightsPath` with parameters
+/// to load is an error.
 LogicalResult loadMissingParameters(Operation *root, StringRef weightsPath);
 
 /// Writes `root` as text to `irPath` ("-": standard output). With a
-/// `weightsPath`, saves the parameters there first (saveParameters) and
+/// `weightsPath`, saves the parameters there first (saveModel) and
 /// prints the IR without their data; with none, the IR holds everything.
 /// Each file is written whole or not at all; errors are emitted on `root`.
 LogicalResult writeModel(Operation *root, StringRef irPath,

@@ -7,6 +7,7 @@
 #include "dialects/QF/QFDialect.h"
 #include "dialects/QF/QFAttrs.h"
 #include "dialects/QF/QFOps.h"
+#include "dialects/QF/QFTypes.h"
 
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
@@ -47,6 +48,7 @@ void QFDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/QF/QFOps.cpp.inc"
       >();
+  registerTypes();
   addInterfaces<QFOpAsmInterface>();
 }
 

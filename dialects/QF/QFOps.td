@@ -9,6 +9,7 @@
 
 include "dialects/QF/QFDialect.td"
 include "dialects/QF/QFAttrs.td"
+include "dialects/QF/QFTypes.td"
 include "mlir/IR/BuiltinAttributes.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"

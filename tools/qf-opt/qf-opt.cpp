@@ -17,8 +17,9 @@
 // `dense_resource<NAME>` without data reads them from MODEL.safetensors
 // beside it (or --weights); an output file gets its parameters, and every
 // constant of 4 KiB or more, in OUT.safetensors beside it (or
-// --weights-out), the IR printed without their data. Standard output gets
-// the IR whole.
+// --weights-out), the IR printed without their data and with its large
+// quantized types by reference (parameters/QuantParameters.h). Standard
+// output gets the IR whole.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +33,7 @@
 #include "tools/common/FatalError.h"
 
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
@@ -66,7 +68,10 @@ struct LoadParametersThenRun
     pipeline.getDependentDialects(registry);
   }
   void runOnOperation() override {
+    // Parsed unverified when it has quantized type references (QFTypes.td):
+    // verified once they are resolved.
     if (failed(qf::parameters::loadMissingParameters(getOperation(), path)) ||
+        failed(verify(getOperation())) ||
         failed(runPipeline(pipeline, getOperation())))
       signalPassFailure();
   }
@@ -75,16 +80,20 @@ struct LoadParametersThenRun
 };
 
 /// Writes the parameters (and large constants, made parameters) to a
-/// weights file.
-struct SaveParametersPass : PassWrapper<SaveParametersPass, OperationPass<>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(SaveParametersPass)
-  explicit SaveParametersPass(std::string path) : path(std::move(path)) {}
-  StringRef getArgument() const override { return "qf-opt-save-parameters"; }
+/// weights file and prints the module, without their data and with its
+/// large quantized types by reference, to `os`: MlirOptMain's own printing
+/// (which cannot do the latter) goes nowhere.
+struct SaveModelPass : PassWrapper<SaveModelPass, OperationPass<>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(SaveModelPass)
+  SaveModelPass(std::string path, raw_ostream *&os)
+      : path(std::move(path)), os(os) {}
+  StringRef getArgument() const override { return "qf-opt-save-model"; }
   void runOnOperation() override {
-    if (failed(qf::parameters::saveParameters(getOperation(), path)))
+    if (failed(qf::parameters::saveModel(getOperation(), path, *os)))
       signalPassFailure();
   }
   std::string path;
+  raw_ostream *&os;
 };
 } // namespace
 
@@ -163,6 +172,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   MlirOptMainConfig pipeline = config;
+  raw_ostream *modelOutput = nullptr;
   config.setPassPipelineSetupFn([&](PassManager &pm) -> LogicalResult {
     if (failed(pipeline.setupPassPipeline(pm)))
       return failure();
@@ -170,19 +180,9 @@ int main(int argc, char **argv) {
     pm.clear();
     pm.addPass(std::make_unique<LoadParametersThenRun>(readWeights, user));
     if (!writeWeights.empty())
-      pm.addPass(std::make_unique<SaveParametersPass>(writeWeights));
+      pm.addPass(std::make_unique<SaveModelPass>(writeWeights, modelOutput));
     return success();
   });
-  if (!writeWeights.empty()) {
-    // MlirOptMain prints with the flags of its command-line options.
-    auto &options = llvm::cl::getRegisteredOptions();
-    llvm::cl::Option *elide =
-        options.lookup("mlir-elide-resource-strings-if-larger");
-    if (!elide || elide->addOccurrence(0, elide->ArgStr, "0")) {
-      llvm::errs() << "qf-opt: cannot elide parameter data from the output\n";
-      return 1;
-    }
-  }
 
   std::string errorMessage;
   std::unique_ptr<llvm::MemoryBuffer> input =
@@ -191,13 +191,17 @@ int main(int argc, char **argv) {
     llvm::errs() << "qf-opt: " << errorMessage << "\n";
     return 1;
   }
+  if (input->getBuffer().contains("!qf.quant_ref"))
+    config.verifyOnParsing(false);
 
   // The pipeline prints straight into the temporary file; a failure discards
   // it and leaves any existing output untouched.
   bool pipelineFailed = false;
   llvm::Error error = llvm::writeToOutput(
       outputFilename, [&](llvm::raw_ostream &os) -> llvm::Error {
-        if (succeeded(MlirOptMain(os, std::move(input), registry, config)))
+        modelOutput = &os;
+        if (succeeded(MlirOptMain(writeWeights.empty() ? os : llvm::nulls(),
+                                  std::move(input), registry, config)))
           return llvm::Error::success();
         pipelineFailed = true;
         return llvm::createStringError("pipeline failed");

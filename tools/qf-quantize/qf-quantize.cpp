@@ -35,6 +35,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
@@ -151,10 +152,13 @@ int main(int argc, char **argv) {
     if (!file)
       return fail(message);
     sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-    module = parseSourceFile<ModuleOp>(sourceMgr, &ctx);
+    module = parseSourceFile<ModuleOp>(
+        sourceMgr, ParserConfig(&ctx, /*verifyAfterParse=*/false));
+    // Verified once the weights file has resolved its quantized types.
     if (module &&
-        failed(parameters::loadMissingParameters(
-            *module, parameters::weightsToRead(inputPath, weightsIn))))
+        (failed(parameters::loadMissingParameters(
+             *module, parameters::weightsToRead(inputPath, weightsIn))) ||
+         failed(verify(*module))))
       return 1;
   }
   if (!module)

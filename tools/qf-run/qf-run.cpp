@@ -23,6 +23,7 @@
 #include "tools/common/FatalError.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
@@ -151,10 +152,14 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(modulePath, sourceMgr, &context);
+      parseSourceFile<ModuleOp>(modulePath, sourceMgr,
+                                ParserConfig(&context,
+                                             /*verifyAfterParse=*/false));
+  // Verified once the weights file has resolved its quantized types.
   if (!module ||
       failed(qf::parameters::loadMissingParameters(
-          *module, qf::parameters::weightsToRead(modulePath, weightsPath))))
+          *module, qf::parameters::weightsToRead(modulePath, weightsPath))) ||
+      failed(verify(*module)))
     return 1;
   FailureOr<std::shared_ptr<Executable>> executable =
       (*executor)->compile(*module, entryName);

@@ -8,11 +8,11 @@
     weights_files.py read FILE.safetensors NAME EXPECTED.npy
         checks, with this script's own reader, that tensor NAME of FILE
         equals EXPECTED (dtype, shape and bytes); prints "NAME: equal".
-    weights_files.py write FILE.safetensors CASE
-        a broken copy of DIR/model.safetensors, DIR being FILE's directory:
-        CASE is f16 (W1 stored as float16), shape (W1 as [96, 64]),
-        missing (no W1), truncated (the file cut short) or garbage (not
-        safetensors).
+    weights_files.py write FILE.safetensors CASE [SOURCE.safetensors]
+        a broken copy of SOURCE (default DIR/model.safetensors, DIR being
+        FILE's directory): CASE is f16 (W1 stored as float16), shape (W1 as
+        [96, 64]), missing (no W1), drop:NAME (no tensor NAME), truncated
+        (the file cut short) or garbage (not safetensors).
     weights_files.py compare A.npz NAME B.npy
         prints the largest relative error of A[NAME] against B.
 """
@@ -110,7 +110,8 @@ def main():
         print(sys.argv[3] + ": equal")
     elif cmd == "write":
         path, case = sys.argv[2], sys.argv[3]
-        good = os.path.join(os.path.dirname(path), "model.safetensors")
+        good = (sys.argv[4] if len(sys.argv) > 4 else
+                os.path.join(os.path.dirname(path), "model.safetensors"))
         tensors = dict(read_safetensors(good))
         if case == "f16":
             tensors["W1"] = tensors["W1"].astype(np.float16)
@@ -118,6 +119,8 @@ def main():
             tensors["W1"] = tensors["W1"].reshape(96, 64)
         elif case == "missing":
             del tensors["W1"]
+        elif case.startswith("drop:"):
+            del tensors[case[len("drop:"):]]
         if case == "garbage":
             open(path, "wb").write(b"not a safetensors file")
         elif case == "truncated":
