@@ -89,6 +89,15 @@ std::vector<APFloat> ConstantData::apFloats() const {
   return values;
 }
 
+std::optional<ArrayRef<char>> ConstantData::byteView() const {
+  Type type = getElementType();
+  if (isSplat() || isa<IndexType>(type) ||
+      type.getIntOrFloatBitWidth() % 8 != 0)
+    return std::nullopt;
+  return isParameter() ? parameterBytes()
+                       : cast<DenseElementsAttr>(attr).getRawData();
+}
+
 std::optional<ArrayRef<float>> ConstantData::f32View() const {
   if (!getElementType().isF32() || isSplat())
     return std::nullopt;
@@ -141,6 +150,13 @@ std::vector<int64_t> ConstantData::ints() const {
   bool isUnsigned = getElementType().isUnsignedInteger();
   std::vector<int64_t> values;
   values.reserve(size());
+  // Bytes, the codes of quantized weights, are read without APInts.
+  if (std::optional<ArrayRef<char>> bytes = byteView();
+      bytes && getElementType().isInteger(8)) {
+    for (char c : *bytes)
+      values.push_back(isUnsigned ? int64_t(uint8_t(c)) : int64_t(int8_t(c)));
+    return values;
+  }
   for (const APInt &v : apInts())
     values.push_back(v.getBitWidth() == 1 ? int64_t(v.getZExtValue())
                      : isUnsigned         ? int64_t(v.getZExtValue())

@@ -50,6 +50,9 @@ public:
   std::vector<APInt> apInts() const;
   /// The f32 elements in place, when stored densely (not a splat).
   std::optional<ArrayRef<float>> f32View() const;
+  /// The little-endian bytes in place, for elements of whole bytes (not i1)
+  /// stored densely (not a splat).
+  std::optional<ArrayRef<char>> byteView() const;
 
   /// The same values inline (copies: only for constants known to be small).
   DenseElementsAttr toDenseElements() const;

@@ -165,8 +165,8 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
           !isa<IntegerType>(values.getElementType()))
         return std::nullopt;
       std::vector<uint8_t> bytes;
-      for (const APInt &v : values.apInts())
-        bytes.push_back(uint8_t(v.getZExtValue()));
+      for (int64_t v : values.ints())
+        bytes.push_back(uint8_t(v));
       return numerics::unpackBits(
           bytes.data(), k, n, q.getStorageTypeIntegralWidth(), q.isSigned());
     }
@@ -174,10 +174,11 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
     if (!cast || !matchConstantData(cast.getInput(), values) ||
         !isa<IntegerType>(values.getElementType()))
       return std::nullopt;
-    std::vector<int64_t> codes;
-    for (const APInt &v : values.apInts())
-      codes.push_back(q.isSigned() ? v.getSExtValue()
-                                   : int64_t(v.getZExtValue()));
+    std::vector<int64_t> codes = values.ints();
+    if (!q.isSigned() && values.getElementType().getIntOrFloatBitWidth() < 64)
+      for (int64_t &c : codes) // the storage type is signless: reinterpret
+        c &=
+            (int64_t(1) << values.getElementType().getIntOrFloatBitWidth()) - 1;
     return codes;
   }
 
@@ -345,8 +346,8 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
     const int64_t k = rhsType.getDimSize(0), n = rhsType.getDimSize(1);
     SmallVector<int64_t> zeroPoints = getZeroPoints(rhsQ);
     std::vector<int8_t> w;
-    for (const APInt &v : codes.apInts())
-      w.push_back(int8_t(v.getSExtValue()));
+    for (int64_t v : codes.ints())
+      w.push_back(int8_t(v));
     std::vector<int32_t> zps(zeroPoints.begin(), zeroPoints.end());
     kernels::PackedS8 packed = kernels::packS8(w.data(), k, n, zps);
 

@@ -191,6 +191,18 @@ static uint64_t compileKey(ModuleOp module, StringRef entryName,
 /// compiled code.
 constexpr size_t kBindInPlaceBytes = 4096;
 
+/// True when `module` holds a resource blob bindResourceGlobals would bind.
+static bool hasBindableResources(ModuleOp module) {
+  bool found = false;
+  module->walk([&](Operation *op) {
+    op->getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
+      const AsmResourceBlob *blob = attr.getRawHandle().getBlob();
+      found |= blob && blob->getData().size() >= kBindInPlaceBytes;
+    });
+  });
+  return found;
+}
+
 /// Turns each large constant global of `module` (lowered to the LLVM
 /// dialect) that a resource blob initializes into an external declaration,
 /// and returns the symbols that bind them to the blobs: a model's weights
@@ -241,9 +253,15 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
                               << " has a dynamic shape; the cpu executor "
                                  "needs static result shapes";
 
-  uint64_t key = compileKey(module, entryName, executorName);
-  if (std::shared_ptr<Executable> cached = CompileCache::get().find(key))
-    return cached;
+  // Code bound to resource blobs in place is not cached (see below), so a
+  // module with such blobs, a model whose key alone would cost a printing
+  // of its quantized types, skips the cache.
+  std::optional<uint64_t> key;
+  if (!hasBindableResources(module)) {
+    key = compileKey(module, entryName, executorName);
+    if (std::shared_ptr<Executable> cached = CompileCache::get().find(*key))
+      return cached;
+  }
 
   MLIRContext *ctx = module.getContext();
   DialectRegistry registry;
@@ -298,8 +316,8 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
       std::move(*sig), std::move(*engine), *packed);
   // Code bound to resource blobs must not outlive their context: only the
   // caller's reference keeps it.
-  if (boundParameters.empty())
-    CompileCache::get().insert(key, executable);
+  if (key && boundParameters.empty())
+    CompileCache::get().insert(*key, executable);
   return std::shared_ptr<Executable>(executable);
 }
 
