@@ -19,7 +19,7 @@
 // constant of 4 KiB or more, in OUT.safetensors beside it (or
 // --weights-out), the IR printed without their data and with its large
 // quantized types by reference (parameters/QuantParameters.h). Standard
-// output gets the IR whole.
+// output, --split-input-file and --emit-bytecode get the IR whole.
 //
 //===----------------------------------------------------------------------===//
 
@@ -164,8 +164,12 @@ int main(int argc, char **argv) {
   }
   std::string readWeights =
       qf::parameters::weightsToRead(inputFilename, weightsIn);
+  // Split inputs and bytecode keep everything in the output (bytecode
+  // stores resource blobs natively).
   std::string writeWeights =
-      qf::parameters::weightsToWrite(outputFilename, weightsOut);
+      config.inputSplitMarker().empty() && !config.shouldEmitBytecode()
+          ? qf::parameters::weightsToWrite(outputFilename, weightsOut)
+          : "";
   if (!writeWeights.empty() && isSameFile(readWeights, writeWeights)) {
     llvm::errs() << "qf-opt: refusing to write the weights over the input's '"
                  << readWeights << "'\n";
