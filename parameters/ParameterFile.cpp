@@ -19,7 +19,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
-#include <algorithm>
 #include <deque>
 
 using namespace mlir;
@@ -32,8 +31,9 @@ std::string parameters::weightsPathFor(StringRef irPath) {
   return std::string(path);
 }
 
-/// The safetensors dtype of `type`'s elements as a parameter stores them.
-static std::optional<DType> dtypeOf(Type type) {
+// As runtime::getDType (runtime/Executor.h), which this layer may not
+// include, and with unsigned integers of 16 bits and more refused.
+std::optional<DType> parameters::parameterDType(Type type) {
   if (type.isF16())
     return DType::F16;
   if (type.isBF16())
@@ -107,7 +107,8 @@ LogicalResult parameters::loadParameters(Operation *root, StringRef path) {
     if (handle.getBlob())
       continue;
     ShapedType type = attr.getType();
-    std::optional<DType> dtype = dtypeOf(type.getElementType());
+    std::optional<DType> dtype =
+        parameters::parameterDType(type.getElementType());
     std::string expected = describe(dtype, type.getShape());
     auto fail = [&, user = user]() {
       return user->emitError()
@@ -172,7 +173,8 @@ static void externalize(Operation *root, uint64_t minBytes) {
     auto dense = dyn_cast_or_null<DenseElementsAttr>(op->getAttr("value"));
     if (!dense || dense.isSplat() || dense.getElementType().isInteger(1))
       return;
-    std::optional<DType> dtype = dtypeOf(dense.getElementType());
+    std::optional<DType> dtype =
+        parameters::parameterDType(dense.getElementType());
     ArrayRef<char> raw = dense.getRawData();
     if (!dtype || raw.size() < minBytes ||
         raw.size() != runtime::dtypeSize(*dtype) * dense.getNumElements())
@@ -197,7 +199,8 @@ LogicalResult parameters::saveModel(Operation *root, StringRef path,
   for (auto [attr, user] : collectParameters(root)) {
     DenseResourceElementsHandle handle = attr.getRawHandle();
     ShapedType type = attr.getType();
-    std::optional<DType> dtype = dtypeOf(type.getElementType());
+    std::optional<DType> dtype =
+        parameters::parameterDType(type.getElementType());
     const AsmResourceBlob *blob = handle.getBlob();
     if (!blob || !dtype)
       return user->emitError()
@@ -214,12 +217,12 @@ LogicalResult parameters::saveModel(Operation *root, StringRef path,
   referenceQuantTypes(*printed, tensors, storage);
   // Widest elements first: every tensor then starts aligned to its element
   // size, so loading can map instead of copy.
-  std::stable_sort(
-      tensors.begin(), tensors.end(),
-      [](const runtime::TensorView &a, const runtime::TensorView &b) {
-        return runtime::dtypeSize(a.dtype) > runtime::dtypeSize(b.dtype);
-      });
-  if (llvm::Error error = runtime::writeSafeTensors(path, tensors, {}))
+  std::vector<runtime::TensorView> ordered;
+  for (size_t size : {8, 4, 2, 1})
+    for (const runtime::TensorView &tensor : tensors)
+      if (runtime::dtypeSize(tensor.dtype) == size)
+        ordered.push_back(tensor);
+  if (llvm::Error error = runtime::writeSafeTensors(path, ordered, {}))
     return root->emitError() << "cannot write the weights file: "
                              << llvm::toString(std::move(error));
   // The references do not verify: printed as they are, not generically.

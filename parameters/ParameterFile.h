@@ -17,15 +17,23 @@
 #ifndef QF_PARAMETERS_PARAMETERFILE_H
 #define QF_PARAMETERS_PARAMETERFILE_H
 
+#include "runtime/IO/HostTensor.h"
+
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/OperationSupport.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir::qf::parameters {
 
 /// Inline constants of at least this many bytes become parameters on save.
 constexpr uint64_t kDefaultMinParameterBytes = 4096;
+
+/// The safetensors dtype a parameter of element type `type` is stored as:
+/// f16, bf16, f32, f64, i1 (a byte each), i8, ui8, i16, i32, i64; none for
+/// other types.
+std::optional<runtime::DType> parameterDType(Type type);
 
 /// The weights file that goes with the IR file `irPath`: the same path with
 /// the extension ".safetensors".

@@ -6,6 +6,7 @@
 
 #include "parameters/QuantParameters.h"
 #include "dialects/QF/QFTypes.h"
+#include "parameters/ParameterFile.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/AttrTypeSubElements.h"
@@ -25,15 +26,7 @@ static DType zeroPointDType(int64_t storageMin, int64_t storageMax) {
 }
 
 static std::optional<DType> floatDType(Type type) {
-  if (type.isF32())
-    return DType::F32;
-  if (type.isF16())
-    return DType::F16;
-  if (type.isBF16())
-    return DType::BF16;
-  if (type.isF64())
-    return DType::F64;
-  return std::nullopt;
+  return isa<FloatType>(type) ? parameters::parameterDType(type) : std::nullopt;
 }
 
 /// `values` as the little-endian bytes of `dtype` (I8 or I32).
