@@ -224,6 +224,8 @@ static std::vector<HostSymbol> bindResourceGlobals(ModuleOp module) {
     global.setLinkage(LLVM::Linkage::External);
     global.setAlignment(blob->getDataAlignment());
     global.setVisibility_(LLVM::Visibility::Default);
+    // The mapping may lie anywhere: never addressed as if near the code.
+    global.setDsoLocal(false);
     bound.push_back({global.getSymName().str(),
                      const_cast<char *>(blob->getData().data())});
   });
