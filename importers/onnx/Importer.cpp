@@ -156,14 +156,16 @@ onnx_import::importParameter(const onnx::TensorProto &t, MLIRContext *ctx,
   if (failed(bytes))
     return failure();
   size_t align = std::max<size_t>(type->getElementTypeBitWidth() / 8, 1);
+  // The parameter is named after the initializer (made unique if need be).
+  StringRef name = t.name().empty() ? StringRef("param") : StringRef(t.name());
   std::shared_ptr<const void> owner = external.owner(bytes->data());
   if (!owner || reinterpret_cast<uintptr_t>(bytes->data()) % align)
     return DenseResourceElementsAttr::get(
-        *type, t.name(),
+        *type, name,
         HeapAsmResourceBlob::allocateAndCopyWithAlign(*bytes, align));
   // A view into the mapped file, which the blob keeps alive.
   return DenseResourceElementsAttr::get(
-      *type, t.name(),
+      *type, name,
       AsmResourceBlob(
           *bytes, align,
           [owner](void *, size_t, size_t) mutable { owner.reset(); },
