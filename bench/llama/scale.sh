@@ -9,7 +9,9 @@
 #   f32-run   qf-run of the imported model on [1, 128] (JIT compile + one
 #             forward; --bench 1 gives the forward alone)
 #   w4-run    the same for the w4a16 model
-# and the W4 logits' relative error against the f32 run's.
+# the W4 logits' relative error against the f32 run's, and against PyTorch's
+# on the dequantized weights the W4 files describe (w4_reference.py: the
+# compiler's error alone).
 #   bench/llama/scale.sh [BUILD] [CONFIG] [WORKDIR]
 # WORKDIR (default: a temporary directory, removed at the end) needs about
 # 4x the f32 weights of free disk. Needs torch: examples/llama/install-deps.sh.
@@ -74,3 +76,4 @@ f, q = (np.load(p)["logits"].astype(np.float64) for p in sys.argv[1:3])
 print(f"\nW4 logits against f32: relative error {np.linalg.norm(q - f) / np.linalg.norm(f):.4f}, "
       f"top-1 agreement {(q.argmax(-1) == f.argmax(-1)).mean():.3f}")
 PY
+"$py" "$here/w4_reference.py" "$model" "$dir/w4.mlir" "$dir/tokens.npy" "$dir/w4.npz"
