@@ -41,6 +41,7 @@ def QF_QuantRefType : TypeDef<QF_Dialect, "QuantRef"> {
     "::mlir::DenseI32ArrayAttr":$quantizedDims,
     "::mlir::DenseI64ArrayAttr":$blockSizes
   );
+  let genVerifyDecl = 1;
   let assemblyFormat = [{
     `<` $name `,` $storageType `,` $expressedType `,` $flags `,` $storageMin
     `,` $storageMax `,` $quantizedDims `,` $blockSizes `>`

@@ -20,6 +20,7 @@
 // --weights-out), the IR printed without their data and with its large
 // quantized types by reference (parameters/QuantParameters.h). Standard
 // output, --split-input-file and --emit-bytecode get the IR whole.
+// --skip-weights reads no weights file, to inspect a model's IR alone.
 //
 //===----------------------------------------------------------------------===//
 
@@ -129,6 +130,11 @@ int main(int argc, char **argv) {
       "weights-out",
       llvm::cl::desc("where to write the output's weights (default: beside "
                      "an output file, with the extension .safetensors)"));
+  static llvm::cl::opt<bool> skipWeights(
+      "skip-weights",
+      llvm::cl::desc("read no weights file: parameters stay without data and "
+                     "quantized type references unresolved (to inspect IR; "
+                     "passes that read weights see no constants)"));
   static llvm::cl::opt<bool> listBackends(
       "qf-list-backends",
       llvm::cl::desc("Print the registered backends and their capabilities, "
@@ -164,10 +170,12 @@ int main(int argc, char **argv) {
   }
   std::string readWeights =
       qf::parameters::weightsToRead(inputFilename, weightsIn);
+  bool loadWeights = !skipWeights;
   // Split inputs and bytecode keep everything in the output (bytecode
   // stores resource blobs natively).
   std::string writeWeights =
-      config.inputSplitMarker().empty() && !config.shouldEmitBytecode()
+      loadWeights && config.inputSplitMarker().empty() &&
+              !config.shouldEmitBytecode()
           ? qf::parameters::weightsToWrite(outputFilename, weightsOut)
           : "";
   if (!writeWeights.empty() && isSameFile(readWeights, writeWeights)) {
@@ -180,9 +188,11 @@ int main(int argc, char **argv) {
   config.setPassPipelineSetupFn([&](PassManager &pm) -> LogicalResult {
     if (failed(pipeline.setupPassPipeline(pm)))
       return failure();
-    OpPassManager user = pm;
-    pm.clear();
-    pm.addPass(std::make_unique<LoadParametersThenRun>(readWeights, user));
+    if (loadWeights) {
+      OpPassManager user = pm;
+      pm.clear();
+      pm.addPass(std::make_unique<LoadParametersThenRun>(readWeights, user));
+    }
     if (!writeWeights.empty())
       pm.addPass(std::make_unique<SaveModelPass>(writeWeights, modelOutput));
     return success();
@@ -195,7 +205,7 @@ int main(int argc, char **argv) {
     llvm::errs() << "qf-opt: " << errorMessage << "\n";
     return 1;
   }
-  if (input->getBuffer().contains("!qf.quant_ref"))
+  if (loadWeights && input->getBuffer().contains("!qf.quant_ref"))
     config.verifyOnParsing(false);
 
   // The pipeline prints straight into the temporary file; a failure discards
