@@ -6,6 +6,7 @@
 
 #include "parameters/ParameterFile.h"
 #include "parameters/QuantParameters.h"
+#include "runtime/Executor.h"
 #include "runtime/IO/FileUtilities.h"
 #include "runtime/IO/SafeTensors.h"
 
@@ -31,36 +32,6 @@ std::string parameters::weightsPathFor(StringRef irPath) {
   return std::string(path);
 }
 
-// As runtime::getDType (runtime/Executor.h), which this layer may not
-// include, and with unsigned integers of 16 bits and more refused.
-std::optional<DType> parameters::parameterDType(Type type) {
-  if (type.isF16())
-    return DType::F16;
-  if (type.isBF16())
-    return DType::BF16;
-  if (type.isF32())
-    return DType::F32;
-  if (type.isF64())
-    return DType::F64;
-  auto integer = dyn_cast<IntegerType>(type);
-  if (!integer)
-    return std::nullopt;
-  switch (integer.getWidth()) {
-  case 1:
-    return DType::Bool;
-  case 8:
-    return integer.isUnsigned() ? DType::U8 : DType::I8;
-  case 16:
-    return integer.isUnsigned() ? std::nullopt : std::optional(DType::I16);
-  case 32:
-    return integer.isUnsigned() ? std::nullopt : std::optional(DType::I32);
-  case 64:
-    return integer.isUnsigned() ? std::nullopt : std::optional(DType::I64);
-  default:
-    return std::nullopt;
-  }
-}
-
 /// "f32[64x128]".
 static std::string describe(std::optional<DType> dtype,
                             ArrayRef<int64_t> shape) {
@@ -82,7 +53,8 @@ collectParameters(Operation *root) {
   return found;
 }
 
-bool parameters::hasUnloadedParameters(Operation *root) {
+/// True when some parameter of `root` has no data yet.
+static bool hasUnloadedParameters(Operation *root) {
   for (const auto &entry : collectParameters(root))
     if (!entry.first.getRawHandle().getBlob())
       return true;
@@ -107,8 +79,7 @@ LogicalResult parameters::loadParameters(Operation *root, StringRef path) {
     if (handle.getBlob())
       continue;
     ShapedType type = attr.getType();
-    std::optional<DType> dtype =
-        parameters::parameterDType(type.getElementType());
+    std::optional<DType> dtype = runtime::getDType(type.getElementType());
     std::string expected = describe(dtype, type.getShape());
     auto fail = [&, user = user]() {
       return user->emitError()
@@ -173,8 +144,7 @@ static void externalize(Operation *root, uint64_t minBytes) {
     auto dense = dyn_cast_or_null<DenseElementsAttr>(op->getAttr("value"));
     if (!dense || dense.isSplat() || dense.getElementType().isInteger(1))
       return;
-    std::optional<DType> dtype =
-        parameters::parameterDType(dense.getElementType());
+    std::optional<DType> dtype = runtime::getDType(dense.getElementType());
     ArrayRef<char> raw = dense.getRawData();
     if (!dtype || raw.size() < minBytes ||
         raw.size() != runtime::dtypeSize(*dtype) * dense.getNumElements())
@@ -199,8 +169,7 @@ LogicalResult parameters::saveModel(Operation *root, StringRef path,
   for (auto [attr, user] : collectParameters(root)) {
     DenseResourceElementsHandle handle = attr.getRawHandle();
     ShapedType type = attr.getType();
-    std::optional<DType> dtype =
-        parameters::parameterDType(type.getElementType());
+    std::optional<DType> dtype = runtime::getDType(type.getElementType());
     const AsmResourceBlob *blob = handle.getBlob();
     if (!blob || !dtype)
       return user->emitError()
@@ -226,13 +195,10 @@ LogicalResult parameters::saveModel(Operation *root, StringRef path,
     return root->emitError() << "cannot write the weights file: "
                              << llvm::toString(std::move(error));
   // The references do not verify: printed as they are, not generically.
-  (*printed)->print(os, withoutParameterData().assumeVerified());
+  (*printed)->print(
+      os, OpPrintingFlags().elideLargeResourceString(0).assumeVerified());
   os << "\n";
   return success();
-}
-
-OpPrintingFlags parameters::withoutParameterData(OpPrintingFlags flags) {
-  return flags.elideLargeResourceString(0);
 }
 
 std::string parameters::weightsToRead(StringRef irPath,
@@ -254,13 +220,14 @@ std::string parameters::weightsToWrite(StringRef irPath,
 
 LogicalResult parameters::loadMissingParameters(Operation *root,
                                                 StringRef weightsPath) {
-  if (!hasUnloadedParameters(root) && !hasQuantReferences(root))
-    return success();
-  if (weightsPath.empty())
+  // loadParameters maps the file only when something needs it.
+  if (!weightsPath.empty())
+    return loadParameters(root, weightsPath);
+  if (hasUnloadedParameters(root) || hasQuantReferences(root))
     return root->emitError()
            << "the IR refers to parameters without data, and no weights "
               "file is given (--weights)";
-  return loadParameters(root, weightsPath);
+  return success();
 }
 
 LogicalResult parameters::writeModel(Operation *root, StringRef irPath,

@@ -17,12 +17,8 @@
 #ifndef QF_PARAMETERS_PARAMETERFILE_H
 #define QF_PARAMETERS_PARAMETERFILE_H
 
-#include "runtime/IO/HostTensor.h"
-
 #include "mlir/IR/Operation.h"
-#include "mlir/IR/OperationSupport.h"
 
-#include <optional>
 #include <string>
 
 namespace mlir::qf::parameters {
@@ -30,17 +26,9 @@ namespace mlir::qf::parameters {
 /// Inline constants of at least this many bytes become parameters on save.
 constexpr uint64_t kDefaultMinParameterBytes = 4096;
 
-/// The safetensors dtype a parameter of element type `type` is stored as:
-/// f16, bf16, f32, f64, i1 (a byte each), i8, ui8, i16, i32, i64; none for
-/// other types.
-std::optional<runtime::DType> parameterDType(Type type);
-
 /// The weights file that goes with the IR file `irPath`: the same path with
 /// the extension ".safetensors".
 std::string weightsPathFor(StringRef irPath);
-
-/// True when some parameter of `root` has no data yet.
-bool hasUnloadedParameters(Operation *root);
 
 /// Maps the safetensors file `path` and gives each parameter of `root` that
 /// has no data its tensor there, and resolves its quantized type references
@@ -58,9 +46,6 @@ LogicalResult loadParameters(Operation *root, StringRef path);
 /// when a parameter has no data or the file cannot be written.
 LogicalResult saveModel(Operation *root, StringRef path, raw_ostream &os,
                         uint64_t minBytes = kDefaultMinParameterBytes);
-
-/// `flags` that print parameters without their data.
-OpPrintingFlags withoutParameterData(OpPrintingFlags flags = {});
 
 /// The weights file a tool reads for the IR file `irPath`: `explicitPath`
 /// when given, else the one beside `irPath` ("" for standard input).

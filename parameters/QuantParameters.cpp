@@ -6,7 +6,7 @@
 
 #include "parameters/QuantParameters.h"
 #include "dialects/QF/QFTypes.h"
-#include "parameters/ParameterFile.h"
+#include "runtime/Executor.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/AttrTypeSubElements.h"
@@ -26,7 +26,7 @@ static DType zeroPointDType(int64_t storageMin, int64_t storageMax) {
 }
 
 static std::optional<DType> floatDType(Type type) {
-  return isa<FloatType>(type) ? parameters::parameterDType(type) : std::nullopt;
+  return isa<FloatType>(type) ? runtime::getDType(type) : std::nullopt;
 }
 
 /// `values` as the little-endian bytes of `dtype` (I8 or I32).
@@ -180,60 +180,59 @@ LogicalResult parameters::resolveQuantReferences(
   };
   AttrTypeReplacer replacer;
   replacer.addReplacement([&](QuantRefType ref) -> std::optional<Type> {
-    auto emit = [&]() { return fail(ref); };
+    // The verifier of QuantRefType guarantees one dimension per axis type.
     ArrayRef<int32_t> dims = ref.getQuantizedDims().asArrayRef();
     ArrayRef<int64_t> blocks = ref.getBlockSizes().asArrayRef();
-    DType zpType = zeroPointDType(ref.getStorageMin(), ref.getStorageMax());
-    if (blocks.empty()) {
-      const runtime::TensorView *scales =
-          file.lookup((ref.getName() + ".scales").str());
-      if (dims.size() != 1 || !scales || scales->shape.size() != 1) {
-        fail(ref) << "no f64 vector '" << ref.getName() << ".scales' in '"
-                  << path << "'";
-        return std::nullopt;
-      }
-      int64_t n = scales->shape[0];
-      scales = tensor(ref, ".scales", DType::F64, {n});
-      const runtime::TensorView *zps =
-          scales ? tensor(ref, ".zero_points", zpType, {n}) : nullptr;
-      if (!zps)
-        return std::nullopt;
-      std::vector<double> scaleValues(n);
-      std::memcpy(scaleValues.data(), scales->bytes.data(), 8 * n);
-      Type type = quant::UniformQuantizedPerAxisType::getChecked(
-          [&] { return emit(); }, ref.getFlags(), ref.getStorageType(),
-          ref.getExpressedType(), scaleValues, readZeroPoints(*zps), dims[0],
-          ref.getStorageMin(), ref.getStorageMax());
-      return type ? std::optional<Type>(type) : std::nullopt;
-    }
-    std::optional<DType> scaleDType = floatDType(ref.getExpressedType());
+    bool perAxis = blocks.empty();
+    // Scales are f64 [n] per axis, else of the expressed type in the grid's
+    // shape, which the file gives; the zero points have the same shape.
+    std::optional<DType> scaleDType = perAxis
+                                          ? std::optional(DType::F64)
+                                          : floatDType(ref.getExpressedType());
     const runtime::TensorView *found =
         file.lookup((ref.getName() + ".scales").str());
-    if (!scaleDType || !found) {
-      fail(ref) << "no tensor '" << ref.getName() << ".scales' in '" << path
-                << "'";
+    if (!scaleDType || !found || (perAxis && found->shape.size() != 1)) {
+      fail(ref) << "no " << (perAxis ? "f64 vector" : "tensor") << " '"
+                << ref.getName() << ".scales' in '" << path << "'";
       return std::nullopt;
     }
     ArrayRef<int64_t> shape = found->shape;
     const runtime::TensorView *scales =
         tensor(ref, ".scales", *scaleDType, shape);
     const runtime::TensorView *zps =
-        scales ? tensor(ref, ".zero_points", zpType, shape) : nullptr;
+        scales
+            ? tensor(ref, ".zero_points",
+                     zeroPointDType(ref.getStorageMin(), ref.getStorageMax()),
+                     shape)
+            : nullptr;
     if (!zps)
       return std::nullopt;
-    auto scaleType = RankedTensorType::get(shape, ref.getExpressedType());
-    auto zpTensorType = RankedTensorType::get(shape, ref.getStorageType());
-    unsigned bits = ref.getStorageType().getIntOrFloatBitWidth();
-    SmallVector<APInt> zpValues;
-    for (int64_t z : readZeroPoints(*zps))
-      zpValues.emplace_back(bits, z, /*isSigned=*/true,
-                            /*implicitTrunc=*/true);
-    Type type = quant::UniformQuantizedSubChannelType::getChecked(
-        [&] { return emit(); }, ref.getFlags(), ref.getStorageType(),
-        ref.getExpressedType(),
-        DenseElementsAttr::getFromRawBuffer(scaleType, scales->bytes),
-        DenseElementsAttr::get(zpTensorType, zpValues), dims, blocks,
-        ref.getStorageMin(), ref.getStorageMax());
+    std::vector<int64_t> zeroPoints = readZeroPoints(*zps);
+    auto emit = [&]() { return fail(ref); };
+    Type type;
+    if (perAxis) {
+      std::vector<double> scaleValues(shape[0]);
+      std::memcpy(scaleValues.data(), scales->bytes.data(),
+                  scales->bytes.size());
+      type = quant::UniformQuantizedPerAxisType::getChecked(
+          emit, ref.getFlags(), ref.getStorageType(), ref.getExpressedType(),
+          scaleValues, zeroPoints, dims[0], ref.getStorageMin(),
+          ref.getStorageMax());
+    } else {
+      unsigned bits = ref.getStorageType().getIntOrFloatBitWidth();
+      SmallVector<APInt> zpValues;
+      for (int64_t z : zeroPoints)
+        zpValues.emplace_back(bits, z, /*isSigned=*/true,
+                              /*implicitTrunc=*/true);
+      type = quant::UniformQuantizedSubChannelType::getChecked(
+          emit, ref.getFlags(), ref.getStorageType(), ref.getExpressedType(),
+          DenseElementsAttr::getFromRawBuffer(
+              RankedTensorType::get(shape, ref.getExpressedType()),
+              scales->bytes),
+          DenseElementsAttr::get(
+              RankedTensorType::get(shape, ref.getStorageType()), zpValues),
+          dims, blocks, ref.getStorageMin(), ref.getStorageMax());
+    }
     return type ? std::optional<Type>(type) : std::nullopt;
   });
   replacer.recursivelyReplaceElementsIn(root, /*replaceAttrs=*/true,

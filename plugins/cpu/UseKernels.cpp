@@ -265,9 +265,11 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
                  matrixOf(f32)});
     OpBuilder b(op);
     Location loc = op.getLoc();
-    Value codesW = global(b, loc, symbols, i8, dense(i8, packedCodes));
-    Value scalesW = global(b, loc, symbols, f32, dense(f32, packedScales));
-    Value zerosW = global(b, loc, symbols, f32, dense(f32, packedZeros));
+    Value codesW = global(b, loc, symbols, i8, constantVector(i8, packedCodes));
+    Value scalesW =
+        global(b, loc, symbols, f32, constantVector(f32, packedScales));
+    Value zerosW =
+        global(b, loc, symbols, f32, constantVector(f32, packedZeros));
     Value result = callKernel(b, loc, kernel,
                               {bufferOf(b, loc, op.getInputs()[0],
                                         sharedBeyond(op.getInputs()[0], op)),
@@ -312,7 +314,8 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
   /// resource blob, which the JIT binds in place instead of copying it into
   /// the compiled code.
   template <typename T>
-  static ElementsAttr dense(Type element, const std::vector<T> &values) {
+  static ElementsAttr constantVector(Type element,
+                                     const std::vector<T> &values) {
     auto type = RankedTensorType::get({int64_t(values.size())}, element);
     size_t bytes = values.size() * sizeof(T);
     if (bytes < 4096 || llvm::all_equal(values))
@@ -360,9 +363,12 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
                  vectorOf(i32), vectorOf(i32), matrixOf(i32)});
     OpBuilder b(op);
     Location loc = op.getLoc();
-    Value packedW = global(b, loc, symbols, i8, dense(i8, packed.data));
-    Value colSums = global(b, loc, symbols, i32, dense(i32, packed.colSums));
-    Value zpsW = global(b, loc, symbols, i32, dense(i32, packed.zeroPoints));
+    Value packedW =
+        global(b, loc, symbols, i8, constantVector(i8, packed.data));
+    Value colSums =
+        global(b, loc, symbols, i32, constantVector(i32, packed.colSums));
+    Value zpsW =
+        global(b, loc, symbols, i32, constantVector(i32, packed.zeroPoints));
     // The integer views, copied where other ops share the operands.
     Value a = bufferOf(
         b, loc,
@@ -401,7 +407,7 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
     OpBuilder b(op);
     Location loc = op.getLoc();
     Value weights = global(b, loc, symbols, b.getF32Type(),
-                           dense(b.getF32Type(), packed.data));
+                           constantVector(b.getF32Type(), packed.data));
     Value result = callKernel(b, loc, kernel,
                               {bufferOf(b, loc, op.getInputs()[0],
                                         sharedBeyond(op.getInputs()[0], op)),

@@ -62,22 +62,25 @@ namespace {
 struct LoadParametersThenRun
     : PassWrapper<LoadParametersThenRun, OperationPass<>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LoadParametersThenRun)
-  LoadParametersThenRun(std::string path, OpPassManager pipeline)
-      : path(std::move(path)), pipeline(std::move(pipeline)) {}
+  LoadParametersThenRun(std::string path, OpPassManager pipeline,
+                        bool verifyAfterLoading)
+      : path(std::move(path)), pipeline(std::move(pipeline)),
+        verifyAfterLoading(verifyAfterLoading) {}
   StringRef getArgument() const override { return "qf-opt-load-parameters"; }
   void getDependentDialects(DialectRegistry &registry) const override {
     pipeline.getDependentDialects(registry);
   }
   void runOnOperation() override {
-    // Parsed unverified when it has quantized type references (QFTypes.td):
-    // verified once they are resolved.
     if (failed(qf::parameters::loadMissingParameters(getOperation(), path)) ||
-        failed(verify(getOperation())) ||
+        (verifyAfterLoading && failed(verify(getOperation()))) ||
         failed(runPipeline(pipeline, getOperation())))
       signalPassFailure();
   }
   std::string path;
   OpPassManager pipeline;
+  /// The input has quantized type references (QFTypes.td), so it was parsed
+  /// unverified: verified once they are resolved.
+  bool verifyAfterLoading;
 };
 
 /// Writes the parameters (and large constants, made parameters) to a
@@ -184,6 +187,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   MlirOptMainConfig pipeline = config;
+  bool hasQuantReferences = false; // set from the input below
   raw_ostream *modelOutput = nullptr;
   config.setPassPipelineSetupFn([&](PassManager &pm) -> LogicalResult {
     if (failed(pipeline.setupPassPipeline(pm)))
@@ -191,7 +195,8 @@ int main(int argc, char **argv) {
     if (loadWeights) {
       OpPassManager user = pm;
       pm.clear();
-      pm.addPass(std::make_unique<LoadParametersThenRun>(readWeights, user));
+      pm.addPass(std::make_unique<LoadParametersThenRun>(readWeights, user,
+                                                         hasQuantReferences));
     }
     if (!writeWeights.empty())
       pm.addPass(std::make_unique<SaveModelPass>(writeWeights, modelOutput));
@@ -205,7 +210,9 @@ int main(int argc, char **argv) {
     llvm::errs() << "qf-opt: " << errorMessage << "\n";
     return 1;
   }
-  if (loadWeights && input->getBuffer().contains("!qf.quant_ref"))
+  hasQuantReferences =
+      loadWeights && input->getBuffer().contains("!qf.quant_ref");
+  if (hasQuantReferences)
     config.verifyOnParsing(false);
 
   // The pipeline prints straight into the temporary file; a failure discards
