@@ -92,4 +92,68 @@ def QFMergeGpuModulesPass : Pass<"qf-merge-gpu-modules", "::mlir::ModuleOp"> {
   }];
 }
 
+def QFStaticResultsToOutParamsPass
+    : Pass<"qf-static-results-to-out-params", "::mlir::ModuleOp"> {
+  let summary = "Statically shaped buffer results become out-parameters; "
+                "dynamically shaped ones stay results";
+  let description = [{
+    After bufferization, a function whose memref results all have static
+    shapes takes one more argument per result, a buffer the caller
+    allocates, and writes its results there (upstream
+    `buffer-results-to-out-params` with `hoist-static-allocs`: the final
+    allocation becomes the out-parameter, with no copy). A function with a
+    dynamically shaped result keeps returning memrefs: the caller cannot know
+    their sizes before the call, so the callee allocates them and the caller
+    owns (frees) them. This is the calling convention of the host executors
+    (`runtime/Jit/CpuJit.cpp`): one compiled model serves every batch and
+    sequence length.
+
+    Before:
+    ```mlir
+    func.func @f(%x: memref<4xf32>) -> memref<4xf32>
+    func.func @g(%x: memref<?xf32>) -> memref<?xf32>
+    ```
+    After:
+    ```mlir
+    func.func @f(%x: memref<4xf32>, %out: memref<4xf32>)
+    func.func @g(%x: memref<?xf32>) -> memref<?xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def QFExpandShapeToReinterpretCastPass
+    : Pass<"qf-expand-shape-to-reinterpret-cast"> {
+  let summary = "Lower memref.expand_shape ops that split one dimension into "
+                "several dynamic ones";
+  let description = [{
+    A model with dynamic batch and sequence dimensions flattens them for a
+    matmul (`[B, T, K]` to `[B*T, K]`) and splits them back
+    (`expand_shape [[0, 1], [2]] output_shape [%B, %T, N]`). Upstream
+    `expand-strided-metadata` handles at most one dynamic size per group
+    (it crashes on more, MLIR 22), so this pass, run before it, rewrites
+    such an `expand_shape` into `extract_strided_metadata` of its source and
+    a `reinterpret_cast` with the output shape's sizes and the strides they
+    imply (within a group, each stride is the next one times the next
+    size; the innermost is the source dimension's stride). Other
+    `expand_shape` ops are left to upstream.
+
+    Before:
+    ```mlir
+    %e = memref.expand_shape %m [[0, 1], [2]] output_shape [%b, %t, 64]
+        : memref<?x64xf32> into memref<?x?x64xf32>
+    ```
+    After:
+    ```mlir
+    %base, %offset, %sizes:2, %strides:2 = memref.extract_strided_metadata %m
+    %s0 = arith.muli %t, %c64 : index
+    %e = memref.reinterpret_cast %base to offset: [0],
+        sizes: [%b, %t, 64], strides: [%s0, 64, 1]
+        : memref<f32> to memref<?x?x64xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // QF_LOWERING_PASSES_TD

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -18,6 +19,9 @@ FailureOr<int64_t> onnx_import::boundedElementCount(ArrayRef<int64_t> shape) {
   int64_t count = 1;
   bool empty = false;
   for (int64_t d : shape) {
+    // Dynamic dimensions are bounded when the model runs.
+    if (ShapedType::isDynamic(d))
+      continue;
     if (d < 0)
       return failure();
     // Zero dimensions do not bound the others (NumPy's rule, as in .npy).
@@ -42,11 +46,113 @@ onnx_import::broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
   for (size_t i = 0; i < rank; ++i) {
     int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
     int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
-    if (da != db && da != 1 && db != 1)
+    bool dynA = ShapedType::isDynamic(da), dynB = ShapedType::isDynamic(db);
+    if (da != db && da != 1 && db != 1 && !dynA && !dynB)
       return failure();
-    out[i] = da == 1 ? db : da;
+    if (da == 1 || (dynA && db != 1))
+      out[i] = db;
+    else
+      out[i] = da;
   }
   return out;
+}
+
+OpFoldResult onnx_import::dimOf(OpBuilder &b, Value v, int64_t i) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!type.isDynamicDim(i))
+    return b.getIndexAttr(type.getDimSize(i));
+  while (Operation *op = v.getDefiningOp()) {
+    if (auto empty = dyn_cast<tensor::EmptyOp>(op))
+      return empty.getDynamicSize(i);
+    if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op))
+      return expand.getMixedOutputShape()[i];
+    if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
+      if (slice.getSourceType().getRank() != slice.getType().getRank())
+        break;
+      return slice.getMixedSizes()[i];
+    }
+    if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
+      // A dimension that is one source dimension with unit ones around it.
+      ReassociationIndices group = collapse.getReassociationIndices()[i];
+      auto source = collapse.getSrcType();
+      std::optional<int64_t> only;
+      for (int64_t d : group)
+        if (source.getDimSize(d) != 1) {
+          if (only)
+            only = -1;
+          else
+            only = d;
+        }
+      if (!only || *only < 0)
+        break;
+      v = collapse.getSrc();
+      i = *only;
+      continue;
+    }
+    if (auto dps = dyn_cast<DestinationStyleOpInterface>(op)) {
+      v = dps.getTiedOpOperand(cast<OpResult>(v))->get();
+      continue;
+    }
+    break;
+  }
+  // One tensor.dim per dimension, right after the tensor is defined.
+  for (Operation *user : v.getUsers())
+    if (auto dim = dyn_cast<tensor::DimOp>(user))
+      if (dim.getConstantIndex() == i)
+        return dim.getResult();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointAfterValue(v);
+  return tensor::DimOp::create(b, v.getLoc(), v, i).getResult();
+}
+
+SmallVector<OpFoldResult> onnx_import::dimsOf(OpBuilder &b, Value v) {
+  SmallVector<OpFoldResult> dims;
+  for (int64_t i = 0, e = cast<RankedTensorType>(v.getType()).getRank(); i < e;
+       ++i)
+    dims.push_back(dimOf(b, v, i));
+  return dims;
+}
+
+SmallVector<int64_t> onnx_import::staticShape(ArrayRef<OpFoldResult> sizes) {
+  SmallVector<int64_t> shape;
+  for (OpFoldResult s : sizes)
+    shape.push_back(getConstantIntValue(s).value_or(ShapedType::kDynamic));
+  return shape;
+}
+
+Value onnx_import::indexValue(OpBuilder &b, Location loc, OpFoldResult v) {
+  if (auto value = dyn_cast<Value>(v))
+    return value;
+  return arith::ConstantIndexOp::create(b, loc, *getConstantIntValue(v));
+}
+
+/// The sizes of the NumPy broadcast of `operands`: a static size where an
+/// operand has one other than 1, else the first dynamic operand's.
+static FailureOr<SmallVector<OpFoldResult>>
+broadcastSizes(OpBuilder &b, ValueRange operands) {
+  SmallVector<int64_t> shape;
+  for (Value v : operands) {
+    auto s = broadcastShapes(shape, cast<ShapedType>(v.getType()).getShape());
+    if (failed(s))
+      return failure();
+    shape = *s;
+  }
+  SmallVector<OpFoldResult> sizes;
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (!ShapedType::isDynamic(d)) {
+      sizes.push_back(b.getIndexAttr(d));
+      continue;
+    }
+    for (Value v : operands) {
+      auto type = cast<RankedTensorType>(v.getType());
+      int64_t at = int64_t(i) - int64_t(shape.size() - type.getRank());
+      if (at >= 0 && type.isDynamicDim(at)) {
+        sizes.push_back(dimOf(b, v, at));
+        break;
+      }
+    }
+  }
+  return sizes;
 }
 
 /// The indexing map reading an operand of `shape` inside a loop nest over
@@ -65,23 +171,20 @@ static AffineMap broadcastMap(ArrayRef<int64_t> shape,
 
 FailureOr<Value> onnx_import::elementwise(NodeContext &ctx, ValueRange operands,
                                           Type elementType, ScalarFn fn) {
-  SmallVector<int64_t> shape;
-  for (Value v : operands) {
-    auto s = broadcastShapes(shape, cast<ShapedType>(v.getType()).getShape());
-    if (failed(s)) {
-      ctx.error() << "operand shapes do not broadcast";
-      return failure();
-    }
-    shape = *s;
-  }
   OpBuilder &b = ctx.b;
+  auto sizes = broadcastSizes(b, operands);
+  if (failed(sizes)) {
+    ctx.error() << "operand shapes do not broadcast";
+    return failure();
+  }
+  SmallVector<int64_t> shape = staticShape(*sizes);
   MLIRContext *mctx = b.getContext();
   SmallVector<AffineMap> maps;
   for (Value v : operands)
     maps.push_back(
         broadcastMap(cast<ShapedType>(v.getType()).getShape(), shape, mctx));
   maps.push_back(b.getMultiDimIdentityMap(shape.size()));
-  Value init = tensor::EmptyOp::create(b, ctx.loc, shape, elementType);
+  Value init = tensor::EmptyOp::create(b, ctx.loc, *sizes, elementType);
   SmallVector<utils::IteratorType> iterators(shape.size(),
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
@@ -93,18 +196,19 @@ FailureOr<Value> onnx_import::elementwise(NodeContext &ctx, ValueRange operands,
 }
 
 FailureOr<Value> onnx_import::broadcastTo(NodeContext &ctx, Value v,
-                                          ArrayRef<int64_t> shape) {
+                                          ArrayRef<OpFoldResult> sizes) {
   auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape = staticShape(sizes);
   auto s = broadcastShapes(type.getShape(), shape);
-  if (failed(s) || ArrayRef<int64_t>(*s) != shape) {
+  if (failed(s) || ArrayRef<int64_t>(*s) != ArrayRef<int64_t>(shape)) {
     ctx.error() << "cannot broadcast " << type << " to [" << shape << "]";
     return failure();
   }
-  if (type.getShape() == shape)
+  if (type.getShape() == ArrayRef<int64_t>(shape))
     return v;
   OpBuilder &b = ctx.b;
   Value init =
-      tensor::EmptyOp::create(b, ctx.loc, shape, type.getElementType());
+      tensor::EmptyOp::create(b, ctx.loc, sizes, type.getElementType());
   SmallVector<AffineMap> maps = {
       broadcastMap(type.getShape(), shape, b.getContext()),
       b.getMultiDimIdentityMap(shape.size())};
@@ -122,20 +226,20 @@ Value onnx_import::reduce(OpBuilder &b, Location loc, Value v,
                           ArrayRef<int64_t> axes, bool keepDims, TypedAttr init,
                           ScalarFn combine) {
   auto type = cast<RankedTensorType>(v.getType());
-  SmallVector<int64_t> outShape, keptShape;
+  SmallVector<OpFoldResult> outSizes, keptSizes;
   SmallVector<AffineExpr> outExprs;
   SmallVector<utils::IteratorType> iterators;
   for (int64_t i = 0; i < type.getRank(); ++i) {
     bool reduced = llvm::is_contained(axes, i);
     iterators.push_back(reduced ? utils::IteratorType::reduction
                                 : utils::IteratorType::parallel);
-    keptShape.push_back(reduced ? 1 : type.getDimSize(i));
+    keptSizes.push_back(reduced ? b.getIndexAttr(1) : dimOf(b, v, i));
     if (!reduced) {
-      outShape.push_back(type.getDimSize(i));
+      outSizes.push_back(dimOf(b, v, i));
       outExprs.push_back(b.getAffineDimExpr(i));
     }
   }
-  Value acc = filled(b, loc, outShape, init);
+  Value acc = filled(b, loc, outSizes, init);
   AffineMap inMap = b.getMultiDimIdentityMap(type.getRank());
   AffineMap outMap =
       AffineMap::get(type.getRank(), 0, outExprs, b.getContext());
@@ -145,7 +249,7 @@ Value onnx_import::reduce(OpBuilder &b, Location loc, Value v,
         linalg::YieldOp::create(nb, l, combine(nb, l, {args[1], args[0]}));
       });
   Value result = generic.getResult(0);
-  return keepDims ? reshape(b, loc, result, keptShape) : result;
+  return keepDims ? reshape(b, loc, result, keptSizes) : result;
 }
 
 Value onnx_import::reshape(OpBuilder &b, Location loc, Value v,
@@ -178,15 +282,84 @@ Value onnx_import::reshape(OpBuilder &b, Location loc, Value v,
   return tensor::ExpandShapeOp::create(b, loc, outType, flat, all);
 }
 
+/// How the dimensions `fine` group into the dimensions `coarse` (one group
+/// of consecutive fine dimensions per coarse one, unit dimensions joining a
+/// neighbour), or std::nullopt when they do not. A static coarse dimension
+/// is a product of static fine ones; a dynamic one is exactly one dynamic
+/// fine dimension (taken to be equal) among unit ones.
+static std::optional<SmallVector<ReassociationIndices>>
+groupDims(ArrayRef<OpFoldResult> fine, ArrayRef<OpFoldResult> coarse) {
+  SmallVector<ReassociationIndices> groups;
+  size_t j = 0;
+  auto isUnit = [&](size_t k) { return isConstantIntValue(fine[k], 1); };
+  for (OpFoldResult c : coarse) {
+    ReassociationIndices group;
+    if (std::optional<int64_t> n = getConstantIntValue(c)) {
+      int64_t product = 1;
+      while (j < fine.size() && (product < *n || group.empty())) {
+        std::optional<int64_t> d = getConstantIntValue(fine[j]);
+        if (!d)
+          return std::nullopt;
+        product *= *d;
+        group.push_back(j++);
+      }
+      if (product != *n)
+        return std::nullopt;
+    } else {
+      while (j < fine.size() && isUnit(j))
+        group.push_back(j++);
+      if (j == fine.size() || getConstantIntValue(fine[j]))
+        return std::nullopt;
+      group.push_back(j++);
+    }
+    groups.push_back(group);
+  }
+  for (; j < fine.size(); ++j) {
+    if (!isUnit(j) || groups.empty())
+      return std::nullopt;
+    groups.back().push_back(j);
+  }
+  return groups;
+}
+
+Value onnx_import::reshape(OpBuilder &b, Location loc, Value v,
+                           ArrayRef<OpFoldResult> sizes) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape = staticShape(sizes);
+  if (type.hasStaticShape() && !ShapedType::isDynamicShape(shape))
+    return reshape(b, loc, v, shape);
+  auto outType = RankedTensorType::get(shape, type.getElementType());
+  SmallVector<OpFoldResult> in = dimsOf(b, v);
+  if (type.getShape() == ArrayRef<int64_t>(shape) &&
+      llvm::all_of(llvm::zip(in, sizes), [](auto pair) {
+        return isEqualConstantIntOrValue(std::get<0>(pair), std::get<1>(pair));
+      }))
+    return v;
+  if (in.size() >= sizes.size() && !sizes.empty())
+    if (auto groups = groupDims(in, sizes))
+      return tensor::CollapseShapeOp::create(b, loc, outType, v, *groups);
+  if (in.size() <= sizes.size() && !in.empty())
+    if (auto groups = groupDims(sizes, in))
+      return tensor::ExpandShapeOp::create(b, loc, outType, v, *groups, sizes);
+  // Any other reshape: by a shape tensor.
+  SmallVector<Value> extents;
+  for (OpFoldResult s : sizes)
+    extents.push_back(indexValue(b, loc, s));
+  Value shapeTensor = tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({int64_t(sizes.size())}, b.getIndexType()),
+      extents);
+  return tensor::ReshapeOp::create(b, loc, outType, v, shapeTensor);
+}
+
 Value onnx_import::transpose(OpBuilder &b, Location loc, Value v,
                              ArrayRef<int64_t> perm) {
   auto type = cast<RankedTensorType>(v.getType());
   if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
     return v;
-  SmallVector<int64_t> shape;
+  SmallVector<OpFoldResult> sizes;
   for (int64_t p : perm)
-    shape.push_back(type.getDimSize(p));
-  Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+    sizes.push_back(dimOf(b, v, p));
+  Value init = tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
   return linalg::TransposeOp::create(b, loc, v, init, perm).getResult()[0];
 }
 
@@ -223,6 +396,13 @@ DenseElementsAttr onnx_import::transposeConstant(DenseElementsAttr c,
 Value onnx_import::filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                           TypedAttr value) {
   Value init = tensor::EmptyOp::create(b, loc, shape, value.getType());
+  Value scalar = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, scalar, init).getResult(0);
+}
+
+Value onnx_import::filled(OpBuilder &b, Location loc,
+                          ArrayRef<OpFoldResult> sizes, TypedAttr value) {
+  Value init = tensor::EmptyOp::create(b, loc, sizes, value.getType());
   Value scalar = arith::ConstantOp::create(b, loc, value);
   return linalg::FillOp::create(b, loc, scalar, init).getResult(0);
 }

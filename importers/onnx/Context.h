@@ -9,7 +9,9 @@
 // tensor whose value is known at import time (initializers, Constant nodes,
 // shapes, and anything computed only from those by the shape operators) is
 // kept as an attribute and folded further; it becomes an arith.constant
-// only where an op needs it as a value.
+// only where an op needs it as a value. A shape computed from dynamic
+// dimensions is kept the same way, its unknown elements as index values
+// (Tensor::symbolic).
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,12 +44,21 @@ struct Tensor {
   /// A large initializer of external data: a view of the mapped file,
   /// never folded at import (`constant` is null).
   DenseResourceElementsAttr parameter = {};
+  /// A shape or a dimension (an integer tensor of rank 0 or 1) whose
+  /// elements are known at import as constants or as index values the
+  /// function computes: `Shape` of a tensor with dynamic dimensions, and the
+  /// shape arithmetic on it. Set only when some element is not constant
+  /// (`constant` is null); `symbolicType` is its tensor type.
+  SmallVector<OpFoldResult> symbolic = {};
+  RankedTensorType symbolicType = {};
 
   RankedTensorType type() const;
   /// `constant`, or the parameter's values copied inline: for converters
   /// that rewrite weights at import (a transposed Gemm or Conv weight).
   DenseElementsAttr denseConstant() const;
-  explicit operator bool() const { return value || constant || parameter; }
+  explicit operator bool() const {
+    return value || constant || parameter || symbolicType;
+  }
 };
 
 /// The element type of an ONNX data type (TensorProto::DataType), or null;
@@ -90,6 +101,11 @@ public:
   /// The input's constant integer contents (shapes, axes, ...), or failure
   /// with an error saying it must be constant.
   FailureOr<SmallVector<int64_t>> constInts(size_t i, llvm::StringRef what);
+  /// The elements of a constant or symbolic integer input (see
+  /// Tensor::symbolic) as index attributes or index values, or failure with
+  /// an error saying it must be known at import.
+  FailureOr<SmallVector<OpFoldResult>> knownInts(size_t i,
+                                                 llvm::StringRef what);
   /// Same for a constant float input.
   FailureOr<SmallVector<double>> constFloats(size_t i, llvm::StringRef what);
 
@@ -105,6 +121,10 @@ public:
   size_t numOutputs() const;
   void setOutput(size_t i, Value v, bool isUnsigned = false);
   void setOutput(size_t i, DenseElementsAttr c, bool isUnsigned = false);
+  /// An integer output of `type` (rank 0 or 1) with known elements: a
+  /// constant when every element is one, else symbolic.
+  void setOutput(size_t i, ArrayRef<OpFoldResult> elements,
+                 RankedTensorType type, bool isUnsigned = false);
   std::vector<Tensor> takeOutputs() { return std::move(outputs); }
 
   /// An error at the node: "<op> node '<name>' (opset N): message".
@@ -145,7 +165,25 @@ FailureOr<int64_t> boundedElementCount(ArrayRef<int64_t> shape);
 /// range.
 FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
-/// NumPy broadcasting of two shapes; failure if incompatible.
+/// Dimension `i` of the tensor `v`: its static size, or the index value
+/// that holds it, traced back to where the size was given (the dynamic size
+/// of a tensor.empty, an expand_shape's output shape, ...) so that equal
+/// dimensions are the same value; else a tensor.dim right after `v` is
+/// defined, shared by every caller.
+OpFoldResult dimOf(OpBuilder &b, Value v, int64_t i);
+/// Every dimension of `v` (dimOf).
+SmallVector<OpFoldResult> dimsOf(OpBuilder &b, Value v);
+
+/// The static shape of mixed sizes, dynamic where a size is a value.
+SmallVector<int64_t> staticShape(ArrayRef<OpFoldResult> sizes);
+
+/// An index value for `v` (materialized if it is an attribute).
+Value indexValue(OpBuilder &b, Location loc, OpFoldResult v);
+
+/// NumPy broadcasting of two shapes; failure if incompatible. A dynamic
+/// dimension broadcasts with anything: against N > 1 it is taken to be N,
+/// against another dynamic one to be equal (as ONNX Runtime and
+/// torch-mlir do).
 FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a,
                                                 ArrayRef<int64_t> b);
 
@@ -157,9 +195,9 @@ using ScalarFn =
 FailureOr<Value> elementwise(NodeContext &ctx, ValueRange operands,
                              Type elementType, ScalarFn fn);
 
-/// Broadcasts `v` to `shape` (NumPy rules; failure if it cannot).
+/// Broadcasts `v` to `sizes` (NumPy rules; failure if it cannot).
 FailureOr<Value> broadcastTo(NodeContext &ctx, Value v,
-                             ArrayRef<int64_t> shape);
+                             ArrayRef<OpFoldResult> sizes);
 
 /// A reduction of `v` over `axes` (normalized, sorted) with `init` and
 /// `combine`; keeps reduced dims as 1 when `keepDims`.
@@ -168,6 +206,11 @@ Value reduce(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> axes,
 
 /// `v` reshaped to a static `shape` with the same element count.
 Value reshape(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape);
+/// `v` reshaped to `sizes` (static or dynamic, the same element count):
+/// tensor.collapse_shape and tensor.expand_shape where the dimensions group,
+/// else tensor.reshape.
+Value reshape(OpBuilder &b, Location loc, Value v,
+              ArrayRef<OpFoldResult> sizes);
 
 /// linalg.transpose of `v` by `perm`.
 Value transpose(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm);
@@ -178,6 +221,8 @@ DenseElementsAttr transposeConstant(DenseElementsAttr c,
 
 /// A tensor of `shape` and `elementType` filled with `value`.
 Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+             TypedAttr value);
+Value filled(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
              TypedAttr value);
 
 /// A scalar constant of `type` (float or integer).

@@ -14,6 +14,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -73,6 +75,85 @@ foldIntElementwise(NodeContext &ctx, ArrayRef<unsigned> operands,
   return DenseElementsAttr::get(RankedTensorType::get(shape, resultElem), out);
 }
 
+/// The elements of an elementwise integer op over shapes known at import
+/// (Tensor::symbolic), some of them dimensions the function computes: `f`
+/// maps one element of each operand to the result's, or to std::nullopt
+/// when that is not known at import. std::nullopt when an operand is not
+/// known at import, none is symbolic, or `f` gives up: the op is then
+/// computed when the model runs.
+std::optional<std::pair<SmallVector<OpFoldResult>, RankedTensorType>>
+foldKnownInts(
+    NodeContext &ctx, ArrayRef<unsigned> operands,
+    llvm::function_ref<std::optional<OpFoldResult>(ArrayRef<OpFoldResult>)> f,
+    Type resultElem) {
+  bool anySymbolic = false;
+  SmallVector<SmallVector<OpFoldResult>> values;
+  SmallVector<int64_t> shape;
+  for (unsigned i : operands) {
+    const Tensor &t = ctx.input(i);
+    anySymbolic |= bool(t.symbolicType);
+    if (t.type().getRank() > 1 || !isa<IntegerType>(t.type().getElementType()))
+      return std::nullopt;
+    if (!t.symbolicType && (!t.constant || t.constant.getNumElements() > 64))
+      return std::nullopt;
+    auto broadcast = broadcastShapes(shape, t.type().getShape());
+    if (failed(broadcast))
+      return std::nullopt;
+    shape = *broadcast;
+    values.push_back(*ctx.knownInts(i, ""));
+  }
+  if (!anySymbolic)
+    return std::nullopt;
+  int64_t count = shape.empty() ? 1 : shape[0];
+  SmallVector<OpFoldResult> out;
+  for (int64_t n = 0; n < count; ++n) {
+    SmallVector<OpFoldResult> args;
+    for (const SmallVector<OpFoldResult> &v : values)
+      args.push_back(v[v.size() == 1 ? 0 : n]);
+    std::optional<OpFoldResult> r = f(args);
+    if (!r)
+      return std::nullopt;
+    out.push_back(*r);
+  }
+  return std::make_pair(out, RankedTensorType::get(shape, resultElem));
+}
+
+/// True when `v` is a dimension or a sum, product or quotient of them.
+bool isNonNegative(OpFoldResult v) {
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return *c >= 0;
+  Operation *op = cast<Value>(v).getDefiningOp();
+  if (isa_and_nonnull<tensor::DimOp>(op))
+    return true;
+  if (isa_and_nonnull<arith::AddIOp, arith::MulIOp, arith::DivUIOp,
+                      arith::CeilDivSIOp>(op))
+    return llvm::all_of(op->getOperands(),
+                        [](Value operand) { return isNonNegative(operand); });
+  return false;
+}
+
+/// Integer arithmetic on two elements known at import: folded when both
+/// are constants, else index arithmetic in the function.
+template <typename IOp>
+std::optional<OpFoldResult> indexArith(NodeContext &ctx,
+                                       int64_t (*fold)(int64_t, int64_t),
+                                       ArrayRef<OpFoldResult> v) {
+  std::optional<int64_t> a = getConstantIntValue(v[0]),
+                         b = getConstantIntValue(v[1]);
+  if (a && b)
+    return OpFoldResult(ctx.b.getIndexAttr(fold(*a, *b)));
+  if (b == 1 && (std::is_same_v<IOp, arith::MulIOp> ||
+                 std::is_same_v<IOp, arith::DivSIOp>))
+    return v[0];
+  if (b == 0 && (std::is_same_v<IOp, arith::AddIOp> ||
+                 std::is_same_v<IOp, arith::SubIOp>))
+    return v[0];
+  return OpFoldResult(IOp::create(ctx.b, ctx.loc,
+                                  indexValue(ctx.b, ctx.loc, v[0]),
+                                  indexValue(ctx.b, ctx.loc, v[1]))
+                          .getResult());
+}
+
 /// Folds an integer binary op over constants with broadcasting.
 std::optional<DenseElementsAttr>
 foldIntBinary(NodeContext &ctx,
@@ -88,6 +169,15 @@ Converter binary(int64_t (*fold)(int64_t, int64_t)) {
   return [fold](NodeContext &ctx) -> LogicalResult {
     if (auto c = foldIntBinary(ctx, fold)) {
       ctx.setOutput(0, *c, ctx.input(0).isUnsigned);
+      return success();
+    }
+    if (auto known = foldKnownInts(
+            ctx, {0, 1},
+            [&](ArrayRef<OpFoldResult> v) {
+              return indexArith<IOp>(ctx, fold, v);
+            },
+            ctx.input(0).type().getElementType())) {
+      ctx.setOutput(0, known->first, known->second, ctx.input(0).isUnsigned);
       return success();
     }
     Value a = ctx.value(0), b = ctx.value(1);
@@ -187,6 +277,12 @@ LogicalResult convertCast(NodeContext &ctx) {
                   toUnsigned);
     return success();
   }
+  if (in.symbolicType && isa<IntegerType>(toType) && !toType.isInteger(1)) {
+    ctx.setOutput(0, in.symbolic,
+                  RankedTensorType::get(in.type().getShape(), toType),
+                  toUnsigned);
+    return success();
+  }
   auto r = elementwise(ctx, {ctx.value(0)}, toType,
                        [&](OpBuilder &b, Location loc, ValueRange s) {
                          return castScalar(b, loc, s[0], in.isUnsigned, toType,
@@ -216,6 +312,26 @@ Converter compare(arith::CmpFPredicate fp, arith::CmpIPredicate sp,
       ctx.setOutput(0, *c);
       return success();
     }
+    // Equality of dimensions: the same value, or one that can never equal a
+    // negative constant.
+    if (sp == arith::CmpIPredicate::eq)
+      if (auto known = foldKnownInts(
+              ctx, {0, 1},
+              [&](ArrayRef<OpFoldResult> v) -> std::optional<OpFoldResult> {
+                std::optional<int64_t> a = getConstantIntValue(v[0]),
+                                       b = getConstantIntValue(v[1]);
+                bool equal = isEqualConstantIntOrValue(v[0], v[1]);
+                bool never = (a && !b && *a < 0 && isNonNegative(v[1])) ||
+                             (b && !a && *b < 0 && isNonNegative(v[0])) ||
+                             (a && b && *a != *b);
+                if (!equal && !never)
+                  return std::nullopt;
+                return OpFoldResult(ctx.b.getIndexAttr(equal));
+              },
+              ctx.b.getI1Type())) {
+        ctx.setOutput(0, known->first, known->second);
+        return success();
+      }
     auto r =
         elementwise(ctx, {ctx.value(0), ctx.value(1)}, ctx.b.getI1Type(),
                     [&](OpBuilder &b, Location loc, ValueRange s) -> Value {
@@ -238,6 +354,18 @@ LogicalResult convertWhere(NodeContext &ctx) {
             ctx, {0, 1, 2},
             [](ArrayRef<int64_t> v) { return v[0] ? v[1] : v[2]; }, elem)) {
       ctx.setOutput(0, *c, ctx.input(1).isUnsigned);
+      return success();
+    }
+  // A choice between shapes by a condition known at import.
+  if (isa<IntegerType>(elem) && ctx.input(0).constant)
+    if (auto known = foldKnownInts(
+            ctx, {0, 1, 2},
+            [](ArrayRef<OpFoldResult> v) {
+              return std::optional<OpFoldResult>(
+                  isConstantIntValue(v[0], 0) ? v[2] : v[1]);
+            },
+            elem)) {
+      ctx.setOutput(0, known->first, known->second, ctx.input(1).isUnsigned);
       return success();
     }
   auto r = elementwise(

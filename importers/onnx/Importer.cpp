@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 
@@ -44,6 +45,8 @@ using namespace mlir::qf::onnx_import;
 //===----------------------------------------------------------------------===//
 
 RankedTensorType Tensor::type() const {
+  if (symbolicType)
+    return symbolicType;
   if (value)
     return cast<RankedTensorType>(value.getType());
   if (parameter)
@@ -262,6 +265,19 @@ const Tensor &NodeContext::input(size_t i) const {
 Value NodeContext::materialize(const Tensor &t) {
   if (t.value)
     return t.value;
+  if (t.symbolicType) {
+    Type elem = t.symbolicType.getElementType();
+    SmallVector<Value> elements;
+    for (OpFoldResult e : t.symbolic) {
+      if (std::optional<int64_t> c = getConstantIntValue(e))
+        elements.push_back(
+            arith::ConstantOp::create(b, loc, b.getIntegerAttr(elem, *c)));
+      else
+        elements.push_back(
+            arith::IndexCastOp::create(b, loc, elem, cast<Value>(e)));
+    }
+    return tensor::FromElementsOp::create(b, loc, t.symbolicType, elements);
+  }
   if (t.parameter)
     return arith::ConstantOp::create(b, loc, t.parameter);
   return arith::ConstantOp::create(b, loc, t.constant);
@@ -285,6 +301,23 @@ FailureOr<SmallVector<int64_t>> NodeContext::constInts(size_t i,
   for (const APInt &v : t.constant.getValues<APInt>())
     values.push_back(t.isUnsigned ? int64_t(v.getZExtValue())
                                   : v.getSExtValue());
+  return values;
+}
+
+FailureOr<SmallVector<OpFoldResult>> NodeContext::knownInts(size_t i,
+                                                            StringRef what) {
+  const Tensor &t = input(i);
+  if (t.symbolicType)
+    return t.symbolic;
+  if (!t.constant || !isa<IntegerType>(t.constant.getElementType())) {
+    error() << what << " (input " << i
+            << ") must be an integer tensor known at import: a constant or "
+               "computed from dimensions";
+    return failure();
+  }
+  SmallVector<OpFoldResult> values;
+  for (int64_t v : *constInts(i, what))
+    values.push_back(b.getIndexAttr(v));
   return values;
 }
 
@@ -353,6 +386,27 @@ void NodeContext::setOutput(size_t i, DenseElementsAttr c, bool isUnsigned) {
   outputs[i] = Tensor{{}, c, isUnsigned};
 }
 
+void NodeContext::setOutput(size_t i, ArrayRef<OpFoldResult> elements,
+                            RankedTensorType type, bool isUnsigned) {
+  if (outputs.size() <= i)
+    outputs.resize(i + 1);
+  unsigned width = type.getElementType().getIntOrFloatBitWidth();
+  SmallVector<APInt> constants;
+  for (OpFoldResult e : elements)
+    if (std::optional<int64_t> c = getConstantIntValue(e))
+      constants.push_back(APInt(width, uint64_t(*c), /*isSigned=*/true,
+                                /*implicitTrunc=*/true));
+  if (constants.size() == elements.size()) {
+    outputs[i] =
+        Tensor{{}, DenseElementsAttr::get(type, constants), isUnsigned};
+    return;
+  }
+  Tensor t{{}, {}, isUnsigned};
+  t.symbolic.assign(elements.begin(), elements.end());
+  t.symbolicType = type;
+  outputs[i] = t;
+}
+
 InFlightDiagnostic NodeContext::error() const {
   InFlightDiagnostic diag = emitError(loc);
   diag << node.op_type() << " node '" << node.name() << "' (opset " << opset
@@ -365,6 +419,24 @@ InFlightDiagnostic NodeContext::error() const {
 //===----------------------------------------------------------------------===//
 
 namespace {
+
+/// The operators whose converters handle dynamic dimensions (the others
+/// refuse them with a diagnostic before they run).
+bool takesDynamicShapes(StringRef opType) {
+  static const llvm::StringSet<> dynamic = {
+      // Elementwise, with broadcasting.
+      "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Reciprocal", "Neg", "Exp",
+      "Log", "Erf", "Sin", "Cos", "Tanh", "Relu", "Sigmoid", "HardSigmoid",
+      "HardSwish", "Clip", "Cast", "Where", "Equal", "Less", "Greater",
+      // Shapes and data movement.
+      "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Slice",
+      "Concat", "Gather", "Shape", "ConstantOfShape", "Range", "Expand",
+      "Trilu", "Identity",
+      // Contractions and reductions over static dimensions.
+      "MatMul", "ReduceSum", "ReduceMean", "ReduceMax", "Softmax", "LogSoftmax",
+      "LayerNormalization"};
+  return dynamic.contains(opType);
+}
 
 const ConverterTable &converters() {
   static const ConverterTable table = [] {
@@ -460,14 +532,6 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info, bool &isUnsigned) {
       shape[i] = d;
     }
   }
-  for (auto [i, d] : llvm::enumerate(shape))
-    if (ShapedType::isDynamic(d)) {
-      graphError() << "input '" << info.name() << "' has dynamic dimension "
-                   << i << " ('" << names[i]
-                   << "'); bind it with --input-shape " << info.name()
-                   << "=D0,D1,...";
-      return failure();
-    }
   if (failed(boundedElementCount(shape))) {
     graphError() << "input '" << info.name() << "' has shape ["
                  << llvm::make_range(shape.begin(), shape.end())
@@ -567,6 +631,13 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
     auto it = converters().find(node.op_type());
     if (it == converters().end())
       return nodeCtx.error() << "unsupported operator";
+    if (!takesDynamicShapes(node.op_type()))
+      for (size_t i = 0; i < nodeCtx.numInputs(); ++i)
+        if (nodeCtx.hasInput(i) && !nodeCtx.input(i).type().hasStaticShape())
+          return nodeCtx.error()
+                 << "input " << i << " is " << nodeCtx.input(i).type()
+                 << ": this operator needs static shapes; bind the model's "
+                    "dynamic dimensions with --input-shape";
     if (failed(it->second(nodeCtx)))
       return failure();
   }

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -28,9 +29,111 @@ namespace {
 Value zeros(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elem) {
   return filled(b, loc, shape, cast<TypedAttr>(b.getZeroAttr(elem)));
 }
+Value zeros(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+            Type elem) {
+  return filled(b, loc, sizes, cast<TypedAttr>(b.getZeroAttr(elem)));
+}
+
+/// `v` with its dimensions grouped by `groups` into a collapse_shape, or
+/// expanded back to `sizes` by the same groups.
+Value collapse(OpBuilder &b, Location loc, Value v,
+               ArrayRef<ReassociationIndices> groups) {
+  return tensor::CollapseShapeOp::create(b, loc, v, groups);
+}
+Value expand(OpBuilder &b, Location loc, Value v,
+             ArrayRef<ReassociationIndices> groups,
+             ArrayRef<OpFoldResult> sizes) {
+  auto type = RankedTensorType::get(
+      staticShape(sizes), cast<RankedTensorType>(v.getType()).getElementType());
+  return tensor::ExpandShapeOp::create(b, loc, type, v, groups, sizes);
+}
+
+/// Groups [0, n - k), then each of the last k dimensions alone.
+SmallVector<ReassociationIndices> leadingGroup(int64_t n, int64_t k) {
+  SmallVector<ReassociationIndices> groups(1);
+  for (int64_t i = 0; i < n - k; ++i)
+    groups[0].push_back(i);
+  for (int64_t i = n - k; i < n; ++i)
+    groups.push_back({i});
+  return groups;
+}
+
+/// matmul() where a dimension is dynamic (batch or sequence): the same
+/// contractions, with the leading dimensions grouped by collapse_shape and
+/// restored by expand_shape (operands of rank 2 or more).
+FailureOr<Value> dynamicMatmul(NodeContext &ctx, Value a, Value bv) {
+  OpBuilder &b = ctx.b;
+  Location loc = ctx.loc;
+  auto at = cast<RankedTensorType>(a.getType());
+  auto bt = cast<RankedTensorType>(bv.getType());
+  Type elem = at.getElementType();
+  if (!isa<FloatType>(elem) || bt.getElementType() != elem)
+    return ctx.error() << "expects float operands of one type, got " << at
+                       << " and " << bt;
+  int64_t ra = at.getRank(), rb = bt.getRank();
+  if (ra < 2 || rb < 2)
+    return ctx.error() << "a matrix-vector product with dynamic dimensions ("
+                       << at << " x " << bt << ") is not supported";
+  int64_t k = at.getDimSize(ra - 1), k2 = bt.getDimSize(rb - 2);
+  if (k != k2 && !ShapedType::isDynamic(k) && !ShapedType::isDynamic(k2))
+    return ctx.error() << "inner dimensions differ: " << at << " x " << bt;
+  SmallVector<OpFoldResult> aSizes = dimsOf(b, a), bSizes = dimsOf(b, bv);
+  if (rb == 2) {
+    // [.., M, K] x [K, N]: one matmul over all rows.
+    Value lhs = ra > 2 ? collapse(b, loc, a, leadingGroup(ra, 1)) : a;
+    Value init = zeros(b, loc, {dimOf(b, lhs, 0), bSizes[1]}, elem);
+    Value result = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
+                                            ValueRange{lhs, bv}, init)
+                       .getResult(0);
+    if (ra == 2)
+      return result;
+    SmallVector<OpFoldResult> sizes(ArrayRef(aSizes).drop_back());
+    sizes.push_back(bSizes[1]);
+    return expand(b, loc, result, leadingGroup(ra, 1), sizes);
+  }
+  auto batch =
+      broadcastShapes(at.getShape().drop_back(2), bt.getShape().drop_back(2));
+  if (failed(batch))
+    return ctx.error() << "batch dimensions do not broadcast: " << at << " x "
+                       << bt;
+  // Each batch size: static from either operand, else a dynamic one's.
+  int64_t nb = batch->size();
+  SmallVector<OpFoldResult> batchSizes;
+  for (int64_t i = 0; i < nb; ++i) {
+    int64_t ia = i - (nb - (ra - 2)), ib = i - (nb - (rb - 2));
+    if (!ShapedType::isDynamic((*batch)[i]))
+      batchSizes.push_back(b.getIndexAttr((*batch)[i]));
+    else if (ia >= 0 && at.isDynamicDim(ia))
+      batchSizes.push_back(aSizes[ia]);
+    else
+      batchSizes.push_back(bSizes[ib]);
+  }
+  SmallVector<OpFoldResult> aTarget(batchSizes), bTarget(batchSizes);
+  aTarget.append({aSizes[ra - 2], aSizes[ra - 1]});
+  bTarget.append({bSizes[rb - 2], bSizes[rb - 1]});
+  auto ab = broadcastTo(ctx, a, aTarget);
+  auto bb = broadcastTo(ctx, bv, bTarget);
+  if (failed(ab) || failed(bb))
+    return failure();
+  SmallVector<ReassociationIndices> groups = leadingGroup(nb + 2, 2);
+  Value lhs = collapse(b, loc, *ab, groups);
+  Value rhs = collapse(b, loc, *bb, groups);
+  Value init = zeros(
+      b, loc, {dimOf(b, lhs, 0), dimOf(b, lhs, 1), dimOf(b, rhs, 2)}, elem);
+  Value result =
+      linalg::BatchMatmulOp::create(b, loc, TypeRange{init.getType()},
+                                    ValueRange{lhs, rhs}, init)
+          .getResult(0);
+  SmallVector<OpFoldResult> sizes(batchSizes);
+  sizes.append({aSizes[ra - 2], bSizes[rb - 1]});
+  return expand(b, loc, result, groups, sizes);
+}
 
 /// a [.., M, K] x b [.., K, N] with NumPy batch broadcasting.
 FailureOr<Value> matmul(NodeContext &ctx, Value a, Value bv) {
+  if (!cast<RankedTensorType>(a.getType()).hasStaticShape() ||
+      !cast<RankedTensorType>(bv.getType()).hasStaticShape())
+    return dynamicMatmul(ctx, a, bv);
   OpBuilder &b = ctx.b;
   Location loc = ctx.loc;
   auto at = cast<RankedTensorType>(a.getType());
@@ -82,8 +185,10 @@ FailureOr<Value> matmul(NodeContext &ctx, Value a, Value bv) {
     SmallVector<int64_t> aShape(*batch), bShape(*batch);
     aShape.append({m, k});
     bShape.append({k, n});
-    auto ab = broadcastTo(ctx, a, aShape);
-    auto bb = broadcastTo(ctx, bv, bShape);
+    auto ab =
+        broadcastTo(ctx, a, getAsIndexOpFoldResult(b.getContext(), aShape));
+    auto bb =
+        broadcastTo(ctx, bv, getAsIndexOpFoldResult(b.getContext(), bShape));
     if (failed(ab) || failed(bb))
       return failure();
     Value lhs = reshape(b, loc, *ab, {count, m, k});
@@ -234,8 +339,13 @@ Converter convertReduce(ReduceKind kind) {
                      });
     if (kind == ReduceKind::Mean) {
       int64_t count = 1;
-      for (int64_t a : *axes)
+      for (int64_t a : *axes) {
+        if (type.isDynamicDim(a))
+          return ctx.error()
+                 << "averages over dynamic dimension " << a << " of " << type
+                 << "; bind it with --input-shape";
         count *= type.getDimSize(a);
+      }
       r = scale(ctx, r, 1.0 / double(count));
     }
     ctx.setOutput(0, r);
@@ -313,6 +423,9 @@ LogicalResult convertLayerNorm(NodeContext &ctx) {
   SmallVector<int64_t> axes;
   int64_t count = 1;
   for (int64_t d = *axis; d < rank; ++d) {
+    if (type.isDynamicDim(d))
+      return ctx.error() << "normalizes over dynamic dimension " << d << " of "
+                         << type << "; bind it with --input-shape";
     axes.push_back(d);
     count *= type.getDimSize(d);
   }

@@ -7,9 +7,12 @@
 // Reshape, Flatten, Squeeze, Unsqueeze (tensor reshapes), Transpose
 // (linalg.transpose), Concat, Slice, Split (tensor slices), Gather (a
 // linalg.generic that extracts), Expand, Trilu, and the shape producers
-// Shape, ConstantOfShape, Range. Shapes must be known at import: every
-// shape operand is a constant, possibly computed by these same operators on
-// constants, which they fold.
+// Shape, ConstantOfShape, Range. Every shape operand must be known at
+// import: a constant, or computed by these same operators and the integer
+// elementwise ones from the dimensions of tensors (Tensor::symbolic), which
+// they fold. Dimensions the graph leaves open stay dynamic: a dimension is
+// then an index value of the function (dimOf), so Reshape, Expand, Range
+// and ConstantOfShape make tensors of dynamic size.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +40,13 @@ bool foldable(const Tensor &t) {
 /// Output `i` is input 0 with a new static shape.
 LogicalResult reshapeTo(NodeContext &ctx, ArrayRef<int64_t> shape) {
   const Tensor &in = ctx.input(0);
+  if (in.symbolicType && shape.size() <= 1 &&
+      (shape.empty() ? 1 : shape[0]) == int64_t(in.symbolic.size())) {
+    ctx.setOutput(0, in.symbolic,
+                  RankedTensorType::get(shape, in.type().getElementType()),
+                  in.isUnsigned);
+    return success();
+  }
   int64_t count = 1;
   for (int64_t d : shape)
     count *= d;
@@ -53,7 +63,90 @@ LogicalResult reshapeTo(NodeContext &ctx, ArrayRef<int64_t> shape) {
   return success();
 }
 
+/// Output 0 = input 0 reshaped to `sizes` (some dynamic).
+LogicalResult reshapeToSizes(NodeContext &ctx, ArrayRef<OpFoldResult> sizes) {
+  SmallVector<int64_t> shape = staticShape(sizes);
+  if (!ShapedType::isDynamicShape(shape) &&
+      ctx.input(0).type().hasStaticShape())
+    return reshapeTo(ctx, shape);
+  ctx.setOutput(0, reshape(ctx.b, ctx.loc, ctx.value(0), sizes),
+                ctx.input(0).isUnsigned);
+  return success();
+}
+
+/// The product of `sizes`: a static factor and the dynamic sizes.
+std::pair<int64_t, SmallVector<Value>> product(ArrayRef<OpFoldResult> sizes) {
+  std::pair<int64_t, SmallVector<Value>> p = {1, {}};
+  for (OpFoldResult s : sizes) {
+    if (std::optional<int64_t> c = getConstantIntValue(s))
+      p.first *= *c;
+    else
+      p.second.push_back(cast<Value>(s));
+  }
+  return p;
+}
+
+/// Reshape to a shape that is not a constant (computed from dynamic
+/// dimensions): 0 copies the input's dimension, -1 is the quotient of the
+/// element counts, cancelling the dynamic dimensions both share.
+LogicalResult convertDynamicReshape(NodeContext &ctx) {
+  auto target = ctx.knownInts(1, "shape");
+  if (failed(target))
+    return failure();
+  OpBuilder &b = ctx.b;
+  Value in = ctx.value(0);
+  SmallVector<OpFoldResult> inSizes = dimsOf(b, in);
+  bool allowZero = ctx.attrInt("allowzero", 0);
+  SmallVector<OpFoldResult> sizes;
+  std::optional<size_t> inferred;
+  for (auto [i, d] : llvm::enumerate(*target)) {
+    std::optional<int64_t> c = getConstantIntValue(d);
+    if (c == 0 && !allowZero) {
+      if (i >= inSizes.size())
+        return ctx.error() << "shape dimension " << i
+                           << " copies an input dimension that does not exist";
+      d = inSizes[i];
+    } else if (c == -1) {
+      if (inferred)
+        return ctx.error() << "shape has more than one -1";
+      inferred = i;
+    } else if (c && *c < 0) {
+      return ctx.error() << "shape has negative dimension " << *c;
+    }
+    sizes.push_back(d);
+  }
+  if (inferred) {
+    SmallVector<OpFoldResult> known(sizes);
+    known.erase(known.begin() + *inferred);
+    auto [num, numValues] = product(inSizes);
+    auto [den, denValues] = product(known);
+    for (Value v : llvm::make_early_inc_range(denValues))
+      if (auto *it = llvm::find(numValues, v); it != numValues.end()) {
+        numValues.erase(it);
+        denValues.erase(llvm::find(denValues, v));
+      }
+    if (den == 0 || (denValues.empty() && num % den))
+      return ctx.error() << "cannot infer the -1 of the shape for "
+                         << ctx.input(0).type();
+    if (numValues.empty() && denValues.empty()) {
+      sizes[*inferred] = b.getIndexAttr(num / den);
+    } else {
+      Location loc = ctx.loc;
+      Value n = arith::ConstantIndexOp::create(b, loc, num);
+      for (Value v : numValues)
+        n = arith::MulIOp::create(b, loc, n, v);
+      Value d = arith::ConstantIndexOp::create(b, loc, den);
+      for (Value v : denValues)
+        d = arith::MulIOp::create(b, loc, d, v);
+      sizes[*inferred] = arith::DivUIOp::create(b, loc, n, d).getResult();
+    }
+  }
+  return reshapeToSizes(ctx, sizes);
+}
+
 LogicalResult convertReshape(NodeContext &ctx) {
+  if (!ctx.input(0).type().hasStaticShape() || ctx.input(1).symbolicType)
+    return convertDynamicReshape(ctx);
   auto target = ctx.constInts(1, "shape");
   if (failed(target))
     return failure();
@@ -97,6 +190,18 @@ LogicalResult convertFlatten(NodeContext &ctx) {
   auto axis = normalizeAxis(ctx.attrInt("axis", 1), in.size() + 1);
   if (failed(axis))
     return ctx.error() << "axis out of range";
+  if (!ctx.input(0).type().hasStaticShape()) {
+    Value v = ctx.value(0);
+    SmallVector<ReassociationIndices> groups(2);
+    for (int64_t i = 0; i < int64_t(in.size()); ++i)
+      groups[i < *axis ? 0 : 1].push_back(i);
+    // A rank-0 side is one unit dimension.
+    if (groups[0].empty() || groups[1].empty())
+      return ctx.error() << "flattens a dynamic tensor at its edge";
+    ctx.setOutput(0, tensor::CollapseShapeOp::create(ctx.b, ctx.loc, v, groups),
+                  ctx.input(0).isUnsigned);
+    return success();
+  }
   int64_t outer = 1, inner = 1;
   for (auto [i, d] : llvm::enumerate(in))
     (int64_t(i) < *axis ? outer : inner) *= d;
@@ -136,9 +241,17 @@ LogicalResult convertSqueeze(NodeContext &ctx) {
         drop.push_back(i);
   }
   SmallVector<int64_t> shape;
+  SmallVector<OpFoldResult> sizes;
   for (auto [i, d] : llvm::enumerate(in))
-    if (!llvm::is_contained(drop, int64_t(i)))
+    if (!llvm::is_contained(drop, int64_t(i))) {
       shape.push_back(d);
+      if (ShapedType::isDynamic(d))
+        sizes.push_back(dimOf(ctx.b, ctx.value(0), i));
+      else
+        sizes.push_back(ctx.b.getIndexAttr(d));
+    }
+  if (!ctx.input(0).type().hasStaticShape())
+    return reshapeToSizes(ctx, sizes);
   return reshapeTo(ctx, shape);
 }
 
@@ -158,9 +271,19 @@ LogicalResult convertUnsqueeze(NodeContext &ctx) {
     inserted.push_back(*n);
   }
   SmallVector<int64_t> shape;
+  SmallVector<OpFoldResult> sizes;
   size_t next = 0;
-  for (int64_t i = 0; i < rank; ++i)
-    shape.push_back(llvm::is_contained(inserted, i) ? 1 : in[next++]);
+  bool dynamic = !ctx.input(0).type().hasStaticShape();
+  for (int64_t i = 0; i < rank; ++i) {
+    bool unit = llvm::is_contained(inserted, i);
+    shape.push_back(unit ? 1 : in[next]);
+    if (dynamic)
+      sizes.push_back(unit ? OpFoldResult(ctx.b.getIndexAttr(1))
+                           : dimOf(ctx.b, ctx.value(0), next));
+    next += !unit;
+  }
+  if (dynamic)
+    return reshapeToSizes(ctx, sizes);
   return reshapeTo(ctx, shape);
 }
 
@@ -215,10 +338,33 @@ DenseElementsAttr sliceConstant(DenseElementsAttr in, ArrayRef<int64_t> offsets,
       RankedTensorType::get(sizes, type.getElementType()), out);
 }
 
-/// Output `i` = input 0 sliced (static offsets, sizes, positive strides).
+/// Output `i` = input 0 sliced (static offsets, sizes, positive strides;
+/// kDynamic sizes take the whole dynamic dimension).
 void setSlice(NodeContext &ctx, size_t i, ArrayRef<int64_t> offsets,
               ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides) {
   const Tensor &in = ctx.input(0);
+  if (in.symbolicType && sizes.size() == 1) {
+    SmallVector<OpFoldResult> elements;
+    for (int64_t k = 0; k < sizes[0]; ++k)
+      elements.push_back(in.symbolic[offsets[0] + k * strides[0]]);
+    ctx.setOutput(i, elements,
+                  RankedTensorType::get(sizes, in.type().getElementType()),
+                  in.isUnsigned);
+    return;
+  }
+  if (ShapedType::isDynamicShape(sizes)) {
+    MLIRContext *mctx = ctx.b.getContext();
+    SmallVector<OpFoldResult> mixed;
+    for (auto [d, size] : llvm::enumerate(sizes))
+      mixed.push_back(ShapedType::isDynamic(size)
+                          ? dimOf(ctx.b, ctx.value(0), d)
+                          : OpFoldResult(ctx.b.getIndexAttr(size)));
+    Value v = tensor::ExtractSliceOp::create(
+        ctx.b, ctx.loc, ctx.value(0), getAsIndexOpFoldResult(mctx, offsets),
+        mixed, getAsIndexOpFoldResult(mctx, strides));
+    ctx.setOutput(i, v, in.isUnsigned);
+    return;
+  }
   if (foldable(in)) {
     ctx.setOutput(i, sliceConstant(in.constant, offsets, sizes, strides),
                   in.isUnsigned);
@@ -277,6 +423,15 @@ LogicalResult convertSlice(NodeContext &ctx) {
     if (step <= 0)
       return ctx.error() << "step " << step
                          << " is not supported (only positive steps)";
+    if (ShapedType::isDynamic(dim)) {
+      // A dynamic dimension is sliced whole (what exporters emit for the
+      // dimensions they keep); anything else needs its size at import.
+      if (starts[k] != 0 || ends[k] < (int64_t(1) << 31) || step != 1)
+        return ctx.error() << "slices dynamic dimension " << *axis << " of "
+                           << ctx.input(0).type()
+                           << "; bind it with --input-shape";
+      continue;
+    }
     auto clampIndex = [&](int64_t v) {
       if (v < 0)
         v += dim;
@@ -328,11 +483,68 @@ LogicalResult convertSplit(NodeContext &ctx) {
   return success();
 }
 
+/// Concat of shapes (rank 1, known elements) some of which are symbolic.
+LogicalResult concatKnownInts(NodeContext &ctx) {
+  SmallVector<OpFoldResult> elements;
+  for (size_t i = 0; i < ctx.numInputs(); ++i) {
+    auto e = ctx.knownInts(i, "input");
+    if (failed(e))
+      return failure();
+    llvm::append_range(elements, *e);
+  }
+  ctx.setOutput(0, elements,
+                RankedTensorType::get({int64_t(elements.size())},
+                                      ctx.input(0).type().getElementType()),
+                ctx.input(0).isUnsigned);
+  return success();
+}
+
+/// Concat of tensors with dynamic dimensions: the others' sizes are the
+/// first input's, offsets along the axis are computed.
+LogicalResult concatDynamic(NodeContext &ctx, int64_t axis) {
+  OpBuilder &b = ctx.b;
+  Location loc = ctx.loc;
+  SmallVector<OpFoldResult> sizes = dimsOf(b, ctx.value(0));
+  SmallVector<OpFoldResult> offsets;
+  OpFoldResult total = b.getIndexAttr(0);
+  for (size_t i = 0; i < ctx.numInputs(); ++i) {
+    offsets.push_back(total);
+    OpFoldResult d = dimOf(b, ctx.value(i), axis);
+    std::optional<int64_t> t = getConstantIntValue(total),
+                           c = getConstantIntValue(d);
+    if (t && c)
+      total = b.getIndexAttr(*t + *c);
+    else
+      total = arith::AddIOp::create(b, loc, indexValue(b, loc, total),
+                                    indexValue(b, loc, d))
+                  .getResult();
+  }
+  sizes[axis] = total;
+  Type elem = ctx.input(0).type().getElementType();
+  Value result = tensor::EmptyOp::create(b, loc, sizes, elem);
+  for (size_t i = 0; i < ctx.numInputs(); ++i) {
+    Value v = ctx.value(i);
+    int64_t rank = sizes.size();
+    SmallVector<OpFoldResult> at(rank, b.getIndexAttr(0));
+    at[axis] = offsets[i];
+    result = tensor::InsertSliceOp::create(
+        b, loc, v, result, at, dimsOf(b, v),
+        SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
+  }
+  ctx.setOutput(0, result, ctx.input(0).isUnsigned);
+  return success();
+}
+
 LogicalResult convertConcat(NodeContext &ctx) {
   RankedTensorType first = ctx.input(0).type();
   auto axis = normalizeAxis(ctx.attrInt("axis", 0), first.getRank());
   if (failed(axis))
     return ctx.error() << "axis out of range";
+  bool anySymbolic = false, anyDynamic = false;
+  for (size_t i = 0; i < ctx.numInputs(); ++i) {
+    anySymbolic |= bool(ctx.input(i).symbolicType);
+    anyDynamic |= !ctx.input(i).type().hasStaticShape();
+  }
   SmallVector<int64_t> shape(first.getShape());
   shape[*axis] = 0;
   bool allConstant = true;
@@ -343,12 +555,18 @@ LogicalResult convertConcat(NodeContext &ctx) {
       return ctx.error() << "input " << i << " is " << t << ", input 0 "
                          << first;
     for (int64_t d = 0; d < t.getRank(); ++d)
-      if (d != *axis && t.getDimSize(d) != first.getDimSize(d))
+      if (d != *axis && t.getDimSize(d) != first.getDimSize(d) &&
+          !t.isDynamicDim(d) && !first.isDynamicDim(d))
         return ctx.error() << "input " << i << " is " << t
                            << ", which does not match input 0 " << first;
-    shape[*axis] += t.getDimSize(*axis);
+    if (!anyDynamic)
+      shape[*axis] += t.getDimSize(*axis);
     allConstant &= foldable(ctx.input(i));
   }
+  if (anySymbolic && first.getRank() == 1)
+    return concatKnownInts(ctx);
+  if (anyDynamic)
+    return concatDynamic(ctx, *axis);
   auto type = RankedTensorType::get(shape, first.getElementType());
   if (allConstant) {
     // Row-major: interleave the inputs' blocks of the trailing dims.
@@ -403,6 +621,19 @@ LogicalResult convertGather(NodeContext &ctx) {
   llvm::append_range(shape, dataType.getShape().drop_front(*axis + 1));
   auto outType = RankedTensorType::get(shape, dataType.getElementType());
 
+  // An element of a shape that is known at import: a dimension.
+  if (data.symbolicType && indices.constant && indexType.getRank() <= 1) {
+    SmallVector<OpFoldResult> elements;
+    for (int64_t i : *ctx.constInts(1, "indices")) {
+      if (i < -dim || i >= dim)
+        return ctx.error() << "index " << i << " out of range [" << -dim << ", "
+                           << dim << ")";
+      elements.push_back(data.symbolic[i < 0 ? i + dim : i]);
+    }
+    ctx.setOutput(0, elements, outType, data.isUnsigned);
+    return success();
+  }
+
   if (foldable(data) && foldable(indices)) {
     SmallVector<int64_t> idx = *ctx.constInts(1, "indices");
     SmallVector<Attribute> values(data.constant.getValues<Attribute>());
@@ -437,17 +668,25 @@ LogicalResult convertGather(NodeContext &ctx) {
   SmallVector<AffineMap> maps = {
       AffineMap::get(shape.size(), 0, indexExprs, b.getContext()),
       b.getMultiDimIdentityMap(shape.size())};
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < *axis; ++d)
+    sizes.push_back(dimOf(b, dataValue, d));
+  llvm::append_range(sizes, dimsOf(b, ctx.value(1)));
+  for (int64_t d = *axis + 1; d < dataType.getRank(); ++d)
+    sizes.push_back(dimOf(b, dataValue, d));
   Value init =
-      tensor::EmptyOp::create(b, loc, shape, dataType.getElementType());
+      tensor::EmptyOp::create(b, loc, sizes, dataType.getElementType());
+  // The gathered dimension's size, for the wrapping and clamping below.
+  Value dimSize = indexValue(b, loc, dimOf(b, dataValue, *axis));
   SmallVector<utils::IteratorType> iterators(shape.size(),
                                              utils::IteratorType::parallel);
   Value result =
       linalg::GenericOp::create(
-          b, loc, outType, ctx.value(1), init, maps, iterators,
+          b, loc, init.getType(), ctx.value(1), init, maps, iterators,
           [&](OpBuilder &nb, Location l, ValueRange args) {
             Value i =
                 arith::IndexCastOp::create(nb, l, nb.getIndexType(), args[0]);
-            Value dimV = arith::ConstantIndexOp::create(nb, l, dim);
+            Value dimV = dimSize;
             Value zero = arith::ConstantIndexOp::create(nb, l, 0);
             Value negative = arith::CmpIOp::create(
                 nb, l, arith::CmpIPredicate::slt, i, zero);
@@ -457,7 +696,9 @@ LogicalResult convertGather(NodeContext &ctx) {
             // bounds.
             i = arith::MaxSIOp::create(nb, l, i, zero);
             i = arith::MinSIOp::create(
-                nb, l, i, arith::ConstantIndexOp::create(nb, l, dim - 1));
+                nb, l, i,
+                arith::SubIOp::create(
+                    nb, l, dimV, arith::ConstantIndexOp::create(nb, l, 1)));
             SmallVector<Value> at;
             for (int64_t d = 0; d < *axis; ++d)
               at.push_back(linalg::IndexOp::create(nb, l, d));
@@ -484,14 +725,20 @@ LogicalResult convertShape(NodeContext &ctx) {
   SmallVector<int64_t> dims(shape.begin() + start,
                             shape.begin() + std::max(start, end));
   auto type = RankedTensorType::get({int64_t(dims.size())}, ctx.b.getI64Type());
+  if (ShapedType::isDynamicShape(dims)) {
+    SmallVector<OpFoldResult> sizes = dimsOf(ctx.b, ctx.value(0));
+    ctx.setOutput(0, ArrayRef(sizes).slice(start, dims.size()), type);
+    return success();
+  }
   ctx.setOutput(0, DenseElementsAttr::get(type, ArrayRef<int64_t>(dims)));
   return success();
 }
 
 LogicalResult convertConstantOfShape(NodeContext &ctx) {
-  auto shape = ctx.constInts(0, "shape");
-  if (failed(shape))
+  auto sizes = ctx.knownInts(0, "shape");
+  if (failed(sizes))
     return failure();
+  SmallVector<int64_t> shape = staticShape(*sizes);
   DenseElementsAttr value;
   bool isUnsigned = false;
   if (const onnx::AttributeProto *a = ctx.attr("value")) {
@@ -504,14 +751,70 @@ LogicalResult convertConstantOfShape(NodeContext &ctx) {
     value = DenseElementsAttr::get(
         RankedTensorType::get({1}, ctx.b.getF32Type()), 0.0f);
   }
-  auto type = RankedTensorType::get(*shape, value.getElementType());
+  if (ShapedType::isDynamicShape(shape)) {
+    ctx.setOutput(
+        0, filled(ctx.b, ctx.loc, *sizes, value.getValues<TypedAttr>()[0]),
+        isUnsigned);
+    return success();
+  }
+  auto type = RankedTensorType::get(shape, value.getElementType());
   ctx.setOutput(0,
                 DenseElementsAttr::get(type, value.getValues<Attribute>()[0]),
                 isUnsigned);
   return success();
 }
 
+/// Range whose limit is a dimension (integers only): a generic computing
+/// start + i * delta over ceil((limit - start) / delta) elements.
+LogicalResult convertDynamicRange(NodeContext &ctx) {
+  Type elem = ctx.input(0).type().getElementType();
+  auto start = ctx.constInts(0, "start");
+  auto limit = ctx.knownInts(1, "limit");
+  auto delta = ctx.constInts(2, "delta");
+  if (failed(start) || failed(limit) || failed(delta))
+    return failure();
+  if (!isa<IntegerType>(elem) || start->size() != 1 || limit->size() != 1 ||
+      delta->size() != 1)
+    return ctx.error() << "needs scalar integer start, limit and delta";
+  int64_t s = (*start)[0], d = (*delta)[0];
+  if (d == 0)
+    return ctx.error() << "delta is 0";
+  OpBuilder &b = ctx.b;
+  Location loc = ctx.loc;
+  Value l = indexValue(b, loc, (*limit)[0]);
+  Value count = arith::CeilDivSIOp::create(
+      b, loc,
+      arith::SubIOp::create(b, loc, l,
+                            arith::ConstantIndexOp::create(b, loc, s)),
+      arith::ConstantIndexOp::create(b, loc, d));
+  count = arith::MaxSIOp::create(b, loc, count,
+                                 arith::ConstantIndexOp::create(b, loc, 0));
+  Value init =
+      tensor::EmptyOp::create(b, loc, ArrayRef<OpFoldResult>{count}, elem);
+  Value result =
+      linalg::GenericOp::create(
+          b, loc, init.getType(), ValueRange{}, init,
+          ArrayRef<AffineMap>{b.getMultiDimIdentityMap(1)},
+          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+          [&](OpBuilder &nb, Location at, ValueRange) {
+            Value i = arith::IndexCastOp::create(
+                nb, at, elem, linalg::IndexOp::create(nb, at, 0));
+            Value v = arith::AddIOp::create(
+                nb, at,
+                arith::ConstantOp::create(nb, at, nb.getIntegerAttr(elem, s)),
+                arith::MulIOp::create(nb, at, i,
+                                      arith::ConstantOp::create(
+                                          nb, at, nb.getIntegerAttr(elem, d))));
+            linalg::YieldOp::create(nb, at, v);
+          })
+          .getResult(0);
+  ctx.setOutput(0, result, ctx.input(0).isUnsigned);
+  return success();
+}
+
 LogicalResult convertRange(NodeContext &ctx) {
+  if (ctx.input(1).symbolicType)
+    return convertDynamicRange(ctx);
   Type elem = ctx.input(0).type().getElementType();
   auto start = ctx.constFloats(0, "start");
   auto limit = ctx.constFloats(1, "limit");
@@ -535,14 +838,34 @@ LogicalResult convertRange(NodeContext &ctx) {
 }
 
 LogicalResult convertExpand(NodeContext &ctx) {
-  auto target = ctx.constInts(1, "shape");
+  auto target = ctx.knownInts(1, "shape");
   if (failed(target))
     return failure();
-  auto shape = broadcastShapes(ctx.input(0).type().getShape(), *target);
+  RankedTensorType type = ctx.input(0).type();
+  SmallVector<int64_t> targetShape = staticShape(*target);
+  for (int64_t d : targetShape)
+    if (d < 0 && !ShapedType::isDynamic(d))
+      return ctx.error() << "shape has negative dimension " << d;
+  auto shape = broadcastShapes(type.getShape(), targetShape);
   if (failed(shape))
-    return ctx.error() << ctx.input(0).type() << " does not broadcast to ["
-                       << *target << "]";
-  auto r = broadcastTo(ctx, ctx.value(0), *shape);
+    return ctx.error() << type << " does not broadcast to [" << targetShape
+                       << "]";
+  // Each output size: a static one from either side, else the input's own
+  // dynamic dimension (taken to equal the target's), else the target's.
+  Value in = ctx.value(0);
+  SmallVector<OpFoldResult> sizes;
+  int64_t rank = shape->size();
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t at = i - (rank - type.getRank());
+    int64_t t = i - (rank - int64_t(target->size()));
+    if (!ShapedType::isDynamic((*shape)[i]))
+      sizes.push_back(ctx.b.getIndexAttr((*shape)[i]));
+    else if (at >= 0 && type.isDynamicDim(at))
+      sizes.push_back(dimOf(ctx.b, in, at));
+    else
+      sizes.push_back((*target)[t]);
+  }
+  auto r = broadcastTo(ctx, in, sizes);
   if (failed(r))
     return failure();
   ctx.setOutput(0, *r, ctx.input(0).isUnsigned);

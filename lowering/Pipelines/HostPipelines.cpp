@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowering/Pipelines/HostPipelines.h"
+#include "lowering/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -66,12 +67,10 @@ void mlir::qf::buildBufferizationPipeline(OpPassManager &pm) {
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
 
-  // The caller owns every buffer it sees: results are written into buffers it
-  // passes in, and temporaries are freed inside.
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  // The caller owns every buffer it sees: static results are written into
+  // buffers it passes in, dynamically shaped ones are returned for it to
+  // free, and temporaries are freed inside.
+  pm.addPass(createQFStaticResultsToOutParamsPass());
   bufferization::buildBufferDeallocationPipeline(pm);
 }
 
@@ -91,6 +90,7 @@ void mlir::qf::buildBuffersToLLVMPipeline(OpPassManager &pm) {
   // transfer inside the loops, and the stack grows with every iteration.
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
+  pm.addPass(createQFExpandShapeToReinterpretCastPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

@@ -25,8 +25,10 @@ namespace mlir::qf {
 /// pass manager get them through their executor's getDependentDialects.
 void registerHostPipelineDependencies(DialectRegistry &registry);
 
-/// Tensors to buffers with function boundaries: results become caller-owned
-/// out-parameters (public functions included), temporaries are freed inside.
+/// Tensors to buffers with function boundaries: statically shaped results
+/// become caller-allocated out-parameters (public functions included),
+/// dynamically shaped ones stay results that the caller frees, temporaries
+/// are freed inside.
 void buildBufferizationPipeline(OpPassManager &pm);
 
 /// Buffers (after buildBufferizationPipeline) to the LLVM dialect, for

@@ -18,6 +18,7 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/xxhash.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -59,19 +60,48 @@ struct Descriptor {
   }
 };
 
+/// Copies the result a compiled function returned through `words` (a memref
+/// descriptor of `rank`) into a host tensor.
+HostTensor takeResult(const TensorPort &port, const int64_t *words) {
+  int64_t rank = port.shape.size();
+  ArrayRef<int64_t> sizes(words + 3, rank), strides(words + 3 + rank, rank);
+  HostTensor tensor(port.dtype, sizes);
+  size_t elementSize = dtypeSize(port.dtype);
+  const char *base = reinterpret_cast<const char *>(words[1]) +
+                     words[2] * int64_t(elementSize);
+  char *out = static_cast<char *>(tensor.data());
+  int64_t contiguous = 1;
+  bool rowMajor = true;
+  for (int64_t d = rank - 1; d >= 0; contiguous *= sizes[d--])
+    rowMajor &= sizes[d] == 1 || strides[d] == contiguous;
+  if (rowMajor) {
+    std::memcpy(out, base, tensor.byteSize());
+    return tensor;
+  }
+  for (auto [i, offset] : llvm::enumerate(rowMajorOffsets(sizes, strides)))
+    std::memcpy(out + i * elementSize, base + offset * elementSize,
+                elementSize);
+  return tensor;
+}
+
 class CpuExecutable final : public Executable {
 public:
   CpuExecutable(Signature sig, std::unique_ptr<ExecutionEngine> engine,
                 void (*entry)(void **))
-      : Executable(std::move(sig)), engine(std::move(engine)), entry(entry) {}
+      : Executable(std::move(sig)), engine(std::move(engine)), entry(entry) {
+    returnsResults = llvm::any_of(signature().outputs, [](const TensorPort &p) {
+      return llvm::any_of(p.shape, ShapedType::isDynamic);
+    });
+  }
 
   llvm::Expected<std::vector<HostTensor>>
   run(ArrayRef<const HostTensor *> inputs, ObserverSink *sink) override {
     if (llvm::Error error = checkInputs(inputs))
       return std::move(error);
     std::vector<HostTensor> outputs;
-    for (const TensorPort &port : signature().outputs)
-      outputs.emplace_back(port.dtype, port.shape);
+    if (!returnsResults)
+      for (const TensorPort &port : signature().outputs)
+        outputs.emplace_back(port.dtype, port.shape);
 
     std::vector<Descriptor> descriptors;
     descriptors.reserve(inputs.size() + outputs.size());
@@ -80,8 +110,15 @@ public:
     for (HostTensor &output : outputs)
       descriptors.emplace_back(output.data(), output.shape());
     // The C interface takes a pointer to each descriptor; the packed wrapper
-    // takes a pointer to each of those arguments.
+    // takes a pointer to each of those arguments. Returned results (any
+    // dynamically shaped one) come first, as one struct of descriptors.
+    std::vector<int64_t> returned;
+    for (const TensorPort &port : signature().outputs)
+      if (returnsResults)
+        returned.resize(returned.size() + 3 + 2 * port.shape.size());
     std::vector<void *> pointers, packed;
+    if (returnsResults)
+      pointers.push_back(returned.data());
     for (Descriptor &d : descriptors)
       pointers.push_back(d.words.data());
     for (void *&p : pointers)
@@ -89,12 +126,26 @@ public:
 
     ScopedObserverSink scope(sink);
     entry(packed.data());
+    if (!returnsResults)
+      return outputs;
+    // The compiled code allocated each returned buffer (malloc) and gave it
+    // to us: copy it out and free it once, however many results share it.
+    llvm::SmallPtrSet<void *, 4> allocations;
+    const int64_t *words = returned.data();
+    for (const TensorPort &port : signature().outputs) {
+      outputs.push_back(takeResult(port, words));
+      allocations.insert(reinterpret_cast<void *>(words[0]));
+      words += 3 + 2 * port.shape.size();
+    }
+    for (void *allocation : allocations)
+      std::free(allocation);
     return outputs;
   }
 
 private:
   std::unique_ptr<ExecutionEngine> engine;
   void (*entry)(void **);
+  bool returnsResults = false;
 };
 
 /// Compiled modules of this process, by a hash of the module text and entry.
@@ -249,11 +300,6 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
   FailureOr<Signature> sig = getSignature(func);
   if (failed(sig))
     return failure();
-  for (auto [i, port] : llvm::enumerate(sig->outputs))
-    if (llvm::any_of(port.shape, ShapedType::isDynamic))
-      return func.emitError() << "result " << port.describe(i)
-                              << " has a dynamic shape; the cpu executor "
-                                 "needs static result shapes";
 
   // Code bound to resource blobs in place is not cached (see below), so a
   // module with such blobs, a model whose key alone would cost a printing

@@ -6,10 +6,14 @@
 //
 //   qf-run MODULE.mlir [--entry main] [--backend cpu]
 //          [--load-backend-plugin=LIB.so]...
-//          [--input NAME_OR_INDEX=FILE.npy]... [--inputs FILE.npz]
-//          [--output FILE.npz] [--bench N] [--warmup K]
+//          [--input NAME_OR_INDEX=FILE.npy]... [--inputs FILE.npz]...
+//          [--output FILE.npz]... [--bench N] [--warmup K]
 //
-// Without --output, prints each result's shape and leading values.
+// The module is compiled once and run on each --inputs archive in turn
+// (with the --input tensors added to each), the results of the i-th going
+// to the i-th --output: a model with dynamic dimensions runs every batch
+// and sequence length from one compilation. Without --output, prints each
+// result's shape and leading values.
 //
 //===----------------------------------------------------------------------===//
 
@@ -56,10 +60,12 @@ static cl::list<std::string>
                 cl::desc("Load a backend plugin library (repeatable)"));
 static cl::list<std::string>
     inputSpecs("input", cl::desc("NAME_OR_INDEX=FILE.npy: one argument"));
-static cl::opt<std::string>
-    inputArchive("inputs", cl::desc("FILE.npz: arguments by member name"));
-static cl::opt<std::string>
-    outputPath("output", cl::desc("FILE.npz: where the results go"));
+static cl::list<std::string> inputArchives(
+    "inputs",
+    cl::desc("FILE.npz: arguments by member name (repeatable: one run each)"));
+static cl::list<std::string>
+    outputPaths("output",
+                cl::desc("FILE.npz: where the results go (one per run)"));
 static cl::opt<unsigned> benchRuns("bench", cl::init(0),
                                    cl::desc("Time N runs and print "
                                             "min/median/max wall time"));
@@ -107,76 +113,22 @@ static void printSummary(StringRef key, const HostTensor &tensor) {
   llvm::outs() << (tensor.numElements() > n ? ", ...]\n" : "]\n");
 }
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM initLLVM(argc, argv);
-  mlir::qf::tools::exitOnFatalError("qf-run");
-  cl::ParseCommandLineOptions(argc, argv, "QuantForge runner\n");
-
-  qf::plugin::registerBuiltinBackends();
-  for (const std::string &path : pluginPaths)
-    if (llvm::Error error = qf::plugin::BackendRegistry::global().load(path))
-      return fail(llvm::toString(std::move(error)));
-  llvm::Expected<std::unique_ptr<Executor>> executor =
-      ExecutorRegistry::global().create(backendName);
-  if (!executor) {
-    // A known backend that cannot run here says why.
-    if (const qf::plugin::BackendPlugin *backend =
-            qf::plugin::BackendRegistry::global().lookup(backendName)) {
-      llvm::consumeError(executor.takeError());
-      return fail("backend '" + backendName +
-                  "' cannot run on this machine: " + backend->whyNoExecutor());
-    }
-    return fail(llvm::toString(executor.takeError()));
-  }
-
-  // Outputs never replace an input.
-  if (!outputPath.empty()) {
-    std::vector<std::string> inputs = {modulePath};
-    if (!inputArchive.empty())
-      inputs.push_back(inputArchive);
-    for (StringRef spec : inputSpecs)
-      inputs.push_back(spec.split('=').second.str());
-    for (const std::string &input : inputs)
-      if (sameFile(input, outputPath))
-        return fail("refusing to write the output over the input '" + input +
-                    "'");
-  }
-
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  qf::registerQFDialect(registry);
-  registerExecutorDependencies(backendName, registry);
-  qf::plugin::registerBuiltinBackendDependencies(registry);
-  MLIRContext context(registry);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(modulePath, sourceMgr,
-                                ParserConfig(&context,
-                                             /*verifyAfterParse=*/false));
-  // Verified once the weights file has resolved its quantized types.
-  if (!module ||
-      failed(qf::parameters::loadMissingParameters(
-          *module, qf::parameters::weightsToRead(modulePath, weightsPath))) ||
-      failed(verify(*module)))
-    return 1;
-  FailureOr<std::shared_ptr<Executable>> executable =
-      (*executor)->compile(*module, entryName);
-  if (failed(executable))
-    return 1;
-  const Signature &sig = (*executable)->signature();
+/// Runs `executable` on the tensors of `archivePath` (if any) and the
+/// --input tensors; writes the results to `outputPath`, or prints them.
+static int runOnce(Executable &executable, StringRef archivePath,
+                   StringRef outputPath) {
+  const Signature &sig = executable.signature();
 
   // Gather the inputs: the archive's members, then each --input.
   NamedTensors loaded;
   std::vector<SourcedTensor> given;
   std::vector<std::string> origins;
-  if (!inputArchive.empty()) {
-    llvm::Expected<NamedTensors> archive = readNpz(inputArchive);
+  if (!archivePath.empty()) {
+    llvm::Expected<NamedTensors> archive = readNpz(archivePath);
     if (!archive)
       return fail(llvm::toString(archive.takeError()));
     for (auto &[name, tensor] : *archive) {
-      origins.push_back(inputArchive + ":" + name);
+      origins.push_back((archivePath + ":" + name).str());
       loaded.emplace_back(name, std::move(tensor));
     }
   }
@@ -198,13 +150,13 @@ int main(int argc, char **argv) {
     return fail(llvm::toString(inputs.takeError()));
 
   for (unsigned i = 0; i < warmupRuns && benchRuns; ++i)
-    if (auto result = (*executable)->run(*inputs); !result)
+    if (auto result = executable.run(*inputs); !result)
       return fail(llvm::toString(result.takeError()));
   std::vector<double> times;
   llvm::Expected<std::vector<HostTensor>> results = std::vector<HostTensor>();
   for (unsigned i = 0; i < std::max(1u, benchRuns.getValue()); ++i) {
     auto start = std::chrono::steady_clock::now();
-    results = (*executable)->run(*inputs);
+    results = executable.run(*inputs);
     auto end = std::chrono::steady_clock::now();
     if (!results)
       return fail(llvm::toString(results.takeError()));
@@ -231,5 +183,77 @@ int main(int argc, char **argv) {
     outputs.emplace_back(outputKey(sig, i), std::move(result));
   if (llvm::Error error = writeNpz(outputPath, outputs))
     return fail(llvm::toString(std::move(error)));
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  mlir::qf::tools::exitOnFatalError("qf-run");
+  cl::ParseCommandLineOptions(argc, argv, "QuantForge runner\n");
+
+  qf::plugin::registerBuiltinBackends();
+  for (const std::string &path : pluginPaths)
+    if (llvm::Error error = qf::plugin::BackendRegistry::global().load(path))
+      return fail(llvm::toString(std::move(error)));
+  llvm::Expected<std::unique_ptr<Executor>> executor =
+      ExecutorRegistry::global().create(backendName);
+  if (!executor) {
+    // A known backend that cannot run here says why.
+    if (const qf::plugin::BackendPlugin *backend =
+            qf::plugin::BackendRegistry::global().lookup(backendName)) {
+      llvm::consumeError(executor.takeError());
+      return fail("backend '" + backendName +
+                  "' cannot run on this machine: " + backend->whyNoExecutor());
+    }
+    return fail(llvm::toString(executor.takeError()));
+  }
+
+  if (!outputPaths.empty() &&
+      outputPaths.size() != std::max<size_t>(1, inputArchives.size()))
+    return fail(llvm::formatv("{0} --output for {1} runs: give one per "
+                              "--inputs",
+                              outputPaths.size(),
+                              std::max<size_t>(1, inputArchives.size()))
+                    .str());
+  // Outputs never replace an input.
+  std::vector<std::string> inputFiles = {modulePath};
+  llvm::append_range(inputFiles, inputArchives);
+  for (StringRef spec : inputSpecs)
+    inputFiles.push_back(spec.split('=').second.str());
+  for (const std::string &output : outputPaths)
+    for (const std::string &input : inputFiles)
+      if (sameFile(input, output))
+        return fail("refusing to write the output over the input '" + input +
+                    "'");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  qf::registerQFDialect(registry);
+  registerExecutorDependencies(backendName, registry);
+  qf::plugin::registerBuiltinBackendDependencies(registry);
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(modulePath, sourceMgr,
+                                ParserConfig(&context,
+                                             /*verifyAfterParse=*/false));
+  // Verified once the weights file has resolved its quantized types.
+  if (!module ||
+      failed(qf::parameters::loadMissingParameters(
+          *module, qf::parameters::weightsToRead(modulePath, weightsPath))) ||
+      failed(verify(*module)))
+    return 1;
+  FailureOr<std::shared_ptr<Executable>> executable =
+      (*executor)->compile(*module, entryName);
+  if (failed(executable))
+    return 1;
+  size_t runs = std::max<size_t>(1, inputArchives.size());
+  for (size_t run = 0; run < runs; ++run)
+    if (int status = runOnce(**executable,
+                             inputArchives.empty() ? "" : inputArchives[run],
+                             outputPaths.empty() ? "" : outputPaths[run]))
+      return status;
   return 0;
 }

@@ -34,6 +34,11 @@ def main(d):
          [x], [y])
     dyn = helper.make_tensor_value_info("x", F32, ["batch", 4])
     save(d, "dynamic", [helper.make_node("Relu", ["x"], ["y"], name="relu")], [dyn], [y])
+    save(d, "dyngemm", [helper.make_node("Gemm", ["x", "w"], ["y"], name="g")], [dyn],
+         [y], [("w", np.ones((4, 3), np.float32))])
+    save(d, "dynslice", [helper.make_node("Slice", ["x", "s", "e", "a"], ["y"], name="s")],
+         [dyn], [y], [("s", np.array([1], np.int64)), ("e", np.array([3], np.int64)),
+                      ("a", np.array([0], np.int64))])
     save(d, "opset8", [helper.make_node("Relu", ["x"], ["y"])], [x], [y], opset=8)
     save(d, "undefined", [helper.make_node("Relu", ["nowhere"], ["y"], name="relu")],
          [x], [y])

@@ -681,6 +681,83 @@ def _():
     return model([node], [("x", x)], [("y", y)], inits), {"x": x}, {"y": y}
 
 
+def dynamic_attention(batch, seq):
+    """Attention as torch.onnx.export writes it for dynamic batch and
+    sequence (Shape, Gather, Unsqueeze, Concat into Reshape; Expand to a
+    shape chosen by Equal/Where; Range and a causal mask; ConstantOfShape),
+    over an input [batch, seq, 8] whose graph dimensions are named, not
+    sized: the importer keeps them dynamic."""
+    x = rand(batch, seq, 8)
+    I64 = TensorProto.INT64
+
+    def const(name, values):
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(
+            np.array(values, np.int64), name))
+
+    n = helper.make_node
+    nodes = [
+        n("Shape", ["x"], ["sh"]), const("i0", 0), const("i1", 1),
+        n("Gather", ["sh", "i0"], ["b"], axis=0), n("Gather", ["sh", "i1"], ["s"], axis=0),
+        const("ax0", [0]), n("Unsqueeze", ["b", "ax0"], ["b1"]),
+        n("Unsqueeze", ["s", "ax0"], ["s1"]),
+        const("c2", [2]), const("c4", [4]), const("cm1", [-1]), const("c0", [0]),
+        n("Concat", ["b1", "s1", "c2", "c4"], ["shape4"], axis=0),
+        n("Reshape", ["x", "shape4"], ["r"]),
+        n("Transpose", ["r"], ["t"], perm=[0, 2, 1, 3]),
+        const("ax2", [2]), n("Unsqueeze", ["t", "ax2"], ["u"]),
+        n("Concat", ["b1", "c2", "c2", "s1", "c4"], ["target"], axis=0),
+        n("Shape", ["target"], ["tshape"]),
+        n("ConstantOfShape", ["tshape"], ["ones"],
+          value=numpy_helper.from_array(np.array([1], np.int64))),
+        n("Mul", ["ones", "cm1"], ["neg"]), n("Equal", ["target", "neg"], ["eq"]),
+        n("Where", ["eq", "ones", "target"], ["expand_to"]),
+        n("Expand", ["u", "expand_to"], ["ex"]),
+        n("Concat", ["b1", "c4", "s1", "c4"], ["gshape"], axis=0),
+        n("Reshape", ["ex", "gshape"], ["g"]),
+        n("Transpose", ["g"], ["gt"], perm=[0, 1, 3, 2]),
+        n("MatMul", ["g", "gt"], ["scores"]),
+        const("zero", 0), const("one", 1), n("Range", ["zero", "s", "one"], ["ar"]),
+        n("Unsqueeze", ["ar", "ax0"], ["row"]), n("Unsqueeze", ["ar", "c4_1"], ["col"]),
+        n("Greater", ["row", "col"], ["mask"]),
+        n("Where", ["mask", "big", "scores"], ["masked"]),
+        n("Softmax", ["masked"], ["p"], axis=-1),
+        n("MatMul", ["p", "g"], ["o4"]),
+        n("Transpose", ["o4"], ["o4t"], perm=[0, 2, 1, 3]),
+        const("flat", [0, 0, -1]), n("Reshape", ["o4t", "flat"], ["o"]),
+        const("c1", [1]), n("Concat", ["b1", "s1", "c1"], ["cshape"], axis=0),
+        n("ConstantOfShape", ["cshape"], ["half"],
+          value=numpy_helper.from_array(np.array([0.5], np.float32))),
+        n("Add", ["o", "half"], ["y"]),
+        const("last", [-1]), n("ReduceMean", ["y"], ["m"], axes=[-1], keepdims=1),
+        const("s0", [0]), const("e8", [8]), n("Slice", ["y", "s0", "e8", "ax2"], ["z"]),
+    ]
+    inits = [("c4_1", np.array([1], np.int64)), ("big", np.array(-1e9, np.float32))]
+    r = x.reshape(batch, seq, 2, 4).transpose(0, 2, 1, 3)
+    g = np.repeat(r[:, :, None], 2, axis=2).reshape(batch, 4, seq, 4)
+    scores = g @ g.transpose(0, 1, 3, 2)
+    ar = np.arange(seq)
+    masked = np.where(ar[None, :] > ar[:, None], np.float32(-1e9), scores)
+    e = np.exp(masked - masked.max(-1, keepdims=True))
+    p = e / e.sum(-1, keepdims=True)
+    y = ((p @ g).transpose(0, 2, 1, 3).reshape(batch, seq, 16) + 0.5).astype(np.float32)
+    out = {"y": y, "m": y.mean(-1, keepdims=True), "z": y[:, :, :8]}
+    F = TensorProto.FLOAT
+    m = model(nodes, [("x", (F, ["batch", "seq", 8]))],
+              [(k, (F, ["batch", "seq", v.shape[-1]])) for k, v in out.items()],
+              inits)
+    return m, {"x": x}, out
+
+
+@case("dynamic_attention_1x5")
+def _():
+    return dynamic_attention(1, 5)
+
+
+@case("dynamic_attention_3x9")
+def _():
+    return dynamic_attention(3, 9)
+
+
 def main(argv):
     if argv[1] == "write":
         for name, fn in CASES.items():
