@@ -72,22 +72,27 @@ OpFoldResult onnx_import::dimOf(OpBuilder &b, Value v, int64_t i) {
       return slice.getMixedSizes()[i];
     }
     if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
-      // A dimension that is one source dimension with unit ones around it.
-      ReassociationIndices group = collapse.getReassociationIndices()[i];
-      auto source = collapse.getSrcType();
-      std::optional<int64_t> only;
-      for (int64_t d : group)
-        if (source.getDimSize(d) != 1) {
-          if (only)
-            only = -1;
-          else
-            only = d;
+      // The product of the source dimensions the group joins (a tensor.dim
+      // of the collapsed value would be a use that hides a single-use
+      // chain from the passes).
+      Value product;
+      int64_t factor = 1;
+      for (int64_t d : collapse.getReassociationIndices()[i]) {
+        OpFoldResult size = dimOf(b, collapse.getSrc(), d);
+        if (std::optional<int64_t> c = getConstantIntValue(size)) {
+          factor *= *c;
+          continue;
         }
-      if (!only || *only < 0)
-        break;
-      v = collapse.getSrc();
-      i = *only;
-      continue;
+        product = product ? arith::MulIOp::create(b, collapse.getLoc(), product,
+                                                  cast<Value>(size))
+                                .getResult()
+                          : cast<Value>(size);
+      }
+      if (factor != 1)
+        product = arith::MulIOp::create(
+            b, collapse.getLoc(), product,
+            arith::ConstantIndexOp::create(b, collapse.getLoc(), factor));
+      return product;
     }
     if (auto dps = dyn_cast<DestinationStyleOpInterface>(op)) {
       v = dps.getTiedOpOperand(cast<OpResult>(v))->get();

@@ -56,7 +56,28 @@ public:
 
 } // namespace
 
+namespace {
+
+/// tensor.dim of a quant.scast is the dimension of its source: a dynamic
+/// size read from a quantized tensor (the sizes of the generics above) must
+/// not keep the cast, and the quantized value, alive once the casts fold.
+struct DimOfStorageCast final : OpRewritePattern<tensor::DimOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::DimOp dim,
+                                PatternRewriter &rewriter) const override {
+    auto cast = dim.getSource().getDefiningOp<quant::StorageCastOp>();
+    if (!cast)
+      return failure();
+    rewriter.modifyOpInPlace(
+        dim, [&] { dim.getSourceMutable().assign(cast.getInput()); });
+    return success();
+  }
+};
+
+} // namespace
+
 void mlir::qf::populateQFToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<DimOfStorageCast>(patterns.getContext());
   lowering::populateElementwisePatterns(patterns);
   lowering::populateMatmulPatterns(patterns);
   lowering::populateConvPatterns(patterns);

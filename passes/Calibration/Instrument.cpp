@@ -23,6 +23,14 @@ calibration::statisticsOptionsFor(ObserveOp op,
                                   const StatisticsOptions &common) {
   StatisticsOptions options = common;
   options.seed = common.seed + op.getIdAttr().getInt();
+  // Channels are the last dimension. Where it is dynamic (attention
+  // probabilities over the key length), samples of different lengths have
+  // different channels: only per-tensor statistics are kept.
+  auto type = cast<RankedTensorType>(op.getInput().getType());
+  if (type.getRank() > 0 && type.isDynamicDim(type.getRank() - 1)) {
+    options.perChannel = false;
+    return options;
+  }
   for (OpOperand &use : op->getUses()) {
     Operation *user = use.getOwner();
     if (use.getOperandNumber() != 0)

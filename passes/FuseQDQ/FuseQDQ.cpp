@@ -84,6 +84,12 @@ std::optional<SmallVector<double>> constantBias(Value init, int64_t channels) {
     FloatAttr scalar;
     if (!matchPattern(fill.getInputs()[0], m_Constant(&scalar)))
       return std::nullopt;
+    // A dynamic channel count (attention over the sequence) folds a zero
+    // init only.
+    if (ShapedType::isDynamic(channels))
+      return scalar.getValueAsDouble() == 0.0
+                 ? std::optional<SmallVector<double>>({0.0})
+                 : std::nullopt;
     return SmallVector<double>(channels, scalar.getValueAsDouble());
   }
   auto rank = cast<RankedTensorType>(init.getType()).getRank();

@@ -71,8 +71,8 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
       auto aType = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
       auto cType = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
       ConstantData weight;
-      if (!aType || !cType || !aType.hasStaticShape() ||
-          !cType.hasStaticShape() || !aType.getElementType().isF32() ||
+      if (!aType || !cType || !staticBeyondRows(aType) ||
+          !staticBeyondRows(cType) || !aType.getElementType().isF32() ||
           !cType.getElementType().isF32() ||
           !matchConstantData(op.getInputs()[1], weight) ||
           !weight.getElementType().isF32())
@@ -123,6 +123,12 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
         values, /*constant=*/true, gb.getI64IntegerAttr(64));
     symbols.insert(op); // renames on a clash
     return memref::GetGlobalOp::create(b, loc, type, op.getSymName());
+  }
+
+  /// A matrix whose row count alone may be dynamic (batch times sequence):
+  /// the kernels read every size from their memref descriptors.
+  static bool staticBeyondRows(RankedTensorType type) {
+    return type.getRank() == 2 && !type.isDynamicDim(1);
   }
 
   /// Whether `value` has users besides `consumer`.
@@ -199,8 +205,8 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
     auto aType = dyn_cast<RankedTensorType>(op.getInputs()[0].getType());
     auto cType = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
     auto dq = op.getInputs()[1].getDefiningOp<DequantizeOp>();
-    if (!aType || !cType || !aType.hasStaticShape() ||
-        !cType.hasStaticShape() || !aType.getElementType().isF32() ||
+    if (!aType || !cType || !staticBeyondRows(aType) ||
+        !staticBeyondRows(cType) || !aType.getElementType().isF32() ||
         !cType.getElementType().isF32() || !dq)
       return false;
     auto wType = cast<RankedTensorType>(dq.getInput().getType());
@@ -337,7 +343,7 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
     auto storage = op.getRhs().getDefiningOp<quant::StorageCastOp>();
     ConstantData codes;
     if (lhsType.getRank() != 2 || rhsType.getRank() != 2 || !lhsQ ||
-        !lhsType.hasStaticShape() || !rhsType.hasStaticShape() ||
+        !staticBeyondRows(lhsType) || !rhsType.hasStaticShape() ||
         !lhsQ.isSigned() || lhsQ.getStorageTypeIntegralWidth() != 8 ||
         !rhsQ.isSigned() || rhsQ.getStorageTypeIntegralWidth() != 8 ||
         !storage || !matchConstantData(storage.getInput(), codes) ||
@@ -384,8 +390,11 @@ struct UseKernelsPass final : cpu::impl::CpuUseKernelsPassBase<UseKernelsPass> {
     } else {
       bias = memref::AllocaOp::create(b, loc, MemRefType::get({0}, i32));
     }
+    SmallVector<Value> rows;
+    if (resultType.isDynamicDim(0))
+      rows.push_back(tensor::DimOp::create(b, loc, op.getLhs(), 0));
     Value acc = memref::AllocOp::create(
-        b, loc, MemRefType::get(resultType.getShape(), i32),
+        b, loc, MemRefType::get(resultType.getShape(), i32), rows,
         b.getI64IntegerAttr(64));
     Value za = arith::ConstantIntOp::create(b, loc, lhsQ.getZeroPoint(), 32);
     Value layout =

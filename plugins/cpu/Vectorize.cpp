@@ -8,9 +8,10 @@
 // sized block, and the tile is vectorized: elementwise ops to `lanes`-wide
 // vectors along their innermost parallel dimension, contractions to
 // 4 x lanes outer-product blocks stepping the reduction by one. Tile sizes
-// divide the dimensions, so no masking is needed. An op the vectorizer
-// refuses (convolution windows, some gathers) stays a scalar loop nest:
-// correct, just slower.
+// divide the dimensions, so no masking is needed. Dynamic dimensions
+// (batch, sequence) outside the innermost parallel one are tiled by one. An op
+// the vectorizer refuses (convolution windows, some gathers) stays a scalar
+// loop nest: correct, just slower.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,9 +59,11 @@ SmallVector<int64_t> tileSizes(linalg::LinalgOp op, int64_t lanes) {
       hasReduction = true;
   }
   SmallVector<int64_t> tiles(ranges.size(), 1);
-  if (!parallel.empty()) {
+  // Dynamic (outer, parallel) dimensions step by one.
+  if (!parallel.empty() && !ShapedType::isDynamic(ranges[parallel.back()])) {
     tiles[parallel.back()] = divisorAtMost(ranges[parallel.back()], lanes);
-    if (hasReduction && parallel.size() >= 2)
+    if (hasReduction && parallel.size() >= 2 &&
+        !ShapedType::isDynamic(ranges[parallel[parallel.size() - 2]]))
       tiles[parallel[parallel.size() - 2]] =
           divisorAtMost(ranges[parallel[parallel.size() - 2]], 4);
   }
@@ -68,6 +71,25 @@ SmallVector<int64_t> tileSizes(linalg::LinalgOp op, int64_t lanes) {
     if (tile == range)
       tile = 0;
   return tiles;
+}
+
+/// Whether `op`'s dynamic dimensions (batch, sequence) are all parallel and
+/// outside its innermost parallel one: tiled by one, they leave static
+/// tiles to vectorize. Others (a reduction over the sequence, attention
+/// scores over it) stay scalar loops: masked vectorization of their
+/// remainders produced invalid vector.mask ops (MLIR 22).
+bool dynamicOnlyOutside(linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  std::optional<size_t> innermost;
+  for (auto [d, it] : llvm::enumerate(iterators))
+    if (it == utils::IteratorType::parallel)
+      innermost = d;
+  for (auto [d, range] : llvm::enumerate(ranges))
+    if (ShapedType::isDynamic(range) &&
+        (iterators[d] != utils::IteratorType::parallel || d == innermost))
+      return false;
+  return true;
 }
 
 /// Boolean tensors are stored a byte per element, but a vector<Nxi1> is
@@ -99,8 +121,7 @@ public:
     unsigned bits = vectorBits ? unsigned(vectorBits) : cpu::hostVectorBits();
     SmallVector<linalg::LinalgOp> ops;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics() &&
-          !llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic) &&
+      if (op.hasPureTensorSemantics() && dynamicOnlyOutside(op) &&
           !readsOrWritesBooleans(op))
         ops.push_back(op);
     });

@@ -189,6 +189,21 @@ func.func @dynamic(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 
 // -----
 
+// Dynamic rows (batch times sequence): the sizes of the lowered generics
+// are read from the storage integers, so no quantized value survives.
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK-NOT: quant.scast
+// CHECK-NOT: !quant.uniform
+// CHECK: tensor.dim %{{.*}} : tensor<?x8xi8>
+// CHECK: return %{{.*}} : tensor<?x8xf32>
+func.func @dynamic_rows(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %q, %s = qf.dynamic_quantize %x half_even : tensor<?x8xf32> -> tensor<?x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<?x1xf32>
+  %d = qf.dynamic_dequantize %q, %s : tensor<?x8x!quant.uniform<i8<-127:127>:f32, 1.0>>, tensor<?x1xf32> -> tensor<?x8xf32>
+  return %d : tensor<?x8xf32>
+}
+
+// -----
+
 // Sub-byte weights are never stored unpacked: dequantize(unpack) extracts
 // each 3-bit code from the packed bytes (two bytes, as a code may straddle
 // them) and dequantizes it in one generic.

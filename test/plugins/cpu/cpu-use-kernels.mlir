@@ -24,6 +24,23 @@ func.func @constant_weight(%x: tensor<8x64xf32>) -> tensor<8x32xf32> {
   return %r : tensor<8x32xf32>
 }
 
+// Dynamic rows (batch times sequence) call the same kernel: it reads the
+// sizes from the buffers.
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK: call @qf_kernel_gemm_f32
+// CHECK: bufferization.to_tensor %{{.*}} restrict writable : memref<?x32xf32>
+// CHECK-NOT: linalg.matmul
+func.func @dynamic_rows(%x: tensor<?x64xf32>) -> tensor<?x32xf32> {
+  %w = arith.constant dense<0.5> : tensor<64x32xf32>
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %rows = tensor.dim %x, %c0 : tensor<?x64xf32>
+  %e = tensor.empty(%rows) : tensor<?x32xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<?x32xf32>) -> tensor<?x32xf32>
+  %r = linalg.matmul ins(%x, %w : tensor<?x64xf32>, tensor<64x32xf32>) outs(%init : tensor<?x32xf32>) -> tensor<?x32xf32>
+  return %r : tensor<?x32xf32>
+}
+
 // A weight known only at run time keeps the backend's own loops.
 // CHECK-LABEL: func.func @runtime_weight
 // CHECK: linalg.matmul

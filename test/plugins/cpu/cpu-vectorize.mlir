@@ -25,13 +25,26 @@ func.func @matmul(%a: tensor<8x32xf32>, %b: tensor<32x64xf32>, %c: tensor<8x64xf
   return %r : tensor<8x64xf32>
 }
 
-// Dynamic shapes are left as they are.
-// AVX2-LABEL: func.func @dynamic
-// AVX2-NOT: vector.
-// AVX2: linalg.add
-func.func @dynamic(%a: tensor<?x64xf32>, %b: tensor<?x64xf32>, %e: tensor<?x64xf32>) -> tensor<?x64xf32> {
+// A dynamic outer dimension (batch times sequence) steps by one row; the
+// static row is vectorized.
+// AVX2-LABEL: func.func @dynamic_rows
+// AVX2: %[[ROWS:.*]] = tensor.dim %arg0
+// AVX2: scf.for %{{.*}} = %{{.*}} to %[[ROWS]] step %c1
+// AVX2: scf.for %{{.*}} = %{{.*}} to %c64 step %c8
+// AVX2: arith.addf %{{.*}}, %{{.*}} : vector<1x8xf32>
+func.func @dynamic_rows(%a: tensor<?x64xf32>, %b: tensor<?x64xf32>, %e: tensor<?x64xf32>) -> tensor<?x64xf32> {
   %r = linalg.add ins(%a, %b : tensor<?x64xf32>, tensor<?x64xf32>) outs(%e : tensor<?x64xf32>) -> tensor<?x64xf32>
   return %r : tensor<?x64xf32>
+}
+
+// A dynamic innermost dimension (attention over the sequence) is left as
+// it is.
+// AVX2-LABEL: func.func @dynamic_columns
+// AVX2-NOT: vector.
+// AVX2: linalg.add
+func.func @dynamic_columns(%a: tensor<4x?xf32>, %b: tensor<4x?xf32>, %e: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  %r = linalg.add ins(%a, %b : tensor<4x?xf32>, tensor<4x?xf32>) outs(%e : tensor<4x?xf32>) -> tensor<4x?xf32>
+  return %r : tensor<4x?xf32>
 }
 
 // Booleans are stored a byte each but vector<Nxi1> loads N bits: an op on
