@@ -42,6 +42,9 @@ struct TargetCapabilities {
   bool dynamicActivations = true;
   /// Weight casts f16 / bf16.
   bool f16 = true, bf16 = true;
+  /// Entry functions with dynamically shaped arguments or results (a batch
+  /// or sequence length chosen when the model runs).
+  bool dynamicShapes = true;
 
   /// Why `scheme` cannot run here, or std::nullopt when it can.
   std::optional<std::string> whyNot(SchemeAttr scheme) const;

@@ -10,6 +10,7 @@
 
 #include "dialects/QF/QFOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/Matchers.h"
 
@@ -58,6 +59,23 @@ public:
       return cast<quant::QuantizedType>(
           cast<RankedTensorType>(v.getType()).getElementType());
     };
+    if (!caps.dynamicShapes)
+      getOperation()->walk([&](func::FuncOp func) {
+        auto types = llvm::concat<const Type>(func.getArgumentTypes(),
+                                              func.getResultTypes());
+        for (Type type : types)
+          if (auto shaped = dyn_cast<ShapedType>(type);
+              shaped && !shaped.hasStaticShape()) {
+            func.emitError() << "backend '" << plugin->name()
+                             << "' needs static shapes, but @"
+                             << func.getSymName() << " takes or returns "
+                             << type
+                             << "; bind the dimensions at import "
+                                "(qf-import --input-shape)";
+            failedAny = true;
+            return;
+          }
+      });
     getOperation()->walk([&](Operation *op) {
       if (auto dq = dyn_cast<DequantizeOp>(op)) {
         if (isConstantWeight(dq.getInput()))

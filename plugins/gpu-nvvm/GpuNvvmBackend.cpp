@@ -60,6 +60,7 @@ public:
   GpuNvvmBackend() {
     caps.weightBits = {2, 3, 4, 8};
     caps.actBits = {8};
+    caps.dynamicShapes = false; // kernels are sized at compile time
     // Rounding and other math ops become libdevice calls, which MLIR's NVVM
     // serializer links from the CUDA toolkit it finds through CUDA_HOME
     // (or CUDA_ROOT, CUDA_PATH). Point it at the standard install when none

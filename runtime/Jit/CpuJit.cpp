@@ -324,7 +324,8 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
   lowering.build(pm);
   if (failed(pm.run(*clone)))
     return module.emitError()
-           << "cannot lower @" << entryName << " for the cpu executor";
+           << "cannot lower @" << entryName << " for the " << executorName
+           << " executor";
   std::vector<HostSymbol> boundParameters = bindResourceGlobals(*clone);
 
   initializeNativeTarget();
