@@ -66,12 +66,12 @@ public:
         for (Type type : types)
           if (auto shaped = dyn_cast<ShapedType>(type);
               shaped && !shaped.hasStaticShape()) {
-            func.emitError() << "backend '" << plugin->name()
-                             << "' needs static shapes, but @"
-                             << func.getSymName() << " takes or returns "
-                             << type
-                             << "; bind the dimensions at import "
-                                "(qf-import --input-shape)";
+            func.emitError()
+                << "backend '" << plugin->name()
+                << "' needs static shapes, but @" << func.getSymName()
+                << " takes or returns " << type
+                << "; bind the dimensions at import "
+                   "(qf-import --input-shape)";
             failedAny = true;
             return;
           }

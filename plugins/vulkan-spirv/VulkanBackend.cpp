@@ -60,7 +60,7 @@ public:
     caps.weightBits = {2, 3, 4, 8};
     caps.actBits = {8};
     caps.dynamicShapes = false; // kernels are sized at compile time
-    caps.bf16 = false; // no bf16 arithmetic in Vulkan 1.2 shaders
+    caps.bf16 = false;          // no bf16 arithmetic in Vulkan 1.2 shaders
     std::string why;
     if (const runtime::vulkan::DeviceInfo *info =
             runtime::vulkan::device(&why)) {

@@ -323,9 +323,8 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
   PassManager pm(ctx, ModuleOp::getOperationName());
   lowering.build(pm);
   if (failed(pm.run(*clone)))
-    return module.emitError()
-           << "cannot lower @" << entryName << " for the " << executorName
-           << " executor";
+    return module.emitError() << "cannot lower @" << entryName << " for the "
+                              << executorName << " executor";
   std::vector<HostSymbol> boundParameters = bindResourceGlobals(*clone);
 
   initializeNativeTarget();
