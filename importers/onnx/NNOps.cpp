@@ -60,16 +60,13 @@ SmallVector<ReassociationIndices> leadingGroup(int64_t n, int64_t k) {
 
 /// matmul() where a dimension is dynamic (batch or sequence): the same
 /// contractions, with the leading dimensions grouped by collapse_shape and
-/// restored by expand_shape (operands of rank 2 or more).
+/// restored by expand_shape (float operands of rank 2 or more).
 FailureOr<Value> dynamicMatmul(NodeContext &ctx, Value a, Value bv) {
   OpBuilder &b = ctx.b;
   Location loc = ctx.loc;
   auto at = cast<RankedTensorType>(a.getType());
   auto bt = cast<RankedTensorType>(bv.getType());
   Type elem = at.getElementType();
-  if (!isa<FloatType>(elem) || bt.getElementType() != elem)
-    return ctx.error() << "expects float operands of one type, got " << at
-                       << " and " << bt;
   int64_t ra = at.getRank(), rb = bt.getRank();
   if (ra < 2 || rb < 2)
     return ctx.error() << "a matrix-vector product with dynamic dimensions ("
@@ -131,17 +128,16 @@ FailureOr<Value> dynamicMatmul(NodeContext &ctx, Value a, Value bv) {
 
 /// a [.., M, K] x b [.., K, N] with NumPy batch broadcasting.
 FailureOr<Value> matmul(NodeContext &ctx, Value a, Value bv) {
-  if (!cast<RankedTensorType>(a.getType()).hasStaticShape() ||
-      !cast<RankedTensorType>(bv.getType()).hasStaticShape())
-    return dynamicMatmul(ctx, a, bv);
-  OpBuilder &b = ctx.b;
-  Location loc = ctx.loc;
   auto at = cast<RankedTensorType>(a.getType());
   auto bt = cast<RankedTensorType>(bv.getType());
   Type elem = at.getElementType();
   if (!isa<FloatType>(elem) || bt.getElementType() != elem)
     return ctx.error() << "expects float operands of one type, got " << at
                        << " and " << bt;
+  if (!at.hasStaticShape() || !bt.hasStaticShape())
+    return dynamicMatmul(ctx, a, bv);
+  OpBuilder &b = ctx.b;
+  Location loc = ctx.loc;
   if (at.getRank() == 0 || bt.getRank() == 0)
     return ctx.error() << "operands must have rank 1 or more, got " << at
                        << " and " << bt;
