@@ -739,6 +739,9 @@ LogicalResult convertConstantOfShape(NodeContext &ctx) {
   if (failed(sizes))
     return failure();
   SmallVector<int64_t> shape = staticShape(*sizes);
+  for (int64_t d : shape)
+    if (d < 0 && !ShapedType::isDynamic(d))
+      return ctx.error() << "shape has negative dimension " << d;
   DenseElementsAttr value;
   bool isUnsigned = false;
   if (const onnx::AttributeProto *a = ctx.attr("value")) {
