@@ -540,10 +540,14 @@ LogicalResult convertConcat(NodeContext &ctx) {
   auto axis = normalizeAxis(ctx.attrInt("axis", 0), first.getRank());
   if (failed(axis))
     return ctx.error() << "axis out of range";
-  bool anySymbolic = false, anyDynamic = false;
+  // Shapes some of whose elements are dimensions concatenate at import when
+  // every input is known there.
+  bool anySymbolic = false, allKnown = true, anyDynamic = false;
   for (size_t i = 0; i < ctx.numInputs(); ++i) {
-    anySymbolic |= bool(ctx.input(i).symbolicType);
-    anyDynamic |= !ctx.input(i).type().hasStaticShape();
+    const Tensor &t = ctx.input(i);
+    anySymbolic |= bool(t.symbolicType);
+    allKnown &= t.symbolicType || foldable(t);
+    anyDynamic |= !t.type().hasStaticShape();
   }
   SmallVector<int64_t> shape(first.getShape());
   shape[*axis] = 0;
@@ -563,7 +567,7 @@ LogicalResult convertConcat(NodeContext &ctx) {
       shape[*axis] += t.getDimSize(*axis);
     allConstant &= foldable(ctx.input(i));
   }
-  if (anySymbolic && first.getRank() == 1)
+  if (anySymbolic && allKnown && first.getRank() == 1)
     return concatKnownInts(ctx);
   if (anyDynamic)
     return concatDynamic(ctx, *axis);
