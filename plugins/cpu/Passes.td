@@ -61,6 +61,12 @@ def CpuVectorizePass : Pass<"cpu-vectorize", "::mlir::func::FuncOp"> {
     stays a scalar loop nest: correct, just slower; so does an op on i1
     tensors (a boolean is stored a byte each, a `vector<Nxi1>` as N bits).
 
+    Dynamic dimensions (batch, sequence) take the same tiles where they are
+    parallel: an outer one steps by one, the innermost one by the vector
+    width, with its last, partial tile peeled into a loop of its own that
+    stays scalar (the main loop's tiles fold to static shapes first). An op
+    that reduces over a dynamic dimension stays a scalar loop nest.
+
     Before:
     ```mlir
     %r = linalg.add ins(%a, %b : tensor<4x64xf32>, tensor<4x64xf32>)

@@ -4,14 +4,15 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Each linalg op on static tensors is tiled so that one tile is a register
-// sized block, and the tile is vectorized: elementwise ops to `lanes`-wide
-// vectors along their innermost parallel dimension, contractions to
-// 4 x lanes outer-product blocks stepping the reduction by one. Tile sizes
-// divide the dimensions, so no masking is needed. Dynamic dimensions
-// (batch, sequence) outside the innermost parallel one are tiled by one. An op
-// the vectorizer refuses (convolution windows, some gathers) stays a scalar
-// loop nest: correct, just slower.
+// Each linalg op is tiled so that one tile is a register sized block, and
+// the tile is vectorized: elementwise ops to `lanes`-wide vectors along
+// their innermost parallel dimension, contractions to 4 x lanes
+// outer-product blocks stepping the reduction by one. Tile sizes divide
+// static dimensions, so no masking is needed. A dynamic outer dimension
+// (batch, sequence) steps by one; a dynamic innermost one by `lanes`, its
+// last, partial tile peeled into a scalar loop. An op the vectorizer
+// refuses (convolution windows, some gathers, reductions over a dynamic
+// dimension) stays a scalar loop nest: correct, just slower.
 //
 //===----------------------------------------------------------------------===//
 
