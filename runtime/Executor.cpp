@@ -9,6 +9,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
@@ -91,6 +92,16 @@ static FailureOr<TensorPort> getPort(func::FuncOp func, Type type,
   if (attrs)
     if (auto name = attrs.getAs<StringAttr>("qf.name"))
       port.name = name.str();
+  if (auto names = attrs ? attrs.getAs<ArrayAttr>("qf.dim_names") : nullptr) {
+    if (names.size() != port.shape.size() ||
+        !llvm::all_of(names, [](Attribute a) { return isa<StringAttr>(a); }))
+      return func.emitError()
+             << kind << " #" << index
+             << ": qf.dim_names must be one string per dimension, got "
+             << names;
+    for (Attribute name : names)
+      port.dimNames.push_back(cast<StringAttr>(name).str());
+  }
   return port;
 }
 
@@ -125,6 +136,22 @@ llvm::Error Executable::checkInputs(ArrayRef<const HostTensor *> inputs) const {
       return llvm::createStringError(
           llvm::formatv("input {0} of @{1} cannot take {2}", port.describe(i),
                         sig.entry, tensor->describe()));
+  // A named dynamic dimension has one size in every input that has it: the
+  // compiled code takes them to be equal.
+  llvm::StringMap<std::pair<int64_t, unsigned>> sizes;
+  for (auto [i, port, tensor] : llvm::enumerate(sig.inputs, inputs))
+    for (auto [d, name] : llvm::enumerate(port.dimNames)) {
+      if (name.empty())
+        continue;
+      auto [it, inserted] =
+          sizes.try_emplace(name, tensor->shape()[d], unsigned(i));
+      if (!inserted && it->second.first != tensor->shape()[d])
+        return llvm::createStringError(llvm::formatv(
+            "dimension '{0}' of @{1} is {2} in input {3} but {4} in input {5}",
+            name, sig.entry, it->second.first,
+            sig.inputs[it->second.second].describe(it->second.second),
+            tensor->shape()[d], port.describe(i)));
+    }
   return llvm::Error::success();
 }
 

@@ -37,6 +37,10 @@ struct TensorPort {
   std::string name; ///< The `qf.name` attribute, or empty.
   DType dtype;
   llvm::SmallVector<int64_t, 4> shape; ///< ShapedType::kDynamic where unknown.
+  /// The `qf.dim_names` attribute: a name per dimension ("batch", "seq"),
+  /// empty for a dimension without one. Dynamic dimensions of one name
+  /// must have one size across the inputs of a run.
+  llvm::SmallVector<std::string, 4> dimNames;
 
   /// "'x' (#0, f32[?x16])".
   std::string describe(unsigned index) const;

@@ -718,6 +718,21 @@ OwningOpRef<ModuleOp> GraphImporter::run(const onnx::ModelProto &model) {
   Block *entry = func.addEntryBlock();
   for (auto [i, input] : llvm::enumerate(args)) {
     func.setArgAttr(i, "qf.name", b.getStringAttr(input->name()));
+    // The names of its dynamic dimensions ("batch", "seq"): inputs that
+    // share one must agree on its size when the model runs.
+    auto type = cast<RankedTensorType>(argTypes[i]);
+    SmallVector<Attribute> dimNames;
+    for (auto [d, dim] :
+         llvm::enumerate(input->type().tensor_type().shape().dim()))
+      dimNames.push_back(b.getStringAttr(d < size_t(type.getRank()) &&
+                                                 type.isDynamicDim(d) &&
+                                                 dim.has_dim_param()
+                                             ? dim.dim_param()
+                                             : ""));
+    if (llvm::any_of(dimNames, [](Attribute a) {
+          return !cast<StringAttr>(a).getValue().empty();
+        }))
+      func.setArgAttr(i, "qf.dim_names", b.getArrayAttr(dimNames));
     values[input->name()] =
         Tensor{entry->getArgument(i), {}, bool(argUnsigned[i])};
   }

@@ -35,6 +35,7 @@ void mlir::qf::runtime::prepareEntryFunction(func::FuncOp func) {
   // argument and result attributes (qf.name) mean nothing to LLVM.
   for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
     func.removeArgAttr(i, "qf.name");
+    func.removeArgAttr(i, "qf.dim_names");
     func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
                     BoolAttr::get(ctx, false));
   }
