@@ -28,7 +28,8 @@ BLOCKS = ["passes/Reports/", "passes/Samples/", "passes/Schemes/",
           "passes/Solvers/", "passes/Layers/"]
 BELOW_TOOLS = ["numerics/", "dialects/", "runtime/", "parameters/", "lowering/",
                "passes/",
-               "pipelines/", "plugins/", "importers/", "exporters/"]
+               "pipelines/", "plugins/", "importers/", "exporters/",
+               "evaluation/"]
 NOT_MLIR = ["mlir/", "mlir-c/", "llvm/", "llvm-c/"]
 
 # The layers, mirroring docs/ARCHITECTURE.md. Ordered: a path belongs to the
@@ -71,6 +72,8 @@ LAYERS = [
                               "parameters/", "runtime/"],              []),
     ("importers/",           ["dialects/", "numerics/", "parameters/",
                               "runtime/IO/"],                          []),
+    # Scoring compiled models on data (qf-eval, the Python package).
+    ("evaluation/",          ["runtime/IO/", "runtime/Executor.h"],    []),
     ("exporters/*/",         ["dialects/", "numerics/", "runtime/IO/"], []),
     ("capi/",                BELOW_TOOLS,                              []),
     ("python/",              BELOW_TOOLS + ["capi/"],                  []),

@@ -35,7 +35,7 @@ llvm_config.with_system_environment(["HOME", "TMPDIR", "CCACHE_DIR"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.qf_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["qf-opt", "qf-run"], tool_dirs)
+llvm_config.add_tool_substitutions(["qf-opt", "qf-run", "qf-eval"], tool_dirs)
 # Reference values are computed at test time with Debian's NumPy, which only
 # /usr/bin/python3 sees.
 config.substitutions.append(("%numpy_python", "/usr/bin/python3"))

@@ -1,0 +1,256 @@
+//===- qf-eval.cpp - Score a model on data, with confidence intervals -----===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+//   qf-eval MODEL.mlir --text FILE [--window W]                (next byte)
+//   qf-eval MODEL.mlir --data FILE.npz [--input images] [--labels labels]
+//           [--limit N] [--batch N] [--reference REF.mlir]
+//           [--baseline-scores SCORES.npz]... [--save-scores SCORES.npz]
+//           [--bootstrap 1000] [--seed 0] [--format markdown|json]
+//           [-o OUT] [--progress auto|always|never] [--backend cpu]
+//
+// Compiles the model (and the reference) once and streams the data through
+// it in batches: bits per byte and perplexity, or top-1; against a
+// reference model, KL divergence and top-1 agreement; against each
+// baseline's saved per-unit scores (an earlier --save-scores on the same
+// data), the paired difference. Every value carries its 95% percentile
+// bootstrap interval over the units (windows, examples), seeded and
+// reproducible (evaluation/Metrics.h specifies it).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/QF/QFDialect.h"
+#include "evaluation/Summary.h"
+#include "parameters/ParameterFile.h"
+#include "plugins/BuiltinBackends.h"
+#include "plugins/api/Registry.h"
+#include "runtime/Executor.h"
+#include "runtime/IO/FileUtilities.h"
+#include "tools/common/FatalError.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::qf;
+using namespace mlir::qf::evaluation;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
+                                      cl::desc("<model.mlir>"));
+static cl::opt<std::string>
+    weightsPath("weights", cl::desc("the model's weights file (default: "
+                                    "beside it, extension .safetensors)"));
+static cl::opt<std::string>
+    textPath("text", cl::desc("next-byte prediction over this file's bytes"));
+static cl::opt<int64_t>
+    windowSize("window", cl::init(0),
+               cl::desc("bytes per window (default: the model's)"));
+static cl::opt<std::string>
+    dataPath("data", cl::desc("classification: an .npz of inputs and labels"));
+static cl::opt<std::string> inputName("input", cl::init("images"),
+                                      cl::desc("--data's input array"));
+static cl::opt<std::string> labelsName("labels", cl::init("labels"),
+                                       cl::desc("--data's labels array"));
+static cl::opt<int64_t> limit("limit", cl::init(0),
+                              cl::desc("score only the first N units"));
+static cl::opt<int64_t>
+    dynamicBatch("batch", cl::init(16),
+                 cl::desc("rows per run where the batch is dynamic"));
+static cl::opt<std::string>
+    referencePath("reference",
+                  cl::desc("a model to measure KL divergence and top-1 "
+                           "agreement against"));
+static cl::list<std::string> baselineScores(
+    "baseline-scores",
+    cl::desc("SCORES.npz of another model on the same data: the paired "
+             "difference (repeatable)"));
+static cl::opt<std::string>
+    saveScoresPath("save-scores",
+                   cl::desc("write this model's per-unit scores here"));
+static cl::opt<unsigned> resamples("bootstrap", cl::init(1000),
+                                   cl::desc("bootstrap resamples (0: none)"));
+static cl::opt<uint64_t> seed("seed", cl::init(0),
+                              cl::desc("the bootstrap's seed"));
+enum class Format { Markdown, Json };
+static cl::opt<Format>
+    format("format", cl::init(Format::Markdown),
+           cl::values(clEnumValN(Format::Markdown, "markdown", "a table"),
+                      clEnumValN(Format::Json, "json", "one JSON object")));
+static cl::opt<std::string> outputPath("o", cl::init("-"),
+                                       cl::desc("where the report goes"));
+enum class Progress { Auto, Always, Never };
+static cl::opt<Progress>
+    progress("progress", cl::init(Progress::Auto),
+             cl::values(clEnumValN(Progress::Auto, "auto", "on a terminal"),
+                        clEnumValN(Progress::Always, "always", "always"),
+                        clEnumValN(Progress::Never, "never", "never")));
+static cl::opt<std::string> backendName("backend", cl::init("cpu"),
+                                        cl::desc("The backend to run on"));
+static cl::list<std::string>
+    pluginPaths("load-backend-plugin",
+                cl::desc("Load a backend plugin library (repeatable)"));
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "qf-eval: error: " << message << "\n";
+  return 1;
+}
+
+/// Parses `path` (with a source manager of its own: the context's
+/// diagnostic handler opens files as locations name them) and loads its
+/// weights.
+static OwningOpRef<ModuleOp>
+loadModel(MLIRContext &context, llvm::StringRef path, llvm::StringRef weights) {
+  llvm::SourceMgr sourceMgr;
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(
+      path, sourceMgr, ParserConfig(&context, /*verifyAfterParse=*/false));
+  if (!module ||
+      failed(parameters::loadMissingParameters(
+          *module, parameters::weightsToRead(path, weights))) ||
+      failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+/// "qf-eval: 1200/3640 windows [#####.......]", redrawn in place.
+static void drawProgress(int64_t done, int64_t total, llvm::StringRef unit) {
+  constexpr int width = 30;
+  int filled = int(width * done / std::max<int64_t>(total, 1));
+  llvm::errs() << llvm::formatv("\rqf-eval: {0}/{1} {2} [{3}{4}]", done, total,
+                                unit, std::string(filled, '#'),
+                                std::string(width - filled, '.'));
+  if (done == total)
+    llvm::errs() << "\n";
+  llvm::errs().flush();
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  tools::exitOnFatalError("qf-eval");
+  cl::ParseCommandLineOptions(argc, argv, "QuantForge evaluation\n");
+
+  if (textPath.empty() == dataPath.empty())
+    return fail("give the data: --text FILE (next byte) or --data FILE.npz "
+                "(classification), one of them");
+  Task task = textPath.empty() ? Task::Classify : Task::NextByte;
+  // Baselines are read first: a bad one fails before any compiling.
+  std::vector<SavedScores> baselines;
+  for (const std::string &path : baselineScores) {
+    llvm::Expected<SavedScores> scores = loadScores(path);
+    if (!scores)
+      return fail(llvm::toString(scores.takeError()));
+    scores->name = llvm::sys::path::filename(path).str();
+    baselines.push_back(std::move(*scores));
+  }
+
+  plugin::registerBuiltinBackends();
+  for (const std::string &path : pluginPaths)
+    if (llvm::Error error = plugin::BackendRegistry::global().load(path))
+      return fail(llvm::toString(std::move(error)));
+  llvm::Expected<std::unique_ptr<runtime::Executor>> executor =
+      runtime::ExecutorRegistry::global().create(backendName);
+  if (!executor)
+    return fail(llvm::toString(executor.takeError()));
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerQFDialect(registry);
+  runtime::registerExecutorDependencies(backendName, registry);
+  plugin::registerBuiltinBackendDependencies(registry);
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> model = loadModel(context, modelPath, weightsPath);
+  if (!model)
+    return 1;
+  auto entry = model->lookupSymbol<func::FuncOp>("main");
+  if (!entry)
+    return fail("'" + modelPath + "' has no function @main");
+  FailureOr<runtime::Signature> sig = runtime::getSignature(entry);
+  if (failed(sig))
+    return 1;
+
+  // The data, before anything is compiled; the window defaults to the
+  // model's sequence length.
+  int64_t window = windowSize;
+  if (task == Task::NextByte && window == 0) {
+    if (sig->inputs.size() != 1 || sig->inputs[0].shape.size() != 2 ||
+        ShapedType::isDynamic(sig->inputs[0].shape[1]))
+      return fail("the model does not fix a window length: give --window");
+    window = sig->inputs[0].shape[1];
+  }
+  llvm::Expected<std::unique_ptr<Dataset>> data =
+      task == Task::NextByte
+          ? openTextWindows(textPath, window, limit)
+          : openLabeledArrays(dataPath, inputName, labelsName, limit);
+  if (!data)
+    return fail(llvm::toString(data.takeError()));
+  if (llvm::Expected<int64_t> rows = batchRowsOf(*sig, **data, dynamicBatch);
+      !rows)
+    return fail(llvm::toString(rows.takeError()));
+
+  FailureOr<std::shared_ptr<runtime::Executable>> modelExe =
+      (*executor)->compile(*model, "main");
+  if (failed(modelExe))
+    return 1;
+  OwningOpRef<ModuleOp> reference;
+  std::shared_ptr<runtime::Executable> referenceExe;
+  if (!referencePath.empty()) {
+    reference = loadModel(context, referencePath, "");
+    if (!reference)
+      return 1;
+    auto compiled = (*executor)->compile(*reference, "main");
+    if (failed(compiled))
+      return 1;
+    referenceExe = *compiled;
+  }
+
+  ScoringOptions options;
+  options.dynamicBatch = dynamicBatch;
+  if (progress == Progress::Always ||
+      (progress == Progress::Auto && llvm::errs().is_displayed()))
+    options.progress = [&](int64_t done, int64_t total) {
+      drawProgress(done, total, (*data)->unitName());
+    };
+  llvm::Expected<UnitScores> scores =
+      scoreUnits(**data, **modelExe, referenceExe.get(), options);
+  if (!scores)
+    return fail(llvm::toString(scores.takeError()));
+
+  llvm::Expected<Summary> summary = summarize(
+      task, *scores, (*data)->fingerprint(), baselines, resamples, seed);
+  if (!summary)
+    return fail(llvm::toString(summary.takeError()));
+  summary->model = llvm::sys::path::filename(modelPath).str();
+  summary->data =
+      llvm::sys::path::filename(task == Task::NextByte ? textPath : dataPath)
+          .str();
+  summary->unitName = (*data)->unitName().str();
+
+  if (!saveScoresPath.empty())
+    if (llvm::Error error = saveScores(
+            saveScoresPath, {saveScoresPath, task, primaryScores(task, *scores),
+                             (*data)->fingerprint()}))
+      return fail(llvm::toString(std::move(error)));
+  if (llvm::Error error =
+          runtime::writeFileAtomically(outputPath, [&](llvm::raw_ostream &os) {
+            if (format == Format::Json)
+              os << llvm::formatv("{0:2}", toJson(*summary)) << "\n";
+            else
+              printMarkdown(os, *summary);
+          }))
+    return fail(llvm::toString(std::move(error)));
+  return 0;
+}
