@@ -1,11 +1,13 @@
 # QuantForge: the two commands of the README.
 #   make demo   install what is missing, build, run the main job on the demo
+#               models (a representative set of recipes, about 5 minutes)
+#   make demo-full   every recipe, on the whole held-out data
 #   make test   install what is missing, build, check the format of every
 #               C/C++ file (scripts/check-format.sh --all), run every test
 #   make format   clang-format-22 -i on the files that check would flag
 #   make check-sanitize   the whole suite under ASan + UBSan (build-asan)
 #   make fuzz FUZZ_SECONDS=N   every fuzz target for N seconds (scripts/fuzz.sh)
-.PHONY: all deps configure build test demo docs clean check-sanitize fuzz format
+.PHONY: all deps configure build test demo demo-full docs clean check-sanitize fuzz format
 
 BUILD_DIR := build
 
@@ -26,7 +28,10 @@ test: build
 	scripts/run-tests.sh $(BUILD_DIR)
 
 demo: build
-	examples/demo.sh $(BUILD_DIR)
+	examples/demo.sh $(BUILD_DIR) fast
+
+demo-full: build
+	examples/demo.sh $(BUILD_DIR) full
 
 format: deps
 	scripts/check-format.sh --fix

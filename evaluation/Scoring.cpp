@@ -11,6 +11,8 @@
 #include "mlir/IR/BuiltinTypeInterfaces.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 
 using namespace mlir;
@@ -169,4 +171,39 @@ evaluation::scoreUnits(const Dataset &data, runtime::Executable &model,
       options.progress(begin + count, total);
   }
   return scores;
+}
+
+llvm::Expected<Timing> evaluation::timeRuns(const Dataset &data,
+                                            runtime::Executable &model,
+                                            unsigned runs,
+                                            int64_t dynamicBatch) {
+  const runtime::Signature &sig = model.signature();
+  llvm::Expected<int64_t> rows = batchRowsOf(sig, data, dynamicBatch);
+  if (!rows)
+    return rows.takeError();
+  llvm::Expected<HostTensor> batch =
+      data.batch(0, std::min(*rows, data.size()), *rows, sig.inputs[0].dtype);
+  if (!batch)
+    return batch.takeError();
+  std::vector<double> times;
+  for (unsigned i = 0; i <= runs; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    llvm::Expected<std::vector<HostTensor>> out = model.run({&*batch});
+    auto end = std::chrono::steady_clock::now();
+    if (!out)
+      return out.takeError();
+    if (i > 0)
+      times.push_back(
+          std::chrono::duration<double, std::milli>(end - start).count());
+  }
+  Timing timing;
+  timing.rows = *rows;
+  timing.runs = runs;
+  if (runs) {
+    std::sort(times.begin(), times.end());
+    timing.minMs = times.front();
+    timing.medianMs = times[times.size() / 2];
+    timing.maxMs = times.back();
+  }
+  return timing;
 }

@@ -54,6 +54,18 @@ llvm::Expected<UnitScores> scoreUnits(const Dataset &data,
                                       runtime::Executable *reference,
                                       const ScoringOptions &options);
 
+/// Wall times of runs of one batch.
+struct Timing {
+  int64_t rows = 0; ///< rows per run
+  unsigned runs = 0;
+  double minMs = 0, medianMs = 0, maxMs = 0;
+};
+
+/// Times `runs` runs (after one untimed) of `model` on the first batch of
+/// `data`.
+llvm::Expected<Timing> timeRuns(const Dataset &data, runtime::Executable &model,
+                                unsigned runs, int64_t dynamicBatch);
+
 } // namespace mlir::qf::evaluation
 
 #endif // QF_EVALUATION_SCORING_H

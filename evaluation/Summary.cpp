@@ -145,6 +145,14 @@ void evaluation::printMarkdown(llvm::raw_ostream &os, const Summary &s) {
   for (const Metric &m : s.metrics)
     os << llvm::formatv("| {0} | {1:f5} | [{2:f5}, {3:f5}] |\n", m.label,
                         m.interval.value, m.interval.low, m.interval.high);
+  if (const std::optional<Timing> &t = s.timing)
+    os << llvm::formatv("\nA run of a batch of {0}: median {1:f3} ms "
+                        "(min {2:f3}, max {3:f3}, {4} runs).\n",
+                        t->rows, t->medianMs, t->minMs, t->maxMs, t->runs);
+  if (s.peakRssBytes)
+    os << llvm::formatv("\nPeak resident memory (compilation included): "
+                        "{0:f1} MB.\n",
+                        *s.peakRssBytes / 1e6);
 }
 
 llvm::json::Value evaluation::toJson(const Summary &s) {
@@ -153,7 +161,7 @@ llvm::json::Value evaluation::toJson(const Summary &s) {
     metrics[m.key] = llvm::json::Object{{"value", m.interval.value},
                                         {"low", m.interval.low},
                                         {"high", m.interval.high}};
-  return llvm::json::Object{
+  llvm::json::Object json{
       {"model", s.model},
       {"data", s.data},
       {"units", s.units},
@@ -162,4 +170,13 @@ llvm::json::Value evaluation::toJson(const Summary &s) {
                                        {"seed", int64_t(s.seed)},
                                        {"confidence", 0.95}}},
       {"metrics", std::move(metrics)}};
+  if (const std::optional<Timing> &t = s.timing)
+    json["timing"] = llvm::json::Object{{"rows", t->rows},
+                                        {"runs", t->runs},
+                                        {"min_ms", t->minMs},
+                                        {"median_ms", t->medianMs},
+                                        {"max_ms", t->maxMs}};
+  if (s.peakRssBytes)
+    json["peak_rss_bytes"] = *s.peakRssBytes;
+  return json;
 }

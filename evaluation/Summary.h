@@ -22,6 +22,8 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
+
 namespace mlir::qf::evaluation {
 
 enum class Task { NextByte, Classify };
@@ -53,6 +55,9 @@ struct Summary {
   unsigned resamples = 0;
   uint64_t seed = 0;
   std::vector<Metric> metrics;
+  std::optional<Timing> timing;
+  /// The evaluating process's peak resident memory, compilation included.
+  std::optional<int64_t> peakRssBytes;
 };
 
 /// The metrics of `scores`; a baseline of another task or dataset

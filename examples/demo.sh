@@ -1,119 +1,153 @@
 #!/usr/bin/env bash
-# The main job (make demo): the bundled models through every recipe.
+# The main job: the demo GPT (examples/gpt) and CNN (examples/cnn) through
+# quantization recipes, scored with qf-eval.
 #
-# GPT (examples/gpt): imported from ONNX, then for each recipe quantized
-# with qf-quantize (calibrating recipes on 64 windows of the calibration
-# split) and run once on the held-out novel, 64 windows of 128 bytes in one
-# batch: bits per byte, per-byte perplexity, and that run's CPU time per
-# token (one thread, after JIT compilation). CNN (examples/cnn): the same
-# recipes, top-1 on 1000 test images. Prints one table per model; every
-# step's files (models, reports, outputs) are in BUILD/demo.
+#   examples/demo.sh BUILD [fast|full]
+#
+# fast (make demo): a representative set of recipes, the GPT scored on the
+#   first $GPT_WINDOWS (default 1000) windows of 128 bytes of the held-out
+#   novel, the CNN on all 10000 Fashion-MNIST test images.
+# full (make demo-full): every recipe, the whole novel (3647 windows).
+# RECIPES="a b ..." runs only those (f32 and w4a16-rtn, the baselines, are
+# always run).
+#
+# Each model is quantized at batch 1 (calibrating recipes on 64 windows of
+# examples/gpt/calib.txt, and on 256 (fast) or all 1000 (full) images of
+# examples/cnn/calib.npz, one per sample) and scored one window or image per run:
+# bits/byte or top-1 with 95% bootstrap intervals, the paired difference
+# against f32 and against round-to-nearest, the median time of a batch-1
+# forward pass (128 tokens for the GPT) on one thread, and the peak memory
+# of the evaluating process. Jobs run two at a time, each pinned to a core
+# of its own. Every file is in BUILD/demo-MODE; the tables go to stdout.
 set -euo pipefail
+
+# One job, run by the pool below: quantize or evaluate MODEL with RECIPE.
+if [ "${1:-}" = --job ]; then
+  kind=$2 model=$3 recipe=$4
+  cpus=($DEMO_CPUS)
+  pin=(taskset -c "${cpus[$((QF_SLOT % ${#cpus[@]}))]}")
+  log="$DEMO_OUT/$model-$recipe.$kind.log"
+  mlir="$DEMO_OUT/$model-$recipe.mlir"
+  if [ "$model" = gpt ]; then
+    onnx="$DEMO_HERE/gpt/gpt.onnx" shape=tokens=1,128 calib="$DEMO_OUT/gpt-calib.npz"
+    data=(--text "$DEMO_HERE/gpt/heldout.txt" --limit "$DEMO_GPT_WINDOWS")
+  else
+    onnx="$DEMO_HERE/cnn/cnn.onnx" shape=images=1,1,28,28 calib="$DEMO_OUT/cnn-calib.npz"
+    data=(--data "$DEMO_OUT/cnn-test.npz")
+  fi
+  if [ "$kind" = quantize ]; then
+    if [ "$recipe" = f32 ]; then
+      cmd=("$DEMO_BIN/qf-import" "$onnx" --input-shape "$shape" -o "$mlir")
+    else
+      spec=$recipe yaml="$DEMO_HERE/recipes/$recipe.yaml" calib_arg=()
+      if [ -f "$yaml" ]; then
+        spec=$yaml
+        grep -q '^calibrate: true' "$yaml" && calib_arg=(--calib "$calib")
+      elif "$DEMO_BIN/qf-quantize" --list-recipes | grep -q "^$recipe (needs --calib)"; then
+        calib_arg=(--calib "$calib")
+      fi
+      cmd=("$DEMO_BIN/qf-quantize" "$onnx" --input-shape "$shape" --recipe "$spec"
+           "${calib_arg[@]}" -o "$mlir" --report "$DEMO_OUT/$model-$recipe.md")
+    fi
+  else
+    baselines=()
+    [ "$recipe" != f32 ] && baselines+=(--baseline-scores "$DEMO_OUT/$model-f32.scores.npz")
+    case "$recipe" in # round to nearest of the same bits, for the others
+      w4a16-rtn | w3a16-rtn) ;;
+      w4a16* | *4.5bit) baselines+=(--baseline-scores "$DEMO_OUT/$model-w4a16-rtn.scores.npz") ;;
+      w3a16* | *3.5bit) [ -f "$DEMO_OUT/$model-w3a16-rtn.scores.npz" ] &&
+        baselines+=(--baseline-scores "$DEMO_OUT/$model-w3a16-rtn.scores.npz") ;;
+    esac
+    cmd=("$DEMO_BIN/qf-eval" "$mlir" "${data[@]}" "${baselines[@]}"
+         --save-scores "$DEMO_OUT/$model-$recipe.scores.npz" --time 20
+         --format json -o "$DEMO_OUT/$model-$recipe.json" --progress never)
+  fi
+  start=$(date +%s.%N)
+  if ! QF_NUM_THREADS=1 "${pin[@]}" "${cmd[@]}" > "$log" 2>&1; then
+    echo "demo: $kind $model $recipe failed (${cmd[*]}):" >&2
+    cat "$log" >&2
+    exit 255 # stops xargs
+  fi
+  echo "$kind $model $recipe: $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s" >&2
+  exit 0
+fi
+
 build=${1:-build}
-bin="$build/bin"
+mode=${2:-fast}
 here="$(cd "$(dirname "$0")" && pwd)"
-out="$build/demo"
 python=/usr/bin/python3
-eval_py="$here/evaluate.py"
-mkdir -p "$out"
+case "$mode" in
+  fast)
+    recipes=(f32 w8a8-dynamic w8a8-static w4a16-rtn w4a16-gptq w4a16-awq mixed-4.5bit)
+    windows=${GPT_WINDOWS:-1000} cnn_calib=256 ;;
+  full)
+    recipes=(f32 w8a8-dynamic w8a8-static w8a8-smoothquant w8a16-rtn w4a16-rtn
+             w4a16g64-rtn w4a16-gptq w4a16-qat w4a16-qat-block w4a16-awq
+             w4a16-awq-gptq mixed-4.5bit position-4.5bit w3a16g128-rtn w3a16-rtn
+             w3a16-gptq w3a16-qat w3a16-qat-block w3a16-awq w3a16-awq-gptq
+             mixed-3.5bit position-3.5bit)
+    windows=${GPT_WINDOWS:-0} cnn_calib=1000 ;;
+  *) echo "demo.sh: the mode is fast or full, not '$mode'" >&2; exit 1 ;;
+esac
+if [ -n "${RECIPES:-}" ]; then
+  recipes=(f32 w4a16-rtn)
+  for r in $RECIPES; do
+    case " ${recipes[*]} " in *" $r "*) ;; *) recipes+=("$r") ;; esac
+  done
+fi
+out="$build/demo-$mode"
+rm -rf "$out" && mkdir -p "$out"
+export DEMO_OUT="$out" DEMO_HERE="$here" DEMO_BIN="$build/bin" DEMO_GPT_WINDOWS=$windows
+DEMO_CPUS="$("$python" -c 'import os; print(*sorted(os.sched_getaffinity(0)))')"
+export DEMO_CPUS
+pool=$(wc -w <<< "$DEMO_CPUS"); pool=$((pool < 2 ? pool : 2))
+started=$(date +%s)
+echo "QuantForge demo ($mode): $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $pool jobs at a time" >&2
 
-# Built-in recipes, and YAML ones from examples/recipes (the baselines of
-# the mixed-precision recipes: uniform schemes at the nearest budgets, and
-# assignments by layer position).
-# RECIPES="a b ..." runs only those (in the same way).
-recipes=(${RECIPES:-f32 w8a8-dynamic w8a8-static w8a8-smoothquant w8a16-rtn w4a16-rtn w4a16g64-rtn w4a16-gptq w4a16-qat w4a16-qat-block w4a16-awq w4a16-awq-gptq mixed-4.5bit position-4.5bit w3a16g128-rtn w3a16-rtn w3a16-gptq w3a16-qat w3a16-qat-block w3a16-awq w3a16-awq-gptq mixed-3.5bit position-3.5bit})
-windows=64
+"$python" "$here/evaluate.py" gpt-samples "$here/gpt/calib.txt" 64 "$out/gpt-calib.npz"
+"$python" "$here/evaluate.py" cnn-samples "$here/cnn/calib.npz" 1 "$out/cnn-calib.npz" $cnn_calib
+"$python" "$here/evaluate.py" fashion-test "$out/cnn-test.npz"
 
-# The recipe's model: the float import, or qf-quantize's (with its report;
-# calibration data only for the recipes that calibrate).
-quantize() { # MODEL.onnx RECIPE INPUT=SHAPE CALIB OUT.mlir REPORT
-  local model=$1 recipe=$2 shape=$3 calib=$4 mlir=$5 report=$6
-  if [ "$recipe" = f32 ]; then
-    "$bin/qf-import" "$model" --input-shape "$shape" -o "$mlir"
-    return
-  fi
-  local calib_arg=() spec=$recipe yaml="$here/recipes/$recipe.yaml"
-  if [ -f "$yaml" ]; then
-    spec=$yaml
-    grep -q '^calibrate: true' "$yaml" && calib_arg=(--calib "$calib")
-  elif "$bin/qf-quantize" --list-recipes | grep -q "^$recipe (needs --calib)"; then
-    calib_arg=(--calib "$calib")
-  fi
-  "$bin/qf-quantize" "$model" --input-shape "$shape" --recipe "$spec" \
-    "${calib_arg[@]}" -o "$mlir" --report "$report"
+# JOB-LINES on stdin, `pool` at a time, the first ones first.
+run_jobs() {
+  xargs -P "$pool" --process-slot-var=QF_SLOT -L 1 "$0" --job
 }
-
-# "bits/weight size_MB" from a report (nothing for f32, which has none).
-size_of() { # REPORT
-  if [ -f "$1" ]; then
-    sed -n 's/^- quantized weights: .* \([0-9.]*\) bits\/weight$/\1/p' "$1" | tr '\n' ' '
-    sed -n 's/^- model size: .* -> \([0-9.]*\) MB .*/\1/p' "$1"
-  fi
+# The slowest first, so that the pool ends together.
+slow_first() {
+  for r in "${recipes[@]}"; do
+    case "$r" in
+      *qat* | *gptq*) echo "0 $r" ;; *awq* | mixed* | position*) echo "1 $r" ;;
+      *static* | *smoothquant*) echo "2 $r" ;; *) echo "3 $r" ;;
+    esac
+  done | sort -s -k1,1n | cut -d' ' -f2
 }
-
-float_size() { # REPORT of any recipe: the float size
-  sed -n 's/^- model size: \([0-9.]*\) MB -> .*/\1/p' "$1"
-}
-
-median_ms() { # qf-run --bench output -> median ms
-  sed -n 's/.*median \([0-9.]*\) ms.*/\1/p'
-}
-
-echo "QuantForge demo: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
-
-# --- GPT --------------------------------------------------------------------
-gpt="$here/gpt/gpt.onnx"
-"$python" "$eval_py" gpt-data "$here/gpt/heldout.txt" $windows "$out/gpt-heldout.npz"
-"$python" "$eval_py" gpt-data "$here/gpt/calib.txt" $windows "$out/gpt-calib.npz"
-gpt_rows=()
+cnn_recipes=()
 for r in "${recipes[@]}"; do
-  echo "gpt: $r" >&2
-  quantize "$gpt" "$r" tokens=$windows,128 "$out/gpt-calib.npz" \
-    "$out/gpt-$r.mlir" "$out/gpt-$r.md"
-  ms=$("$bin/qf-run" "$out/gpt-$r.mlir" --inputs "$out/gpt-heldout.npz" \
-        --output "$out/gpt-$r-logits.npz" --bench 1 --warmup 0 | median_ms)
-  read -r bpb ppl < <("$python" "$eval_py" gpt-bpb "$here/gpt/heldout.txt" "$out/gpt-$r-logits.npz")
-  per_token=$(awk -v m="$ms" -v n=$((windows * 128)) 'BEGIN { printf "%.3f", m / n }')
-  gpt_rows+=("$r|$(size_of "$out/gpt-$r.md")|$bpb|$ppl|$per_token")
+  [ "$r" = w8a8-dynamic ] || cnn_recipes+=("$r") # per token is for sequences
 done
-gpt_float=$(float_size "$out/gpt-w8a16-rtn.md" 2>/dev/null || true)
+in_cnn() { case " ${cnn_recipes[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
 
-# --- CNN --------------------------------------------------------------------
-cnn="$here/cnn/cnn.onnx"
-"$python" "$eval_py" cnn-data "$here/cnn/test.npz" 1000 "$out/cnn-test.npz"
-cnn_rows=()
-for r in "${recipes[@]}"; do
-  case "$r" in w8a8-dynamic) continue ;; esac # per-token is for sequences
-  echo "cnn: $r" >&2
-  quantize "$cnn" "$r" images=1000,1,28,28 "$here/cnn/calib.npz" \
-    "$out/cnn-$r.mlir" "$out/cnn-$r.md"
-  "$bin/qf-run" "$out/cnn-$r.mlir" --inputs "$out/cnn-test.npz" \
-    --output "$out/cnn-$r-logits.npz" > /dev/null
-  top1=$("$python" "$eval_py" cnn-top1 "$here/cnn/test.npz" "$out/cnn-$r-logits.npz")
-  cnn_rows+=("$r|$(size_of "$out/cnn-$r.md")|$top1")
-done
-cnn_float=$(float_size "$out/cnn-w8a16-rtn.md" 2>/dev/null || true)
+slow_first | while read -r r; do
+  echo "quantize gpt $r"
+  in_cnn "$r" && echo "quantize cnn $r"
+done | run_jobs
+# The baselines' scores first: the other evaluations pair with them.
+printf 'evaluate %s\n' "gpt f32" "cnn f32" | run_jobs
+printf 'evaluate %s\n' "gpt w4a16-rtn" "cnn w4a16-rtn" | run_jobs
+slow_first | while read -r r; do
+  case "$r" in f32 | w4a16-rtn) continue ;; esac
+  echo "evaluate gpt $r"
+  in_cnn "$r" && echo "evaluate cnn $r"
+done | run_jobs
 
-# --- Tables -------------------------------------------------------------------
+elapsed=$(($(date +%s) - started))
 echo
-echo "GPT ($(basename "$gpt"), held-out: Persuasion, $windows x 128 bytes)"
+echo "GPT ($here/gpt/gpt.onnx, next byte on Persuasion)"
 echo
-echo "| recipe | bits/weight | model MB | bits/byte | perplexity/byte | CPU ms/token (batch $windows) |"
-echo "|---|---|---|---|---|---|"
-for row in "${gpt_rows[@]}"; do
-  IFS='|' read -r r sz bpb ppl ms <<< "$row"
-  read -r bits mb <<< "$sz"
-  [ "$r" = f32 ] && { bits=32; mb=$gpt_float; }
-  echo "| $r | $bits | $mb | $bpb | $ppl | $ms |"
-done
+"$python" "$here/demo_table.py" "$out" gpt "${recipes[@]}"
 echo
-echo "CNN ($(basename "$cnn"), Fashion-MNIST, 1000 test images)"
+echo "CNN ($here/cnn/cnn.onnx, Fashion-MNIST test set)"
 echo
-echo "| recipe | bits/weight | model MB | top-1 |"
-echo "|---|---|---|---|"
-for row in "${cnn_rows[@]}"; do
-  IFS='|' read -r r sz top1 <<< "$row"
-  read -r bits mb <<< "$sz"
-  [ "$r" = f32 ] && { bits=32; mb=$cnn_float; }
-  echo "| $r | $bits | $mb | $top1 |"
-done
+"$python" "$here/demo_table.py" "$out" cnn "${cnn_recipes[@]}"
+echo
+echo "demo ($mode): $elapsed s after the build, $(nproc) cores"

@@ -5,8 +5,16 @@
   evaluate.py gpt-bpb TEXT LOGITS.npz
       bits per byte (and per-byte perplexity 2^bpb) of the logits [W, 128,
       256] predicting each next byte of the same windows
+  evaluate.py gpt-samples TEXT WINDOWS OUT.npz
+      the same windows as calibration samples of one window: [WINDOWS, 1, 128]
   evaluate.py cnn-data IMAGES.npz N OUT.npz
       the first N images [N, 1, 28, 28] of IMAGES.npz ('images')
+  evaluate.py cnn-samples IMAGES.npz BATCH OUT.npz [N]
+      the first N (default all) images of IMAGES.npz as calibration samples
+      [N / BATCH, BATCH, 1, 28, 28]
+  evaluate.py fashion-test OUT.npz
+      all 10000 Fashion-MNIST test images [10000, 1, 28, 28] in [0, 1] and
+      their labels, from Debian's dataset-fashion-mnist
   evaluate.py cnn-top1 TEST.npz LOGITS.npz
       top-1 accuracy of logits [N, 10] against TEST.npz's first N labels
 
@@ -17,6 +25,18 @@ import sys
 import numpy as np
 
 CONTEXT = 128
+FASHION = "/usr/share/datasets/fashion-mnist"
+
+
+def idx(name):
+    """An idx file (MNIST's format) as a uint8 array."""
+    import gzip
+    import os
+    with gzip.open(os.path.join(FASHION, name)) as f:
+        raw = f.read()
+    dims = raw[3]
+    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
 def windows(text_path, count):
@@ -35,6 +55,20 @@ def main(argv):
     if cmd == "gpt-data":
         x, _ = windows(argv[2], int(argv[3]))
         np.savez(argv[4], tokens=x)
+    elif cmd == "gpt-samples":
+        x, _ = windows(argv[2], int(argv[3]))
+        np.savez(argv[4], tokens=x[:, None, :])
+    elif cmd == "cnn-samples":
+        images = np.load(argv[2])["images"]
+        if len(argv) > 5:
+            images = images[:int(argv[5])]
+        batch = int(argv[3])
+        n = len(images) // batch * batch
+        np.savez(argv[4], images=images[:n].reshape(-1, batch, *images.shape[1:]))
+    elif cmd == "fashion-test":
+        images = idx("t10k-images-idx3-ubyte.gz").astype(np.float32) / 255
+        np.savez(argv[2], images=images[:, None],
+                 labels=idx("t10k-labels-idx1-ubyte.gz").astype(np.int64))
     elif cmd == "gpt-bpb":
         logits = np.load(argv[3])["logits"].astype(np.float64)
         _, y = windows(argv[2], logits.shape[0])

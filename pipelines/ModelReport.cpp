@@ -82,57 +82,75 @@ int64_t recipes::constantBytes(ModuleOp module) {
   return bytes;
 }
 
-FailureOr<std::vector<OutputError>> recipes::compareOutputs(
-    ModuleOp floatModule, ModuleOp quantizedModule, StringRef entry,
-    const std::vector<std::pair<std::string, runtime::HostTensor>> &inputs,
-    std::string &error) {
+FailureOr<std::vector<OutputError>>
+recipes::compareOutputs(ModuleOp floatModule, ModuleOp quantizedModule,
+                        StringRef entry, const std::vector<Sample> &samples,
+                        std::string &error) {
   auto executor = runtime::ExecutorRegistry::global().create("cpu");
   if (!executor) {
     error = llvm::toString(executor.takeError());
     return failure();
   }
-  std::vector<std::vector<runtime::HostTensor>> results;
-  for (ModuleOp module : {floatModule, quantizedModule}) {
-    auto executable = (*executor)->compile(module, entry);
-    if (failed(executable)) {
+  // Each model runs on a few samples only.
+  (*executor)->setOptimizeFor(runtime::OptimizeFor::CompileTime);
+  std::shared_ptr<runtime::Executable> executables[2];
+  for (auto [module, executable] :
+       llvm::zip(std::array<ModuleOp, 2>{floatModule, quantizedModule},
+                 executables)) {
+    auto compiled = (*executor)->compile(module, entry);
+    if (failed(compiled)) {
       error = "cannot compile @" + entry.str() + " for the comparison";
       return failure();
     }
+    executable = *compiled;
+  }
+  const runtime::Signature &sig = executables[0]->signature();
+  struct Sums {
+    double diff2 = 0, ref2 = 0, maxAbs = 0;
+    bool compared = false;
+  };
+  std::vector<Sums> sums(sig.outputs.size());
+  for (const Sample &sample : samples) {
     std::vector<runtime::SourcedTensor> sourced;
-    for (const auto &[name, tensor] : inputs)
+    for (const auto &[name, tensor] : sample)
       sourced.push_back({name, "calibration data", &tensor});
-    auto bound = runtime::bindInputs((*executable)->signature(), sourced);
-    if (!bound) {
-      error = llvm::toString(bound.takeError());
-      return failure();
+    std::vector<runtime::HostTensor> results[2];
+    for (auto [executable, out] : llvm::zip(executables, results)) {
+      auto bound = runtime::bindInputs(executable->signature(), sourced);
+      if (!bound) {
+        error = llvm::toString(bound.takeError());
+        return failure();
+      }
+      auto ran = executable->run(*bound);
+      if (!ran) {
+        error = llvm::toString(ran.takeError());
+        return failure();
+      }
+      out = std::move(*ran);
     }
-    auto out = (*executable)->run(*bound);
-    if (!out) {
-      error = llvm::toString(out.takeError());
-      return failure();
+    for (size_t i = 0; i < results[0].size() && i < sums.size(); ++i) {
+      const runtime::HostTensor &f = results[0][i], &q = results[1][i];
+      if (f.dtype() != runtime::DType::F32 ||
+          q.dtype() != runtime::DType::F32 ||
+          f.numElements() != q.numElements())
+        continue;
+      Sums &o = sums[i];
+      o.compared = true;
+      for (int64_t k = 0; k < f.numElements(); ++k) {
+        double d = double(q.dataAs<float>()[k]) - f.dataAs<float>()[k];
+        o.diff2 += d * d;
+        o.ref2 += double(f.dataAs<float>()[k]) * f.dataAs<float>()[k];
+        o.maxAbs = std::max(o.maxAbs, std::fabs(d));
+      }
     }
-    results.push_back(std::move(*out));
   }
   std::vector<OutputError> errors;
-  auto func = floatModule.lookupSymbol<func::FuncOp>(entry);
-  FailureOr<runtime::Signature> sig = runtime::getSignature(func);
-  for (size_t i = 0; i < results[0].size(); ++i) {
-    const runtime::HostTensor &f = results[0][i], &q = results[1][i];
-    if (f.dtype() != runtime::DType::F32 || q.dtype() != runtime::DType::F32 ||
-        f.numElements() != q.numElements())
-      continue;
-    double diff2 = 0, ref2 = 0, maxAbs = 0;
-    for (int64_t k = 0; k < f.numElements(); ++k) {
-      double d = double(q.dataAs<float>()[k]) - f.dataAs<float>()[k];
-      diff2 += d * d;
-      ref2 += double(f.dataAs<float>()[k]) * f.dataAs<float>()[k];
-      maxAbs = std::max(maxAbs, std::fabs(d));
-    }
-    errors.push_back({succeeded(sig) ? runtime::outputKey(*sig, i)
-                                     : "out" + std::to_string(i),
-                      ref2 > 0 ? std::sqrt(diff2 / ref2) : std::sqrt(diff2),
-                      maxAbs});
-  }
+  for (auto [i, o] : llvm::enumerate(sums))
+    if (o.compared)
+      errors.push_back(
+          {runtime::outputKey(sig, i),
+           o.ref2 > 0 ? std::sqrt(o.diff2 / o.ref2) : std::sqrt(o.diff2),
+           o.maxAbs, int64_t(samples.size())});
   return errors;
 }
 
@@ -143,11 +161,13 @@ static std::string megabytes(int64_t bytes) {
 void recipes::printMarkdown(llvm::raw_ostream &os, const ModelReport &r) {
   os << "# Quantization report: " << r.model << "\n\n";
   os << "Recipe: `" << r.recipe << "`\n\n";
-  os << "Weight error: ||W - dq(q(W))|| / ||W||. Output error: "
+  os << "Weight error: ||W - dq(q(W))|| / ||W||. Weight-only output error: "
         "||X (dq(q(W)) - W)|| / ||X W|| over the layer's input rows X on the "
-        "calibration data (weights only; `-` without --calib).\n\n";
+        "calibration data (`-` without --calib): it leaves out the "
+        "quantization of activations, which the model's output error below "
+        "includes.\n\n";
   os << "| layer | op | weight | scheme | params | bytes | bits/weight | "
-        "weight error | output error |\n";
+        "weight error | weight-only output error |\n";
   os << "|---|---|---|---|---|---|---|---|---|\n";
   int64_t params = 0, floatBytes = 0, bytes = 0;
   for (const WeightEntry &w : r.weights) {
@@ -180,21 +200,33 @@ void recipes::printMarkdown(llvm::raw_ostream &os, const ModelReport &r) {
     os << r.outputNote << "\n";
     return;
   }
-  os << "Quantized against float, on the first calibration sample.\n\n";
+  os << llvm::formatv(
+      "The quantized model (weights and activations as the recipe quantizes "
+      "them) against the float model, on the first {0} calibration "
+      "sample(s).\n\n",
+      r.outputs.front().samples);
   os << "| output | relative L2 error | max abs error |\n|---|---|---|\n";
   for (const OutputError &o : r.outputs)
     os << llvm::formatv("| {0} | {1:e3} | {2:e3} |\n", o.name, o.relative,
                         o.maxAbs);
 }
 
-/// The first sample of the calibration data: from the first .npz (in name
-/// order) each member, without its leading sample dimension where it has
-/// one more dimension than the argument it binds.
-static FailureOr<std::vector<std::pair<std::string, runtime::HostTensor>>>
-firstSample(StringRef path, const runtime::Signature &sig, std::string &error) {
-  std::string file = path.str();
+static runtime::HostTensor copyOf(const runtime::HostTensor &tensor) {
+  runtime::HostTensor copy(tensor.dtype(), tensor.shape());
+  std::memcpy(copy.data(), tensor.data(), tensor.byteSize());
+  return copy;
+}
+
+/// Up to `limit` samples of the calibration data: the .npz files (one, or
+/// those of a directory in name order) in turn, each member split along its
+/// leading sample dimension where it has one more dimension than the
+/// argument it binds (and shared by the file's samples otherwise).
+static FailureOr<std::vector<recipes::Sample>>
+samplesOf(StringRef path, const runtime::Signature &sig, size_t limit,
+          std::string &error) {
+  std::vector<std::string> files = {path.str()};
   if (llvm::sys::fs::is_directory(path)) {
-    std::vector<std::string> files;
+    files.clear();
     std::error_code ec;
     for (llvm::sys::fs::directory_iterator it(path, ec), end; it != end && !ec;
          it.increment(ec))
@@ -205,29 +237,50 @@ firstSample(StringRef path, const runtime::Signature &sig, std::string &error) {
       error = "no .npz file in '" + path.str() + "'";
       return failure();
     }
-    file = files.front();
   }
-  auto members = runtime::readNpz(file);
-  if (!members) {
-    error = llvm::toString(members.takeError());
-    return failure();
-  }
-  std::vector<std::pair<std::string, runtime::HostTensor>> sample;
-  for (auto &[name, tensor] : *members) {
-    const runtime::TensorPort *port = nullptr;
-    for (const runtime::TensorPort &p : sig.inputs)
-      if (p.name == name)
-        port = &p;
-    if (port && tensor.rank() == int64_t(port->shape.size()) + 1 &&
-        tensor.shape()[0] > 0) {
-      runtime::HostTensor first(tensor.dtype(), tensor.shape().drop_front());
-      std::memcpy(first.data(), tensor.data(), first.byteSize());
-      sample.emplace_back(name, std::move(first));
-    } else {
-      sample.emplace_back(name, std::move(tensor));
+  std::vector<recipes::Sample> samples;
+  for (const std::string &file : files) {
+    auto members = runtime::readNpz(file);
+    if (!members) {
+      error = llvm::toString(members.takeError());
+      return failure();
     }
+    // How many samples the file holds: the leading dimension of its
+    // stacked members (1 where none is stacked).
+    int64_t count = 1;
+    std::vector<bool> stacked;
+    for (auto &[name, tensor] : *members) {
+      const runtime::TensorPort *port = nullptr;
+      for (const runtime::TensorPort &p : sig.inputs)
+        if (p.name == name)
+          port = &p;
+      stacked.push_back(port &&
+                        tensor.rank() == int64_t(port->shape.size()) + 1 &&
+                        tensor.shape()[0] > 0);
+      if (stacked.back())
+        count = tensor.shape()[0];
+    }
+    for (int64_t i = 0; i < count && samples.size() < limit; ++i) {
+      recipes::Sample sample;
+      for (auto [member, isStacked] : llvm::zip(*members, stacked)) {
+        const runtime::HostTensor &tensor = member.second;
+        if (!isStacked || tensor.shape()[0] <= i) {
+          sample.emplace_back(member.first, copyOf(tensor));
+          continue;
+        }
+        runtime::HostTensor one(tensor.dtype(), tensor.shape().drop_front());
+        std::memcpy(one.data(),
+                    static_cast<const char *>(tensor.data()) +
+                        i * one.byteSize(),
+                    one.byteSize());
+        sample.emplace_back(member.first, std::move(one));
+      }
+      samples.push_back(std::move(sample));
+    }
+    if (samples.size() >= limit)
+      break;
   }
-  return sample;
+  return samples;
 }
 
 FailureOr<ModelReport> recipes::buildModelReport(ModuleOp floatModule,
@@ -257,11 +310,12 @@ FailureOr<ModelReport> recipes::buildModelReport(ModuleOp floatModule,
     error = "no function @" + inputs.entry + " to compare";
     return failure();
   }
-  auto sample = firstSample(inputs.calibData, *sig, error);
-  if (failed(sample))
+  auto samples =
+      samplesOf(inputs.calibData, *sig, inputs.comparedSamples, error);
+  if (failed(samples))
     return failure();
   FailureOr<std::vector<OutputError>> outputs = compareOutputs(
-      floatModule, quantizedModule, inputs.entry, *sample, error);
+      floatModule, quantizedModule, inputs.entry, *samples, error);
   if (failed(outputs))
     return failure();
   report.outputs = *outputs;

@@ -6,8 +6,9 @@
 //===----------------------------------------------------------------------===//
 //
 // Per quantized weight (from quant-quantize's report=FILE): layer, scheme,
-// parameters, bytes and relative weight error; per model output: the error
-// of the quantized model against the float one on a calibration sample;
+// parameters, bytes, relative weight error and weight-only output error; per
+// model output: the error of the quantized model (activation quantization
+// included) against the float one on calibration samples;
 // totals and the model's size before and after. Printed as Markdown.
 //
 //===----------------------------------------------------------------------===//
@@ -36,8 +37,9 @@ struct WeightEntry {
 
 struct OutputError {
   std::string name;
-  double relative = 0; ///< ||q - f|| / ||f||
+  double relative = 0; ///< ||q - f|| / ||f|| over every compared sample
   double maxAbs = 0;
+  int64_t samples = 0; ///< calibration samples compared
 };
 
 struct ModelReport {
@@ -56,12 +58,15 @@ FailureOr<std::vector<WeightEntry>> readWeightReport(llvm::StringRef path,
 /// Bytes of every dense constant in `module`.
 int64_t constantBytes(ModuleOp module);
 
-/// Runs `entry` of both modules on the cpu executor with `inputs` (bound by
-/// qf.name or position) and compares their float outputs.
-FailureOr<std::vector<OutputError>> compareOutputs(
-    ModuleOp floatModule, ModuleOp quantizedModule, llvm::StringRef entry,
-    const std::vector<std::pair<std::string, runtime::HostTensor>> &inputs,
-    std::string &error);
+/// The inputs of one run, bound by qf.name or position.
+using Sample = std::vector<std::pair<std::string, runtime::HostTensor>>;
+
+/// Runs `entry` of both modules on the cpu executor on each sample and
+/// compares their float outputs over all of them.
+FailureOr<std::vector<OutputError>>
+compareOutputs(ModuleOp floatModule, ModuleOp quantizedModule,
+               llvm::StringRef entry, const std::vector<Sample> &samples,
+               std::string &error);
 
 void printMarkdown(llvm::raw_ostream &os, const ModelReport &report);
 
@@ -71,9 +76,10 @@ struct ReportInputs {
   std::string recipe;       ///< the recipe's name
   std::string weightReport; ///< quant-quantize's report=FILE of this run
   /// Calibration data (.npz or a directory of them); the output errors are
-  /// measured on its first sample. Empty: not measured.
+  /// measured on its first `comparedSamples` samples. Empty: not measured.
   std::string calibData;
   std::string entry = "main"; ///< the function compared
+  size_t comparedSamples = 16;
 };
 
 /// The report of one quantization: every quantized weight, the model sizes

@@ -92,6 +92,12 @@ private:
   Signature sig;
 };
 
+/// What a compilation spends its time on.
+enum class OptimizeFor {
+  RunTime,     ///< code that runs long: evaluation, serving, benchmarks
+  CompileTime, ///< code that runs a few times: calibration, reports
+};
+
 class Executor {
 public:
   virtual ~Executor();
@@ -104,6 +110,9 @@ public:
   /// reported as diagnostics in the module's context.
   virtual FailureOr<std::shared_ptr<Executable>>
   compile(ModuleOp module, llvm::StringRef entry) = 0;
+  /// Later compile() calls optimize for `goal` (default: RunTime). An
+  /// executor without the choice ignores it.
+  virtual void setOptimizeFor(OptimizeFor goal) {}
 };
 
 /// Executors by backend name.

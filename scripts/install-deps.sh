@@ -14,6 +14,7 @@ packages=(
   libonnx-dev libprotobuf-dev python3-onnx
   libopenblas-dev liblapack-dev libdnnl-dev  # oneDNN: a peer in bench/
   libclang-rt-22-dev time  # sanitizers, libFuzzer, scripts/fuzz.sh
+  dataset-fashion-mnist  # the demo CNN's whole test set
   clang-format-22 clang-tidy-22  # scripts/check-format.sh, .clang-tidy
 )
 

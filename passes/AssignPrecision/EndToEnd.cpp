@@ -60,6 +60,8 @@ compileOnCpu(ModuleOp module, ModuleOp clone, StringRef entry) {
   if (!executor)
     return emitError(module.getLoc()) << "quant-assign-precision: "
                                       << llvm::toString(executor.takeError());
+  // Each candidate runs once on a sample.
+  (*executor)->setOptimizeFor(runtime::OptimizeFor::CompileTime);
   return (*executor)->compile(clone, entry);
 }
 

@@ -209,6 +209,9 @@ void CalibratePass::runOnOperation() {
           << "qf-calibrate: " << llvm::toString(executor.takeError());
       return signalPassFailure();
     }
+    // The instrumented model runs over the calibration data once (GPTQ
+    // re-collects stage by stage): compiling dominates.
+    (*executor)->setOptimizeFor(runtime::OptimizeFor::CompileTime);
     OwningOpRef<ModuleOp> instrumented = instrumentObservers(module);
     FailureOr<std::shared_ptr<runtime::Executable>> executable =
         (*executor)->compile(*instrumented, entry);

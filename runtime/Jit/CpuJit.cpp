@@ -189,9 +189,11 @@ public:
   }
   FailureOr<std::shared_ptr<Executable>> compile(ModuleOp module,
                                                  StringRef entry) override;
+  void setOptimizeFor(OptimizeFor goal) override { this->goal = goal; }
 
 private:
   std::string executorName;
+  OptimizeFor goal = OptimizeFor::RunTime;
   JitLowering lowering;
   std::vector<HostSymbol> hostSymbols;
 };
@@ -307,7 +309,10 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
   // of its quantized types, skips the cache.
   std::optional<uint64_t> key;
   if (!hasBindableResources(module)) {
-    key = compileKey(module, entryName, executorName);
+    key = compileKey(module, entryName,
+                     goal == OptimizeFor::RunTime
+                         ? executorName
+                         : executorName + " (for compile time)");
     if (std::shared_ptr<Executable> cached = CompileCache::get().find(*key))
       return cached;
   }
@@ -330,12 +335,18 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
 
   initializeNativeTarget();
   // ExecutionEngineOptions holds a function_ref: the transformer must outlive
-  // create().
+  // create(). Code for a few runs skips LLVM's IR optimizations and most of
+  // its code generator's: on the demo GPT, that halves the compile time and
+  // slows a run by 10-20% (the loops are already vectorized, the matmuls
+  // are kernels).
+  bool forRunTime = goal == OptimizeFor::RunTime;
   std::function<llvm::Error(llvm::Module *)> optimize =
-      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, nullptr);
+      makeOptimizingTransformer(/*optLevel=*/forRunTime ? 3 : 0,
+                                /*sizeLevel=*/0, nullptr);
   ExecutionEngineOptions options;
   options.transformer = optimize;
-  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  options.jitCodeGenOptLevel = forRunTime ? llvm::CodeGenOptLevel::Aggressive
+                                          : llvm::CodeGenOptLevel::Less;
   auto engine = ExecutionEngine::create(*clone, options);
   if (!engine)
     return module.emitError() << "cannot JIT-compile @" << entryName << ": "

@@ -10,6 +10,7 @@
 //           [--baseline-scores SCORES.npz]... [--save-scores SCORES.npz]
 //           [--bootstrap 1000] [--seed 0] [--format markdown|json]
 //           [-o OUT] [--progress auto|always|never] [--backend cpu]
+//           [--time N]
 //
 // Compiles the model (and the reference) once and streams the data through
 // it in batches: bits per byte and perplexity, or top-1; against a
@@ -17,7 +18,9 @@
 // baseline's saved per-unit scores (an earlier --save-scores on the same
 // data), the paired difference. Every value carries its 95% percentile
 // bootstrap interval over the units (windows, examples), seeded and
-// reproducible (evaluation/Metrics.h specifies it).
+// reproducible (evaluation/Metrics.h specifies it). --time N adds the
+// measurements: the median wall time of a run of one batch and the
+// process's peak resident memory.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,6 +44,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <sys/resource.h>
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -79,6 +84,10 @@ static cl::list<std::string> baselineScores(
 static cl::opt<std::string>
     saveScoresPath("save-scores",
                    cl::desc("write this model's per-unit scores here"));
+static cl::opt<unsigned> timedRuns(
+    "time", cl::init(0),
+    cl::desc("also measure: time N runs of one batch (after the scoring), "
+             "and the peak memory"));
 static cl::opt<unsigned> resamples("bootstrap", cl::init(1000),
                                    cl::desc("bootstrap resamples (0: none)"));
 static cl::opt<uint64_t> seed("seed", cl::init(0),
@@ -238,6 +247,16 @@ int main(int argc, char **argv) {
       llvm::sys::path::filename(task == Task::NextByte ? textPath : dataPath)
           .str();
   summary->unitName = (*data)->unitName().str();
+  if (timedRuns) {
+    llvm::Expected<Timing> timing =
+        timeRuns(**data, **modelExe, timedRuns, dynamicBatch);
+    if (!timing)
+      return fail(llvm::toString(timing.takeError()));
+    summary->timing = *timing;
+    struct rusage usage;
+    if (getrusage(RUSAGE_SELF, &usage) == 0)
+      summary->peakRssBytes = int64_t(usage.ru_maxrss) * 1024;
+  }
 
   if (!saveScoresPath.empty())
     if (llvm::Error error = saveScores(

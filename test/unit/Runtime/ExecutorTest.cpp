@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 using namespace mlir;
 using namespace mlir::qf::runtime;
 
@@ -32,12 +34,14 @@ protected:
     context.appendDialectRegistry(registry);
   }
 
-  std::shared_ptr<Executable> compile(const char *source) {
+  std::shared_ptr<Executable> compile(const char *source,
+                                      OptimizeFor goal = OptimizeFor::RunTime) {
     OwningOpRef<ModuleOp> module =
         parseSourceString<ModuleOp>(source, &context);
     EXPECT_TRUE(module);
     auto executor = ExecutorRegistry::global().create("cpu");
     EXPECT_TRUE(bool(executor));
+    (*executor)->setOptimizeFor(goal);
     auto executable = (*executor)->compile(*module, "main");
     EXPECT_TRUE(succeeded(executable));
     return *executable;
@@ -77,6 +81,33 @@ TEST_F(ExecutorTest, CompiledModulesAreCachedPerProcess) {
   EXPECT_EQ((*squared)[0].dataAs<float>()[3], 12.25f);
   // The caller's input is read-only to the compiled code.
   EXPECT_EQ(x.dataAs<float>()[3], 3.5f);
+}
+
+// Code compiled for compile time (calibration, reports) is cached apart
+// from code compiled for run time, and computes the same values.
+TEST_F(ExecutorTest, CompileTimeCodeComputesTheSame) {
+  const char *source = R"(
+func.func @main(%a: tensor<3x5xf32>, %b: tensor<5x4xf32>) -> tensor<3x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<3x4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<3x4xf32>) -> tensor<3x4xf32>
+  %c = linalg.matmul ins(%a, %b : tensor<3x5xf32>, tensor<5x4xf32>)
+                     outs(%init : tensor<3x4xf32>) -> tensor<3x4xf32>
+  %e = math.exp %c : tensor<3x4xf32>
+  return %e : tensor<3x4xf32>
+})";
+  std::shared_ptr<Executable> fast = compile(source, OptimizeFor::RunTime);
+  std::shared_ptr<Executable> quick = compile(source, OptimizeFor::CompileTime);
+  EXPECT_NE(fast.get(), quick.get());
+  HostTensor a(DType::F32, {3, 5}), b(DType::F32, {5, 4});
+  for (int i = 0; i < 15; ++i)
+    a.dataAs<float>()[i] = 0.1f * i - 0.7f;
+  for (int i = 0; i < 20; ++i)
+    b.dataAs<float>()[i] = 0.05f * (i % 7) - 0.1f;
+  auto x = fast->run({&a, &b});
+  auto y = quick->run({&a, &b});
+  ASSERT_TRUE(bool(x) && bool(y));
+  EXPECT_EQ(std::memcmp((*x)[0].data(), (*y)[0].data(), (*x)[0].byteSize()), 0);
 }
 
 TEST_F(ExecutorTest, RegistryNamesWhatItHas) {
