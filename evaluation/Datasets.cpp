@@ -19,10 +19,6 @@ using runtime::HostTensor;
 
 Dataset::~Dataset() = default;
 
-static llvm::Error fail(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-
 /// FNV-1a, continued from `hash`.
 static uint64_t fnv1a(llvm::StringRef bytes,
                       uint64_t hash = 0xcbf29ce484222325ULL) {
@@ -59,9 +55,10 @@ public:
   llvm::Expected<HostTensor> batch(int64_t begin, int64_t units, int64_t rows,
                                    DType dtype) const override {
     if (dtype != DType::I64 && dtype != DType::I32)
-      return fail(llvm::formatv("text windows are byte tokens; the model's "
-                                "input is {0}, not i64 or i32",
-                                runtime::dtypeName(dtype)));
+      return llvm::createStringError(
+          llvm::formatv("text windows are byte tokens; the model's "
+                        "input is {0}, not i64 or i32",
+                        runtime::dtypeName(dtype)));
     HostTensor tensor(dtype, {rows, window});
     const unsigned char *bytes = this->bytes();
     for (int64_t r = 0; r < rows; ++r) {
@@ -105,9 +102,9 @@ public:
   llvm::Expected<HostTensor> batch(int64_t begin, int64_t units, int64_t rows,
                                    DType dtype) const override {
     if (dtype != inputs.dtype())
-      return fail(llvm::formatv("the inputs are {0}, the model takes {1}",
-                                runtime::dtypeName(inputs.dtype()),
-                                runtime::dtypeName(dtype)));
+      return llvm::createStringError(llvm::formatv(
+          "the inputs are {0}, the model takes {1}",
+          runtime::dtypeName(inputs.dtype()), runtime::dtypeName(dtype)));
     llvm::SmallVector<int64_t> shape(inputs.shape());
     shape[0] = rows;
     HostTensor tensor(dtype, shape);
@@ -144,19 +141,22 @@ llvm::Expected<std::unique_ptr<Dataset>>
 evaluation::openTextWindows(llvm::StringRef path, int64_t window,
                             int64_t limit) {
   if (window < 1)
-    return fail(llvm::formatv("a window of {0} bytes", window));
+    return llvm::createStringError(
+        llvm::formatv("a window of {0} bytes", window));
   auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                           /*RequiresNullTerminator=*/false);
   if (!file)
-    return fail("cannot read '" + path + "': " + file.getError().message());
+    return llvm::createStringError("cannot read '" + path +
+                                   "': " + file.getError().message());
   int64_t bytes = (*file)->getBufferSize();
   int64_t count = bytes > 0 ? (bytes - 1) / window : 0;
   if (limit > 0)
     count = std::min(count, limit);
   if (count == 0)
-    return fail(llvm::formatv("'{0}' has {1} bytes: one window of {2} needs "
-                              "{3}",
-                              path, bytes, window, window + 1));
+    return llvm::createStringError(
+        llvm::formatv("'{0}' has {1} bytes: one window of {2} needs "
+                      "{3}",
+                      path, bytes, window, window + 1));
   return std::make_unique<TextWindows>(std::move(*file), window, count);
 }
 
@@ -176,19 +176,20 @@ evaluation::openLabeledArrays(llvm::StringRef path, llvm::StringRef inputName,
   for (auto [array, name] :
        {std::pair(inputs, inputName), std::pair(labels, labelsName)})
     if (!array)
-      return fail("'" + path + "' has no array '" + name + "'");
+      return llvm::createStringError("'" + path + "' has no array '" + name +
+                                     "'");
   if (inputs->rank() < 1 || labels->rank() != 1 ||
       inputs->shape()[0] != labels->shape()[0])
-    return fail(llvm::formatv("'{0}': {1} is {2} and {3} is {4}: labels "
-                              "need one dimension, as long as the inputs' "
-                              "first",
-                              path, inputName, inputs->describe(), labelsName,
-                              labels->describe()));
+    return llvm::createStringError(llvm::formatv(
+        "'{0}': {1} is {2} and {3} is {4}: labels "
+        "need one dimension, as long as the inputs' "
+        "first",
+        path, inputName, inputs->describe(), labelsName, labels->describe()));
   int64_t count = labels->shape()[0];
   if (limit > 0)
     count = std::min(count, limit);
   if (count == 0)
-    return fail("'" + path + "' has no examples");
+    return llvm::createStringError("'" + path + "' has no examples");
   std::vector<int64_t> values(count);
   for (int64_t i = 0; i < count; ++i) {
     switch (labels->dtype()) {
@@ -202,9 +203,9 @@ evaluation::openLabeledArrays(llvm::StringRef path, llvm::StringRef inputName,
       values[i] = labels->dataAs<uint8_t>()[i];
       break;
     default:
-      return fail(llvm::formatv("'{0}': labels '{1}' are {2}, not integers",
-                                path, labelsName,
-                                runtime::dtypeName(labels->dtype())));
+      return llvm::createStringError(
+          llvm::formatv("'{0}': labels '{1}' are {2}, not integers", path,
+                        labelsName, runtime::dtypeName(labels->dtype())));
     }
   }
   return std::make_unique<LabeledArrays>(std::move(*inputs), std::move(values));

@@ -21,39 +21,37 @@ using namespace mlir::qf::evaluation;
 using runtime::DType;
 using runtime::HostTensor;
 
-static llvm::Error fail(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-
 llvm::Expected<int64_t> evaluation::batchRowsOf(const runtime::Signature &model,
                                                 const Dataset &data,
                                                 int64_t dynamicBatch) {
   if (model.inputs.size() != 1 || model.outputs.empty())
-    return fail(llvm::formatv("@{0} takes {1} inputs and gives {2} results: "
-                              "qf-eval scores a model of one input whose "
-                              "first result is its logits",
-                              model.entry, model.inputs.size(),
-                              model.outputs.size()));
+    return llvm::createStringError(
+        llvm::formatv("@{0} takes {1} inputs and gives {2} results: "
+                      "qf-eval scores a model of one input whose "
+                      "first result is its logits",
+                      model.entry, model.inputs.size(), model.outputs.size()));
   const runtime::TensorPort &input = model.inputs[0];
   if (input.shape.empty())
-    return fail("@" + model.entry + "'s input " + input.describe(0) +
-                " has no batch dimension");
+    return llvm::createStringError("@" + model.entry + "'s input " +
+                                   input.describe(0) +
+                                   " has no batch dimension");
   int64_t rows = input.shape[0];
   if (ShapedType::isDynamic(rows))
     rows = dynamicBatch;
   if (rows < 1)
-    return fail(llvm::formatv("a batch of {0} rows", rows));
+    return llvm::createStringError(llvm::formatv("a batch of {0} rows", rows));
   // A window's length where the model fixes it.
   if (data.positions() > 1 &&
       (input.shape.size() != 2 || (!ShapedType::isDynamic(input.shape[1]) &&
                                    input.shape[1] != data.positions())))
-    return fail(llvm::formatv("@{0}'s input {1} does not take windows of {2} "
-                              "tokens ([batch, {2}])",
-                              model.entry, input.describe(0),
-                              data.positions()));
+    return llvm::createStringError(
+        llvm::formatv("@{0}'s input {1} does not take windows of {2} "
+                      "tokens ([batch, {2}])",
+                      model.entry, input.describe(0), data.positions()));
   if (model.outputs[0].dtype != DType::F32)
-    return fail("@" + model.entry + "'s first result " +
-                model.outputs[0].describe(0) + " is not f32 logits");
+    return llvm::createStringError("@" + model.entry + "'s first result " +
+                                   model.outputs[0].describe(0) +
+                                   " is not f32 logits");
   return rows;
 }
 
@@ -77,17 +75,18 @@ static llvm::Expected<LogitRows> viewLogits(const HostTensor &logits,
   if (logits.dtype() != DType::F32 || logits.rank() < 2 ||
       logits.shape()[0] != rows || elements % (rows * positions) != 0 ||
       elements / (rows * positions) != logits.shape().back())
-    return fail(llvm::formatv("{0} gave logits {1}, not [{2}, {3}, classes] "
-                              "f32",
-                              model, logits.describe(), rows,
-                              positions > 1 ? std::to_string(positions)
-                                            : std::string("...")));
+    return llvm::createStringError(llvm::formatv(
+        "{0} gave logits {1}, not [{2}, {3}, classes] "
+        "f32",
+        model, logits.describe(), rows,
+        positions > 1 ? std::to_string(positions) : std::string("...")));
   const float *data = logits.dataAs<float>();
   for (int64_t i = 0; i < elements; ++i)
     if (!std::isfinite(data[i]))
-      return fail(llvm::formatv("{0} gave a non-finite logit ({1}) in the "
-                                "batch starting at unit {2}",
-                                model, data[i], firstUnit));
+      return llvm::createStringError(
+          llvm::formatv("{0} gave a non-finite logit ({1}) in the "
+                        "batch starting at unit {2}",
+                        model, data[i], firstUnit));
   return LogitRows{data, positions, logits.shape().back()};
 }
 
@@ -105,9 +104,10 @@ evaluation::scoreUnits(const Dataset &data, runtime::Executable &model,
     if (!referenceRows)
       return referenceRows.takeError();
     if (*referenceRows != *rows)
-      return fail(llvm::formatv("the model runs batches of {0}, the "
-                                "reference of {1}",
-                                *rows, *referenceRows));
+      return llvm::createStringError(
+          llvm::formatv("the model runs batches of {0}, the "
+                        "reference of {1}",
+                        *rows, *referenceRows));
   }
   const int64_t positions = data.positions(), total = data.size();
   UnitScores scores;
@@ -137,9 +137,10 @@ evaluation::scoreUnits(const Dataset &data, runtime::Executable &model,
       if (!view)
         return view.takeError();
       if (view->classes != logits->classes)
-        return fail(llvm::formatv("the model has {0} classes, the reference "
-                                  "{1}",
-                                  logits->classes, view->classes));
+        return llvm::createStringError(
+            llvm::formatv("the model has {0} classes, the reference "
+                          "{1}",
+                          logits->classes, view->classes));
       referenceLogits = *view;
     }
     for (int64_t r = 0; r < count; ++r) {
@@ -148,9 +149,10 @@ evaluation::scoreUnits(const Dataset &data, runtime::Executable &model,
       for (int64_t p = 0; p < positions; ++p) {
         llvm::ArrayRef<float> row = logits->at(r, p);
         if (targets[p] < 0 || targets[p] >= logits->classes)
-          return fail(llvm::formatv("unit {0} has target {1}, outside the "
-                                    "model's {2} classes",
-                                    begin + r, targets[p], logits->classes));
+          return llvm::createStringError(
+              llvm::formatv("unit {0} has target {1}, outside the "
+                            "model's {2} classes",
+                            begin + r, targets[p], logits->classes));
         nll += negativeLogLikelihood(row, targets[p]);
         int64_t top = argmax(row);
         correct += top == targets[p];

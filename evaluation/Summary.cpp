@@ -18,10 +18,6 @@ using namespace mlir::qf::evaluation;
 using runtime::DType;
 using runtime::HostTensor;
 
-static llvm::Error fail(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-
 std::vector<double> evaluation::primaryScores(Task task,
                                               const UnitScores &scores) {
   if (task == Task::Classify)
@@ -65,9 +61,9 @@ llvm::Expected<SavedScores> evaluation::loadScores(llvm::StringRef path) {
   }
   if (!primary || !meta || meta->dataAs<int64_t>()[0] < 0 ||
       meta->dataAs<int64_t>()[0] > int64_t(Task::Classify))
-    return fail("'" + path +
-                "' is not a scores file of qf-eval "
-                "(--save-scores)");
+    return llvm::createStringError("'" + path +
+                                   "' is not a scores file of qf-eval "
+                                   "(--save-scores)");
   SavedScores scores;
   scores.name = path.str();
   scores.task = Task(meta->dataAs<int64_t>()[0]);
@@ -107,11 +103,11 @@ evaluation::summarize(Task task, const UnitScores &scores, uint64_t fingerprint,
   for (const SavedScores &baseline : baselines) {
     if (baseline.task != task || baseline.fingerprint != fingerprint ||
         baseline.primary.size() != primary.size())
-      return fail(llvm::formatv("'{0}' holds {1} scores of {2} units of other "
-                                "data: a paired difference needs the same "
-                                "task on the same data",
-                                baseline.name, taskName(baseline.task),
-                                baseline.primary.size()));
+      return llvm::createStringError(llvm::formatv(
+          "'{0}' holds {1} scores of {2} units of other "
+          "data: a paired difference needs the same "
+          "task on the same data",
+          baseline.name, taskName(baseline.task), baseline.primary.size()));
     std::vector<double> delta(primary.size());
     for (size_t i = 0; i < primary.size(); ++i)
       delta[i] = primary[i] - baseline.primary[i];

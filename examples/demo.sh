@@ -59,7 +59,7 @@ if [ "${1:-}" = --job ]; then
         baselines+=(--baseline-scores "$DEMO_OUT/$model-w3a16-rtn.scores.npz") ;;
     esac
     cmd=("$DEMO_BIN/qf-eval" "$mlir" "${data[@]}" "${baselines[@]}"
-         --save-scores "$DEMO_OUT/$model-$recipe.scores.npz" --time 20
+         --save-scores "$DEMO_OUT/$model-$recipe.scores.npz" --time 50
          --format json -o "$DEMO_OUT/$model-$recipe.json" --progress never)
   fi
   start=$(date +%s.%N)

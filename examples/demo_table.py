@@ -5,7 +5,8 @@ MODEL-RECIPE.md (qf-quantize's report, for the size).
   demo_table.py OUT gpt|cnn RECIPE...
 
 Every score carries its 95% bootstrap interval; a paired difference whose
-interval contains 0 is marked "(n.s.)": not a measured difference.
+interval contains 0 is marked "(n.s.)": not a measured difference; so is a
+speed-up whose range of run times (min-max) overlaps f32's.
 """
 import json
 import os
@@ -45,7 +46,7 @@ def main(out, model, recipes):
         if os.path.exists(report):
             float_mb = sizes(report)[2]
             break
-    f32_ms = rows["f32"]["timing"]["median_ms"] if "f32" in rows else None
+    f32_timing = rows["f32"]["timing"] if "f32" in rows else None
     if model == "gpt":
         score, digits, name = "bits_per_byte", 4, "bits/byte"
     else:
@@ -53,7 +54,7 @@ def main(out, model, recipes):
     first = next(iter(rows.values()))
     timing_rows = first["timing"]["rows"]
     print(f"| recipe | bits/weight | model MB | compression | {name} [95%] "
-          f"| Δ vs f32 (paired) | Δ vs RTN (paired) "
+          f"| Δ vs f32 (paired) | Δ vs baseline (paired) "
           f"| ms, batch of {timing_rows} | speed-up | peak MB |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in recipes:
@@ -63,27 +64,36 @@ def main(out, model, recipes):
             bits, mb = 32, float_mb
         else:
             bits, mb, _ = sizes(os.path.join(out, f"{model}-{r}.md"))
-        vs_float = vs_rtn = None
+        vs_float = vs_base = None
         for key, metric in metrics.items():
             if key.startswith("delta_vs:"):
                 if key.startswith(f"delta_vs:{model}-f32."):
                     vs_float = metric
                 else:
-                    vs_rtn = (key.split(f"{model}-", 1)[1].split(".")[0], metric)
-        ms = row["timing"]["median_ms"]
-        speedup = f"{f32_ms / ms:.2f}x" if f32_ms else ""
-        rtn_text = f"{delta(vs_rtn[1], digits)} vs {vs_rtn[0]}" if vs_rtn else ""
+                    vs_base = (key.split(f"{model}-", 1)[1].split(".")[0], metric)
+        timing = row["timing"]
+        ms = timing["median_ms"]
+        speedup = ""
+        if f32_timing:
+            speedup = f"{f32_timing['median_ms'] / ms:.2f}x"
+            # Ranges that overlap f32's measure no difference.
+            if r != "f32" and (timing["min_ms"] <= f32_timing["max_ms"] and
+                               f32_timing["min_ms"] <= timing["max_ms"]):
+                speedup += " (n.s.)"
+        base_text = f"{delta(vs_base[1], digits)} vs {vs_base[0]}" if vs_base else ""
         compression = f"{float_mb / mb:.2f}x" if float_mb and mb else ""
         print(f"| {r} | {bits:g} | {mb:.3f} | {compression} "
               f"| {interval(metrics[score], digits)} | {delta(vs_float, digits)} "
-              f"| {rtn_text} | {ms:.2f} | {speedup} "
+              f"| {base_text} | {ms:.2f} ({timing['min_ms']:.2f}-{timing['max_ms']:.2f}) "
+              f"| {speedup} "
               f"| {row['peak_rss_bytes'] / 1e6:.0f} |")
     print()
     print(f"{first['units']} {first['unit']} of {first['data']}; intervals: "
           f"percentile bootstrap over {first['unit']} "
           f"({first['bootstrap']['resamples']} resamples, seed "
           f"{first['bootstrap']['seed']}). ms: median of "
-          f"{first['timing']['runs']} runs; peak MB: the evaluating "
+          f"{first['timing']['runs']} runs (min-max) on one pinned core; "
+          f"speed-up: f32's median over the recipe's, (n.s.) where the ranges overlap; peak MB: the evaluating "
           f"process's peak RSS, compilation included.")
 
 

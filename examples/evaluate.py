@@ -20,25 +20,15 @@
 
 Prints one number per score on stdout.
 """
+import os
 import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "cnn"))
+from fashion_mnist import idx  # noqa: E402
+
 CONTEXT = 128
-FASHION = "/usr/share/datasets/fashion-mnist"
-
-
-def idx(name):
-    """An idx file (MNIST's format) as a uint8 array."""
-    import gzip
-    import os
-    with gzip.open(os.path.join(FASHION, name)) as f:
-        raw = f.read()
-    dims = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
 def windows(text_path, count):
     data = np.frombuffer(open(text_path, "rb").read(), dtype=np.uint8)
     need = count * CONTEXT + 1

@@ -15,7 +15,6 @@ Writes to --out:
   train.log       loss and test top-1
 """
 import argparse
-import gzip
 import os
 
 import numpy as np
@@ -23,15 +22,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-DATA = "/usr/share/datasets/fashion-mnist"
-
-
-def idx(name):
-    with gzip.open(os.path.join(DATA, name)) as f:
-        raw = f.read()
-    dims = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+from fashion_mnist import idx
 
 
 class CNN(nn.Module):

@@ -39,6 +39,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -153,6 +154,19 @@ int main(int argc, char **argv) {
     return fail("give the data: --text FILE (next byte) or --data FILE.npz "
                 "(classification), one of them");
   Task task = textPath.empty() ? Task::Classify : Task::NextByte;
+  // Outputs never replace an input.
+  std::vector<std::string> inputs = {
+      modelPath, referencePath, task == Task::NextByte ? textPath : dataPath};
+  llvm::append_range(inputs, baselineScores);
+  for (const std::string &output :
+       {outputPath.getValue(), saveScoresPath.getValue()})
+    for (const std::string &input : inputs) {
+      bool same = false;
+      if (!output.empty() && !input.empty() &&
+          !llvm::sys::fs::equivalent(output, input, same) && same)
+        return fail("refusing to write '" + output + "' over the input '" +
+                    input + "'");
+    }
   // Baselines are read first: a bad one fails before any compiling.
   std::vector<SavedScores> baselines;
   for (const std::string &path : baselineScores) {
