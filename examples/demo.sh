@@ -13,15 +13,19 @@
 #
 # Each model is quantized at batch 1 (calibrating recipes on 64 windows of
 # examples/gpt/calib.txt, and on 256 (fast) or all 1000 (full) images of
-# examples/cnn/calib.npz, one per sample) and scored one window or image per run:
+# examples/cnn/calib.npz, one per sample) and scored one window or image
+# per run:
 # bits/byte or top-1 with 95% bootstrap intervals, the paired difference
-# against f32 and against round-to-nearest, the median time of a batch-1
-# forward pass (128 tokens for the GPT) on one thread, and the peak memory
-# of the evaluating process. Jobs run two at a time, each pinned to a core
-# of its own. Every file is in BUILD/demo-MODE; the tables go to stdout.
+# against f32 and against what the recipe improves on (round to nearest of
+# its bits; static int8 for SmoothQuant). Quantizing and scoring run two
+# jobs at a time, each pinned to a core of its own; then each model alone
+# is timed: the median of 50 batch-1 forward passes (128 tokens for the
+# GPT) on one pinned thread, and the peak memory of that process. Every
+# file is in BUILD/demo-MODE; the tables go to stdout.
 set -euo pipefail
 
-# One job, run by the pool below: quantize or evaluate MODEL with RECIPE.
+# One job, run by the pools below: quantize, evaluate or time MODEL with
+# RECIPE.
 if [ "${1:-}" = --job ]; then
   kind=$2 model=$3 recipe=$4
   cpus=($DEMO_CPUS)
@@ -30,10 +34,10 @@ if [ "${1:-}" = --job ]; then
   mlir="$DEMO_OUT/$model-$recipe.mlir"
   if [ "$model" = gpt ]; then
     onnx="$DEMO_HERE/gpt/gpt.onnx" shape=tokens=1,128 calib="$DEMO_OUT/gpt-calib.npz"
-    data=(--text "$DEMO_HERE/gpt/heldout.txt" --limit "$DEMO_GPT_WINDOWS")
+    data=(--text "$DEMO_HERE/gpt/heldout.txt") limit=(--limit "$DEMO_GPT_WINDOWS")
   else
     onnx="$DEMO_HERE/cnn/cnn.onnx" shape=images=1,1,28,28 calib="$DEMO_OUT/cnn-calib.npz"
-    data=(--data "$DEMO_OUT/cnn-test.npz")
+    data=(--data "$DEMO_OUT/cnn-test.npz") limit=()
   fi
   if [ "$kind" = quantize ]; then
     if [ "$recipe" = f32 ]; then
@@ -49,18 +53,26 @@ if [ "${1:-}" = --job ]; then
       cmd=("$DEMO_BIN/qf-quantize" "$onnx" --input-shape "$shape" --recipe "$spec"
            "${calib_arg[@]}" -o "$mlir" --report "$DEMO_OUT/$model-$recipe.md")
     fi
-  else
+  elif [ "$kind" = evaluate ]; then
     baselines=()
     [ "$recipe" != f32 ] && baselines+=(--baseline-scores "$DEMO_OUT/$model-f32.scores.npz")
-    case "$recipe" in # round to nearest of the same bits, for the others
+    # What the recipe improves on: round to nearest of the same bits, or
+    # static int8 without smoothing.
+    base=
+    case "$recipe" in
       w4a16-rtn | w3a16-rtn) ;;
-      w4a16* | *4.5bit) baselines+=(--baseline-scores "$DEMO_OUT/$model-w4a16-rtn.scores.npz") ;;
-      w3a16* | *3.5bit) [ -f "$DEMO_OUT/$model-w3a16-rtn.scores.npz" ] &&
-        baselines+=(--baseline-scores "$DEMO_OUT/$model-w3a16-rtn.scores.npz") ;;
+      w4a16* | *4.5bit) base=w4a16-rtn ;;
+      w3a16* | *3.5bit) base=w3a16-rtn ;;
+      w8a8-smoothquant) base=w8a8-static ;;
     esac
-    cmd=("$DEMO_BIN/qf-eval" "$mlir" "${data[@]}" "${baselines[@]}"
-         --save-scores "$DEMO_OUT/$model-$recipe.scores.npz" --time 50
+    [ -n "$base" ] && [ -f "$DEMO_OUT/$model-$base.json" ] &&
+      baselines+=(--baseline-scores "$DEMO_OUT/$model-$base.scores.npz")
+    cmd=("$DEMO_BIN/qf-eval" "$mlir" "${data[@]}" "${limit[@]}" "${baselines[@]}"
+         --save-scores "$DEMO_OUT/$model-$recipe.scores.npz"
          --format json -o "$DEMO_OUT/$model-$recipe.json" --progress never)
+  else
+    cmd=("$DEMO_BIN/qf-eval" "$mlir" "${data[@]}" --limit 1 --time 50
+         --format json -o "$DEMO_OUT/$model-$recipe.timing.json" --progress never)
   fi
   start=$(date +%s.%N)
   if ! QF_NUM_THREADS=1 "${pin[@]}" "${cmd[@]}" > "$log" 2>&1; then
@@ -131,13 +143,32 @@ slow_first | while read -r r; do
   echo "quantize gpt $r"
   in_cnn "$r" && echo "quantize cnn $r"
 done | run_jobs
-# The baselines' scores first: the other evaluations pair with them.
+# The baselines' scores first: the other evaluations pair with them (f32,
+# then round to nearest and unsmoothed static int8).
+baselines=(w8a8-static w4a16-rtn w3a16-rtn)
+is_baseline() { case " ${baselines[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
 printf 'evaluate %s\n' "gpt f32" "cnn f32" | run_jobs
-printf 'evaluate %s\n' "gpt w4a16-rtn" "cnn w4a16-rtn" | run_jobs
-slow_first | while read -r r; do
-  case "$r" in f32 | w4a16-rtn) continue ;; esac
+for r in "${recipes[@]}"; do
+  is_baseline "$r" || continue
   echo "evaluate gpt $r"
   in_cnn "$r" && echo "evaluate cnn $r"
+done | run_jobs
+# The slowest to evaluate first: the integer-activation models.
+for r in "${recipes[@]}"; do
+  case "$r" in f32) continue ;; esac
+  is_baseline "$r" && continue
+  case "$r" in w8a8*) echo "0 $r" ;; *) echo "1 $r" ;; esac
+done | sort -s -k1,1n | cut -d' ' -f2 | while read -r r; do
+  echo "evaluate gpt $r"
+  in_cnn "$r" && echo "evaluate cnn $r"
+done | run_jobs
+
+# Speed and memory alone, one model at a time (while the other core idles):
+# the evaluations above share the machine.
+pool=1
+for r in "${recipes[@]}"; do
+  echo "time gpt $r"
+  in_cnn "$r" && echo "time cnn $r"
 done | run_jobs
 
 elapsed=$(($(date +%s) - started))

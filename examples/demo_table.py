@@ -1,5 +1,6 @@
 """The tables of the demo (examples/demo.sh): one row per recipe from the
-files the demo wrote to OUT: MODEL-RECIPE.json (qf-eval --format json) and
+files the demo wrote to OUT: MODEL-RECIPE.json (qf-eval's scores),
+MODEL-RECIPE.timing.json (qf-eval --time: speed and memory) and
 MODEL-RECIPE.md (qf-quantize's report, for the size).
 
   demo_table.py OUT gpt|cnn RECIPE...
@@ -40,6 +41,10 @@ def main(out, model, recipes):
     for r in recipes:
         with open(os.path.join(out, f"{model}-{r}.json")) as f:
             rows[r] = json.load(f)
+        with open(os.path.join(out, f"{model}-{r}.timing.json")) as f:
+            measured = json.load(f)
+        rows[r]["timing"] = measured["timing"]
+        rows[r]["peak_rss_bytes"] = measured["peak_rss_bytes"]
     float_mb = None
     for r in recipes:
         report = os.path.join(out, f"{model}-{r}.md")
@@ -92,7 +97,7 @@ def main(out, model, recipes):
           f"percentile bootstrap over {first['unit']} "
           f"({first['bootstrap']['resamples']} resamples, seed "
           f"{first['bootstrap']['seed']}). ms: median of "
-          f"{first['timing']['runs']} runs (min-max) on one pinned core; "
+          f"{first['timing']['runs']} runs (min-max) on one pinned core, one model at a time; "
           f"speed-up: f32's median over the recipe's, (n.s.) where the ranges overlap; peak MB: the evaluating "
           f"process's peak RSS, compilation included.")
 
