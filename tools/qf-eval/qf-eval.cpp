@@ -153,6 +153,8 @@ int main(int argc, char **argv) {
   if (textPath.empty() == dataPath.empty())
     return fail("give the data: --text FILE (next byte) or --data FILE.npz "
                 "(classification), one of them");
+  if (limit < 0 || windowSize < 0)
+    return fail("--limit and --window take a count (0: all, or the model's)");
   Task task = textPath.empty() ? Task::Classify : Task::NextByte;
   // Outputs never replace an input.
   std::vector<std::string> inputs = {
