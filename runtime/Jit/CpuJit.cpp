@@ -337,8 +337,8 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
   // ExecutionEngineOptions holds a function_ref: the transformer must outlive
   // create(). Code for a few runs skips LLVM's IR optimizations and most of
   // its code generator's: on the demo GPT, that halves the compile time and
-  // slows a run by 10-20% (the loops are already vectorized, the matmuls
-  // are kernels).
+  // slows a run by up to 17% (the loops are already vectorized, the
+  // matmuls are kernels; docs/PERFORMANCE.md).
   bool forRunTime = goal == OptimizeFor::RunTime;
   std::function<llvm::Error(llvm::Module *)> optimize =
       makeOptimizingTransformer(/*optLevel=*/forRunTime ? 3 : 0,
