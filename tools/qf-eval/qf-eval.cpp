@@ -195,6 +195,8 @@ int main(int argc, char **argv) {
   runtime::registerExecutorDependencies(backendName, registry);
   plugin::registerBuiltinBackendDependencies(registry);
   MLIRContext context(registry);
+  // Errors name the op and its location, without a dump of the IR.
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   OwningOpRef<ModuleOp> model = loadModel(context, modelPath, weightsPath);

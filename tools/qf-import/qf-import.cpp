@@ -70,6 +70,8 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   qf::onnx_import::registerOnnxImportDialects(registry);
   MLIRContext ctx(registry);
+  // Errors name the op and its location, without a dump of the IR.
+  ctx.printOpOnDiagnostic(false);
   // "FILE: error: message", the message naming the node.
   ScopedDiagnosticHandler handler(&ctx, [](Diagnostic &diag) {
     llvm::errs() << "qf-import: ";

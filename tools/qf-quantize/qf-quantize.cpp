@@ -135,6 +135,8 @@ int main(int argc, char **argv) {
     llvm::parallel::strategy = llvm::hardware_concurrency(threads);
   MLIRContext ctx(registry, threads == 1 ? MLIRContext::Threading::DISABLED
                                          : MLIRContext::Threading::ENABLED);
+  // Errors name the op and its location, without a dump of the IR.
+  ctx.printOpOnDiagnostic(false);
 
   OwningOpRef<ModuleOp> module;
   if (StringRef(inputPath).ends_with(".onnx")) {

@@ -233,6 +233,8 @@ int main(int argc, char **argv) {
   registerExecutorDependencies(backendName, registry);
   qf::plugin::registerBuiltinBackendDependencies(registry);
   MLIRContext context(registry);
+  // Errors name the op and its location, without a dump of the IR.
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   OwningOpRef<ModuleOp> module =
