@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:?usage: scripts/fuzz.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(npy npz safetensors onnx onnx-external mlir recipe plugin)
+[ ${#targets[@]} -gt 0 ] || targets=(npy npz safetensors onnx onnx-external mlir mlir-bytecode recipe plugin)
 build=build-asan
 jobs=${FUZZ_JOBS:-$(nproc)}
 

@@ -1,17 +1,23 @@
 """Writes the seed corpora under test/fuzz/corpus/: small valid inputs of
 every kind each reader takes, and the hostile ones the readers must refuse.
 
-  /usr/bin/python3 test/fuzz/seeds.py
+  /usr/bin/python3 test/fuzz/seeds.py [--qf-opt build/bin/qf-opt]
+
+With --qf-opt, the mlir-bytecode corpus is written too: the bytecode of each
+mlir seed that verifies (qf-opt --emit-bytecode), plus the hostile bytecode
+the tools' tests use.
 
 The output is deterministic; inputs libFuzzer found that were worth keeping
 (crashes made regression tests) are added to the same folders by hand
 with a name that says what they found.
 """
+import argparse
 import io
 import json
 import os
 import re
 import struct
+import subprocess
 import sys
 import zipfile
 
@@ -282,6 +288,29 @@ def mlir_seeds():
                              if not l.lstrip().startswith("//")).strip() + "\n"
             if body.strip():
                 put("mlir", "%s-%02d.mlir" % (stem, i), body)
+    # Whole models with linalg, one of them invalid, and the text on which
+    # MLIR 22's linalg parser crashes (the tools recover and refuse it).
+    for source, name in [
+            ("test/passes/Inputs/calibration/mlp.mlir", "linalg-mlp.mlir"),
+            ("test/tools/Inputs/does-not-verify.mlir", "linalg-does-not-verify.mlir"),
+            ("test/tools/Inputs/upstream-linalg-broadcast-crash.mlir",
+             "crash-linalg-broadcast-dimensions.mlir")]:
+        put("mlir", name, open(os.path.join(ROOT, source), "rb").read())
+
+
+def mlir_bytecode_seeds(qf_opt):
+    """The bytecode of each mlir seed qf-opt reads and verifies."""
+    folder = os.path.join(CORPUS, "mlir")
+    for name in sorted(os.listdir(folder)):
+        result = subprocess.run([qf_opt, "--emit-bytecode", "--skip-weights",
+                                 os.path.join(folder, name)],
+                                capture_output=True)
+        if result.returncode == 0:
+            put("mlir-bytecode", os.path.splitext(name)[0] + ".mlirbc",
+                result.stdout)
+    put("mlir-bytecode", "crash-oversized-count.mlirbc",
+        open(os.path.join(ROOT, "test/tools/qf-opt/Inputs/oversized-count.mlirbc"),
+             "rb").read())
 
 
 def recipe_seeds():
@@ -322,6 +351,9 @@ def plugin_seeds():
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--qf-opt", help="qf-opt, to write the bytecode seeds")
+    args = parser.parse_args()
     npy_seeds()
     npz_seeds()
     safetensors_seeds()
@@ -330,6 +362,8 @@ def main():
     mlir_seeds()
     recipe_seeds()
     plugin_seeds()
+    if args.qf_opt:
+        mlir_bytecode_seeds(args.qf_opt)
     return 0
 
 

@@ -11,11 +11,18 @@
 // handler instead: the reason as an error naming the tool, and exit status
 // 1, as for any other bad input.
 //
+// Upstream parsers also crash on some malformed text (a null dereference in
+// linalg.broadcast's). The tools enable crash recovery, so that the reading
+// of a model (parameters/ReadModel.h), which runs under it, turns such a
+// crash into a located error; a crash anywhere else still stops the tool
+// with LLVM's stack dump, as the bug it is.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef QF_TOOLS_COMMON_FATALERROR_H
 #define QF_TOOLS_COMMON_FATALERROR_H
 
+#include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
@@ -36,6 +43,7 @@ inline void exitOnFatalError(const char *toolName) {
         std::_Exit(1);
       },
       const_cast<char *>(toolName));
+  llvm::CrashRecoveryContext::Enable();
 }
 
 } // namespace mlir::qf::tools

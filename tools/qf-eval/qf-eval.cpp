@@ -27,17 +27,17 @@
 #include "dialects/QF/QFDialect.h"
 #include "evaluation/Summary.h"
 #include "parameters/ParameterFile.h"
+#include "parameters/ReadModel.h"
 #include "plugins/BuiltinBackends.h"
 #include "plugins/api/Registry.h"
 #include "runtime/Executor.h"
 #include "runtime/IO/FileUtilities.h"
 #include "tools/common/FatalError.h"
+#include "tools/common/HelpOptions.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -53,84 +53,102 @@ using namespace mlir::qf;
 using namespace mlir::qf::evaluation;
 namespace cl = llvm::cl;
 
+/// --help lists these first (tools/common/HelpOptions.h).
+static cl::OptionCategory toolOptions("Command-line options of qf-eval");
+
 static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.mlir>"));
+                                      cl::desc("<model.mlir>"),
+                                      cl::cat(toolOptions));
 static cl::opt<std::string>
-    weightsPath("weights", cl::desc("the model's weights file (default: "
-                                    "beside it, extension .safetensors)"));
+    weightsPath("weights",
+                cl::desc("the model's weights file (default: "
+                         "beside it, extension .safetensors)"),
+                cl::cat(toolOptions));
 static cl::opt<std::string>
-    textPath("text", cl::desc("next-byte prediction over this file's bytes"));
+    textPath("text", cl::desc("next-byte prediction over this file's bytes"),
+             cl::cat(toolOptions));
 static cl::opt<int64_t>
     windowSize("window", cl::init(0),
-               cl::desc("bytes per window (default: the model's)"));
+               cl::desc("bytes per window (default: the model's)"),
+               cl::cat(toolOptions));
 static cl::opt<std::string>
-    dataPath("data", cl::desc("classification: an .npz of inputs and labels"));
+    dataPath("data", cl::desc("classification: an .npz of inputs and labels"),
+             cl::cat(toolOptions));
 static cl::opt<std::string> inputName("input", cl::init("images"),
-                                      cl::desc("--data's input array"));
+                                      cl::desc("--data's input array"),
+                                      cl::cat(toolOptions));
 static cl::opt<std::string> labelsName("labels", cl::init("labels"),
-                                       cl::desc("--data's labels array"));
+                                       cl::desc("--data's labels array"),
+                                       cl::cat(toolOptions));
 static cl::opt<int64_t> limit("limit", cl::init(0),
-                              cl::desc("score only the first N units"));
+                              cl::desc("score only the first N units"),
+                              cl::cat(toolOptions));
 static cl::opt<int64_t>
     dynamicBatch("batch", cl::init(16),
-                 cl::desc("rows per run where the batch is dynamic"));
+                 cl::desc("rows per run where the batch is dynamic"),
+                 cl::cat(toolOptions));
 static cl::opt<std::string>
     referencePath("reference",
                   cl::desc("a model to measure KL divergence and top-1 "
-                           "agreement against"));
+                           "agreement against"),
+                  cl::cat(toolOptions));
 static cl::list<std::string> baselineScores(
     "baseline-scores",
     cl::desc("SCORES.npz of another model on the same data: the paired "
-             "difference (repeatable)"));
+             "difference (repeatable)"),
+    cl::cat(toolOptions));
 static cl::opt<std::string>
     saveScoresPath("save-scores",
-                   cl::desc("write this model's per-unit scores here"));
+                   cl::desc("write this model's per-unit scores here"),
+                   cl::cat(toolOptions));
 static cl::opt<unsigned> timedRuns(
     "time", cl::init(0),
     cl::desc("also measure: time N runs of one batch (after the scoring), "
-             "and the peak memory"));
+             "and the peak memory"),
+    cl::cat(toolOptions));
 static cl::opt<unsigned> resamples("bootstrap", cl::init(1000),
-                                   cl::desc("bootstrap resamples (0: none)"));
+                                   cl::desc("bootstrap resamples (0: none)"),
+                                   cl::cat(toolOptions));
 static cl::opt<uint64_t> seed("seed", cl::init(0),
-                              cl::desc("the bootstrap's seed"));
+                              cl::desc("the bootstrap's seed"),
+                              cl::cat(toolOptions));
 enum class Format { Markdown, Json };
 static cl::opt<Format>
     format("format", cl::init(Format::Markdown),
            cl::values(clEnumValN(Format::Markdown, "markdown", "a table"),
-                      clEnumValN(Format::Json, "json", "one JSON object")));
+                      clEnumValN(Format::Json, "json", "one JSON object")),
+           cl::cat(toolOptions));
 static cl::opt<std::string> outputPath("o", cl::init("-"),
-                                       cl::desc("where the report goes"));
+                                       cl::desc("where the report goes"),
+                                       cl::cat(toolOptions));
 enum class Progress { Auto, Always, Never };
 static cl::opt<Progress>
     progress("progress", cl::init(Progress::Auto),
              cl::values(clEnumValN(Progress::Auto, "auto", "on a terminal"),
                         clEnumValN(Progress::Always, "always", "always"),
-                        clEnumValN(Progress::Never, "never", "never")));
+                        clEnumValN(Progress::Never, "never", "never")),
+             cl::cat(toolOptions));
 static cl::opt<std::string> backendName("backend", cl::init("cpu"),
-                                        cl::desc("The backend to run on"));
+                                        cl::desc("The backend to run on"),
+                                        cl::cat(toolOptions));
 static cl::list<std::string>
     pluginPaths("load-backend-plugin",
-                cl::desc("Load a backend plugin library (repeatable)"));
+                cl::desc("Load a backend plugin library (repeatable)"),
+                cl::cat(toolOptions));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "qf-eval: error: " << message << "\n";
   return 1;
 }
 
-/// Parses `path` (with a source manager of its own: the context's
+/// Reads `path` (with a source manager of its own: the context's
 /// diagnostic handler opens files as locations name them) and loads its
-/// weights.
+/// weights (parameters/ReadModel.h).
 static OwningOpRef<ModuleOp>
 loadModel(MLIRContext &context, llvm::StringRef path, llvm::StringRef weights) {
   llvm::SourceMgr sourceMgr;
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(
-      path, sourceMgr, ParserConfig(&context, /*verifyAfterParse=*/false));
-  if (!module ||
-      failed(parameters::loadMissingParameters(
-          *module, parameters::weightsToRead(path, weights))) ||
-      failed(verify(*module)))
-    return nullptr;
-  return module;
+  return parameters::readModelFile(context, sourceMgr, path,
+                                   parameters::weightsToRead(path, weights));
 }
 
 /// "qf-eval: 1200/3640 windows [#####.......]", redrawn in place.
@@ -148,6 +166,7 @@ static void drawProgress(int64_t done, int64_t total, llvm::StringRef unit) {
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   tools::exitOnFatalError("qf-eval");
+  mlir::qf::tools::hideLibraryOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "QuantForge evaluation\n");
 
   if (textPath.empty() == dataPath.empty())

@@ -20,6 +20,7 @@
 #include "parameters/ParameterFile.h"
 #include "runtime/IO/FileUtilities.h"
 #include "tools/common/FatalError.h"
+#include "tools/common/HelpOptions.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -32,18 +33,25 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
+/// --help lists these first (tools/common/HelpOptions.h).
+static cl::OptionCategory toolOptions("Command-line options of qf-import");
+
 static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.onnx>"));
+                                      cl::desc("<model.onnx>"),
+                                      cl::cat(toolOptions));
 static cl::opt<std::string> outputPath("o", cl::init("-"),
-                                       cl::desc("output .mlir (- for stdout)"));
+                                       cl::desc("output .mlir (- for stdout)"),
+                                       cl::cat(toolOptions));
 static cl::opt<std::string>
     weightsOut("weights-out",
                cl::desc("where to write the weights (default: beside the "
-                        "output, with the extension .safetensors)"));
+                        "output, with the extension .safetensors)"),
+               cl::cat(toolOptions));
 static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("NAME=D0,D1,...: the shape of a graph input "
-                         "(repeatable)"));
+                         "(repeatable)"),
+                cl::cat(toolOptions));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "qf-import: " << message << "\n";
@@ -53,6 +61,7 @@ static int fail(const llvm::Twine &message) {
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   mlir::qf::tools::exitOnFatalError("qf-import");
+  mlir::qf::tools::hideLibraryOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "QuantForge ONNX importer\n");
 
   qf::onnx_import::ImportOptions options;

@@ -25,6 +25,7 @@
 #include "dialects/QF/QFDialect.h"
 #include "importers/onnx/Importer.h"
 #include "parameters/ParameterFile.h"
+#include "parameters/ReadModel.h"
 #include "passes/Passes.h"
 #include "pipelines/ModelReport.h"
 #include "pipelines/RecipePipelines.h"
@@ -32,14 +33,13 @@
 #include "runtime/Executor.h"
 #include "runtime/IO/FileUtilities.h"
 #include "tools/common/FatalError.h"
+#include "tools/common/HelpOptions.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
@@ -57,34 +57,51 @@ using namespace mlir;
 using namespace mlir::qf;
 namespace cl = llvm::cl;
 
+/// --help lists these first (tools/common/HelpOptions.h).
+static cl::OptionCategory toolOptions("Command-line options of qf-quantize");
+
 static cl::opt<std::string> inputPath(cl::Positional,
-                                      cl::desc("<model.onnx|model.mlir>"));
+                                      cl::desc("<model.onnx|model.mlir>"),
+                                      cl::cat(toolOptions));
 static cl::opt<std::string> recipeName("recipe",
-                                       cl::desc("recipe name or YAML file"));
+                                       cl::desc("recipe name or YAML file"),
+                                       cl::cat(toolOptions));
 static cl::opt<std::string>
-    calibPath("calib", cl::desc("calibration data (.npz or a directory)"));
+    calibPath("calib", cl::desc("calibration data (.npz or a directory)"),
+              cl::cat(toolOptions));
 static cl::opt<std::string> backendName("backend", cl::init("cpu"),
-                                        cl::desc("backend to calibrate on"));
-static cl::opt<std::string> outputPath("o", cl::desc("output .mlir"));
+                                        cl::desc("backend to calibrate on"),
+                                        cl::cat(toolOptions));
+static cl::opt<std::string> outputPath("o", cl::desc("output .mlir"),
+                                       cl::cat(toolOptions));
 static cl::opt<std::string>
-    weightsIn("weights", cl::desc("an MLIR input's weights file (default: "
-                                  "beside it, extension .safetensors)"));
+    weightsIn("weights",
+              cl::desc("an MLIR input's weights file (default: "
+                       "beside it, extension .safetensors)"),
+              cl::cat(toolOptions));
 static cl::opt<std::string>
-    weightsOut("weights-out", cl::desc("where to write the weights (default: "
-                                       "beside the output)"));
+    weightsOut("weights-out",
+               cl::desc("where to write the weights (default: "
+                        "beside the output)"),
+               cl::cat(toolOptions));
 static cl::opt<std::string> reportPath("report",
-                                       cl::desc("write a Markdown report"));
+                                       cl::desc("write a Markdown report"),
+                                       cl::cat(toolOptions));
 static cl::opt<std::string> entryName("entry", cl::init("main"),
-                                      cl::desc("the model's function"));
+                                      cl::desc("the model's function"),
+                                      cl::cat(toolOptions));
 static cl::list<std::string>
     inputShapes("input-shape",
-                cl::desc("NAME=D0,D1,...: an ONNX input's shape"));
+                cl::desc("NAME=D0,D1,...: an ONNX input's shape"),
+                cl::cat(toolOptions));
 static cl::opt<bool> listRecipes("list-recipes",
-                                 cl::desc("print the built-in recipes"));
+                                 cl::desc("print the built-in recipes"),
+                                 cl::cat(toolOptions));
 static cl::opt<unsigned>
     threads("num-threads", cl::init(0),
             cl::desc("threads for the passes' parallel loops and MLIR "
-                     "(0: one per core); the output does not depend on it"));
+                     "(0: one per core); the output does not depend on it"),
+            cl::cat(toolOptions));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "qf-quantize: " << message << "\n";
@@ -97,6 +114,7 @@ int main(int argc, char **argv) {
   registerAllPasses();
   registerQFPasses();
   plugin::registerBuiltinBackends();
+  mlir::qf::tools::hideLibraryOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "QuantForge quantizer\n");
 
   if (listRecipes) {
@@ -135,8 +153,11 @@ int main(int argc, char **argv) {
     llvm::parallel::strategy = llvm::hardware_concurrency(threads);
   MLIRContext ctx(registry, threads == 1 ? MLIRContext::Threading::DISABLED
                                          : MLIRContext::Threading::ENABLED);
-  // Errors name the op and its location, without a dump of the IR.
+  // Errors name the op and its location, with the line it is on, without a
+  // dump of the IR.
   ctx.printOpOnDiagnostic(false);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &ctx);
 
   OwningOpRef<ModuleOp> module;
   if (StringRef(inputPath).ends_with(".onnx")) {
@@ -148,20 +169,9 @@ int main(int argc, char **argv) {
   } else {
     if (!inputShapes.empty())
       return fail("--input-shape applies to ONNX models only");
-    llvm::SourceMgr sourceMgr;
-    std::string message;
-    auto file = openInputFile(inputPath, &message);
-    if (!file)
-      return fail(message);
-    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-    module = parseSourceFile<ModuleOp>(
-        sourceMgr, ParserConfig(&ctx, /*verifyAfterParse=*/false));
-    // Verified once the weights file has resolved its quantized types.
-    if (module &&
-        (failed(parameters::loadMissingParameters(
-             *module, parameters::weightsToRead(inputPath, weightsIn))) ||
-         failed(verify(*module))))
-      return 1;
+    module = parameters::readModelFile(
+        ctx, sourceMgr, inputPath,
+        parameters::weightsToRead(inputPath, weightsIn));
   }
   if (!module)
     return 1;

@@ -19,18 +19,18 @@
 
 #include "dialects/QF/QFDialect.h"
 #include "parameters/ParameterFile.h"
+#include "parameters/ReadModel.h"
 #include "plugins/BuiltinBackends.h"
 #include "plugins/api/Registry.h"
 #include "runtime/Bindings.h"
 #include "runtime/Executor.h"
 #include "runtime/IO/NumpyIO.h"
 #include "tools/common/FatalError.h"
+#include "tools/common/HelpOptions.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -46,31 +46,45 @@ using namespace mlir;
 using namespace mlir::qf::runtime;
 namespace cl = llvm::cl;
 
+/// --help lists these first (tools/common/HelpOptions.h).
+static cl::OptionCategory toolOptions("Command-line options of qf-run");
+
 static cl::opt<std::string> modulePath(cl::Positional, cl::Required,
-                                       cl::desc("<module.mlir>"));
+                                       cl::desc("<module.mlir>"),
+                                       cl::cat(toolOptions));
 static cl::opt<std::string>
-    weightsPath("weights", cl::desc("the module's weights file (default: "
-                                    "beside it, extension .safetensors)"));
+    weightsPath("weights",
+                cl::desc("the module's weights file (default: "
+                         "beside it, extension .safetensors)"),
+                cl::cat(toolOptions));
 static cl::opt<std::string> entryName("entry", cl::init("main"),
-                                      cl::desc("The function to run"));
+                                      cl::desc("The function to run"),
+                                      cl::cat(toolOptions));
 static cl::opt<std::string> backendName("backend", cl::init("cpu"),
-                                        cl::desc("The backend to run on"));
+                                        cl::desc("The backend to run on"),
+                                        cl::cat(toolOptions));
 static cl::list<std::string>
     pluginPaths("load-backend-plugin",
-                cl::desc("Load a backend plugin library (repeatable)"));
+                cl::desc("Load a backend plugin library (repeatable)"),
+                cl::cat(toolOptions));
 static cl::list<std::string>
-    inputSpecs("input", cl::desc("NAME_OR_INDEX=FILE.npy: one argument"));
+    inputSpecs("input", cl::desc("NAME_OR_INDEX=FILE.npy: one argument"),
+               cl::cat(toolOptions));
 static cl::list<std::string> inputArchives(
     "inputs",
-    cl::desc("FILE.npz: arguments by member name (repeatable: one run each)"));
+    cl::desc("FILE.npz: arguments by member name (repeatable: one run each)"),
+    cl::cat(toolOptions));
 static cl::list<std::string>
     outputPaths("output",
-                cl::desc("FILE.npz: where the results go (one per run)"));
+                cl::desc("FILE.npz: where the results go (one per run)"),
+                cl::cat(toolOptions));
 static cl::opt<unsigned> benchRuns("bench", cl::init(0),
                                    cl::desc("Time N runs and print "
-                                            "min/median/max wall time"));
+                                            "min/median/max wall time"),
+                                   cl::cat(toolOptions));
 static cl::opt<unsigned> warmupRuns("warmup", cl::init(1),
-                                    cl::desc("Untimed runs before --bench"));
+                                    cl::desc("Untimed runs before --bench"),
+                                    cl::cat(toolOptions));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "qf-run: " << message << "\n";
@@ -189,6 +203,7 @@ static int runOnce(Executable &executable, StringRef archivePath,
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   mlir::qf::tools::exitOnFatalError("qf-run");
+  mlir::qf::tools::hideLibraryOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "QuantForge runner\n");
 
   qf::plugin::registerBuiltinBackends();
@@ -237,15 +252,10 @@ int main(int argc, char **argv) {
   context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(modulePath, sourceMgr,
-                                ParserConfig(&context,
-                                             /*verifyAfterParse=*/false));
-  // Verified once the weights file has resolved its quantized types.
-  if (!module ||
-      failed(qf::parameters::loadMissingParameters(
-          *module, qf::parameters::weightsToRead(modulePath, weightsPath))) ||
-      failed(verify(*module)))
+  OwningOpRef<ModuleOp> module = qf::parameters::readModelFile(
+      context, sourceMgr, modulePath,
+      qf::parameters::weightsToRead(modulePath, weightsPath));
+  if (!module)
     return 1;
   FailureOr<std::shared_ptr<Executable>> executable =
       (*executor)->compile(*module, entryName);
