@@ -34,6 +34,7 @@
 #include "runtime/IO/FileUtilities.h"
 #include "tools/common/FatalError.h"
 #include "tools/common/HelpOptions.h"
+#include "tools/common/MemoryLimit.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -135,6 +136,12 @@ static cl::list<std::string>
     pluginPaths("load-backend-plugin",
                 cl::desc("Load a backend plugin library (repeatable)"),
                 cl::cat(toolOptions));
+
+static cl::opt<std::string> maxMemory(
+    "max-memory",
+    cl::desc("refuse models that need more memory than this (512M, 8G; "
+             "default: the memory available)"),
+    cl::cat(toolOptions));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "qf-eval: error: " << message << "\n";
@@ -243,20 +250,46 @@ int main(int argc, char **argv) {
           : openLabeledArrays(dataPath, inputName, labelsName, limit);
   if (!data)
     return fail(llvm::toString(data.takeError()));
-  if (llvm::Expected<int64_t> rows = batchRowsOf(*sig, **data, dynamicBatch);
-      !rows)
+  llvm::Expected<int64_t> rows = batchRowsOf(*sig, **data, dynamicBatch);
+  if (!rows)
     return fail(llvm::toString(rows.takeError()));
+  OwningOpRef<ModuleOp> reference;
+  if (!referencePath.empty()) {
+    reference = loadModel(context, referencePath, "");
+    if (!reference)
+      return 1;
+  }
+
+  // Both models' weights, and the larger of their activations on a batch,
+  // must fit before anything is compiled.
+  llvm::Expected<tools::MemoryLimit> limit = tools::memoryLimit(maxMemory);
+  if (!limit)
+    return fail(llvm::toString(limit.takeError()));
+  std::vector<llvm::SmallVector<int64_t, 4>> batchShapes;
+  for (const runtime::TensorPort &input : sig->inputs) {
+    batchShapes.push_back(input.shape);
+    batchShapes.back()[0] = *rows; // batchRowsOf checked the rank
+    if (task == Task::NextByte)
+      batchShapes.back()[1] = window;
+  }
+  runtime::MemoryEstimate need = runtime::estimateMemory(entry, batchShapes);
+  if (reference)
+    if (auto referenceEntry = reference->lookupSymbol<func::FuncOp>("main")) {
+      runtime::MemoryEstimate other =
+          runtime::estimateMemory(referenceEntry, batchShapes);
+      need.weightBytes += other.weightBytes;
+      need.activationBytes =
+          std::max(need.activationBytes, other.activationBytes);
+    }
+  if (llvm::Error error = limit->check(need, "main"))
+    return fail(llvm::toString(std::move(error)));
 
   FailureOr<std::shared_ptr<runtime::Executable>> modelExe =
       (*executor)->compile(*model, "main");
   if (failed(modelExe))
     return 1;
-  OwningOpRef<ModuleOp> reference;
   std::shared_ptr<runtime::Executable> referenceExe;
-  if (!referencePath.empty()) {
-    reference = loadModel(context, referencePath, "");
-    if (!reference)
-      return 1;
+  if (reference) {
     auto compiled = (*executor)->compile(*reference, "main");
     if (failed(compiled))
       return 1;

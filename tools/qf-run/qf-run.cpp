@@ -25,8 +25,10 @@
 #include "runtime/Bindings.h"
 #include "runtime/Executor.h"
 #include "runtime/IO/NumpyIO.h"
+#include "runtime/MemoryEstimate.h"
 #include "tools/common/FatalError.h"
 #include "tools/common/HelpOptions.h"
+#include "tools/common/MemoryLimit.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -86,6 +88,12 @@ static cl::opt<unsigned> warmupRuns("warmup", cl::init(1),
                                     cl::desc("Untimed runs before --bench"),
                                     cl::cat(toolOptions));
 
+static cl::opt<std::string> maxMemory(
+    "max-memory",
+    cl::desc("refuse a run that needs more memory than this (512M, 8G; "
+             "default: the memory available)"),
+    cl::cat(toolOptions));
+
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "qf-run: " << message << "\n";
   return 1;
@@ -127,9 +135,12 @@ static void printSummary(StringRef key, const HostTensor &tensor) {
   llvm::outs() << (tensor.numElements() > n ? ", ...]\n" : "]\n");
 }
 
-/// Runs `executable` on the tensors of `archivePath` (if any) and the
-/// --input tensors; writes the results to `outputPath`, or prints them.
-static int runOnce(Executable &executable, StringRef archivePath,
+/// Runs `executable` (compiled from `entry`) on the tensors of `archivePath`
+/// (if any) and the --input tensors, after checking that the run fits in
+/// `limit` (runtime/MemoryEstimate.h); writes the results to `outputPath`,
+/// or prints them.
+static int runOnce(Executable &executable, func::FuncOp entry,
+                   const qf::tools::MemoryLimit &limit, StringRef archivePath,
                    StringRef outputPath) {
   const Signature &sig = executable.signature();
 
@@ -162,6 +173,11 @@ static int runOnce(Executable &executable, StringRef archivePath,
       bindInputs(sig, given);
   if (!inputs)
     return fail(llvm::toString(inputs.takeError()));
+  std::vector<llvm::SmallVector<int64_t, 4>> shapes;
+  for (const HostTensor *input : *inputs)
+    shapes.emplace_back(input->shape());
+  if (llvm::Error error = limit.check(estimateMemory(entry, shapes), sig.entry))
+    return fail(llvm::toString(std::move(error)));
 
   for (unsigned i = 0; i < warmupRuns && benchRuns; ++i)
     if (auto result = executable.run(*inputs); !result)
@@ -257,13 +273,23 @@ int main(int argc, char **argv) {
       qf::parameters::weightsToRead(modulePath, weightsPath));
   if (!module)
     return 1;
+  llvm::Expected<qf::tools::MemoryLimit> limit =
+      qf::tools::memoryLimit(maxMemory);
+  if (!limit)
+    return fail(llvm::toString(limit.takeError()));
+  // The weights alone are checked before compiling copies them.
+  auto entry = module->lookupSymbol<func::FuncOp>(entryName);
+  if (entry)
+    if (llvm::Error error =
+            limit->check({estimateMemory(entry).weightBytes, 0}, entryName))
+      return fail(llvm::toString(std::move(error)));
   FailureOr<std::shared_ptr<Executable>> executable =
       (*executor)->compile(*module, entryName);
   if (failed(executable))
     return 1;
   size_t runs = std::max<size_t>(1, inputArchives.size());
   for (size_t run = 0; run < runs; ++run)
-    if (int status = runOnce(**executable,
+    if (int status = runOnce(**executable, entry, *limit,
                              inputArchives.empty() ? "" : inputArchives[run],
                              outputPaths.empty() ? "" : outputPaths[run]))
       return status;
