@@ -12,10 +12,14 @@
 // to the same model's run on one thread.
 //
 // The weights are resource blobs of 4 KiB and more, which the cpu JIT binds
-// in place and never caches: every iteration compiles anew, through the
-// executor registry, the pass managers, LLVM's JIT and the kernels' thread
-// pool. QF_STRESS_SECONDS sets how long the threads go on (default: two
-// rounds each, for `make test`); `make check-tsan` runs it for a minute.
+// in place and never caches: the float models compile anew every
+// iteration, through the executor registry, the pass managers, LLVM's JIT
+// and the kernels' thread pool (the quantized MLP's weights are new
+// constants, so its code may come from the process's compile cache, which
+// is then under test too). A second test runs one executable from four
+// threads at once. QF_STRESS_SECONDS sets how long the threads go on
+// (default: a few rounds each, for `make test`); `make check-tsan` runs
+// them for a minute.
 //
 //===----------------------------------------------------------------------===//
 
@@ -163,14 +167,15 @@ struct Model {
   std::vector<int64_t> inputShape;
 };
 
-/// One model quantized (if it has a recipe), compiled and run in a context
-/// of its own; the result's bytes, or a failure message.
-std::string compileAndRun(const Model &model, const DialectRegistry &registry,
-                          std::vector<char> &result) {
-  MLIRContext context(registry);
+/// `model` quantized (if it has a recipe) and compiled in `context`; a
+/// failure message, or "".
+std::string compile(const Model &model, MLIRContext &context,
+                    std::shared_ptr<Executable> &executable) {
   std::string diagnostics;
-  context.getDiagEngine().registerHandler(
-      [&](Diagnostic &d) { diagnostics += d.str() + "\n"; });
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &d) {
+    diagnostics += d.str() + "\n";
+    return success();
+  });
   OwningOpRef<ModuleOp> module =
       parseSourceString<ModuleOp>(model.source, &context);
   if (!module)
@@ -189,25 +194,44 @@ std::string compileAndRun(const Model &model, const DialectRegistry &registry,
   auto executor = ExecutorRegistry::global().create("cpu");
   if (!executor)
     return model.name + ": " + llvm::toString(executor.takeError());
-  FailureOr<std::shared_ptr<Executable>> executable =
+  FailureOr<std::shared_ptr<Executable>> compiled =
       (*executor)->compile(*module, "main");
-  if (failed(executable))
+  if (failed(compiled))
     return model.name + ": does not compile: " + diagnostics;
-  HostTensor x(DType::F32, model.inputShape);
-  for (int64_t i = 0; i < x.numElements(); ++i)
-    x.dataAs<float>()[i] = valueAt(9, i);
-  auto outputs = (*executable)->run({&x});
-  if (!outputs)
-    return model.name + ": " + llvm::toString(outputs.takeError());
-  const HostTensor &y = (*outputs)[0];
-  result.assign(static_cast<const char *>(y.data()),
-                static_cast<const char *>(y.data()) + y.byteSize());
+  executable = *compiled;
   return "";
 }
 
-} // namespace
+/// The bytes of `executable`'s result on `model`'s input, or a failure
+/// message in `failure`.
+std::vector<char> run(Executable &executable, const Model &model,
+                      std::string &failure) {
+  HostTensor x(DType::F32, model.inputShape);
+  for (int64_t i = 0; i < x.numElements(); ++i)
+    x.dataAs<float>()[i] = valueAt(9, i);
+  auto outputs = executable.run({&x});
+  if (!outputs) {
+    failure = model.name + ": " + llvm::toString(outputs.takeError());
+    return {};
+  }
+  const HostTensor &y = (*outputs)[0];
+  return std::vector<char>(static_cast<const char *>(y.data()),
+                           static_cast<const char *>(y.data()) + y.byteSize());
+}
 
-TEST(ConcurrencyTest, FourThreadsGetTheResultsOfOne) {
+/// One model quantized, compiled and run in a context of its own; the
+/// result's bytes, or a failure message.
+std::string compileAndRun(const Model &model, const DialectRegistry &registry,
+                          std::vector<char> &result) {
+  MLIRContext context(registry);
+  std::shared_ptr<Executable> executable;
+  std::string failure = compile(model, context, executable);
+  if (failure.empty())
+    result = run(*executable, model, failure);
+  return failure;
+}
+
+DialectRegistry allDialects() {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
@@ -215,6 +239,19 @@ TEST(ConcurrencyTest, FourThreadsGetTheResultsOfOne) {
   qf::registerQFPasses();
   plugin::registerBuiltinBackends();
   registerExecutorDependencies("cpu", registry);
+  return registry;
+}
+
+/// QF_STRESS_SECONDS, or 0.
+double stressSeconds() {
+  const char *env = std::getenv("QF_STRESS_SECONDS");
+  return env ? std::atof(env) : 0;
+}
+
+} // namespace
+
+TEST(ConcurrencyTest, FourThreadsGetTheResultsOfOne) {
+  DialectRegistry registry = allDialects();
 
   std::vector<Model> models = {
       {"mlp", mlpModel(), "", {4, 64}},
@@ -262,4 +299,39 @@ TEST(ConcurrencyTest, FourThreadsGetTheResultsOfOne) {
   EXPECT_GE(iterations.load(), kThreads * kMinRounds);
   std::printf("%u compilations and runs on %u threads\n", iterations.load(),
               kThreads);
+}
+
+// One compiled executable run from four threads at once: each run has its
+// own buffers, the kernels share their thread pool. The model is the MLP
+// quantized to W4A16, whose matmuls are the weight-only kernels.
+TEST(ConcurrencyTest, OneExecutableRunsOnFourThreads) {
+  DialectRegistry registry = allDialects();
+  MLIRContext context(registry);
+  Model model{"mlp w4a16-rtn", mlpModel(), "w4a16-rtn", {4, 64}};
+  std::shared_ptr<Executable> executable;
+  ASSERT_EQ(compile(model, context, executable), "");
+  std::string failure;
+  std::vector<char> expected = run(*executable, model, failure);
+  ASSERT_EQ(failure, "");
+
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::duration<double>(stressSeconds());
+  constexpr unsigned kThreads = 4, kMinRuns = 20;
+  std::vector<std::string> failures(kThreads);
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (unsigned i = 0;
+           i < kMinRuns || std::chrono::steady_clock::now() < deadline; ++i) {
+        std::vector<char> result = run(*executable, model, failures[t]);
+        if (failures[t].empty() && result != expected)
+          failures[t] = "another result than on one thread";
+        if (!failures[t].empty())
+          return;
+      }
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  for (unsigned t = 0; t < kThreads; ++t)
+    EXPECT_EQ(failures[t], "") << "thread " << t;
 }
