@@ -77,7 +77,11 @@ OpFoldResult onnx_import::dimOf(OpBuilder &b, Value v, int64_t i) {
       // chain from the passes).
       Value product;
       int64_t factor = 1;
-      for (int64_t d : collapse.getReassociationIndices()[i]) {
+      // Held here: the groups are returned by value (ASan found the loop
+      // reading them after they were gone).
+      SmallVector<ReassociationIndices> groups =
+          collapse.getReassociationIndices();
+      for (int64_t d : groups[i]) {
         OpFoldResult size = dimOf(b, collapse.getSrc(), d);
         if (std::optional<int64_t> c = getConstantIntValue(size)) {
           factor *= *c;

@@ -316,7 +316,8 @@ FailureOr<SmallVector<OpFoldResult>> NodeContext::knownInts(size_t i,
     return failure();
   }
   SmallVector<OpFoldResult> values;
-  for (int64_t v : *constInts(i, what))
+  SmallVector<int64_t> ints = *constInts(i, what); // outlives the loop
+  for (int64_t v : ints)
     values.push_back(b.getIndexAttr(v));
   return values;
 }

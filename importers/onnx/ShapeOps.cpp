@@ -628,7 +628,10 @@ LogicalResult convertGather(NodeContext &ctx) {
   // An element of a shape that is known at import: a dimension.
   if (data.symbolicType && indices.constant && indexType.getRank() <= 1) {
     SmallVector<OpFoldResult> elements;
-    for (int64_t i : *ctx.constInts(1, "indices")) {
+    // Held here: a range-for over `*ctx.constInts(...)` would read the
+    // vector after its FailureOr is gone (ASan: stack-use-after-scope).
+    SmallVector<int64_t> indexValues = *ctx.constInts(1, "indices");
+    for (int64_t i : indexValues) {
       if (i < -dim || i >= dim)
         return ctx.error() << "index " << i << " out of range [" << -dim << ", "
                            << dim << ")";
