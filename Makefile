@@ -5,9 +5,13 @@
 #   make test   install what is missing, build, check the format of every
 #               C/C++ file (scripts/check-format.sh --all), run every test
 #   make format   clang-format-22 -i on the files that check would flag
-#   make check-sanitize   the whole suite under ASan + UBSan (build-asan)
+#   make check-sanitize   the whole suite under ASan + UBSan with leak
+#               detection (build-asan; suppressions: scripts/sanitizers/)
+#   make check-tsan   the threaded parts under TSan (build-tsan): the 4-thread
+#               stress test for TSAN_STRESS_SECONDS, the kernels' thread
+#               pool, the registries, calibration and the parallel passes
 #   make fuzz FUZZ_SECONDS=N   every fuzz target for N seconds (scripts/fuzz.sh)
-.PHONY: all deps configure build test demo demo-full docs clean check-sanitize fuzz format
+.PHONY: all deps configure build test demo demo-full docs clean check-sanitize check-tsan fuzz format
 
 BUILD_DIR := build
 
@@ -43,8 +47,17 @@ check-sanitize: deps
 	@test -f $(ASAN_BUILD_DIR)/build.ninja || cmake --preset asan
 	cmake --build $(ASAN_BUILD_DIR)
 	cmake --build $(ASAN_BUILD_DIR) --target QFUnitTests
-	ASAN_OPTIONS=detect_leaks=0:allow_user_poisoning=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	ASAN_OPTIONS=detect_leaks=1:allow_user_poisoning=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/sanitizers/lsan.supp:print_suppressions=0 \
 	  scripts/run-tests.sh $(ASAN_BUILD_DIR)
+
+TSAN_BUILD_DIR := build-tsan
+TSAN_STRESS_SECONDS ?= 60
+
+check-tsan: deps
+	@test -f $(TSAN_BUILD_DIR)/build.ninja || cmake --preset tsan
+	cmake --build $(TSAN_BUILD_DIR) --target QFUnitTests qf-opt qf-quantize qf-run
+	scripts/run-tsan.sh $(TSAN_BUILD_DIR) $(TSAN_STRESS_SECONDS)
 
 fuzz: deps
 	scripts/fuzz.sh $(FUZZ_SECONDS)

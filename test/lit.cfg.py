@@ -31,7 +31,11 @@ config.substitutions.append(("%qf_cxx", config.cxx_compiler))
 config.substitutions.append(("%qf_launcher", config.cxx_launcher))
 config.substitutions.append(("%qf_ldflags", config.linker_flags))
 
-llvm_config.with_system_environment(["HOME", "TMPDIR", "CCACHE_DIR"])
+# The sanitizer runs' settings (lit passes ASAN/TSAN/UBSAN_OPTIONS itself):
+# LeakSanitizer's suppressions, and OpenBLAS on one thread under TSan
+# (scripts/run-tsan.sh).
+llvm_config.with_system_environment(["HOME", "TMPDIR", "CCACHE_DIR",
+                                     "LSAN_OPTIONS", "OPENBLAS_NUM_THREADS"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.qf_tools_dir, config.llvm_tools_dir]
