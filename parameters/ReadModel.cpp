@@ -19,21 +19,35 @@
 using namespace mlir;
 using namespace mlir::qf;
 
+/// The start of `sourceMgr`'s file, where errors about all of it go.
+static Location fileStart(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
+  return FileLineColLoc::get(
+      &context,
+      sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
+          ->getBufferIdentifier(),
+      1, 1);
+}
+
 /// Runs `step` under crash recovery. On a crash, an error at the last
 /// location reported meanwhile (else at the start of `sourceMgr`'s file)
-/// saying which `stage` crashed, and false.
+/// saying which `stage` crashed, and false. `reportedError`, when given,
+/// tells whether `step` reported an error.
 static bool runGuarded(MLIRContext &context, llvm::SourceMgr &sourceMgr,
-                       StringRef stage, llvm::function_ref<void()> step) {
-  StringRef file = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())
-                       ->getBufferIdentifier();
-  Location last = FileLineColLoc::get(&context, file, 1, 1);
+                       StringRef stage, llvm::function_ref<void()> step,
+                       bool *reportedError = nullptr) {
+  Location last = fileStart(context, sourceMgr);
+  bool sawError = false;
   {
     ScopedDiagnosticHandler lastLocation(&context, [&](Diagnostic &d) {
       last = d.getLocation();
+      sawError |= d.getSeverity() == DiagnosticSeverity::Error;
       return failure(); // on to the caller's handler
     });
     llvm::CrashRecoveryContext recovery;
-    if (recovery.RunSafely(step))
+    bool completed = recovery.RunSafely(step);
+    if (reportedError)
+      *reportedError = sawError;
+    if (completed)
       return true;
   }
   emitError(last) << "MLIR's " << stage
@@ -46,12 +60,22 @@ OwningOpRef<ModuleOp> parameters::parseGuarded(MLIRContext &context,
                                                llvm::SourceMgr &sourceMgr,
                                                bool *crashed) {
   OwningOpRef<ModuleOp> module;
-  bool completed = runGuarded(context, sourceMgr, "parser", [&] {
-    module = parseSourceFile<ModuleOp>(
-        sourceMgr, ParserConfig(&context, /*verifyAfterParse=*/false));
-  });
+  bool reportedError = false;
+  bool completed = runGuarded(
+      context, sourceMgr, "parser",
+      [&] {
+        module = parseSourceFile<ModuleOp>(
+            sourceMgr, ParserConfig(&context, /*verifyAfterParse=*/false));
+      },
+      &reportedError);
   if (crashed)
     *crashed = !completed;
+  // MLIR 22's bytecode reader fails on some malformed files without a word
+  // (found by the mlir-bytecode fuzz target).
+  if (completed && !module && !reportedError)
+    emitError(fileStart(context, sourceMgr))
+        << "cannot read this file as MLIR, and MLIR's reader gave no reason "
+           "(malformed bytecode?)";
   if (completed)
     return module;
   // Whatever the parser had built is in an unknown state: never touched.

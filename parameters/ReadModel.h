@@ -16,6 +16,8 @@
 // recovery (CrashRecoveryContext::Enable(), as the tools do), such a crash
 // is an error at the last location the parser reported, and the read
 // fails. The context may then hold half-built state: report, and exit.
+// The bytecode reader also fails on some files without a word; that is an
+// error at the file. (It loops on others: tools/common/ReadDeadline.h.)
 //
 //===----------------------------------------------------------------------===//
 

@@ -10,6 +10,8 @@
 # One line per run is appended to build-asan/fuzz/runs.tsv (target, date,
 # wall s, CPU s, executions, new crashes, corpus size), and the totals per
 # target are printed as the Markdown table docs/RELIABILITY.md quotes.
+# FUZZ_FLAGS adds libFuzzer flags (e.g. "-fork=1 -ignore_timeouts=1" to go
+# on past inputs that hang an upstream reader).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:?usage: scripts/fuzz.sh SECONDS [TARGET...]}
@@ -39,7 +41,7 @@ run_one() {
   /usr/bin/time -f '%e %U %S' -o "$out.time" \
     "$build/bin/qf-fuzz-$t" "$work" "test/fuzz/corpus/$t" \
       -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
-      -print_final_stats=1 -artifact_prefix="$crashes/" > "$out" 2>&1 || true
+      -print_final_stats=1 -artifact_prefix="$crashes/" ${FUZZ_FLAGS:-} > "$out" 2>&1 || true
   local wall cpu execs after corpus
   read -r wall user sys < <(tail -1 "$out.time")
   cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.0f", u + s }')

@@ -35,6 +35,7 @@
 #include "tools/common/FatalError.h"
 #include "tools/common/HelpOptions.h"
 #include "tools/common/MemoryLimit.h"
+#include "tools/common/ReadDeadline.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -154,6 +155,7 @@ static int fail(const llvm::Twine &message) {
 static OwningOpRef<ModuleOp>
 loadModel(MLIRContext &context, llvm::StringRef path, llvm::StringRef weights) {
   llvm::SourceMgr sourceMgr;
+  tools::ReadDeadline deadline("qf-eval", path);
   return parameters::readModelFile(context, sourceMgr, path,
                                    parameters::weightsToRead(path, weights));
 }

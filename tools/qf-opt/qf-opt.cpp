@@ -35,6 +35,7 @@
 #include "plugins/BuiltinBackends.h"
 #include "plugins/api/Registry.h"
 #include "tools/common/FatalError.h"
+#include "tools/common/ReadDeadline.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -110,13 +111,13 @@ struct SaveModelPass : PassWrapper<SaveModelPass, OperationPass<>> {
 /// Parses each part of `input` once, in a context of its own, under crash
 /// recovery (parameters/ReadModel.h). A part on which MLIR's parser crashes
 /// is refused: its diagnostics are printed, then the crash at the last of
-/// them, and the result is false. Other parse errors are left to
-/// MlirOptMain, which reports them (or matches them with
-/// --verify-diagnostics).
-static bool parsesWithoutCrashing(const llvm::MemoryBuffer &input,
-                                  const DialectRegistry &registry,
-                                  const MlirOptMainConfig &config) {
-  bool crashed = false;
+/// them, and the result is true. So is, unless --verify-diagnostics is to
+/// match them, a part that does not parse: MLIR's bytecode reader fails on
+/// some files without a word, which parseGuarded turns into an error.
+static bool refuseUnparsable(const llvm::MemoryBuffer &input,
+                             const DialectRegistry &registry,
+                             const MlirOptMainConfig &config) {
+  bool refused = false;
   auto parsePart = [&](std::unique_ptr<llvm::MemoryBuffer> part,
                        raw_ostream &) {
     // A context the parser crashed in is never destroyed.
@@ -129,22 +130,25 @@ static bool parsesWithoutCrashing(const llvm::MemoryBuffer &input,
     std::string messages;
     llvm::raw_string_ostream os(messages);
     bool partCrashed = false;
+    bool parsed = false;
     {
       SourceMgrDiagnosticHandler handler(sourceMgr, context.get(), os);
-      (void)qf::parameters::parseGuarded(*context, sourceMgr, &partCrashed);
+      parsed =
+          bool(qf::parameters::parseGuarded(*context, sourceMgr, &partCrashed));
     }
-    if (partCrashed) {
+    if (partCrashed || (!parsed && !config.shouldVerifyDiagnostics())) {
       llvm::errs() << messages;
-      (void)context.release();
-      crashed = true;
+      refused = true;
     }
+    if (partCrashed)
+      (void)context.release();
     return success();
   };
   (void)splitAndProcessBuffer(
       llvm::MemoryBuffer::getMemBuffer(input.getMemBufferRef(),
                                        /*RequiresNullTerminator=*/true),
       parsePart, llvm::nulls(), config.inputSplitMarker());
-  return !crashed;
+  return refused;
 }
 
 /// True when `output` names the file `input` (also through links).
@@ -256,8 +260,11 @@ int main(int argc, char **argv) {
     llvm::errs() << "qf-opt: " << errorMessage << "\n";
     return 1;
   }
-  if (!parsesWithoutCrashing(*input, registry, config))
-    return 1;
+  {
+    qf::tools::ReadDeadline deadline("qf-opt", inputFilename);
+    if (refuseUnparsable(*input, registry, config))
+      return 1;
+  }
   hasQuantReferences =
       loadWeights && input->getBuffer().contains("!qf.quant_ref");
   if (hasQuantReferences)

@@ -34,6 +34,7 @@
 #include "runtime/IO/FileUtilities.h"
 #include "tools/common/FatalError.h"
 #include "tools/common/HelpOptions.h"
+#include "tools/common/ReadDeadline.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -169,6 +170,7 @@ int main(int argc, char **argv) {
   } else {
     if (!inputShapes.empty())
       return fail("--input-shape applies to ONNX models only");
+    tools::ReadDeadline deadline("qf-quantize", inputPath);
     module = parameters::readModelFile(
         ctx, sourceMgr, inputPath,
         parameters::weightsToRead(inputPath, weightsIn));

@@ -29,6 +29,7 @@
 #include "tools/common/FatalError.h"
 #include "tools/common/HelpOptions.h"
 #include "tools/common/MemoryLimit.h"
+#include "tools/common/ReadDeadline.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -268,9 +269,13 @@ int main(int argc, char **argv) {
   context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = qf::parameters::readModelFile(
-      context, sourceMgr, modulePath,
-      qf::parameters::weightsToRead(modulePath, weightsPath));
+  OwningOpRef<ModuleOp> module;
+  {
+    qf::tools::ReadDeadline deadline("qf-run", modulePath);
+    module = qf::parameters::readModelFile(
+        context, sourceMgr, modulePath,
+        qf::parameters::weightsToRead(modulePath, weightsPath));
+  }
   if (!module)
     return 1;
   llvm::Expected<qf::tools::MemoryLimit> limit =
