@@ -13,6 +13,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 #include <cmath>
 
@@ -498,13 +499,22 @@ LogicalResult Conv2DOp::verify() {
       expected[1 + i] = ShapedType::kDynamic;
       continue;
     }
-    int64_t span = dilations[i] * (kernel - 1) + 1;
-    int64_t padded = size + padding[2 * i] + padding[2 * i + 1];
-    if (padded < span)
+    // Checked: the attributes may hold any int64 (UBSan, on fuzzed IR).
+    std::optional<int64_t> span = llvm::checkedMul(dilations[i], kernel - 1);
+    if (span)
+      span = llvm::checkedAdd(*span, int64_t(1));
+    std::optional<int64_t> padded = llvm::checkedAdd(size, padding[2 * i]);
+    if (padded)
+      padded = llvm::checkedAdd(*padded, padding[2 * i + 1]);
+    if (!span || !padded)
       return emitOpError("the ")
-             << (i == 0 ? "height" : "width") << " window " << span
-             << " is larger than the padded input " << padded;
-    expected[1 + i] = (padded - span) / strides[i] + 1;
+             << (i == 0 ? "height" : "width")
+             << " window or padded input does not fit in 64 bits";
+    if (*padded < *span)
+      return emitOpError("the ")
+             << (i == 0 ? "height" : "width") << " window " << *span
+             << " is larger than the padded input " << *padded;
+    expected[1 + i] = (*padded - *span) / strides[i] + 1;
   }
   if (!shapesCompatible(resultType.getShape(), expected))
     return emitOpError("result shape ")

@@ -417,6 +417,19 @@ func.func @conv_window(%x: tensor<1x2x8x4x!qa>, %w: tensor<3x3x4x8x!qw>) {
 
 // -----
 
+// Attributes whose window or padding does not fit in 64 bits (found by
+// fuzzing: the sizes overflowed).
+!qa = !quant.uniform<i8:f32, 0.5>
+!qw = !quant.uniform<i8:f32, 0.1>
+!acc = !quant.uniform<i32:f32, 0.05>
+func.func @conv_window_overflow(%x: tensor<1x8x8x4x!qa>, %w: tensor<3x3x4x8x!qw>) {
+  // expected-error @below {{the height window or padded input does not fit in 64 bits}}
+  %0 = qf.conv2d %x, %w strides [1, 1] dilations [1, 1] padding [9223372036854775807, 1, 0, 0] groups 1 : tensor<1x8x8x4x!qa>, tensor<3x3x4x8x!qw> -> tensor<1x6x6x8x!acc>
+  return
+}
+
+// -----
+
 func.func @pack_full_bytes(%w: tensor<4x8x!quant.uniform<i8:f32, 0.1>>) {
   // expected-error @below {{packs elements of 1 to 7 bits, got 8-bit '!quant.uniform<i8:f32, 1.000000e-01>'}}
   %0 = qf.pack %w : tensor<4x8x!quant.uniform<i8:f32, 0.1>> -> tensor<4x8xi8>
