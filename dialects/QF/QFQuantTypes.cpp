@@ -56,6 +56,12 @@ static LogicalResult verifyBlocks(Operation *op, RankedTensorType type,
     if (dim < 0 || dim >= type.getRank())
       return op->emitOpError() << role << " is blocked on dimension " << dim
                                << ", out of range for rank " << type.getRank();
+    // The quant dialect's verifier refuses these in text; types read from
+    // bytecode can carry them (fuzzing found a division by zero here).
+    if (blockSize <= 0)
+      return op->emitOpError()
+             << role << " has block size " << blockSize << " on dimension "
+             << dim << ": block sizes must be positive";
     int64_t size = type.getDimSize(dim);
     if (ShapedType::isDynamic(size))
       continue;
