@@ -7,6 +7,8 @@
 
 #include "pipelines/ModelReport.h"
 
+#include "passes/Samples/CalibrationData.h"
+
 #include "runtime/Bindings.h"
 #include "runtime/Executor.h"
 #include "runtime/IO/NumpyIO.h"
@@ -211,74 +213,65 @@ void recipes::printMarkdown(llvm::raw_ostream &os, const ModelReport &r) {
                         o.maxAbs);
 }
 
-static runtime::HostTensor copyOf(const runtime::HostTensor &tensor) {
-  runtime::HostTensor copy(tensor.dtype(), tensor.shape());
-  std::memcpy(copy.data(), tensor.data(), tensor.byteSize());
-  return copy;
+void recipes::printJson(llvm::raw_ostream &os, const ModelReport &r) {
+  llvm::json::Array weights;
+  for (const WeightEntry &w : r.weights) {
+    llvm::json::Object entry{
+        {"layer", w.layer},   {"op", w.op},
+        {"scheme", w.scheme}, {"shape", llvm::json::Array(w.shape)},
+        {"params", w.params}, {"float_bytes", w.floatBytes},
+        {"bytes", w.bytes},   {"weight_error", w.weightError}};
+    if (w.outputError)
+      entry["output_error"] = *w.outputError;
+    weights.push_back(std::move(entry));
+  }
+  llvm::json::Array outputs;
+  for (const OutputError &o : r.outputs)
+    outputs.push_back(llvm::json::Object{{"name", o.name},
+                                         {"relative_error", o.relative},
+                                         {"max_abs_error", o.maxAbs},
+                                         {"samples", o.samples}});
+  llvm::json::Object root{{"model", r.model},
+                          {"recipe", r.recipe},
+                          {"weights", std::move(weights)},
+                          {"float_model_bytes", r.floatModelBytes},
+                          {"quantized_model_bytes", r.quantizedModelBytes},
+                          {"outputs", std::move(outputs)}};
+  if (!r.outputNote.empty())
+    root["output_note"] = r.outputNote;
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
 }
 
-/// Up to `limit` samples of the calibration data: the .npz files (one, or
-/// those of a directory in name order) in turn, each member split along its
-/// leading sample dimension where it has one more dimension than the
-/// argument it binds (and shared by the file's samples otherwise).
+/// Up to `limit` samples of the calibration data, read as calibration reads
+/// them (passes/Samples/CalibrationData.h), each input keyed by its name (or
+/// its position where it has none).
 static FailureOr<std::vector<recipes::Sample>>
-samplesOf(StringRef path, const runtime::Signature &sig, size_t limit,
+samplesOf(StringRef data, const runtime::Signature &sig, size_t limit,
           std::string &error) {
-  std::vector<std::string> files = {path.str()};
-  if (llvm::sys::fs::is_directory(path)) {
-    files.clear();
-    std::error_code ec;
-    for (llvm::sys::fs::directory_iterator it(path, ec), end; it != end && !ec;
-         it.increment(ec))
-      if (StringRef(it->path()).ends_with(".npz"))
-        files.push_back(it->path());
-    llvm::sort(files);
-    if (files.empty()) {
-      error = "no .npz file in '" + path.str() + "'";
-      return failure();
-    }
-  }
   std::vector<recipes::Sample> samples;
-  for (const std::string &file : files) {
-    auto members = runtime::readNpz(file);
-    if (!members) {
-      error = llvm::toString(members.takeError());
-      return failure();
-    }
-    // How many samples the file holds: the leading dimension of its
-    // stacked members (1 where none is stacked).
-    int64_t count = 1;
-    std::vector<bool> stacked;
-    for (auto &[name, tensor] : *members) {
-      const runtime::TensorPort *port = nullptr;
-      for (const runtime::TensorPort &p : sig.inputs)
-        if (p.name == name)
-          port = &p;
-      stacked.push_back(port &&
-                        tensor.rank() == int64_t(port->shape.size()) + 1 &&
-                        tensor.shape()[0] > 0);
-      if (stacked.back())
-        count = tensor.shape()[0];
-    }
-    for (int64_t i = 0; i < count && samples.size() < limit; ++i) {
-      recipes::Sample sample;
-      for (auto [member, isStacked] : llvm::zip(*members, stacked)) {
-        const runtime::HostTensor &tensor = member.second;
-        if (!isStacked || tensor.shape()[0] <= i) {
-          sample.emplace_back(member.first, copyOf(tensor));
-          continue;
-        }
-        runtime::HostTensor one(tensor.dtype(), tensor.shape().drop_front());
-        std::memcpy(one.data(),
-                    static_cast<const char *>(tensor.data()) +
-                        i * one.byteSize(),
-                    one.byteSize());
-        sample.emplace_back(member.first, std::move(one));
-      }
-      samples.push_back(std::move(sample));
-    }
-    if (samples.size() >= limit)
-      break;
+  llvm::Expected<calibration::CalibrationData> dataset =
+      calibration::CalibrationData::open(data);
+  llvm::Expected<uint64_t> count =
+      dataset
+          ? dataset->forEachSample(
+                sig, limit,
+                [&](ArrayRef<const runtime::HostTensor *> inputs) {
+                  recipes::Sample sample;
+                  for (auto [i, input] : llvm::enumerate(inputs)) {
+                    runtime::HostTensor copy(input->dtype(), input->shape());
+                    std::memcpy(copy.data(), input->data(), input->byteSize());
+                    const std::string &name = sig.inputs[i].name;
+                    sample.emplace_back(name.empty() ? std::to_string(i) : name,
+                                        std::move(copy));
+                  }
+                  samples.push_back(std::move(sample));
+                  return llvm::Error::success();
+                },
+                nullptr)
+          : dataset.takeError();
+  if (!count) {
+    error = llvm::toString(count.takeError());
+    return failure();
   }
   return samples;
 }

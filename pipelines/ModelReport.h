@@ -69,6 +69,8 @@ compareOutputs(ModuleOp floatModule, ModuleOp quantizedModule,
                std::string &error);
 
 void printMarkdown(llvm::raw_ostream &os, const ModelReport &report);
+/// The same as one JSON object (keys in snake_case; the C API's report).
+void printJson(llvm::raw_ostream &os, const ModelReport &report);
 
 /// What buildModelReport reads besides the two modules.
 struct ReportInputs {

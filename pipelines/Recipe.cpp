@@ -211,7 +211,8 @@ FailureOr<std::string> recipes::buildPipeline(const Recipe &recipe,
     }
     passes.push_back("qf-insert-observers");
     calibrate = "qf-calibrate{data=" + options.calibData +
-                " backend=" + options.backend + " progress=false";
+                " backend=" + options.backend +
+                " progress=" + (options.progress ? "true" : "false");
     // Hessians for layer errors, unless the recipe says (GPTQ needs them).
     if (!StringRef(recipe.calibrateOptions).contains("hessian="))
       calibrate += options.layerErrors ? " hessian=true" : " hessian=false";

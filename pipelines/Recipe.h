@@ -69,6 +69,8 @@ struct PipelineOptions {
   /// Calibrate (with Hessians) even for recipes that do not, so that the
   /// report has each layer's output error on the calibration data.
   bool layerErrors = false;
+  /// Calibration draws a progress bar on stderr when it is a terminal.
+  bool progress = false;
 };
 
 /// The recipe as a textual list of module passes, for parsePassPipeline

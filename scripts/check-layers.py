@@ -76,6 +76,8 @@ LAYERS = [
     ("evaluation/",          ["runtime/IO/", "runtime/Executor.h"],    []),
     ("exporters/*/",         ["dialects/", "numerics/", "runtime/IO/"], []),
     ("capi/",                BELOW_TOOLS,                              []),
+    # The C API's public headers: C, over MLIR's C API only.
+    ("include/quantforge-c/", [],                                      ["mlir/", "llvm/"]),
     ("python/",              BELOW_TOOLS + ["capi/"],                  []),
     ("tools/",               ANY,                                      []),
     ("bench/",               ANY,                                      []),

@@ -10,6 +10,7 @@ packages=(
   cmake ninja-build ccache
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   libgtest-dev python3 python3-numpy zlib1g-dev
+  python3-dev python3-pybind11 python3-pytest  # the Python package (python/)
   libvulkan-dev mesa-vulkan-drivers spirv-tools
   libonnx-dev libprotobuf-dev python3-onnx
   libopenblas-dev liblapack-dev libdnnl-dev  # oneDNN: a peer in bench/

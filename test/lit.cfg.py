@@ -28,6 +28,7 @@ for name, lib in (("%qf_example_plugin", "QFExampleBackend.so"),
 config.substitutions.append(("%qf_cmake", config.cmake_command))
 config.substitutions.append(("%qf_generator", config.cmake_generator))
 config.substitutions.append(("%qf_cxx", config.cxx_compiler))
+config.substitutions.append(("%qf_cc", config.c_compiler))
 config.substitutions.append(("%qf_launcher", config.cxx_launcher))
 config.substitutions.append(("%qf_ldflags", config.linker_flags))
 

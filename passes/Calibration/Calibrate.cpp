@@ -225,7 +225,7 @@ void CalibratePass::runOnOperation() {
       return signalPassFailure();
     }
     StatisticsSink sink(gathered);
-    Progress progress("qf-calibrate", dataset->files().size(), this->progress);
+    Progress progress("qf-calibrate", dataset->numParts(), this->progress);
     llvm::Expected<uint64_t> samples = dataset->forEachSample(
         (*executable)->signature(), maxSamples,
         [&](ArrayRef<const runtime::HostTensor *> inputs) -> llvm::Error {

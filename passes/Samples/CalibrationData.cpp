@@ -13,8 +13,11 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
+#include "llvm/ADT/StringMap.h"
+
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 
 using namespace mlir;
 using namespace mlir::qf::calibration;
@@ -24,8 +27,49 @@ static llvm::Error error(const llvm::Twine &message) {
   return llvm::createStringError(message.str());
 }
 
+namespace {
+/// Samples registered by name: a process-wide table, since the name travels
+/// through pass options.
+struct Registry {
+  std::mutex mutex;
+  uint64_t next = 0;
+  llvm::StringMap<std::shared_ptr<const SampleParts>> parts;
+
+  static Registry &global() {
+    static Registry registry;
+    return registry;
+  }
+};
+constexpr llvm::StringLiteral kMemoryPrefix = "memory:";
+} // namespace
+
+RegisteredSamples::RegisteredSamples(std::shared_ptr<const SampleParts> parts) {
+  Registry &registry = Registry::global();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  key = (kMemoryPrefix + llvm::Twine(registry.next++)).str();
+  registry.parts[key] = std::move(parts);
+}
+
+RegisteredSamples::~RegisteredSamples() {
+  Registry &registry = Registry::global();
+  std::lock_guard<std::mutex> lock(registry.mutex);
+  registry.parts.erase(key);
+}
+
 llvm::Expected<CalibrationData> CalibrationData::open(StringRef path) {
   CalibrationData data;
+  if (path.starts_with(kMemoryPrefix)) {
+    Registry &registry = Registry::global();
+    std::lock_guard<std::mutex> lock(registry.mutex);
+    auto it = registry.parts.find(path);
+    if (it == registry.parts.end())
+      return error("no calibration samples are registered as '" + path + "'");
+    if (it->second->empty())
+      return error("the calibration samples '" + path + "' are empty");
+    data.memory = it->second;
+    data.memoryName = path.str();
+    return data;
+  }
   if (!llvm::sys::fs::is_directory(path)) {
     if (!llvm::sys::fs::exists(path))
       return error("calibration data '" + path + "' does not exist");
@@ -57,12 +101,19 @@ llvm::Expected<uint64_t>
 CalibrationData::forEachSample(const Signature &sig, int64_t maxSamples,
                                SampleFn run, ProgressFn progress) const {
   uint64_t done = 0;
-  for (auto [fileIndex, path] : llvm::enumerate(paths)) {
+  for (size_t fileIndex = 0, e = numParts(); fileIndex < e; ++fileIndex) {
     if (maxSamples >= 0 && done >= (uint64_t)maxSamples)
       break;
-    llvm::Expected<NamedTensors> file = readNpz(path);
-    if (!file)
-      return file.takeError();
+    // A file is read now and dropped after its samples; a registered part
+    // is used where it is.
+    std::string path = memory
+                           ? memoryName + "[" + std::to_string(fileIndex) + "]"
+                           : paths[fileIndex];
+    llvm::Expected<NamedTensors> read =
+        memory ? NamedTensors() : readNpz(paths[fileIndex]);
+    if (!read)
+      return read.takeError();
+    const NamedTensors *file = memory ? &(*memory)[fileIndex] : &*read;
 
     std::vector<Member> members(sig.inputs.size());
     int64_t count = -1;

@@ -11,6 +11,11 @@
 // shaped like its argument is one sample; one with an extra leading dimension
 // S holds S samples, and all members of a file must then agree on S.
 //
+// An embedder (the C API) passes samples it holds in memory instead: it
+// registers them (RegisteredSamples) and gives the name it gets,
+// "memory:N", wherever a path to calibration data goes (the `data` option
+// of the passes). Each registered part plays the role of one file.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef QF_PASSES_SAMPLES_CALIBRATIONDATA_H
@@ -20,13 +25,35 @@
 
 #include "llvm/ADT/STLFunctionalExtras.h"
 
+#include <memory>
+
 namespace mlir::qf::calibration {
+
+/// Parts of a calibration set held in memory; each part is like one file.
+using SampleParts = std::vector<runtime::NamedTensors>;
+
+/// Registers `parts` under a fresh name for as long as it lives. The
+/// tensors may be views (HostTensor::view) of memory the caller keeps.
+class RegisteredSamples {
+public:
+  explicit RegisteredSamples(std::shared_ptr<const SampleParts> parts);
+  ~RegisteredSamples();
+  RegisteredSamples(const RegisteredSamples &) = delete;
+  RegisteredSamples &operator=(const RegisteredSamples &) = delete;
+  /// "memory:N": what the passes' `data` option takes.
+  const std::string &name() const { return key; }
+
+private:
+  std::string key;
+};
 
 class CalibrationData {
 public:
+  /// A path, or the name of registered samples.
   static llvm::Expected<CalibrationData> open(llvm::StringRef path);
 
-  llvm::ArrayRef<std::string> files() const { return paths; }
+  /// Files, or registered parts.
+  size_t numParts() const { return memory ? memory->size() : paths.size(); }
 
   using SampleFn = llvm::function_ref<llvm::Error(
       llvm::ArrayRef<const runtime::HostTensor *>)>;
@@ -41,6 +68,8 @@ public:
 
 private:
   std::vector<std::string> paths;
+  std::shared_ptr<const SampleParts> memory;
+  std::string memoryName;
 };
 
 } // namespace mlir::qf::calibration

@@ -94,6 +94,18 @@ HostTensor::HostTensor(DType dtype, llvm::ArrayRef<int64_t> shape)
   storage.reset(block);
 }
 
+HostTensor HostTensor::view(DType dtype, llvm::ArrayRef<int64_t> shape,
+                            void *data) {
+  assert(data && "a view needs memory");
+  assert(llvm::all_of(shape, [](int64_t dim) { return dim >= 0; }) &&
+         "negative dimension");
+  HostTensor tensor;
+  tensor.type = dtype;
+  tensor.dims.assign(shape.begin(), shape.end());
+  tensor.storage = std::unique_ptr<void, Free>(data, Free{/*borrowed=*/true});
+  return tensor;
+}
+
 int64_t HostTensor::numElements() const {
   // Default-constructed and moved-from tensors own no storage: reporting zero
   // elements keeps byteSize() honest about what data() points to.
@@ -117,7 +129,10 @@ std::string HostTensor::describe() const {
   return text;
 }
 
-void HostTensor::Free::operator()(void *p) const { std::free(p); }
+void HostTensor::Free::operator()(void *p) const {
+  if (!borrowed)
+    std::free(p);
+}
 
 const HostTensor *lookup(const NamedTensors &tensors, llvm::StringRef name) {
   for (const auto &[tensorName, tensor] : tensors)

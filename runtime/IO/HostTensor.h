@@ -40,6 +40,12 @@ public:
   HostTensor() = default;
   /// A zero-filled tensor. Dimensions must be non-negative.
   HostTensor(DType dtype, llvm::ArrayRef<int64_t> shape);
+  /// A tensor over memory it does not own: C-contiguous elements of
+  /// `shape` at `data` (not null), aligned to the element size, which the
+  /// caller keeps alive while the tensor or any move of it is used. Embedders
+  /// pass their buffers this way without a copy.
+  static HostTensor view(DType dtype, llvm::ArrayRef<int64_t> shape,
+                         void *data);
 
   DType dtype() const { return type; }
   llvm::ArrayRef<int64_t> shape() const { return dims; }
@@ -58,6 +64,9 @@ public:
 
 private:
   struct Free {
+    /// True for a view(). No initializer: unique_ptr value-initializes its
+    /// deleter (false), and one here would not compile in a nested class.
+    bool borrowed;
     void operator()(void *p) const;
   };
   DType type = DType::F32;
