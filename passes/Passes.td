@@ -489,6 +489,8 @@ def QuantGPTQPass : Pass<"quant-gptq", "ModuleOp"> {
            "calibration data for true-sequential (as qf-calibrate's data)">,
     Option<"report", "report", "std::string", "\"\"",
            "write a JSON report of every layer to this file">,
+    Option<"progress", "progress", "bool", "true",
+           "show a progress bar (layers, columns) when stderr is a terminal">,
   ];
 }
 

@@ -71,7 +71,7 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
        "true-sequential) on --calib",
        true, "hessian=true",
        "quant-gptq{bits=4 group-size=128 group-fallback=channel "
-       "data=$CALIB}",
+       "data=$CALIB progress=$PROGRESS}",
        false, "scheme=w4a16g128 symmetric=false group-fallback=channel", false},
       {"w3a16-gptq",
        "int3 weights, asymmetric, in groups of 128 (per channel where 128 "
@@ -79,7 +79,7 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
        "true-sequential) on --calib",
        true, "hessian=true",
        "quant-gptq{bits=3 group-size=128 group-fallback=channel "
-       "data=$CALIB}",
+       "data=$CALIB progress=$PROGRESS}",
        false, "scheme=w3a16g128 symmetric=false group-fallback=channel", false},
       {"w4a16-qat",
        "int4 weights, asymmetric, in groups of 128 (per channel where 128 "
@@ -228,6 +228,9 @@ FailureOr<std::string> recipes::buildPipeline(const Recipe &recipe,
     for (size_t at = 0; (at = prepare.find("$CALIB", at)) != std::string::npos;
          at += options.calibData.size())
       prepare.replace(at, 6, options.calibData);
+    for (size_t at = 0;
+         (at = prepare.find("$PROGRESS", at)) != std::string::npos;)
+      prepare.replace(at, 9, options.progress ? "true" : "false");
     passes.push_back(prepare);
     if (recipe.recalibrate)
       passes.push_back(calibrate); // the same, on the prepared model

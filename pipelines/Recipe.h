@@ -41,7 +41,8 @@ struct Recipe {
   std::string calibrateOptions;
   /// Passes run after calibration and before quant-quantize, as a
   /// comma-separated module pipeline (e.g. "quant-smoothquant{alpha=0.5}");
-  /// $CALIB stands for the calibration data.
+  /// $CALIB stands for the calibration data, $PROGRESS for whether to draw
+  /// progress bars (PipelineOptions::progress).
   std::string prepare;
   /// Calibrate again after `prepare` (which changed the activations).
   bool recalibrate = false;

@@ -6,10 +6,10 @@
 
 #include "dialects/QF/QFOps.h"
 #include "passes/Calibration/Instrument.h"
-#include "passes/Calibration/Progress.h"
 #include "passes/Calibration/Statistics.h"
 #include "passes/Calibration/StatsFile.h"
 #include "passes/Passes.h"
+#include "passes/Reports/Progress.h"
 #include "passes/Samples/CalibrationData.h"
 #include "runtime/Executor.h"
 

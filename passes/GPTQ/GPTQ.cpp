@@ -15,6 +15,7 @@
 #include "passes/Layers/HessianLayers.h"
 #include "passes/Passes.h"
 #include "passes/Reports/JsonReport.h"
+#include "passes/Reports/Progress.h"
 #include "passes/Schemes/SchemeName.h"
 #include "passes/Schemes/WeightOptions.h"
 #include "passes/Schemes/WeightQuantizer.h"
@@ -173,6 +174,10 @@ void GPTQPass::runOnOperation() {
     if (std::optional<HessianLayer> layer = hessianLayerOf(op))
       remaining.push_back(*layer);
   });
+  Progress progress("quant-gptq", remaining.size(), this->progress, "layers",
+                    "columns");
+  size_t layersDone = 0;
+  uint64_t columnsDone = 0;
   // Stages: the layers no other remaining layer feeds (all of them at once
   // without true-sequential).
   bool first = true;
@@ -215,8 +220,12 @@ void GPTQPass::runOnOperation() {
       }
       if (failed(quantize(layer)))
         return signalPassFailure();
+      auto weight = cast<ShapedType>(layer.op->getOperand(1).getType());
+      columnsDone += weight.getNumElements() / weight.getShape().back();
+      progress.update(++layersDone, columnsDone);
     }
   }
+  progress.finish();
   if (!report.empty() &&
       failed(writeJsonReport(report, "layers", std::move(entries),
                              getOperation()->getLoc(), "quant-gptq")))

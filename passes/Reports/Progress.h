@@ -6,12 +6,13 @@
 //
 // Draws "[####......] 3/10 files, 96 samples, 250.1 samples/s, ETA 2 s" on
 // stderr, at most ten times a second, and only when stderr is a terminal:
-// logs and test output stay clean.
+// logs and test output stay clean. Calibration counts files and samples;
+// GPTQ counts layers and weight columns.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QF_PASSES_CALIBRATION_PROGRESS_H
-#define QF_PASSES_CALIBRATION_PROGRESS_H
+#ifndef QF_PASSES_REPORTS_PROGRESS_H
+#define QF_PASSES_REPORTS_PROGRESS_H
 
 #include "llvm/ADT/StringRef.h"
 
@@ -19,24 +20,26 @@
 #include <cstdint>
 #include <string>
 
-namespace mlir::qf::calibration {
+namespace mlir::qf {
 
 class Progress {
 public:
-  /// Draws nothing unless `enabled` and stderr is a terminal.
-  Progress(llvm::StringRef label, size_t totalFiles, bool enabled);
-  void update(size_t filesDone, uint64_t samples);
+  /// Draws nothing unless `enabled` and stderr is a terminal. The work is
+  /// `total` parts (files, layers) of items (samples, columns).
+  Progress(llvm::StringRef label, size_t total, bool enabled,
+           llvm::StringRef parts = "files", llvm::StringRef items = "samples");
+  void update(size_t partsDone, uint64_t itemsDone);
   /// Ends the line the bar was drawn on.
   void finish();
 
 private:
-  std::string label;
-  size_t totalFiles;
+  std::string label, parts, items;
+  size_t total;
   bool active;
   bool drawn = false;
   std::chrono::steady_clock::time_point start, lastDraw;
 };
 
-} // namespace mlir::qf::calibration
+} // namespace mlir::qf
 
-#endif // QF_PASSES_CALIBRATION_PROGRESS_H
+#endif // QF_PASSES_REPORTS_PROGRESS_H
