@@ -65,9 +65,8 @@ llvm::Expected<CalibrationData> CalibrationData::open(StringRef path) {
     if (it == registry.parts.end())
       return error("no calibration samples are registered as '" + path + "'");
     if (it->second->empty())
-      return error("the calibration samples '" + path + "' are empty");
+      return error("no calibration samples were given");
     data.memory = it->second;
-    data.memoryName = path.str();
     return data;
   }
   if (!llvm::sys::fs::is_directory(path)) {
@@ -107,7 +106,7 @@ CalibrationData::forEachSample(const Signature &sig, int64_t maxSamples,
     // A file is read now and dropped after its samples; a registered part
     // is used where it is.
     std::string path = memory
-                           ? memoryName + "[" + std::to_string(fileIndex) + "]"
+                           ? "calibration sample " + std::to_string(fileIndex)
                            : paths[fileIndex];
     llvm::Expected<NamedTensors> read =
         memory ? NamedTensors() : readNpz(paths[fileIndex]);

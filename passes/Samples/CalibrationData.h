@@ -69,7 +69,6 @@ public:
 private:
   std::vector<std::string> paths;
   std::shared_ptr<const SampleParts> memory;
-  std::string memoryName;
 };
 
 } // namespace mlir::qf::calibration

@@ -150,6 +150,24 @@ def test_errors_raise_with_the_diagnostic():
         qf.quantize(m, "w8a8-static")  # calibrates: needs data
     assert "calibration data" in e.value.message
 
+    with pytest.raises(qf.CompilerError) as e:
+        qf.quantize(m, "w8a8-static", calib=[{"words": np.zeros((1, 128))}])
+    assert e.value.message == (
+        "qf-calibrate: calibration sample 0:words: @main has no argument "
+        "'words'; its arguments: 'tokens' (#0, i64[1x128])")
+    with pytest.raises(qf.CompilerError) as e:
+        qf.quantize(m, "w8a8-static",
+                    calib=[{"tokens": np.zeros((1, 128), np.int64)},
+                           {"tokens": np.zeros((1, 128), np.int32)}])
+    assert "calibration sample 1:tokens: input 'tokens' (#0, i64[1x128]) " \
+        "cannot take i32[1x128]" in e.value.message
+    with pytest.raises(qf.CompilerError) as e:
+        qf.quantize(m, "w8a8-static", calib=[])
+    assert "no calibration samples were given" in e.value.message
+    with pytest.raises(qf.CompilerError) as e:
+        m.save("/nonexistent/dir/model.mlir")
+    assert "/nonexistent/dir/" in e.value.message
+
     run = m.compile("cpu")
     with pytest.raises(qf.CompilerError) as e:
         run(tokens=np.zeros((1, 128), np.float32))
