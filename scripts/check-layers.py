@@ -78,7 +78,9 @@ LAYERS = [
     ("capi/",                BELOW_TOOLS,                              []),
     # The C API's public headers: C, over MLIR's C API only.
     ("include/quantforge-c/", [],                                      ["mlir/", "llvm/"]),
-    ("python/",              BELOW_TOOLS + ["capi/"],                  []),
+    # The Python package is a client of the C API (quantforge-c/, not ours
+    # by this table), like any host.
+    ("python/",              [],                                       []),
     ("tools/",               ANY,                                      []),
     ("bench/",               ANY,                                      []),
     ("test/",                ANY,                                      []),
