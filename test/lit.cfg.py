@@ -2,6 +2,7 @@
 # The QuantForge lit suite: it mirrors the source tree.
 
 import os
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -44,6 +45,17 @@ llvm_config.add_tool_substitutions(["qf-opt", "qf-run", "qf-eval"], tool_dirs)
 # Reference values are computed at test time with Debian's NumPy, which only
 # /usr/bin/python3 sees.
 config.substitutions.append(("%numpy_python", "/usr/bin/python3"))
+# Python loading our extension: under ASan (make check-sanitize) the
+# interpreter is not instrumented, so the sanitizer's shared runtime is
+# preloaded, and leaks are not reported (the interpreter's own would be).
+python_env = "env"
+if "-fsanitize=address" in config.cxx_flags:
+    asan_runtime = subprocess.run(
+        [config.cxx_compiler, "-print-file-name=libclang_rt.asan-x86_64.so"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    python_env = ("env LD_PRELOAD=" + asan_runtime +
+                  " ASAN_OPTIONS=detect_leaks=0:allow_user_poisoning=0")
+config.substitutions.append(("%qf_python_env", python_env))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 # Helper scripts under Inputs/ call the tools by name.
 llvm_config.with_environment("PATH", config.qf_tools_dir, append_path=True)
@@ -67,7 +79,6 @@ if shutil.which("ptxas", path=config.environment["PATH"]) or os.path.exists(
 
 # A usable Vulkan device (lavapipe counts) makes the vulkan-spirv backend
 # runnable; without one its execution tests are UNSUPPORTED.
-import subprocess
 config.environment.setdefault("XDG_RUNTIME_DIR", "/tmp")
 try:
     listing = subprocess.run(
