@@ -46,6 +46,20 @@ static int check(int ok, const char *what) {
   return ok;
 }
 
+/* A buffer of ours for a static signature's argument or result. */
+static QfTensor allocate(QfTensorInfo info, size_t *bytes) {
+  QfTensor tensor;
+  memset(&tensor, 0, sizeof tensor);
+  tensor.dtype = info.dtype;
+  tensor.rank = info.rank;
+  size_t count = 1;
+  for (intptr_t d = 0; d < info.rank; ++d)
+    count *= (size_t)(tensor.shape[d] = info.shape[d]);
+  *bytes = count * qfDTypeSize(info.dtype);
+  tensor.data = malloc(*bytes);
+  return tensor;
+}
+
 int main(int argc, char **argv) {
   if (argc < 6) {
     fprintf(stderr,
@@ -93,30 +107,16 @@ int main(int argc, char **argv) {
   qfModelDestroy(model);
 
   /* The input, read into a buffer of ours. */
-  QfTensorInfo in = qfExecutableGetInput(executable, 0);
-  QfTensor input = {0};
-  input.dtype = in.dtype;
-  input.rank = in.rank;
-  size_t count = 1;
-  for (intptr_t d = 0; d < in.rank; ++d)
-    count *= (size_t)(input.shape[d] = in.shape[d]);
-  size_t bytes = count * qfDTypeSize(in.dtype);
-  input.data = malloc(bytes);
+  size_t bytes;
+  QfTensor input = allocate(qfExecutableGetInput(executable, 0), &bytes);
   FILE *f = fopen(argv[4], "rb");
   if (!check(f && fread(input.data, 1, bytes, f) == bytes, "read input"))
     return 1;
   fclose(f);
 
   /* The output, into a buffer of ours of the signature's shape. */
-  QfTensorInfo out = qfExecutableGetOutput(executable, 0);
-  QfTensor output = {0};
-  output.dtype = out.dtype;
-  output.rank = out.rank;
-  size_t outCount = 1;
-  for (intptr_t d = 0; d < out.rank; ++d)
-    outCount *= (size_t)(output.shape[d] = out.shape[d]);
-  size_t outBytes = outCount * qfDTypeSize(out.dtype);
-  output.data = malloc(outBytes);
+  size_t outBytes;
+  QfTensor output = allocate(qfExecutableGetOutput(executable, 0), &outBytes);
   if (!check(mlirLogicalResultIsSuccess(
                  qfExecutableRun(executable, &input, 1, &output, 1)),
              "run"))
