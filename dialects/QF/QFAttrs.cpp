@@ -39,7 +39,8 @@ LogicalResult SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  Type weightType, Type actType,
                                  Granularity granularity, int64_t groupSize,
                                  bool symmetric, RoundingMode rounding,
-                                 std::optional<uint64_t> seed) {
+                                 std::optional<uint64_t> seed,
+                                 WeightFormat format) {
   auto weightInt = dyn_cast<IntegerType>(weightType);
   bool weightIsInt = weightInt && weightInt.isSignless() &&
                      llvm::is_contained({2u, 3u, 4u, 8u}, weightInt.getWidth());
@@ -64,6 +65,20 @@ LogicalResult SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (isFloatCast(weightType) && granularity != Granularity::per_tensor)
     return emitError() << "scheme with float weight type " << weightType
                        << " has no scales and must be per_tensor";
+  if (format != WeightFormat::integer) {
+    unsigned codeBits = format == WeightFormat::fp8 ? 8 : 4;
+    StringRef name = stringifyWeightFormat(format);
+    if (!weightIsInt || weightInt.getWidth() != codeBits)
+      return emitError() << "scheme format " << name << " has i" << codeBits
+                         << " codes, got weight type " << weightType;
+    if (actType)
+      return emitError() << "scheme format " << name << " is weight-only";
+    if (!symmetric)
+      return emitError() << "scheme format " << name << " is symmetric";
+    bool grouped = granularity == Granularity::per_group;
+    if (format != WeightFormat::fp8 && !grouped)
+      return emitError() << "scheme format " << name << " needs per_group";
+  }
   if (rounding == RoundingMode::stochastic && !seed)
     return emitError() << "scheme with stochastic rounding needs a seed";
   if (rounding != RoundingMode::stochastic && seed)
@@ -79,6 +94,21 @@ Attribute SchemeAttr::parse(AsmParser &parser, Type) {
       parser.parseEqual() || parser.parseType(weightType) ||
       parser.parseComma())
     return {};
+  WeightFormat format = WeightFormat::integer;
+  if (succeeded(parser.parseOptionalKeyword("format"))) {
+    StringRef name;
+    SMLoc loc = parser.getCurrentLocation();
+    if (parser.parseEqual() || parser.parseKeyword(&name))
+      return {};
+    std::optional<WeightFormat> parsed = symbolizeWeightFormat(name);
+    if (!parsed) {
+      parser.emitError(loc, "unknown weight format '") << name << "'";
+      return {};
+    }
+    format = *parsed;
+    if (parser.parseComma())
+      return {};
+  }
   if (succeeded(parser.parseOptionalKeyword("act"))) {
     if (parser.parseEqual() || parser.parseType(actType) || parser.parseComma())
       return {};
@@ -133,11 +163,13 @@ Attribute SchemeAttr::parse(AsmParser &parser, Type) {
     return {};
   return SchemeAttr::getChecked(
       [&] { return parser.emitError(parser.getNameLoc()); }, ctx, weightType,
-      actType, *granularity, groupSize, symmetric, *rounding, seed);
+      actType, *granularity, groupSize, symmetric, *rounding, seed, format);
 }
 
 void SchemeAttr::print(AsmPrinter &printer) const {
   printer << "<weight = " << getWeightType();
+  if (isTableFormat())
+    printer << ", format = " << stringifyWeightFormat(getFormat());
   if (getActType())
     printer << ", act = " << getActType();
   printer << ", " << stringifyGranularity(getGranularity());

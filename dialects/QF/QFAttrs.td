@@ -47,6 +47,23 @@ def QF_GranularityEnum : I32EnumAttr<"Granularity",
   let genSpecializedAttr = 0;
 }
 
+def QF_WeightFormatEnum : I32EnumAttr<"WeightFormat",
+    "what a weight's codes mean", [
+  // Affine integers: (code - zero point) * scale (!quant.uniform).
+  I32EnumAttrCase<"integer", 0>,
+  // Codes of a float format times a float32 scale per block
+  // (qf.dequantize_table; numerics/FloatFormats.h): FP8 E4M3FN, i8 codes.
+  I32EnumAttrCase<"fp8", 1>,
+  // OCP MXFP4: E2M1 codes, a power-of-two scale per block (MX floor rule).
+  I32EnumAttrCase<"mxfp4", 2>,
+  // NF4 (QLoRA): the 16 normal-quantile levels times the block's absmax.
+  I32EnumAttrCase<"nf4", 3>
+]> {
+  let cppNamespace = "::mlir::qf";
+  // Only a parameter of #qf.scheme.
+  let genSpecializedAttr = 0;
+}
+
 def QF_SchemeAttr : AttrDef<QF_Dialect, "Scheme"> {
   let mnemonic = "scheme";
   let summary = "the quantization a pass decided for one op";
@@ -63,6 +80,15 @@ def QF_SchemeAttr : AttrDef<QF_Dialect, "Scheme"> {
     #qf.scheme<weight = i8, per_tensor, symmetric, rounding = stochastic, seed = 7>
     #qf.scheme<weight = bf16, per_tensor, symmetric, rounding = half_even>
     ```
+
+    A weight format other than affine integers is named after the weight's
+    code width, and is weight-only and symmetric:
+
+    ```mlir
+    #qf.scheme<weight = i8, format = fp8, per_channel, symmetric, rounding = half_even>
+    #qf.scheme<weight = i4, format = mxfp4, per_group = 32, symmetric, rounding = half_even>
+    #qf.scheme<weight = i4, format = nf4, per_group = 64, symmetric, rounding = half_even>
+    ```
   }];
   let parameters = (ins
     "::mlir::Type":$weightType,
@@ -71,8 +97,22 @@ def QF_SchemeAttr : AttrDef<QF_Dialect, "Scheme"> {
     "int64_t":$groupSize,
     "bool":$symmetric,
     "::mlir::qf::RoundingMode":$rounding,
-    "std::optional<uint64_t>":$seed
+    "std::optional<uint64_t>":$seed,
+    DefaultValuedParameter<"::mlir::qf::WeightFormat",
+                           "::mlir::qf::WeightFormat::integer">:$format
   );
+  let builders = [
+    // An affine integer (or float cast) scheme.
+    AttrBuilder<(ins "::mlir::Type":$weightType, "::mlir::Type":$actType,
+                     "::mlir::qf::Granularity":$granularity,
+                     "int64_t":$groupSize, "bool":$symmetric,
+                     "::mlir::qf::RoundingMode":$rounding,
+                     "std::optional<uint64_t>":$seed), [{
+      return $_get($_ctxt, weightType, actType, granularity, groupSize,
+                   symmetric, rounding, seed,
+                   ::mlir::qf::WeightFormat::integer);
+    }]>
+  ];
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
@@ -80,6 +120,10 @@ def QF_SchemeAttr : AttrDef<QF_Dialect, "Scheme"> {
     unsigned getWeightBits() const;
     /// True when activations stay in floating point.
     bool isWeightOnly() const { return !getActType(); }
+    /// True for the float-code formats (qf.dequantize_table).
+    bool isTableFormat() const {
+      return getFormat() != ::mlir::qf::WeightFormat::integer;
+    }
   }];
 }
 

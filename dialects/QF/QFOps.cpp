@@ -260,6 +260,38 @@ LogicalResult DequantizeOp::verify() {
   return verifyQuantizedTensor(*this, inputType, "input");
 }
 
+LogicalResult DequantizeTableOp::verify() {
+  size_t entries = getTable().size();
+  if (entries != 16 && entries != 256)
+    return emitOpError("table has ")
+           << entries << " entries; 4-bit codes need 16, 8-bit codes 256";
+  auto codes = getCodes().getType();
+  auto scales = getScales().getType();
+  auto output = getOutput().getType();
+  if (!codes.hasStaticShape() || !scales.hasStaticShape() ||
+      !output.hasStaticShape())
+    return emitOpError("needs static shapes");
+  int64_t rank = output.getRank();
+  if (rank == 0 || codes.getRank() != rank || scales.getRank() != rank)
+    return emitOpError("codes, scales and output must have one rank of at "
+                       "least 1");
+  unsigned bits = getCodeBits();
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t size = output.getDimSize(d);
+    int64_t expected = d + 1 < rank ? size : (size * bits + 7) / 8;
+    if (codes.getDimSize(d) != expected)
+      return emitOpError("codes dimension ")
+             << d << " is " << codes.getDimSize(d) << ", expected " << expected
+             << " for " << bits << "-bit codes of " << output;
+    int64_t grid = scales.getDimSize(d);
+    if (grid <= 0 || size % grid != 0)
+      return emitOpError("scales dimension ")
+             << d << " (" << grid << ") does not divide the output's (" << size
+             << ")";
+  }
+  return success();
+}
+
 LogicalResult RequantizeOp::verify() {
   if (failed(verifyRounding(*this, getRounding(), getSeed())))
     return failure();

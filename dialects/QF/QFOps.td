@@ -104,6 +104,36 @@ def QF_DequantizeOp : QF_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
   let hasVerifier = 1;
 }
 
+def QF_DequantizeTableOp : QF_Op<"dequantize_table", [Pure]> {
+  let summary = "float weights from codes, a table of values and block scales";
+  let description = [{
+    `output[i] = table[code(i)] * scales[i / block]` in f32, for the weight
+    formats whose codes are not affine integers (FP8, MXFP4, NF4:
+    `numerics/FloatFormats.h` defines their codes and scales). The table
+    has 16 entries (4-bit codes, two per byte along the innermost dimension,
+    the low nibble first, as `qf.pack` packs them) or 256 (8-bit codes, one
+    per byte). Codes are unsigned indices into the table. `scales` has the
+    output's rank; each of its dimensions divides the output's, and the
+    quotient is that dimension's block size.
+
+    ```mlir
+    %w = qf.dequantize_table %codes, %scales table [-1.0, ..., 1.0] : tensor<64x8xi8>, tensor<1x16xf32> -> tensor<64x16xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$codes,
+                       RankedTensorOf<[F32]>:$scales,
+                       DenseF32ArrayAttr:$table);
+  let results = (outs RankedTensorOf<[F32]>:$output);
+  let assemblyFormat = [{
+    $codes `,` $scales `table` $table attr-dict `:` type($codes) `,` type($scales) `->` type($output)
+  }];
+  let extraClassDeclaration = [{
+    /// Bits per code: 4 or 8.
+    unsigned getCodeBits() { return getTable().size() == 16 ? 4 : 8; }
+  }];
+  let hasVerifier = 1;
+}
+
 def QF_RequantizeOp : QF_Op<"requantize", [Pure, SameOperandsAndResultShape]> {
   let summary = "change the scale, zero point or storage of a quantized tensor";
   let description = [{

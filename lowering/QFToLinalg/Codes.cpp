@@ -244,3 +244,45 @@ ParamReads lowering::readParams(PatternRewriter &rewriter, Location loc,
   }
   return reads;
 }
+
+Value lowering::extractCode(OpBuilder &b, Location loc, Value packed,
+                            ValueRange outer, Value inner, unsigned bits,
+                            bool isSigned, Value rowBytes) {
+  Type i32 = b.getI32Type();
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto int32 = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, v, 32);
+  };
+  Value bit = arith::MulIOp::create(b, loc, inner, index(bits));
+  Value byte = arith::DivUIOp::create(b, loc, bit, index(8));
+  Value shift = arith::IndexCastOp::create(
+      b, loc, i32, arith::RemUIOp::create(b, loc, bit, index(8)));
+  auto load = [&](Value at) -> Value {
+    SmallVector<Value> indices(outer.begin(), outer.end());
+    indices.push_back(at);
+    Value v = tensor::ExtractOp::create(b, loc, packed, indices);
+    return arith::ExtUIOp::create(b, loc, i32, v);
+  };
+  Value word = load(byte);
+  if (8 % bits != 0) {
+    // A code may straddle two bytes; the next byte index is clamped to the
+    // row (a code never extends past it, so the clamped read is unused).
+    Value last = arith::SubIOp::create(b, loc, rowBytes, index(1));
+    Value next = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, byte, index(1)), last);
+    word = arith::OrIOp::create(
+        b, loc, word, arith::ShLIOp::create(b, loc, load(next), int32(8)));
+  }
+  Value code =
+      arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, word, shift),
+                            int32((1 << bits) - 1));
+  if (isSigned) {
+    Value up = int32(32 - bits);
+    code = arith::ShRSIOp::create(b, loc,
+                                  arith::ShLIOp::create(b, loc, code, up), up);
+    return arith::ExtSIOp::create(b, loc, b.getI64Type(), code);
+  }
+  return arith::ExtUIOp::create(b, loc, b.getI64Type(), code);
+}

@@ -127,6 +127,12 @@ Value quantizeCode(OpBuilder &b, Location loc, Value x, Value scale,
 Value dequantizeCode(OpBuilder &b, Location loc, Value q, Value scale,
                      Value zeroPoint, FloatType fType);
 
+/// The code of element (outer..., inner) of a packed tensor (qf.pack's bit
+/// order: a little-endian bit stream per innermost row), as i64,
+/// sign-extended for signed storage. `rowBytes` is the packed row length.
+Value extractCode(OpBuilder &b, Location loc, Value packed, ValueRange outer,
+                  Value inner, unsigned bits, bool isSigned, Value rowBytes);
+
 } // namespace mlir::qf::lowering
 
 #endif // QF_LOWERING_QFTOLINALG_CODES_H

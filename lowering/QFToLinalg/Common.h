@@ -43,6 +43,10 @@ void populateConvPatterns(RewritePatternSet &patterns);
 void populateDynamicPatterns(RewritePatternSet &patterns);
 /// dequantize of unpacked (sub-byte) tensors.
 void populateSubBytePatterns(RewritePatternSet &patterns);
+/// qf.dequantize_table on its own (Table.cpp).
+void populateTablePatterns(RewritePatternSet &patterns);
+/// f32 linalg.matmul of a qf.dequantize_table weight (Table.cpp).
+void populateTableMatmulPatterns(RewritePatternSet &patterns);
 /// qf.fake_quant_grad (FakeQuantGrad.cpp).
 void populateFakeQuantGradPatterns(RewritePatternSet &patterns);
 

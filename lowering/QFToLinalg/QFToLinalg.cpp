@@ -43,7 +43,7 @@ public:
     getOperation()->walk([&](Operation *op) {
       if (!isa<QuantizeOp, DequantizeOp, FakeQuantOp, FakeQuantGradOp,
                RequantizeOp, MatmulOp, Conv2DOp, DynamicQuantizeOp,
-               DynamicDequantizeOp, PackOp, UnpackOp>(op))
+               DynamicDequantizeOp, PackOp, UnpackOp, DequantizeTableOp>(op))
         return;
       op->emitError() << "cannot lower to linalg: "
                       << unsupported(op).value_or("no pattern applied");
@@ -83,5 +83,6 @@ void mlir::qf::populateQFToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateConvPatterns(patterns);
   lowering::populateDynamicPatterns(patterns);
   lowering::populateSubBytePatterns(patterns);
+  lowering::populateTablePatterns(patterns);
   lowering::populateFakeQuantGradPatterns(patterns);
 }

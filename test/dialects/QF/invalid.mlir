@@ -601,3 +601,70 @@ func.func @dynamic_dequantize_blocked(%q: tensor<4x8x!quant.uniform<i8:f32:{1:4}
   %y = qf.dynamic_dequantize %q, %s : tensor<4x8x!quant.uniform<i8:f32:{1:4}, {{1.0, 2.0}, {1.0, 2.0}, {1.0, 2.0}, {1.0, 2.0}}>>, tensor<4x1xf32> -> tensor<4x8xf32>
   return
 }
+
+// -----
+
+// expected-error @below {{scheme format mxfp4 has i4 codes, got weight type 'i8'}}
+func.func @scheme_format_width() attributes {s = #qf.scheme<weight = i8, format = mxfp4, per_group = 32, symmetric, rounding = half_even>} {
+  return
+}
+
+// -----
+
+// expected-error @below {{scheme format nf4 is weight-only}}
+func.func @scheme_format_act() attributes {s = #qf.scheme<weight = i4, format = nf4, act = i8, per_group = 64, symmetric, rounding = half_even>} {
+  return
+}
+
+// -----
+
+// expected-error @below {{scheme format fp8 is symmetric}}
+func.func @scheme_format_asymmetric() attributes {s = #qf.scheme<weight = i8, format = fp8, per_channel, asymmetric, rounding = half_even>} {
+  return
+}
+
+// -----
+
+// expected-error @below {{scheme format mxfp4 needs per_group}}
+func.func @scheme_format_granularity() attributes {s = #qf.scheme<weight = i4, format = mxfp4, per_channel, symmetric, rounding = half_even>} {
+  return
+}
+
+// -----
+
+// expected-error @below {{unknown weight format 'mxfp5'}}
+func.func @scheme_format_unknown() attributes {s = #qf.scheme<weight = i4, format = mxfp5, per_group = 32, symmetric, rounding = half_even>} {
+  return
+}
+
+// -----
+
+func.func @table_size(%c: tensor<4x3xi8>, %s: tensor<1x3xf32>) -> tensor<4x6xf32> {
+  // expected-error @below {{table has 3 entries; 4-bit codes need 16, 8-bit codes 256}}
+  %w = qf.dequantize_table %c, %s table [1.0, 2.0, 3.0] : tensor<4x3xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
+  return %w : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @table_codes_shape(%c: tensor<4x6xi8>, %s: tensor<1x3xf32>) -> tensor<4x6xf32> {
+  // expected-error @below {{codes dimension 1 is 6, expected 3 for 4-bit codes of 'tensor<4x6xf32>'}}
+  %w = qf.dequantize_table %c, %s table [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0] : tensor<4x6xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
+  return %w : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @table_scales_shape(%c: tensor<4x3xi8>, %s: tensor<3x3xf32>) -> tensor<4x6xf32> {
+  // expected-error @below {{scales dimension 0 (3) does not divide the output's (4)}}
+  %w = qf.dequantize_table %c, %s table [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0] : tensor<4x3xi8>, tensor<3x3xf32> -> tensor<4x6xf32>
+  return %w : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @table_dynamic(%c: tensor<?x3xi8>, %s: tensor<1x3xf32>) -> tensor<?x6xf32> {
+  // expected-error @below {{needs static shapes}}
+  %w = qf.dequantize_table %c, %s table [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0] : tensor<?x3xi8>, tensor<1x3xf32> -> tensor<?x6xf32>
+  return %w : tensor<?x6xf32>
+}

@@ -135,6 +135,24 @@ func.func @schemes() attributes {
   return
 }
 
+// CHECK-LABEL: func.func @table_formats
+// CHECK-SAME: a = #qf.scheme<weight = i8, format = fp8, per_channel, symmetric, rounding = half_even>
+// CHECK-SAME: b = #qf.scheme<weight = i4, format = mxfp4, per_group = 32, symmetric, rounding = half_even>
+// CHECK-SAME: c = #qf.scheme<weight = i4, format = nf4, per_group = 64, symmetric, rounding = stochastic, seed = 3>
+func.func @table_formats() attributes {
+    a = #qf.scheme<weight = i8, format = fp8, per_channel, symmetric, rounding = half_even>,
+    b = #qf.scheme<weight = i4, format = mxfp4, per_group = 32, symmetric, rounding = half_even>,
+    c = #qf.scheme<weight = i4, format = nf4, per_group = 64, symmetric, rounding = stochastic, seed = 3>} {
+  return
+}
+
+// CHECK-LABEL: func.func @dequantize_table
+// CHECK: qf.dequantize_table %{{.*}}, %{{.*}} table [-1.000000e+00, -5.000000e-01, 0.000000e+00, 5.000000e-01, 1.000000e+00, 1.500000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 6.000000e+00, -1.500000e+00, -2.000000e+00, -3.000000e+00, -4.000000e+00, -6.000000e+00, 0.000000e+00] : tensor<4x3xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
+func.func @dequantize_table(%c: tensor<4x3xi8>, %s: tensor<1x3xf32>) -> tensor<4x6xf32> {
+  %w = qf.dequantize_table %c, %s table [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -1.5, -2.0, -3.0, -4.0, -6.0, 0.0] : tensor<4x3xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
+  return %w : tensor<4x6xf32>
+}
+
 // CHECK-LABEL: func.func @dynamic_per_token
 func.func @dynamic_per_token(%x: tensor<4x16xf32>, %w: tensor<16x8x!quant.uniform<i8<-127:127>:f32:1, {0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2}>>) -> tensor<4x8xf32> {
   // CHECK: %[[Q:.*]], %[[S:.*]] = qf.dynamic_quantize %{{.*}} half_even : tensor<4x16xf32> -> tensor<4x16x!quant.uniform<i8<-127:127>:f32, 1.000000e+00>>, tensor<4x1xf32>

@@ -1,0 +1,181 @@
+//===- Table.cpp - qf.dequantize_table, where it is read ------------------===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// Weights in the float-code formats (FP8, MXFP4, NF4) are codes into a table
+// of values, times a float32 scale per block. A float `linalg.matmul` whose
+// weight is a qf.dequantize_table becomes one contraction that decodes each
+// weight as it multiplies (the float weights are never stored); any other
+// use becomes one elementwise generic. Either way an element is
+// table[code] * scale, one f32 product, as the numerics core decodes it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowering/QFToLinalg/Codes.h"
+#include "lowering/QFToLinalg/Common.h"
+#include "lowering/QFToLinalg/QFToLinalg.h"
+
+#include "dialects/QF/QFOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::qf;
+using namespace mlir::qf::lowering;
+
+namespace {
+
+/// What a generic needs to decode op's elements: the table as a constant
+/// tensor, and the inputs (codes when 8-bit, scales) with their maps over
+/// the generic's loops, where weight dimension d is loop `loops[d]`.
+struct TableReads {
+  Value table;
+  Value packed; ///< 4-bit codes, read with extractCode
+  Value rowBytes;
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  bool directCodes = false; ///< inputs[0] is the 8-bit codes
+
+  TableReads(OpBuilder &b, Location loc, DequantizeTableOp op,
+             unsigned numLoops, ArrayRef<unsigned> loops) {
+    MLIRContext *ctx = b.getContext();
+    ArrayRef<float> values = op.getTable();
+    auto tableType =
+        RankedTensorType::get({int64_t(values.size())}, b.getF32Type());
+    table = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(tableType, values));
+    auto output = op.getOutput().getType();
+    auto scales = op.getScales().getType();
+    SmallVector<AffineExpr> weightExprs, scaleExprs;
+    for (auto [d, loop] : llvm::enumerate(loops)) {
+      AffineExpr e = getAffineDimExpr(loop, ctx);
+      weightExprs.push_back(e);
+      int64_t block = output.getDimSize(d) / scales.getDimSize(d);
+      scaleExprs.push_back(block == 1 ? e : e.floorDiv(block));
+    }
+    if (op.getCodeBits() == 8) {
+      directCodes = true;
+      inputs.push_back(op.getCodes());
+      maps.push_back(AffineMap::get(numLoops, 0, weightExprs, ctx));
+    } else {
+      packed = op.getCodes();
+      rowBytes = tensor::DimOp::create(b, loc, packed,
+                                       op.getCodes().getType().getRank() - 1);
+    }
+    inputs.push_back(op.getScales());
+    maps.push_back(AffineMap::get(numLoops, 0, scaleExprs, ctx));
+  }
+
+  /// table[code] * scale for the element at weight indices `at`, inside a
+  /// generic whose block arguments start with this->inputs at `first`.
+  Value decode(OpBuilder &b, Location loc, ValueRange args, unsigned first,
+               ArrayRef<Value> at) const {
+    Value code;
+    if (directCodes)
+      code = arith::ExtUIOp::create(b, loc, b.getI64Type(), args[first]);
+    else
+      code = extractCode(b, loc, packed, at.drop_back(), at.back(), 4,
+                         /*isSigned=*/false, rowBytes);
+    Value index = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), code);
+    Value value = tensor::ExtractOp::create(b, loc, table, index);
+    Value scale = args[first + (directCodes ? 1 : 0)];
+    return arith::MulFOp::create(b, loc, value, scale);
+  }
+};
+
+/// qf.dequantize_table as one elementwise generic over its output.
+struct LowerDequantizeTable : OpRewritePattern<DequantizeTableOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(DequantizeTableOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = op.getOutput().getType();
+    int64_t rank = type.getRank();
+    SmallVector<unsigned> loops;
+    for (unsigned d = 0; d < rank; ++d)
+      loops.push_back(d);
+    TableReads reads(rewriter, loc, op, rank, loops);
+    SmallVector<AffineMap> maps = reads.maps;
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                         type.getElementType());
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, reads.inputs, ValueRange{init}, maps,
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < rank; ++d)
+            at.push_back(linalg::IndexOp::create(b, l, d));
+          linalg::YieldOp::create(b, l, reads.decode(b, l, args, 0, at));
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// A float `linalg.matmul` (default maps, [M, K] x [K, N], f32) whose weight
+/// is a qf.dequantize_table: one contraction over (m, n, k) that decodes
+/// w[k, n] in the body and accumulates x * w into the init in k order.
+struct DequantizeTableInMatmul : OpRewritePattern<linalg::MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() || op.hasUserDefinedMaps())
+      return failure();
+    auto weight = op.getInputs()[1].getDefiningOp<DequantizeTableOp>();
+    if (!weight)
+      return failure();
+    auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
+    Value lhs = op.getInputs()[0];
+    if (!resultType.getElementType().isF32() ||
+        !cast<RankedTensorType>(lhs.getType()).getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "not an f32 matmul");
+    MLIRContext *ctx = rewriter.getContext();
+    auto map = [&](std::initializer_list<unsigned> dims) {
+      SmallVector<AffineExpr> exprs;
+      for (unsigned d : dims)
+        exprs.push_back(getAffineDimExpr(d, ctx));
+      return AffineMap::get(3, 0, exprs, ctx);
+    };
+    // Loops (m, n, k); weight dimension 0 is k, 1 is n.
+    TableReads reads(rewriter, op.getLoc(), weight, 3, {/*k=*/2, /*n=*/1});
+    SmallVector<Value> inputs = {lhs};
+    inputs.append(reads.inputs);
+    SmallVector<AffineMap> maps = {map({0, 2})};
+    maps.append(reads.maps);
+    maps.push_back(map({0, 1}));
+    using utils::IteratorType;
+    auto generic = linalg::GenericOp::create(
+        rewriter, op.getLoc(), TypeRange{resultType}, inputs, op.getOutputs(),
+        maps,
+        {IteratorType::parallel, IteratorType::parallel,
+         IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value k = linalg::IndexOp::create(b, l, 2);
+          Value n = linalg::IndexOp::create(b, l, 1);
+          Value w = reads.decode(b, l, args, 1, {k, n});
+          Value product = arith::MulFOp::create(b, l, args[0], w);
+          linalg::YieldOp::create(
+              b, l,
+              arith::AddFOp::create(b, l, args.back(), product).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateTablePatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerDequantizeTable>(patterns.getContext());
+}
+
+void lowering::populateTableMatmulPatterns(RewritePatternSet &patterns) {
+  patterns.add<DequantizeTableInMatmul>(patterns.getContext());
+}
