@@ -75,9 +75,6 @@ LogicalResult SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       return emitError() << "scheme format " << name << " is weight-only";
     if (!symmetric)
       return emitError() << "scheme format " << name << " is symmetric";
-    bool grouped = granularity == Granularity::per_group;
-    if (format != WeightFormat::fp8 && !grouped)
-      return emitError() << "scheme format " << name << " needs per_group";
   }
   if (rounding == RoundingMode::stochastic && !seed)
     return emitError() << "scheme with stochastic rounding needs a seed";

@@ -81,8 +81,10 @@ def QF_SchemeAttr : AttrDef<QF_Dialect, "Scheme"> {
     #qf.scheme<weight = bf16, per_tensor, symmetric, rounding = half_even>
     ```
 
-    A weight format other than affine integers is named after the weight's
-    code width, and is weight-only and symmetric:
+    A weight format other than affine integers has the weight type of its
+    codes (i8 for fp8, i4 for mxfp4 and nf4) and is weight-only and
+    symmetric; its blocks are the granularity's (MX's own blocks are groups
+    of 32, NF4's of 64):
 
     ```mlir
     #qf.scheme<weight = i8, format = fp8, per_channel, symmetric, rounding = half_even>

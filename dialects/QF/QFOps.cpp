@@ -261,8 +261,8 @@ LogicalResult DequantizeOp::verify() {
 }
 
 LogicalResult DequantizeTableOp::verify() {
-  size_t entries = getTable().size();
-  if (entries != 16 && entries != 256)
+  int64_t entries = getTable().getNumElements();
+  if (getTable().getType().getRank() != 1 || (entries != 16 && entries != 256))
     return emitOpError("table has ")
            << entries << " entries; 4-bit codes need 16, 8-bit codes 256";
   auto codes = getCodes().getType();

@@ -117,19 +117,19 @@ def QF_DequantizeTableOp : QF_Op<"dequantize_table", [Pure]> {
     quotient is that dimension's block size.
 
     ```mlir
-    %w = qf.dequantize_table %codes, %scales table [-1.0, ..., 1.0] : tensor<64x8xi8>, tensor<1x16xf32> -> tensor<64x16xf32>
+    %w = qf.dequantize_table %codes, %scales table dense<[-1.0, ..., 1.0]> : tensor<16xf32> : tensor<64x8xi8>, tensor<1x16xf32> -> tensor<64x16xf32>
     ```
   }];
   let arguments = (ins RankedTensorOf<[I8]>:$codes,
                        RankedTensorOf<[F32]>:$scales,
-                       DenseF32ArrayAttr:$table);
+                       FloatElementsAttr<32>:$table);
   let results = (outs RankedTensorOf<[F32]>:$output);
   let assemblyFormat = [{
     $codes `,` $scales `table` $table attr-dict `:` type($codes) `,` type($scales) `->` type($output)
   }];
   let extraClassDeclaration = [{
     /// Bits per code: 4 or 8.
-    unsigned getCodeBits() { return getTable().size() == 16 ? 4 : 8; }
+    unsigned getCodeBits() { return getTable().getNumElements() == 16 ? 4 : 8; }
   }];
   let hasVerifier = 1;
 }

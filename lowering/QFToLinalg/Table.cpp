@@ -43,11 +43,7 @@ struct TableReads {
   TableReads(OpBuilder &b, Location loc, DequantizeTableOp op,
              unsigned numLoops, ArrayRef<unsigned> loops) {
     MLIRContext *ctx = b.getContext();
-    ArrayRef<float> values = op.getTable();
-    auto tableType =
-        RankedTensorType::get({int64_t(values.size())}, b.getF32Type());
-    table = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(tableType, values));
+    table = arith::ConstantOp::create(b, loc, op.getTable());
     auto output = op.getOutput().getType();
     auto scales = op.getScales().getType();
     SmallVector<AffineExpr> weightExprs, scaleExprs;

@@ -104,9 +104,9 @@ LogicalResult PrepareQATPass::initialize(MLIRContext *ctx) {
       seed.hasValue() ? std::optional<uint64_t>(seed) : std::nullopt, error);
   if (failed(parsed))
     return fail(error);
-  if (!isa<IntegerType>(parsed->getWeightType()))
+  if (!isa<IntegerType>(parsed->getWeightType()) || parsed->isTableFormat())
     return fail("scheme '" + scheme +
-                "' casts to a float type; fake quantization needs integer "
+                "' is not affine integers; fake quantization needs integer "
                 "weights");
   defaultScheme = *parsed;
   return success();
@@ -223,9 +223,9 @@ LogicalResult PrepareQATPass::prepare(Operation *op,
   auto scheme = op->getAttrOfType<SchemeAttr>("qf.scheme");
   if (!scheme)
     scheme = defaultScheme;
-  if (!isa<IntegerType>(scheme.getWeightType())) {
+  if (!isa<IntegerType>(scheme.getWeightType()) || scheme.isTableFormat()) {
     op->emitRemark("QAT: left in float, its assigned scheme ")
-        << schemeName(scheme) << " is a float cast";
+        << schemeName(scheme) << " is not affine integers";
     return success();
   }
   std::string name = uniqueLayerName(op);

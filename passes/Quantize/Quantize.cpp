@@ -16,6 +16,7 @@
 #include "passes/Passes.h"
 #include "passes/Reports/JsonReport.h"
 #include "passes/Schemes/SchemeName.h"
+#include "passes/Schemes/TableWeights.h"
 #include "passes/Schemes/WeightQuantizer.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -250,7 +251,8 @@ LogicalResult QuantizePass::quantizeOp(Operation *op,
     scheme = SchemeAttr::get(op->getContext(), scheme.getWeightType(),
                              scheme.getActType(), Granularity::per_channel,
                              /*groupSize=*/0, scheme.getSymmetric(),
-                             scheme.getRounding(), scheme.getSeed());
+                             scheme.getRounding(), scheme.getSeed(),
+                             scheme.getFormat());
   if (data) {
     if (failed(quantizeWeightOperand(op, contraction, scheme, *data)))
       return failure();
@@ -287,6 +289,30 @@ QuantizePass::quantizeWeightOperand(Operation *op,
   OpBuilder b(op);
   Location loc = weight.getLoc();
   Type weightType = scheme.getWeightType();
+  if (scheme.isTableFormat()) {
+    if (!expressed.isF32())
+      return op->emitOpError("weight operand: format ")
+             << stringifyWeightFormat(scheme.getFormat())
+             << " needs an f32 weight, got " << expressed;
+    Value &shared = quantizedWeights[{weight, scheme}];
+    if (!shared) {
+      FailureOr<TableWeight> q =
+          quantizeTableWeight(data, type.getShape(), scheme, axes, [&] {
+            return op->emitOpError("weight operand: ");
+          });
+      if (failed(q))
+        return failure();
+      if (!report.empty())
+        recordWeight(op, type, schemeText(scheme), q->relativeError,
+                     q->storageBytes,
+                     outputError(activation, data, q->dequantized, type));
+      b.setInsertionPointAfterValue(weight);
+      shared = materializeTableWeight(b, loc, type, *q);
+    }
+    op->setOperand(index, shared);
+    replacedWeights.insert(weight.getDefiningOp());
+    return success();
+  }
   if (isa<FloatType>(weightType)) {
     // f16/bf16: round once to the narrow type, extend back for the op.
     auto narrow = type.clone(weightType);

@@ -22,6 +22,28 @@ FailureOr<SchemeAttr> mlir::qf::parseSchemeName(MLIRContext *ctx,
     return SchemeAttr::get(ctx, weight, Type(), Granularity::per_tensor, 0,
                            true, rounding, seed);
   }
+  // The float-code formats: fp8 (per channel), mxfp4 (groups of 32, the MX
+  // block), nf4 (groups of 64, QLoRA's); a gN suffix sets another group.
+  for (auto [prefix, format, bits, group] :
+       {std::tuple{"fp8", WeightFormat::fp8, 8, int64_t(0)},
+        std::tuple{"mxfp4", WeightFormat::mxfp4, 4, int64_t(32)},
+        std::tuple{"nf4", WeightFormat::nf4, 4, int64_t(64)}}) {
+    StringRef rest = name;
+    if (!rest.consume_front(prefix))
+      continue;
+    if (rest.consume_front("g") &&
+        (rest.consumeInteger(10, group) || group <= 0 || !rest.empty())) {
+      error = "unknown scheme '" + name.str() + "'; expected " + prefix +
+              " or " + prefix + "gN";
+      return failure();
+    }
+    if (!rest.empty())
+      continue;
+    return SchemeAttr::get(ctx, b.getIntegerType(bits), Type(),
+                           group ? Granularity::per_group
+                                 : Granularity::per_channel,
+                           group, /*symmetric=*/true, rounding, seed, format);
+  }
   StringRef rest = name;
   unsigned weightBits = 0, actBits = 0;
   int64_t group = 0;
@@ -34,8 +56,8 @@ FailureOr<SchemeAttr> mlir::qf::parseSchemeName(MLIRContext *ctx,
     perTensor = rest.consume_front("t");
   if (!ok || !rest.empty()) {
     error = "unknown scheme '" + name.str() +
-            "'; expected wBaA[gN|t] (e.g. w8a8, w4a16g128, w8a8t), f16 or "
-            "bf16";
+            "'; expected wBaA[gN|t] (e.g. w8a8, w4a16g128, w8a8t), f16, "
+            "bf16, fp8, mxfp4 or nf4 (with gN)";
     return failure();
   }
   if (weightBits != 2 && weightBits != 3 && weightBits != 4 &&
@@ -57,6 +79,12 @@ FailureOr<SchemeAttr> mlir::qf::parseSchemeName(MLIRContext *ctx,
 }
 
 std::string mlir::qf::schemeName(SchemeAttr scheme) {
+  if (scheme.isTableFormat()) {
+    std::string name = stringifyWeightFormat(scheme.getFormat()).str();
+    if (scheme.getGranularity() == Granularity::per_group)
+      name += "g" + std::to_string(scheme.getGroupSize());
+    return name;
+  }
   Type weight = scheme.getWeightType();
   if (weight.isF16())
     return "f16";
@@ -72,7 +100,7 @@ std::string mlir::qf::schemeName(SchemeAttr scheme) {
 }
 
 std::optional<WeightRounding> mlir::qf::weightRoundingOf(SchemeAttr scheme) {
-  if (isa<FloatType>(scheme.getWeightType()) ||
+  if (isa<FloatType>(scheme.getWeightType()) || scheme.isTableFormat() ||
       scheme.getGranularity() == Granularity::per_tensor)
     return std::nullopt;
   int64_t group = scheme.getGranularity() == Granularity::per_group

@@ -1,12 +1,14 @@
 // RUN: qf-opt %s --split-input-file --quant-prepare-qat --verify-diagnostics
 // RUN: not qf-opt %s --quant-prepare-qat="scheme=f16" 2>&1 | FileCheck %s --check-prefix=FLOAT
+// RUN: not qf-opt %s --quant-prepare-qat="scheme=nf4" 2>&1 | FileCheck %s --check-prefix=TABLE
 // RUN: not qf-opt %s --quant-prepare-qat="scheme=w9a8" 2>&1 | FileCheck %s --check-prefix=SCHEME
 // RUN: not qf-opt %s --quant-prepare-qat="group-fallback=row" 2>&1 | FileCheck %s --check-prefix=FALLBACK
 // RUN: not qf-opt %s --quant-prepare-qat="gradient=smooth" 2>&1 | FileCheck %s --check-prefix=STE
 // RUN: not qf-opt %s --quant-prepare-qat="rounding=stochastic" 2>&1 | FileCheck %s --check-prefix=SEED
 // RUN: not qf-opt %S/quant-prepare-qat.mlir --split-input-file --quant-prepare-qat="params-out=%t.missing/dir/x.npz" 2>&1 | FileCheck %s --check-prefix=EXPORT
 
-// FLOAT: quant-prepare-qat: scheme 'f16' casts to a float type; fake quantization needs integer weights
+// FLOAT: quant-prepare-qat: scheme 'f16' is not affine integers; fake quantization needs integer weights
+// TABLE: quant-prepare-qat: scheme 'nf4' is not affine integers; fake quantization needs integer weights
 // SCHEME: quant-prepare-qat: {{.*}}w9a8
 // FALLBACK: for the --group-fallback option: Cannot find option named 'row'!
 // STE: for the --gradient option: Cannot find option named 'smooth'!

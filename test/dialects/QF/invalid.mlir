@@ -623,12 +623,6 @@ func.func @scheme_format_asymmetric() attributes {s = #qf.scheme<weight = i8, fo
   return
 }
 
-// -----
-
-// expected-error @below {{scheme format mxfp4 needs per_group}}
-func.func @scheme_format_granularity() attributes {s = #qf.scheme<weight = i4, format = mxfp4, per_channel, symmetric, rounding = half_even>} {
-  return
-}
 
 // -----
 
@@ -641,7 +635,7 @@ func.func @scheme_format_unknown() attributes {s = #qf.scheme<weight = i4, forma
 
 func.func @table_size(%c: tensor<4x3xi8>, %s: tensor<1x3xf32>) -> tensor<4x6xf32> {
   // expected-error @below {{table has 3 entries; 4-bit codes need 16, 8-bit codes 256}}
-  %w = qf.dequantize_table %c, %s table [1.0, 2.0, 3.0] : tensor<4x3xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
+  %w = qf.dequantize_table %c, %s table dense<[1.0, 2.0, 3.0]> : tensor<3xf32> : tensor<4x3xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
   return %w : tensor<4x6xf32>
 }
 
@@ -649,7 +643,7 @@ func.func @table_size(%c: tensor<4x3xi8>, %s: tensor<1x3xf32>) -> tensor<4x6xf32
 
 func.func @table_codes_shape(%c: tensor<4x6xi8>, %s: tensor<1x3xf32>) -> tensor<4x6xf32> {
   // expected-error @below {{codes dimension 1 is 6, expected 3 for 4-bit codes of 'tensor<4x6xf32>'}}
-  %w = qf.dequantize_table %c, %s table [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0] : tensor<4x6xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
+  %w = qf.dequantize_table %c, %s table dense<[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]> : tensor<16xf32> : tensor<4x6xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
   return %w : tensor<4x6xf32>
 }
 
@@ -657,7 +651,7 @@ func.func @table_codes_shape(%c: tensor<4x6xi8>, %s: tensor<1x3xf32>) -> tensor<
 
 func.func @table_scales_shape(%c: tensor<4x3xi8>, %s: tensor<3x3xf32>) -> tensor<4x6xf32> {
   // expected-error @below {{scales dimension 0 (3) does not divide the output's (4)}}
-  %w = qf.dequantize_table %c, %s table [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0] : tensor<4x3xi8>, tensor<3x3xf32> -> tensor<4x6xf32>
+  %w = qf.dequantize_table %c, %s table dense<[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]> : tensor<16xf32> : tensor<4x3xi8>, tensor<3x3xf32> -> tensor<4x6xf32>
   return %w : tensor<4x6xf32>
 }
 
@@ -665,6 +659,6 @@ func.func @table_scales_shape(%c: tensor<4x3xi8>, %s: tensor<3x3xf32>) -> tensor
 
 func.func @table_dynamic(%c: tensor<?x3xi8>, %s: tensor<1x3xf32>) -> tensor<?x6xf32> {
   // expected-error @below {{needs static shapes}}
-  %w = qf.dequantize_table %c, %s table [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0] : tensor<?x3xi8>, tensor<1x3xf32> -> tensor<?x6xf32>
+  %w = qf.dequantize_table %c, %s table dense<[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]> : tensor<16xf32> : tensor<?x3xi8>, tensor<1x3xf32> -> tensor<?x6xf32>
   return %w : tensor<?x6xf32>
 }

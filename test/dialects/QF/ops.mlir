@@ -147,9 +147,9 @@ func.func @table_formats() attributes {
 }
 
 // CHECK-LABEL: func.func @dequantize_table
-// CHECK: qf.dequantize_table %{{.*}}, %{{.*}} table [-1.000000e+00, -5.000000e-01, 0.000000e+00, 5.000000e-01, 1.000000e+00, 1.500000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 6.000000e+00, -1.500000e+00, -2.000000e+00, -3.000000e+00, -4.000000e+00, -6.000000e+00, 0.000000e+00] : tensor<4x3xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
+// CHECK: qf.dequantize_table %{{.*}}, %{{.*}} table dense<[-1.000000e+00, -5.000000e-01, 0.000000e+00, 5.000000e-01, 1.000000e+00, 1.500000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 6.000000e+00, -1.500000e+00, -2.000000e+00, -3.000000e+00, -4.000000e+00, -6.000000e+00, 0.000000e+00]> : tensor<16xf32> : tensor<4x3xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
 func.func @dequantize_table(%c: tensor<4x3xi8>, %s: tensor<1x3xf32>) -> tensor<4x6xf32> {
-  %w = qf.dequantize_table %c, %s table [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -1.5, -2.0, -3.0, -4.0, -6.0, 0.0] : tensor<4x3xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
+  %w = qf.dequantize_table %c, %s table dense<[-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -1.5, -2.0, -3.0, -4.0, -6.0, 0.0]> : tensor<16xf32> : tensor<4x3xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
   return %w : tensor<4x6xf32>
 }
 

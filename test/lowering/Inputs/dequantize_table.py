@@ -44,8 +44,8 @@ for bits in (4, 8):
     stored = stored.view(np.int8)
     ct = f"tensor<{K}x{stored.shape[1]}xi8>"
     st = f"tensor<{K // 4}x{N // 3}xf32>"
-    dt = (f"%w = qf.dequantize_table %c, %s table {mlir_array(table, f)} : "
-          f"{ct}, {st} -> tensor<{K}x{N}xf32>")
+    dt = (f"%w = qf.dequantize_table %c, %s table dense<{mlir_array(table, f)}>"
+          f" : tensor<{entries}xf32> : {ct}, {st} -> tensor<{K}x{N}xf32>")
     consts = (f"  %c = arith.constant dense<{mlir_array(stored, str)}> : {ct}\n"
               f"  %s = arith.constant dense<{mlir_array(scales, f)}> : {st}\n"
               f"  {dt}\n")

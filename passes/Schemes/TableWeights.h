@@ -1,0 +1,64 @@
+//===- TableWeights.h - Weights in the float-code formats -------*- C++ -*-===//
+//
+// Part of QuantForge.
+//
+//===----------------------------------------------------------------------===//
+//
+// Quantizing a weight to a float-code format of #qf.scheme (fp8, mxfp4, nf4)
+// with the numerics core (numerics/FloatFormats.h), and the IR that holds
+// it: codes, a float32 scale per block and the format's table of values,
+// read by qf.dequantize_table. Per block of the scheme's layout (channel or
+// group along the reduction axis), with amax the block's largest |w|:
+// - fp8: scale = amax / 448 (float32; 1 for a zero block), codes E4M3FN of
+//   w / scale (float32 quotient) under the scheme's rounding, saturating;
+// - mxfp4: the MX scale 2^X by the OCP floor rule for E2M1 elements, codes
+//   E2M1 of w / 2^X under the scheme's rounding, saturating;
+// - nf4: scale = amax, codes the nearest NF4 level of w / amax (ties to the
+//   lower level); only half_even rounding.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QF_PASSES_SCHEMES_TABLEWEIGHTS_H
+#define QF_PASSES_SCHEMES_TABLEWEIGHTS_H
+
+#include "dialects/QF/QFAttrs.h"
+#include "passes/Schemes/WeightQuantizer.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#include <vector>
+
+namespace mlir::qf {
+
+/// A weight's codes (row-major, one per element), its scales (row-major over
+/// the block grid `gridShape`) and the table of its format, with what the
+/// quantization cost: ||w - dequantized|| / ||w|| and the bytes of codes
+/// (packed) plus f32 scales.
+struct TableWeight {
+  unsigned bits = 0; ///< 4 or 8
+  std::vector<uint8_t> codes;
+  std::vector<float> scales;
+  std::vector<int64_t> gridShape;
+  std::vector<float> table;
+  std::vector<float> dequantized;
+  double relativeError = 0;
+  int64_t storageBytes = 0;
+};
+
+/// Quantizes `data` (row-major, `shape`) to `scheme`'s format. Fails (after
+/// `emitError`) on NaN or infinite data, a group that does not divide the
+/// reduction dimension, or a rounding the format does not take.
+FailureOr<TableWeight>
+quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
+                    SchemeAttr scheme, WeightAxes axes,
+                    function_ref<InFlightDiagnostic()> emitError);
+
+/// The constants and the qf.dequantize_table of `weight`, of `floatType`.
+Value materializeTableWeight(OpBuilder &b, Location loc,
+                             RankedTensorType floatType,
+                             const TableWeight &weight);
+
+} // namespace mlir::qf
+
+#endif // QF_PASSES_SCHEMES_TABLEWEIGHTS_H
