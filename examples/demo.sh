@@ -97,7 +97,8 @@ case "$mode" in
              w4a16g64-rtn w4a16-gptq w4a16-qat w4a16-qat-block w4a16-awq
              w4a16-awq-gptq mixed-4.5bit position-4.5bit w3a16g128-rtn w3a16-rtn
              w3a16-gptq w3a16-qat w3a16-qat-block w3a16-awq w3a16-awq-gptq
-             mixed-3.5bit position-3.5bit)
+             mixed-3.5bit position-3.5bit w8a16-fp8 w4a16-mxfp4 w4a16-nf4
+             w4a16g32-rtn)
     windows=${GPT_WINDOWS:-0} cnn_calib=1000 ;;
   *) echo "demo.sh: the mode is fast or full, not '$mode'" >&2; exit 1 ;;
 esac

@@ -146,6 +146,19 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
        "scheme=w4a16g128 symmetric=false group-fallback=channel", false},
       {"f16", "weights rounded to fp16", false, "", "", false, "scheme=f16",
        false},
+      {"w8a16-fp8",
+       "FP8 E4M3 weights, a float32 scale per output channel (amax / 448), "
+       "rounded to nearest; float activations",
+       false, "", "", false, "scheme=fp8", false},
+      {"w4a16-mxfp4",
+       "OCP MXFP4 weights: E2M1 codes, a power-of-two scale per block of 32 "
+       "along the reduction (per channel where 32 does not divide it)",
+       false, "", "", false, "scheme=mxfp4 group-fallback=channel", false},
+      {"w4a16-nf4",
+       "NF4 weights (QLoRA's normal-quantile levels) times the absmax of "
+       "each block of 64 along the reduction (per channel where 64 does not "
+       "divide it)",
+       false, "", "", false, "scheme=nf4 group-fallback=channel", false},
   };
   return all;
 }
