@@ -10,10 +10,12 @@
 #include "dialects/QF/QFQuantTypes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 
 using namespace mlir;
 using namespace mlir::qf;
+using namespace mlir::qf::lowering;
 
 namespace {
 
@@ -104,4 +106,35 @@ std::optional<std::string> lowering::unsupported(Operation *op) {
   if (auto dynamic = dyn_cast<DynamicDequantizeOp>(op))
     return unsupportedType(elementOf(dynamic.getInput()));
   return unsupportedType(elementOf(cast<DequantizeOp>(op).getInput()));
+}
+
+void lowering::replaceWithDecodingMatmul(PatternRewriter &rewriter,
+                                         linalg::MatmulOp op,
+                                         ValueRange weightInputs,
+                                         ArrayRef<AffineMap> weightMaps,
+                                         DecodeWeight decode) {
+  MLIRContext *ctx = rewriter.getContext();
+  auto map = [&](unsigned a, unsigned b) {
+    return AffineMap::get(
+        3, 0, {getAffineDimExpr(a, ctx), getAffineDimExpr(b, ctx)}, ctx);
+  };
+  SmallVector<Value> inputs = {op.getInputs()[0]};
+  inputs.append(weightInputs.begin(), weightInputs.end());
+  SmallVector<AffineMap> maps = {map(0, 2)};
+  maps.append(weightMaps.begin(), weightMaps.end());
+  maps.push_back(map(0, 1));
+  using utils::IteratorType;
+  auto generic = linalg::GenericOp::create(
+      rewriter, op.getLoc(), op.getResultTypes(), inputs, op.getOutputs(), maps,
+      {IteratorType::parallel, IteratorType::parallel, IteratorType::reduction},
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value k = linalg::IndexOp::create(b, l, 2);
+        Value n = linalg::IndexOp::create(b, l, 1);
+        Value w = decode(b, l, args.slice(1, weightInputs.size()), k, n);
+        Value product = arith::MulFOp::create(b, l, args[0], w);
+        linalg::YieldOp::create(
+            b, l,
+            arith::AddFOp::create(b, l, args.back(), product).getResult());
+      });
+  rewriter.replaceOp(op, generic.getResults());
 }

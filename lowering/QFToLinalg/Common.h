@@ -12,6 +12,7 @@
 #ifndef QF_LOWERING_QFTOLINALG_COMMON_H
 #define QF_LOWERING_QFTOLINALG_COMMON_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
@@ -29,6 +30,19 @@ Value toStorage(OpBuilder &b, Location loc, Value quantized);
 
 /// Sign- or zero-extends a storage integer to the integer type `to`.
 Value widen(OpBuilder &b, Location loc, Value v, Type to, bool isSigned);
+
+/// Weight-only matmuls: a float `linalg.matmul` (default maps, [M, K] x
+/// [K, N]) whose weight [K, N] the body decodes becomes one contraction over
+/// loops (m, n, k) over the lhs and `weightInputs` (read through
+/// `weightMaps`, over those loops), accumulating x * decode(...) into the
+/// matmul's init in k order. `decode` gets the block arguments of
+/// `weightInputs` and the k and n indices, and returns w[k, n].
+using DecodeWeight = function_ref<Value(
+    OpBuilder &, Location, ValueRange weightArgs, Value k, Value n)>;
+void replaceWithDecodingMatmul(PatternRewriter &rewriter, linalg::MatmulOp op,
+                               ValueRange weightInputs,
+                               ArrayRef<AffineMap> weightMaps,
+                               DecodeWeight decode);
 
 /// Why `op` (a qf quantization or compute op) cannot be lowered yet, if so.
 std::optional<std::string> unsupported(Operation *op);

@@ -125,53 +125,35 @@ struct DequantizeWeightsInMatmul : OpRewritePattern<linalg::MatmulOp> {
     std::optional<WeightSource> source = weightSource(rewriter, dequantize);
     if (!source)
       return rewriter.notifyMatchFailure(op, "sub-byte weight not unpacked");
-    MLIRContext *ctx = rewriter.getContext();
     // Loops (m, n, k); weight dimension 0 is k, 1 is n.
-    auto map = [&](std::initializer_list<unsigned> dims) {
-      SmallVector<AffineExpr> exprs;
-      for (unsigned d : dims)
-        exprs.push_back(getAffineDimExpr(d, ctx));
-      return AffineMap::get(3, 0, exprs, ctx);
-    };
     ParamReads reads =
         readParams(rewriter, loc, source->qtype, fType, 3, {/*k=*/2, /*n=*/1});
-    SmallVector<Value> inputs = {lhs};
-    SmallVector<AffineMap> maps = {map({0, 2})};
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
     if (source->storage) {
+      MLIRContext *ctx = rewriter.getContext();
       inputs.push_back(source->storage);
-      maps.push_back(map({2, 1}));
+      maps.push_back(AffineMap::get(
+          3, 0, {getAffineDimExpr(2, ctx), getAffineDimExpr(1, ctx)}, ctx));
     }
     unsigned firstParam = inputs.size();
     inputs.append(reads.inputs);
     maps.append(reads.maps);
-    maps.push_back(map({0, 1}));
     Value rowBytes =
         source->packed ? tensor::DimOp::create(rewriter, loc, source->packed, 1)
                        : Value();
     unsigned bits = source->qtype.getStorageTypeIntegralWidth();
     bool isSigned = source->qtype.isSigned();
-    using utils::IteratorType;
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{resultType}, inputs, op.getOutputs(), maps,
-        {IteratorType::parallel, IteratorType::parallel,
-         IteratorType::reduction},
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value code;
-          if (source->packed)
-            code = extractCode(b, l, source->packed,
-                               ValueRange{linalg::IndexOp::create(b, l, 2)},
-                               linalg::IndexOp::create(b, l, 1), bits, isSigned,
-                               rowBytes);
-          else
-            code = widen(b, l, args[1], b.getI64Type(), isSigned);
+    replaceWithDecodingMatmul(
+        rewriter, op, inputs, maps,
+        [&](OpBuilder &b, Location l, ValueRange args, Value k, Value n) {
+          Value code = source->packed
+                           ? extractCode(b, l, source->packed, ValueRange{k}, n,
+                                         bits, isSigned, rowBytes)
+                           : widen(b, l, args[0], b.getI64Type(), isSigned);
           auto [scale, zp] = reads.at(args, firstParam);
-          Value w = dequantizeCode(b, l, code, scale, zp, fType);
-          Value product = arith::MulFOp::create(b, l, args[0], w);
-          linalg::YieldOp::create(
-              b, l,
-              arith::AddFOp::create(b, l, args.back(), product).getResult());
+          return dequantizeCode(b, l, code, scale, zp, fType);
         });
-    rewriter.replaceOp(op, generic.getResults());
     return success();
   }
 };

@@ -132,36 +132,13 @@ struct DequantizeTableInMatmul : OpRewritePattern<linalg::MatmulOp> {
     if (!resultType.getElementType().isF32() ||
         !cast<RankedTensorType>(lhs.getType()).getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "not an f32 matmul");
-    MLIRContext *ctx = rewriter.getContext();
-    auto map = [&](std::initializer_list<unsigned> dims) {
-      SmallVector<AffineExpr> exprs;
-      for (unsigned d : dims)
-        exprs.push_back(getAffineDimExpr(d, ctx));
-      return AffineMap::get(3, 0, exprs, ctx);
-    };
     // Loops (m, n, k); weight dimension 0 is k, 1 is n.
     TableReads reads(rewriter, op.getLoc(), weight, 3, {/*k=*/2, /*n=*/1});
-    SmallVector<Value> inputs = {lhs};
-    inputs.append(reads.inputs);
-    SmallVector<AffineMap> maps = {map({0, 2})};
-    maps.append(reads.maps);
-    maps.push_back(map({0, 1}));
-    using utils::IteratorType;
-    auto generic = linalg::GenericOp::create(
-        rewriter, op.getLoc(), TypeRange{resultType}, inputs, op.getOutputs(),
-        maps,
-        {IteratorType::parallel, IteratorType::parallel,
-         IteratorType::reduction},
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value k = linalg::IndexOp::create(b, l, 2);
-          Value n = linalg::IndexOp::create(b, l, 1);
-          Value w = reads.decode(b, l, args, 1, {k, n});
-          Value product = arith::MulFOp::create(b, l, args[0], w);
-          linalg::YieldOp::create(
-              b, l,
-              arith::AddFOp::create(b, l, args.back(), product).getResult());
+    replaceWithDecodingMatmul(
+        rewriter, op, reads.inputs, reads.maps,
+        [&](OpBuilder &b, Location l, ValueRange args, Value k, Value n) {
+          return reads.decode(b, l, args, 0, {k, n});
         });
-    rewriter.replaceOp(op, generic.getResults());
     return success();
   }
 };

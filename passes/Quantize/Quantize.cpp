@@ -289,17 +289,11 @@ QuantizePass::quantizeWeightOperand(Operation *op,
   OpBuilder b(op);
   Location loc = weight.getLoc();
   Type weightType = scheme.getWeightType();
-  if (scheme.isTableFormat()) {
-    if (!expressed.isF32())
-      return op->emitOpError("weight operand: format ")
-             << stringifyWeightFormat(scheme.getFormat())
-             << " needs an f32 weight, got " << expressed;
+  // A weight shared by several ops under one scheme is quantized once.
+  auto quantizeShared = [&](auto quantize, auto materialize) -> LogicalResult {
     Value &shared = quantizedWeights[{weight, scheme}];
     if (!shared) {
-      FailureOr<TableWeight> q =
-          quantizeTableWeight(data, type.getShape(), scheme, axes, [&] {
-            return op->emitOpError("weight operand: ");
-          });
+      auto q = quantize();
       if (failed(q))
         return failure();
       if (!report.empty())
@@ -307,11 +301,26 @@ QuantizePass::quantizeWeightOperand(Operation *op,
                      q->storageBytes,
                      outputError(activation, data, q->dequantized, type));
       b.setInsertionPointAfterValue(weight);
-      shared = materializeTableWeight(b, loc, type, *q);
+      shared = materialize(*q);
     }
     op->setOperand(index, shared);
     replacedWeights.insert(weight.getDefiningOp());
     return success();
+  };
+  auto emitError = [&] { return op->emitOpError("weight operand: "); };
+  if (scheme.isTableFormat()) {
+    if (!expressed.isF32())
+      return op->emitOpError("weight operand: format ")
+             << stringifyWeightFormat(scheme.getFormat())
+             << " needs an f32 weight, got " << expressed;
+    return quantizeShared(
+        [&] {
+          return quantizeTableWeight(data, type.getShape(), scheme, axes,
+                                     emitError);
+        },
+        [&](const TableWeight &q) {
+          return materializeTableWeight(b, loc, type, q);
+        });
   }
   if (isa<FloatType>(weightType)) {
     // f16/bf16: round once to the narrow type, extend back for the op.
@@ -324,20 +333,15 @@ QuantizePass::quantizeWeightOperand(Operation *op,
                 APFloat::rmNearestTiesToEven, &lost);
       values.push_back(f);
     }
-    double errorSquared = 0, normSquared = 0;
     std::vector<float> rounded;
-    for (auto [v, f] : llvm::zip(data, values)) {
+    for (const APFloat &f : values) {
       bool lost;
       APFloat back = f;
       back.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
       rounded.push_back(back.convertToFloat());
-      double diff = double(rounded.back()) - v;
-      errorSquared += diff * diff;
-      normSquared += double(v) * v;
     }
     if (!report.empty())
-      recordWeight(op, type, schemeText(scheme),
-                   normSquared > 0 ? std::sqrt(errorSquared / normSquared) : 0,
+      recordWeight(op, type, schemeText(scheme), relativeError(data, rounded),
                    type.getNumElements() * 2,
                    outputError(activation, data, rounded, type));
     Value constant = arith::ConstantOp::create(
@@ -346,24 +350,14 @@ QuantizePass::quantizeWeightOperand(Operation *op,
     replacedWeights.insert(weight.getDefiningOp());
     return success();
   }
-  // A weight shared by several ops under one scheme is quantized once.
-  Value &shared = quantizedWeights[{weight, scheme}];
-  if (!shared) {
-    FailureOr<QuantizedWeight> q =
-        quantizeWeight(data, type.getShape(), scheme, axes, expressed,
-                       [&] { return op->emitOpError("weight operand: "); });
-    if (failed(q))
-      return failure();
-    if (!report.empty())
-      recordWeight(op, type, schemeText(scheme), q->relativeError,
-                   q->storageBytes,
-                   outputError(activation, data, q->dequantized, type));
-    b.setInsertionPointAfterValue(weight);
-    shared = materializeWeight(b, loc, type, *q);
-  }
-  op->setOperand(index, shared);
-  replacedWeights.insert(weight.getDefiningOp());
-  return success();
+  return quantizeShared(
+      [&] {
+        return quantizeWeight(data, type.getShape(), scheme, axes, expressed,
+                              emitError);
+      },
+      [&](const QuantizedWeight &q) {
+        return materializeWeight(b, loc, type, q);
+      });
 }
 
 quant::UniformQuantizedType QuantizePass::activationType(SchemeAttr scheme,

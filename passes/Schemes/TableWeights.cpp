@@ -29,23 +29,11 @@ mlir::qf::quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
   if (format == WeightFormat::nf4 && mode != nm::RoundingMode::HalfEven)
     return emitError() << "format nf4 rounds to the nearest level only "
                           "(rounding = half_even)";
-  std::vector<int64_t> dims(shape.begin(), shape.end());
-  nm::BlockLayout layout;
-  if (scheme.getGranularity() == Granularity::per_group) {
-    int64_t group = scheme.getGroupSize();
-    int64_t reduction = shape[axes.reduction];
-    if (group <= 0 || reduction % group != 0)
-      return emitError() << "group size " << group
-                         << " does not divide the reduction dimension ("
-                         << reduction << " along dimension " << axes.reduction
-                         << " of the weight)";
-    layout =
-        nm::BlockLayout::perGroup(dims, axes.channel, axes.reduction, group);
-  } else if (scheme.getGranularity() == Granularity::per_channel) {
-    layout = nm::BlockLayout::perChannel(dims, axes.channel);
-  } else {
-    layout = nm::BlockLayout::perTensor(dims);
-  }
+  FailureOr<nm::BlockLayout> blocks =
+      weightLayout(shape, scheme, axes, emitError);
+  if (failed(blocks))
+    return failure();
+  const nm::BlockLayout &layout = *blocks;
 
   TableWeight result;
   result.bits = format == WeightFormat::fp8 ? 8 : 4;
@@ -87,7 +75,6 @@ mlir::qf::quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
             : nm::nf4Levels()[code]);
 
   uint64_t seed = scheme.getSeed().value_or(0);
-  double errorSquared = 0, normSquared = 0;
   for (int64_t i = 0, e = layout.numElements(); i < e; ++i) {
     int64_t block = layout.blockOf(i);
     float scale = result.scales[block];
@@ -103,14 +90,9 @@ mlir::qf::quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
     // Finite data always has a code; a zero block's scale is never 0 but
     // for nf4, whose codes are then 7 (0).
     result.codes.push_back(*code);
-    float dq = result.table[*code] * scale;
-    result.dequantized.push_back(dq);
-    double diff = double(dq) - data[i];
-    errorSquared += diff * diff;
-    normSquared += double(data[i]) * data[i];
+    result.dequantized.push_back(result.table[*code] * scale);
   }
-  result.relativeError =
-      normSquared > 0 ? std::sqrt(errorSquared / normSquared) : 0.0;
+  result.relativeError = relativeError(data, result.dequantized);
   result.storageBytes = (layout.numElements() * result.bits + 7) / 8 +
                         int64_t(result.scales.size()) * 4;
   return result;

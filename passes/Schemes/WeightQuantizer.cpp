@@ -75,6 +75,41 @@ quant::UniformQuantizedType mlir::qf::activationType(unsigned bits,
       p->zeroPoint, range.min, range.max);
 }
 
+double mlir::qf::relativeError(ArrayRef<float> data,
+                               ArrayRef<float> approximation) {
+  double errorSquared = 0, normSquared = 0;
+  for (auto [x, y] : llvm::zip_equal(data, approximation)) {
+    double diff = double(y) - x;
+    errorSquared += diff * diff;
+    normSquared += double(x) * x;
+  }
+  return normSquared > 0 ? std::sqrt(errorSquared / normSquared) : 0.0;
+}
+
+FailureOr<numerics::BlockLayout>
+mlir::qf::weightLayout(ArrayRef<int64_t> shape, SchemeAttr scheme,
+                       WeightAxes axes,
+                       function_ref<InFlightDiagnostic()> emitError) {
+  std::vector<int64_t> dims(shape.begin(), shape.end());
+  switch (scheme.getGranularity()) {
+  case Granularity::per_tensor:
+    return numerics::BlockLayout::perTensor(dims);
+  case Granularity::per_channel:
+    return numerics::BlockLayout::perChannel(dims, axes.channel);
+  case Granularity::per_group:
+    break;
+  }
+  int64_t group = scheme.getGroupSize();
+  int64_t reduction = shape[axes.reduction];
+  if (group <= 0 || reduction % group != 0)
+    return emitError() << "group size " << group
+                       << " does not divide the reduction dimension ("
+                       << reduction << " along dimension " << axes.reduction
+                       << " of the weight)";
+  return numerics::BlockLayout::perGroup(dims, axes.channel, axes.reduction,
+                                         group);
+}
+
 FailureOr<QuantizedWeight>
 mlir::qf::quantizeWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
                          SchemeAttr scheme, WeightAxes axes,
@@ -84,28 +119,11 @@ mlir::qf::quantizeWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
   if (bits < 2 || bits > 8)
     return emitError() << "cannot quantize weights to " << bits
                        << " bits (2 to 8)";
-  std::vector<int64_t> dims(shape.begin(), shape.end());
-  numerics::BlockLayout layout;
-  switch (scheme.getGranularity()) {
-  case Granularity::per_tensor:
-    layout = numerics::BlockLayout::perTensor(dims);
-    break;
-  case Granularity::per_channel:
-    layout = numerics::BlockLayout::perChannel(dims, axes.channel);
-    break;
-  case Granularity::per_group: {
-    int64_t group = scheme.getGroupSize();
-    int64_t reduction = shape[axes.reduction];
-    if (group <= 0 || reduction % group != 0)
-      return emitError() << "group size " << group
-                         << " does not divide the reduction dimension ("
-                         << reduction << " along dimension " << axes.reduction
-                         << " of the weight)";
-    layout = numerics::BlockLayout::perGroup(dims, axes.channel, axes.reduction,
-                                             group);
-    break;
-  }
-  }
+  FailureOr<numerics::BlockLayout> blocks =
+      weightLayout(shape, scheme, axes, emitError);
+  if (failed(blocks))
+    return failure();
+  const numerics::BlockLayout &layout = *blocks;
   bool symmetric = scheme.getSymmetric();
   numerics::IntRange range =
       numerics::IntRange::forBits(bits, /*isSigned=*/true, symmetric);
@@ -119,17 +137,12 @@ mlir::qf::quantizeWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
       data.data(), layout, *params, range,
       static_cast<numerics::RoundingMode>(scheme.getRounding()),
       scheme.getSeed().value_or(0));
-  double errorSquared = 0, normSquared = 0;
   for (int64_t i = 0, e = layout.numElements(); i < e; ++i) {
     const numerics::QuantParams &p = (*params)[layout.blockOf(i)];
-    float dq = numerics::dequantize(result.codes[i], p.scale, p.zeroPoint);
-    result.dequantized.push_back(dq);
-    double diff = double(dq) - data[i];
-    errorSquared += diff * diff;
-    normSquared += double(data[i]) * data[i];
+    result.dequantized.push_back(
+        numerics::dequantize(result.codes[i], p.scale, p.zeroPoint));
   }
-  result.relativeError =
-      normSquared > 0 ? std::sqrt(errorSquared / normSquared) : 0.0;
+  result.relativeError = relativeError(data, result.dequantized);
   result.storageBytes = (layout.numElements() * bits + 7) / 8 +
                         layout.numBlocks() * (symmetric ? 4 : 5);
   SmallVector<double> scales;

@@ -17,6 +17,8 @@
 
 #include "dialects/QF/QFAttrs.h"
 
+#include "numerics/QuantParams.h"
+
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
 
@@ -30,6 +32,16 @@ struct WeightAxes {
   unsigned channel;
   unsigned reduction;
 };
+
+/// ||approximation - data|| / ||data|| (0 for all-zero data), in double.
+double relativeError(ArrayRef<float> data, ArrayRef<float> approximation);
+
+/// The blocks `scheme` gives a weight of `shape`: the whole tensor, one per
+/// output channel, or groups along the reduction (which the group size must
+/// divide: otherwise an error through `emitError`).
+FailureOr<numerics::BlockLayout>
+weightLayout(ArrayRef<int64_t> shape, SchemeAttr scheme, WeightAxes axes,
+             function_ref<InFlightDiagnostic()> emitError);
 
 /// A weight's integer codes (row-major, one per element) and their type,
 /// with what the quantization cost: ||w - dequantize(q)|| / ||w|| and the
