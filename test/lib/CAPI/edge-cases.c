@@ -6,7 +6,8 @@
 /*
  * Prints one line per case for test/capi/edge-cases.test: diagnostics with
  * their locations, dynamic shapes with library-allocated outputs, strided
- * inputs and outputs, buffers of the wrong shape, in-memory calibration.
+ * inputs and outputs, buffers of the wrong shape, in-memory calibration;
+ * with a path, a model that crashes MLIR's parser.
  */
 
 #include "quantforge-c/Session.h"
@@ -63,7 +64,7 @@ static QfTensor vector(float *data, int64_t n, int64_t strideBytes) {
   return t;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   printf("version %u.%u\n", qfGetAPIVersion() >> 16,
          qfGetAPIVersion() & 0xffff);
   QfSession session = qfSessionCreate(1);
@@ -159,5 +160,19 @@ int main(void) {
   qfModelDestroy(again);
   qfModelDestroy(mm);
   qfSessionDestroy(session);
+
+  /* A model that crashes MLIR's parser: an error, and the session refuses
+   * what follows. */
+  if (argc > 1) {
+    QfSession crashing = qfSessionCreate(1);
+    qfSessionSetDiagnosticCallback(crashing, onDiagnostic, NULL);
+    printf("parser crash:\n");
+    printf("  null: %d\n",
+           qfModelIsNull(qfModelReadFile(crashing, str(argv[1]), str(""))));
+    printf("after it:\n");
+    printf("  null: %d\n",
+           qfModelIsNull(qfModelParse(crashing, str(doubler), str("ok.mlir"))));
+    qfSessionDestroy(crashing);
+  }
   return 0;
 }
