@@ -54,12 +54,29 @@ static QfTensorInfo infoOf(const runtime::TensorPort &port) {
           intptr_t(port.shape.size()), port.shape.data()};
 }
 
+/// Port `index` of `ports`, or an error and rank -1.
+static QfTensorInfo portInfo(Executable &executable,
+                             const std::vector<runtime::TensorPort> &ports,
+                             intptr_t index, StringRef kind) {
+  if (index < 0 || index >= intptr_t(ports.size())) {
+    executable.session->error("@" + executable.executable->signature().entry +
+                              " has " + Twine(ports.size()) + " " + kind +
+                              "s; there is no " + kind + " #" + Twine(index));
+    return {::wrap(StringRef()), QF_DTYPE_F32, -1, nullptr};
+  }
+  return infoOf(ports[index]);
+}
+
 QfTensorInfo qfExecutableGetInput(QfExecutable e, intptr_t index) {
-  return infoOf(unwrap(e)->executable->signature().inputs[index]);
+  Executable &executable = *unwrap(e);
+  return portInfo(executable, executable.executable->signature().inputs, index,
+                  "input");
 }
 
 QfTensorInfo qfExecutableGetOutput(QfExecutable e, intptr_t index) {
-  return infoOf(unwrap(e)->executable->signature().outputs[index]);
+  Executable &executable = *unwrap(e);
+  return portInfo(executable, executable.executable->signature().outputs, index,
+                  "output");
 }
 
 /// Copies `result` into the caller's `out`, or gives `out` a copy of its

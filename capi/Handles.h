@@ -23,6 +23,8 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include "llvm/Support/ThreadPool.h"
+
 #include <memory>
 #include <optional>
 
@@ -40,6 +42,8 @@ struct Session {
   /// and each call says so.
   bool refuseIfCrashed();
 
+  /// The session's threads (numThreads > 1); outlives `context`.
+  std::unique_ptr<llvm::ThreadPoolInterface> threads;
   std::unique_ptr<MLIRContext> context;
   QfDiagnosticCallback callback = nullptr;
   void *userData = nullptr;

@@ -34,6 +34,12 @@ MlirLogicalResult qfDatasetAddSample(QfDataset d, const MlirStringRef *names,
                                      const QfTensor *tensors,
                                      intptr_t numTensors) {
   Dataset &dataset = *unwrap(d);
+  if (numTensors < 0 || (numTensors > 0 && (!names || !tensors))) {
+    dataset.session->error("calibration sample " +
+                           Twine(dataset.parts->size()) +
+                           ": no names or tensors");
+    return mlirLogicalResultFailure();
+  }
   runtime::NamedTensors part;
   for (intptr_t i = 0; i < numTensors; ++i) {
     std::string name = unwrap(names[i]).str();

@@ -14,7 +14,8 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 
-#include "llvm/Support/Parallel.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -62,11 +63,15 @@ Session::Session(unsigned numThreads) {
   registerAllExtensions(registry);
   registerQFDialect(registry);
   plugin::registerBuiltinBackendDependencies(registry);
-  if (numThreads)
-    llvm::parallel::strategy = llvm::hardware_concurrency(numThreads);
   context = std::make_unique<MLIRContext>(
-      registry, numThreads == 1 ? MLIRContext::Threading::DISABLED
-                                : MLIRContext::Threading::ENABLED);
+      registry, numThreads == 0 ? MLIRContext::Threading::ENABLED
+                                : MLIRContext::Threading::DISABLED);
+  // A pool of the session's own bounds MLIR's threads in this context.
+  if (numThreads > 1) {
+    threads = std::make_unique<llvm::DefaultThreadPool>(
+        llvm::hardware_concurrency(numThreads));
+    context->setThreadPool(*threads);
+  }
   context->printOpOnDiagnostic(false);
   handler = context->getDiagEngine().registerHandler([this](Diagnostic &d) {
     emit(severityOf(d.getSeverity()), describe(d.getLocation()), d.str());
@@ -194,6 +199,13 @@ FailureOr<runtime::HostTensor> capi::toHostTensor(Session &session,
     return bad("data not aligned to its " + Twine(size) + "-byte elements");
   if (isContiguous(tensor))
     return runtime::HostTensor::view(dtype, shape, tensor.data);
+  uint64_t bytes = size;
+  for (int64_t d : shape) {
+    bool overflow = false;
+    bytes = llvm::SaturatingMultiply<uint64_t>(bytes, d, &overflow);
+    if (overflow || bytes > uint64_t(INT64_MAX))
+      return bad("its size overflows");
+  }
   runtime::HostTensor copy(dtype, shape);
   char *out = static_cast<char *>(copy.data());
   const char *base = static_cast<const char *>(tensor.data);

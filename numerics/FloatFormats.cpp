@@ -245,7 +245,8 @@ double mxDecode(uint8_t code, uint8_t scale, MXElement element) {
 //===----------------------------------------------------------------------===//
 
 float nvfp4TensorScale(float amax) {
-  return amax == 0 ? 1.0f : amax / (448.0f * 6.0f);
+  float scale = amax / (448.0f * 6.0f);
+  return scale == 0 ? 1.0f : scale;
 }
 
 uint8_t nvfp4BlockScale(float amax, float tensorScale) {

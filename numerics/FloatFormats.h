@@ -122,7 +122,8 @@ double mxDecode(uint8_t code, uint8_t scale, MXElement element);
 // NVFP4: E2M1 in blocks of 16 with E4M3FN scales and a float32 tensor scale
 //===----------------------------------------------------------------------===//
 
-/// The tensor's scale: amax / (448 * 6) in float32, or 1 when amax is 0.
+/// The tensor's scale: amax / (448 * 6) in float32, or 1 where that is 0
+/// (amax 0 or below 2688 * 2^-149: a zero scale would make 0 / 0).
 float nvfp4TensorScale(float amax);
 /// A block's scale: E4M3FN (HalfEven, saturating) of the float32 quotient
 /// amax / (6 * tensorScale) (the product in float32 first).

@@ -51,13 +51,12 @@ public:
   std::mutex mutex;
   std::vector<Diagnostic> diagnostics;
 
-  /// Raises quantforge.CompilerError with what was reported since the call
-  /// began (the GIL held).
-  [[noreturn]] void raise(const std::string &what) {
+  /// Raises quantforge.CompilerError with `reported` (the GIL held).
+  [[noreturn]] static void raise(const std::vector<Diagnostic> &reported,
+                                 const std::string &what) {
     py::list list;
-    for (const Diagnostic &d : diagnostics)
+    for (const Diagnostic &d : reported)
       list.append(py::make_tuple(d.severity, d.location, d.message));
-    diagnostics.clear();
     py::object cls =
         py::module_::import("quantforge.errors").attr("CompilerError");
     py::object error = cls(list, what);
@@ -82,15 +81,17 @@ using SessionPtr = std::shared_ptr<Session>;
 template <typename Call, typename Ok>
 auto locked(Session &session, const std::string &what, Call call, Ok ok) {
   decltype(call()) result;
+  std::vector<Diagnostic> reported;
   {
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(session.mutex);
     session.diagnostics.clear();
     result = call();
+    // Taken under the lock: another thread's call may report next.
+    reported = std::exchange(session.diagnostics, {});
   }
   if (!ok(result))
-    session.raise(what);
-  session.diagnostics.clear();
+    Session::raise(reported, what);
   return result;
 }
 
@@ -119,6 +120,17 @@ std::string dtypeName(QfDType dtype) {
     if (d == dtype)
       return name;
   return "?";
+}
+
+/// `array`, or a C-contiguous copy where its strides are all zero (a
+/// broadcast), which the C API would take for C order.
+py::array usable(py::array array) {
+  bool broadcast = array.size() > 1;
+  for (py::ssize_t d = 0; d < array.ndim(); ++d)
+    broadcast &= array.strides(d) == 0;
+  if (!broadcast)
+    return array;
+  return py::module_::import("numpy").attr("ascontiguousarray")(array);
 }
 
 /// `array` described in place (no copy; the caller keeps it alive).
@@ -183,6 +195,8 @@ public:
     for (auto [key, value] : sample) {
       names.push_back(py::str(key).cast<std::string>());
       py::array array = py::array::ensure(value);
+      if (array)
+        array = usable(array);
       if (!array)
         throw py::type_error("calibration input '" + names.back() +
                              "' is not an array");
@@ -229,10 +243,12 @@ public:
     return list;
   }
 
-  py::list run(const std::vector<py::array> &args) {
+  py::list run(std::vector<py::array> args) {
     std::vector<QfTensor> in;
-    for (size_t i = 0; i < args.size(); ++i)
+    for (size_t i = 0; i < args.size(); ++i) {
+      args[i] = usable(args[i]);
       in.push_back(describe(args[i], "input #" + std::to_string(i)));
+    }
     // Outputs of static shape go straight into new arrays; the library
     // allocates the others, copied out and freed below.
     intptr_t numOutputs = qfExecutableGetNumOutputs(handle);
@@ -240,13 +256,16 @@ public:
     std::vector<py::array> arrays(numOutputs);
     for (intptr_t i = 0; i < numOutputs; ++i) {
       QfTensorInfo port = qfExecutableGetOutput(handle, i);
+      if (port.dtype == QF_DTYPE_BF16)
+        throw py::type_error("output #" + std::to_string(i) +
+                             " is bfloat16, which NumPy has no dtype for");
       bool dynamic = false;
       std::vector<py::ssize_t> shape;
       for (intptr_t d = 0; d < port.rank; ++d) {
         dynamic |= port.shape[d] == QF_DYNAMIC;
         shape.push_back(port.shape[d]);
       }
-      if (dynamic || port.dtype == QF_DTYPE_BF16)
+      if (dynamic)
         continue;
       arrays[i] = py::array(numpyDType(port.dtype), shape);
       out[i] = describe(arrays[i], "output #" + std::to_string(i));

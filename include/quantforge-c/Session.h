@@ -87,7 +87,8 @@ MLIR_CAPI_EXPORTED intptr_t qfDTypeSize(QfDType dtype);
 
 /*
  * A tensor the caller owns: `rank` sizes, and strides in bytes (all zero:
- * C order, contiguous). `data` is aligned to the element size.
+ * C order, contiguous; so a broadcast along every dimension must be
+ * expanded by the caller). `data` is aligned to the element size.
  */
 typedef struct QfTensor {
   void *data;
@@ -124,10 +125,10 @@ typedef void (*QfDiagnosticCallback)(QfSeverity severity,
                                      MlirStringRef message, void *userData);
 
 /* A session with a context of its own that has every dialect, pass, recipe
- * and built-in backend QuantForge uses. `numThreads` bounds the threads of
- * MLIR in this context (1: none) and of the passes' parallel loops, which
- * are process-wide: the last session created with a non-zero count sets
- * them (0: leave them, one per core by default). */
+ * and built-in backend QuantForge uses. `numThreads` bounds MLIR's threads
+ * in this context (0: one per core, 1: none). The passes' own parallel
+ * loops (GPTQ, calibration statistics) run on LLVM's process-wide pool,
+ * one thread per core. */
 MLIR_CAPI_EXPORTED QfSession qfSessionCreate(intptr_t numThreads);
 MLIR_CAPI_EXPORTED void qfSessionDestroy(QfSession session);
 /* The session's context (borrowed), for the MLIR C API. */
@@ -251,6 +252,7 @@ MLIR_CAPI_EXPORTED QfExecutable qfModelCompile(QfModel model,
 MLIR_CAPI_EXPORTED void qfExecutableDestroy(QfExecutable executable);
 MLIR_CAPI_EXPORTED intptr_t qfExecutableGetNumInputs(QfExecutable executable);
 MLIR_CAPI_EXPORTED intptr_t qfExecutableGetNumOutputs(QfExecutable executable);
+/* Index out of range: an error, and an info of rank -1. */
 MLIR_CAPI_EXPORTED QfTensorInfo qfExecutableGetInput(QfExecutable executable,
                                                      intptr_t index);
 MLIR_CAPI_EXPORTED QfTensorInfo qfExecutableGetOutput(QfExecutable executable,

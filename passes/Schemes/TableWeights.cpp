@@ -51,9 +51,13 @@ mlir::qf::quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
   std::vector<uint8_t> mxScales;
   for (float m : amax) {
     switch (format) {
-    case WeightFormat::fp8:
-      result.scales.push_back(m == 0 ? 1.0f : m / 448.0f);
+    case WeightFormat::fp8: {
+      // 1 where amax / 448 is 0 in float32 (a zero block, or one below
+      // 448 * 2^-149): its codes are then 0, never 0 / 0.
+      float scale = m / 448.0f;
+      result.scales.push_back(scale == 0 ? 1.0f : scale);
       break;
+    }
     case WeightFormat::mxfp4: {
       uint8_t code =
           nm::mxScale(m, nm::MXElement::FP4E2M1, nm::MXScaleRule::Floor);
@@ -87,8 +91,8 @@ mlir::qf::quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
                           mode, seed, i);
     else
       code = nm::nf4Encode(data[i], scale);
-    // Finite data always has a code; a zero block's scale is never 0 but
-    // for nf4, whose codes are then 7 (0).
+    // Finite data always has a code: scales are positive, but nf4's of a
+    // zero block, whose codes are then 7 (0).
     result.codes.push_back(*code);
     result.dequantized.push_back(result.table[*code] * scale);
   }

@@ -9,7 +9,7 @@
 // it: codes, a float32 scale per block and the format's table of values,
 // read by qf.dequantize_table. Per block of the scheme's layout (channel or
 // group along the reduction axis), with amax the block's largest |w|:
-// - fp8: scale = amax / 448 (float32; 1 for a zero block), codes E4M3FN of
+// - fp8: scale = amax / 448 (float32; 1 where that is 0), codes E4M3FN of
 //   w / scale (float32 quotient) under the scheme's rounding, saturating;
 // - mxfp4: the MX scale 2^X by the OCP floor rule for E2M1 elements, codes
 //   E2M1 of w / 2^X under the scheme's rounding, saturating;

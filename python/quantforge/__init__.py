@@ -151,8 +151,8 @@ class Model:
 def import_onnx(path: str, input_shapes: Optional[Mapping[str, Shape]] = None,
                 *, num_threads: int = 0) -> Model:
     """Imports an ONNX model; `input_shapes` fixes its inputs' dynamic
-    dimensions by name. `num_threads` bounds the compiler's threads (0: one
-    per core)."""
+    dimensions by name. `num_threads` bounds MLIR's threads in the model's
+    compiler session (0: one per core)."""
     shapes = {k: [int(d) for d in v] for k, v in (input_shapes or {}).items()}
     return Model(_quantforge.Model.import_onnx(str(path), shapes, num_threads))
 
@@ -176,7 +176,8 @@ def quantize(model: Model, recipe: str,
     """Quantizes a copy of `model` with a built-in recipe (see recipes()) or
     a recipe YAML file, calibrating on `calib`: samples, each a dict from
     input name to array (or a stack of samples along a leading dimension).
-    The arrays are read in place. With `progress`, calibration draws a
+    The arrays are read in place while quantize runs, after `calib` has been
+    consumed: a loader that refills one buffer must yield copies. With `progress`, calibration draws a
     progress bar on stderr when it is a terminal. The copy's `report` says
     what was done (None without `report`)."""
     dataset = None

@@ -124,6 +124,8 @@ def test_load_save_and_pipelines(tmp):
                     "  return %y : tensor<4xf32>\n}\n")
     text.run_pipeline("builtin.module(canonicalize)")
     assert text.compile()(np.arange(4, dtype=np.float32)).tolist() == [0, 2, 4, 6]
+    # A broadcast (every stride 0) is expanded, not read as C order.
+    assert text.compile()(np.broadcast_to(np.float32(3), (4,))).tolist() == [6] * 4
     assert "w4a16-rtn" in qf.recipes()
     assert qf.api_version()[0] == 1
 

@@ -118,6 +118,8 @@ int main(int argc, char **argv) {
   printf("wrong arity:\n");
   printf("  failed: %d\n",
          mlirLogicalResultIsFailure(qfExecutableRun(run, &in, 1, &out, 0)));
+  printf("no input #3:\n");
+  printf("  rank: %ld\n", (long)qfExecutableGetInput(run, 3).rank);
   printf("no report:\n");
   printf("  failed: %d\n", mlirLogicalResultIsFailure(qfModelGetReport(
                                model, QF_REPORT_JSON, printText, NULL)));
@@ -146,6 +148,9 @@ int main(int argc, char **argv) {
   printf("quantized on %ld parts: %d\n", (long)qfDatasetGetNumParts(data), ok);
   printf("markdown report:\n");
   qfModelGetReport(mm, QF_REPORT_MARKDOWN, printText, NULL);
+  printf("no names:\n");
+  printf("  failed: %d\n",
+         mlirLogicalResultIsFailure(qfDatasetAddSample(data, NULL, &stack, 1)));
   QfTensor badSample = stack;
   badSample.shape[2] = 3;
   printf("bad sample added: %d\n",

@@ -3,10 +3,11 @@
 the dequantized weights those formats give, computed here from the formats'
 specifications (via test/unit/Numerics/gen_float_reference.py's tables, not
 QuantForge's code):
-- fp8: per output channel, scale = f32(amax / 448), codes E4M3FN of
+- fp8: per output channel, scale = f32(amax / 448) (1 where that is 0),
+  codes E4M3FN of
   f32(w / scale), ties to even, saturating; w' = f32(value * scale);
-- mxfp4 (groups of 32 along the reduction): X = floor(log2(amax)) - 2,
-  codes E2M1 of w * 2^-X; w' = value * 2^X;
+- mxfp4 (groups of 32 along the reduction): X = floor(log2(amax)) - 2
+  (at least -127, E8M0's smallest), codes E2M1 of w * 2^-X; w' = value * 2^X;
 - nf4 (groups of 64): the nearest level of f32(w / absmax), ties to the
   lower level; w' = f32(level * absmax).
 The input is the identity, so the model's output is the dequantized weight.
@@ -30,6 +31,8 @@ w = (rng.standard_normal((K, N)) * 0.05).astype(np.float32)
 w[:, 3] *= 40          # a channel of large values
 w[0:32, 5] = 0         # a zero MX block
 w[7, 6] = 1.5          # an outlier
+w[:, 7] = 0
+w[9, 7] = 1e-44        # a channel whose amax / 448 is 0 in float32
 F32 = np.float32
 
 
@@ -38,7 +41,8 @@ def fp8():
     deq = np.empty_like(w)
     for n in range(N):
         amax = F32(np.abs(w[:, n]).max())
-        scale = F32(1) if amax == 0 else amax / F32(448)
+        scale = amax / F32(448)
+        scale = F32(1) if scale == 0 else scale
         for k in range(K):
             code = e4m3.encode(float(w[k, n] / scale), "half_even", "saturate")
             deq[k, n] = F32(e4m3.decode(code)) * scale
@@ -52,7 +56,8 @@ def mxfp4():
         for g in range(0, K, 32):
             block = w[g:g + 32, n]
             amax = float(np.abs(block).max())
-            x = -127 if amax == 0 else math.frexp(amax)[1] - 1 - 2
+            # E8M0 holds 2^-127..2^127.
+            x = -127 if amax == 0 else max(-127, math.frexp(amax)[1] - 1 - 2)
             for k in range(32):
                 code = e2m1.encode(float(block[k]) * 2.0 ** -x, "half_even",
                                    "saturate")

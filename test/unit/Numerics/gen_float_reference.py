@@ -236,7 +236,8 @@ np.seterr(all="ignore")
 
 
 def nv_tensor_scale(amax):
-    return F32(1) if F32(amax) == 0 else F32(amax) / (F32(448) * F32(6))
+    scale = F32(amax) / (F32(448) * F32(6))
+    return F32(1) if scale == 0 else scale
 
 
 def nv_block_scale(amax, ts):
@@ -361,7 +362,7 @@ def edge_cases():
                            else 1 << FMT[MX_ELEMENTS[element]].bits):
                 c.add(f"mxdecode {element} {scale} {k}",
                       show(mx_decode(k, scale, element)))
-    for amax in (0.0, 1.0, 2688.0, 1e-30, 3e38, 0.1):
+    for amax in (0.0, 1.0, 2688.0, 1e-30, 3e38, 0.1, 1e-42):
         c.add(f"nvts {hexf(amax)}", show(nv_tensor_scale(amax)))
         ts = float(nv_tensor_scale(amax))
         for block in (0.0, amax, amax / 3, amax * 10, 1e-40):
