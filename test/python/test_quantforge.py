@@ -25,8 +25,11 @@ def tmp(tmp_path):
 
 
 def tool(name, *args):
+    # Under ASan the interpreter runs with the sanitizer's shared runtime
+    # preloaded; the tools link their own.
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
     subprocess.run([os.path.join(TOOLS, name), *map(str, args)], check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, env=env)
 
 
 def run_tool(model, inputs, tmp, key):
