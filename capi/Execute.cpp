@@ -6,6 +6,8 @@
 
 #include "capi/Handles.h"
 
+#include "runtime/ObserverABI.h"
+
 #include "mlir/CAPI/Support.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -129,15 +131,11 @@ static LogicalResult deliver(Session &session, const runtime::TensorPort &port,
     return success();
   }
   const char *in = static_cast<const char *>(result.data());
-  std::vector<int64_t> at(out.rank, 0);
-  for (int64_t i = 0, n = result.numElements(); i < n; ++i) {
-    int64_t offset = 0;
-    for (int64_t d = 0; d < out.rank; ++d)
-      offset += at[d] * out.strides[d];
+  // Byte strides give byte offsets.
+  ArrayRef<int64_t> strides(out.strides, out.rank);
+  for (auto [i, offset] :
+       llvm::enumerate(runtime::rowMajorOffsets(shape, strides)))
     std::memcpy(static_cast<char *>(out.data) + offset, in + i * size, size);
-    for (int64_t d = out.rank - 1; d >= 0 && ++at[d] == shape[d]; --d)
-      at[d] = 0;
-  }
   return success();
 }
 

@@ -6,6 +6,8 @@
 
 #include "capi/Handles.h"
 
+#include "runtime/ObserverABI.h"
+
 #include "dialects/QF/QFDialect.h"
 #include "plugins/BuiltinBackends.h"
 
@@ -209,14 +211,9 @@ FailureOr<runtime::HostTensor> capi::toHostTensor(Session &session,
   runtime::HostTensor copy(dtype, shape);
   char *out = static_cast<char *>(copy.data());
   const char *base = static_cast<const char *>(tensor.data);
-  std::vector<int64_t> index(tensor.rank, 0);
-  for (int64_t i = 0, n = copy.numElements(); i < n; ++i) {
-    int64_t offset = 0;
-    for (int64_t d = 0; d < tensor.rank; ++d)
-      offset += index[d] * strides[d];
+  // Byte strides give byte offsets.
+  for (auto [i, offset] :
+       llvm::enumerate(runtime::rowMajorOffsets(shape, strides)))
     std::memcpy(out + i * size, base + offset, size);
-    for (int64_t d = tensor.rank - 1; d >= 0 && ++index[d] == shape[d]; --d)
-      index[d] = 0;
-  }
   return copy;
 }
