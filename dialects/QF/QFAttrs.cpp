@@ -35,6 +35,43 @@ unsigned SchemeAttr::getWeightBits() const {
   return getWeightType().getIntOrFloatBitWidth();
 }
 
+unsigned mlir::qf::codeBitsOf(WeightFormat format) {
+  switch (format) {
+  case WeightFormat::fp8:
+  case WeightFormat::mxfp8:
+  case WeightFormat::mxint8:
+    return 8;
+  case WeightFormat::mxfp6:
+    return 6;
+  case WeightFormat::mxfp4:
+  case WeightFormat::nvfp4:
+  case WeightFormat::nf4:
+    return 4;
+  case WeightFormat::integer:
+    break;
+  }
+  return 0;
+}
+
+unsigned SchemeAttr::getScaleBytes() const {
+  switch (getFormat()) {
+  case WeightFormat::mxfp4:
+  case WeightFormat::mxfp6:
+  case WeightFormat::mxfp8:
+  case WeightFormat::mxint8:
+  case WeightFormat::nvfp4:
+    return 1;
+  case WeightFormat::fp8:
+  case WeightFormat::nf4:
+    return 4;
+  case WeightFormat::integer:
+    break;
+  }
+  if (isFloatCast(getWeightType()))
+    return 0;
+  return getSymmetric() ? 4 : 5;
+}
+
 LogicalResult SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  Type weightType, Type actType,
                                  Granularity granularity, int64_t groupSize,
@@ -42,19 +79,23 @@ LogicalResult SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  std::optional<uint64_t> seed,
                                  WeightFormat format) {
   auto weightInt = dyn_cast<IntegerType>(weightType);
-  bool weightIsInt = weightInt && weightInt.isSignless() &&
-                     llvm::is_contained({2u, 3u, 4u, 8u}, weightInt.getWidth());
+  bool weightIsInt =
+      weightInt && weightInt.isSignless() &&
+      (llvm::is_contained({2u, 3u, 4u, 8u}, weightInt.getWidth()) ||
+       (format == WeightFormat::mxfp6 && weightInt.getWidth() == 6));
   if (!weightIsInt && !isFloatCast(weightType))
     return emitError() << "scheme weight type must be i2, i3, i4, i8, f16 or "
                           "bf16, got "
                        << weightType;
-  if (actType) {
+  bool fp8Act =
+      format == WeightFormat::fp8 && actType && isa<Float8E4M3FNType>(actType);
+  if (actType && !fp8Act) {
     auto actInt = dyn_cast<IntegerType>(actType);
     bool actIsInt = actInt && actInt.isSignless() &&
                     (actInt.getWidth() == 8 || actInt.getWidth() == 16);
     if (!actIsInt && !isFloatCast(actType))
       return emitError() << "scheme activation type must be i8, i16, f16 or "
-                            "bf16, got "
+                            "bf16 (or f8E4M3FN with format fp8), got "
                          << actType;
   }
   if (granularity == Granularity::per_group && groupSize <= 0)
@@ -66,13 +107,16 @@ LogicalResult SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "scheme with float weight type " << weightType
                        << " has no scales and must be per_tensor";
   if (format != WeightFormat::integer) {
-    unsigned codeBits = format == WeightFormat::fp8 ? 8 : 4;
+    unsigned codeBits = codeBitsOf(format);
     StringRef name = stringifyWeightFormat(format);
     if (!weightIsInt || weightInt.getWidth() != codeBits)
       return emitError() << "scheme format " << name << " has i" << codeBits
                          << " codes, got weight type " << weightType;
-    if (actType)
-      return emitError() << "scheme format " << name << " is weight-only";
+    if (actType && !fp8Act)
+      return emitError() << "scheme format " << name
+                         << (format == WeightFormat::fp8
+                                 ? " takes activations of f8E4M3FN only"
+                                 : " is weight-only");
     if (!symmetric)
       return emitError() << "scheme format " << name << " is symmetric";
   }

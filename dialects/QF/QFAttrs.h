@@ -17,4 +17,10 @@
 #define GET_ATTRDEF_CLASSES
 #include "dialects/QF/QFAttrs.h.inc"
 
+namespace mlir::qf {
+/// Bits of one code of a float-code weight format (8, 6 or 4); 0 for
+/// integer.
+unsigned codeBitsOf(WeightFormat format);
+} // namespace mlir::qf
+
 #endif // QF_DIALECTS_QF_QFATTRS_H

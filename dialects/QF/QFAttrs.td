@@ -57,7 +57,15 @@ def QF_WeightFormatEnum : I32EnumAttr<"WeightFormat",
   // OCP MXFP4: E2M1 codes, a power-of-two scale per block (MX floor rule).
   I32EnumAttrCase<"mxfp4", 2>,
   // NF4 (QLoRA): the 16 normal-quantile levels times the block's absmax.
-  I32EnumAttrCase<"nf4", 3>
+  I32EnumAttrCase<"nf4", 3>,
+  // NVFP4: E2M1 codes, an E4M3FN scale per block and a float32 scale for
+  // the whole tensor.
+  I32EnumAttrCase<"nvfp4", 4>,
+  // OCP MXFP6 (E2M3 elements), MXFP8 (E4M3 elements) and MXINT8: a
+  // power-of-two E8M0 scale per block.
+  I32EnumAttrCase<"mxfp6", 5>,
+  I32EnumAttrCase<"mxfp8", 6>,
+  I32EnumAttrCase<"mxint8", 7>
 ]> {
   let cppNamespace = "::mlir::qf";
   // Only a parameter of #qf.scheme.
@@ -82,14 +90,18 @@ def QF_SchemeAttr : AttrDef<QF_Dialect, "Scheme"> {
     ```
 
     A weight format other than affine integers has the weight type of its
-    codes (i8 for fp8, i4 for mxfp4 and nf4) and is weight-only and
-    symmetric; its blocks are the granularity's (MX's own blocks are groups
-    of 32, NF4's of 64):
+    codes (i8 for fp8, mxfp8 and mxint8, i6 for mxfp6, i4 for mxfp4, nvfp4
+    and nf4) and is symmetric; its blocks are the granularity's (MX's own
+    blocks are groups of 32, NVFP4's of 16, NF4's of 64). Only fp8 takes
+    activations, of FP8 (`act = f8E4M3FN`: rounded to E4M3FN under a
+    calibrated per-tensor scale); the others are
+    weight-only:
 
     ```mlir
     #qf.scheme<weight = i8, format = fp8, per_channel, symmetric, rounding = half_even>
     #qf.scheme<weight = i4, format = mxfp4, per_group = 32, symmetric, rounding = half_even>
     #qf.scheme<weight = i4, format = nf4, per_group = 64, symmetric, rounding = half_even>
+    #qf.scheme<weight = i8, format = fp8, act = f8E4M3FN, per_channel, symmetric, rounding = half_even>
     ```
   }];
   let parameters = (ins
@@ -126,6 +138,10 @@ def QF_SchemeAttr : AttrDef<QF_Dialect, "Scheme"> {
     bool isTableFormat() const {
       return getFormat() != ::mlir::qf::WeightFormat::integer;
     }
+    /// Bytes of one block's scale as stored: 1 for the formats whose scales
+    /// are E8M0 or E4M3 codes (MX, NVFP4), else a float32 (and a zero point
+    /// byte when asymmetric); 0 for the float casts.
+    unsigned getScaleBytes() const;
   }];
 }
 

@@ -262,9 +262,21 @@ LogicalResult DequantizeOp::verify() {
 
 LogicalResult DequantizeTableOp::verify() {
   int64_t entries = getTable().getNumElements();
-  if (getTable().getType().getRank() != 1 || (entries != 16 && entries != 256))
+  if (getTable().getType().getRank() != 1 ||
+      (entries != 16 && entries != 64 && entries != 256))
     return emitOpError("table has ")
-           << entries << " entries; 4-bit codes need 16, 8-bit codes 256";
+           << entries
+           << " entries; 4-bit codes need 16, 6-bit codes 64, 8-bit codes 256";
+  bool byteScales = getScales().getType().getElementType().isInteger(8);
+  if (byteScales != bool(getScaleTable()))
+    return emitOpError(byteScales ? "has i8 scales but no scale_table"
+                                  : "has a scale_table but f32 scales");
+  if (getScaleTable() && (getScaleTable()->getType().getRank() != 1 ||
+                          getScaleTable()->getNumElements() != 256))
+    return emitOpError("scale_table has ") << getScaleTable()->getNumElements()
+                                           << " entries; byte scales need 256";
+  if (getTensorScale() && !getScaleTable())
+    return emitOpError("tensor_scale needs byte scales and a scale_table");
   auto codes = getCodes().getType();
   auto scales = getScales().getType();
   auto output = getOutput().getType();
@@ -289,6 +301,20 @@ LogicalResult DequantizeTableOp::verify() {
              << d << " (" << grid << ") does not divide the output's (" << size
              << ")";
   }
+  return success();
+}
+
+LogicalResult RoundToFloatOp::verify() {
+  Type format = getFormat();
+  if (!isa<Float8E4M3FNType, Float8E5M2Type, Float6E2M3FNType, Float6E3M2FNType,
+           Float4E2M1FNType>(format))
+    return emitOpError("format must be f8E4M3FN, f8E5M2, f6E2M3FN, f6E3M2FN "
+                       "or f4E2M1FN, got ")
+           << format;
+  float scale = getScale().convertToFloat();
+  if (!std::isnormal(scale) || scale < 0)
+    return emitOpError("scale must be a positive normal float32, got ")
+           << scale;
   return success();
 }
 

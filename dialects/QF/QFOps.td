@@ -107,29 +107,69 @@ def QF_DequantizeOp : QF_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
 def QF_DequantizeTableOp : QF_Op<"dequantize_table", [Pure]> {
   let summary = "float weights from codes, a table of values and block scales";
   let description = [{
-    `output[i] = table[code(i)] * scales[i / block]` in f32, for the weight
-    formats whose codes are not affine integers (FP8, MXFP4, NF4:
+    `output[i] = table[code(i)] * scale(i / block)` in f32, for the weight
+    formats whose codes are not affine integers (FP8, MX, NVFP4, NF4:
     `numerics/FloatFormats.h` defines their codes and scales). The table
     has 16 entries (4-bit codes, two per byte along the innermost dimension,
-    the low nibble first, as `qf.pack` packs them) or 256 (8-bit codes, one
-    per byte). Codes are unsigned indices into the table. `scales` has the
-    output's rank; each of its dimensions divides the output's, and the
-    quotient is that dimension's block size.
+    the low nibble first, as `qf.pack` packs them), 64 (6-bit codes, packed
+    as `qf.pack` packs them: a little-endian bit stream per row) or 256
+    (8-bit codes, one per byte). Codes are unsigned indices into the table.
+    `scales` has the output's rank; each of its dimensions divides the
+    output's, and the quotient is that dimension's block size.
+
+    Scales are float32 values, or bytes that are codes into `scale_table`
+    (256 entries: E8M0 powers of two for the MX formats, E4M3FN values for
+    NVFP4), and then an element is `(table[code] * scale_table[scale]) *
+    tensor_scale` when a `tensor_scale` is given, each product in f32.
 
     ```mlir
     %w = qf.dequantize_table %codes, %scales table dense<[-1.0, ..., 1.0]> : tensor<16xf32> : tensor<64x8xi8>, tensor<1x16xf32> -> tensor<64x16xf32>
+    %v = qf.dequantize_table %codes, %e8m0 table dense<...> : tensor<16xf32> scale_table dense<...> : tensor<256xf32> : tensor<64x8xi8>, tensor<2x16xi8> -> tensor<64x16xf32>
     ```
   }];
   let arguments = (ins RankedTensorOf<[I8]>:$codes,
-                       RankedTensorOf<[F32]>:$scales,
-                       FloatElementsAttr<32>:$table);
+                       RankedTensorOf<[F32, I8]>:$scales,
+                       FloatElementsAttr<32>:$table,
+                       OptionalAttr<FloatElementsAttr<32>>:$scale_table,
+                       OptionalAttr<F32Attr>:$tensor_scale);
   let results = (outs RankedTensorOf<[F32]>:$output);
   let assemblyFormat = [{
-    $codes `,` $scales `table` $table attr-dict `:` type($codes) `,` type($scales) `->` type($output)
+    $codes `,` $scales `table` $table (`scale_table` $scale_table^)?
+    (`tensor_scale` $tensor_scale^)? attr-dict `:` type($codes) `,`
+    type($scales) `->` type($output)
   }];
   let extraClassDeclaration = [{
-    /// Bits per code: 4 or 8.
-    unsigned getCodeBits() { return getTable().getNumElements() == 16 ? 4 : 8; }
+    /// Bits per code: 4, 6 or 8.
+    unsigned getCodeBits() {
+      int64_t entries = getTable().getNumElements();
+      return entries == 16 ? 4 : entries == 64 ? 6 : 8;
+    }
+  }];
+  let hasVerifier = 1;
+}
+
+def QF_RoundToFloatOp : QF_Op<"round_to_float",
+                               [Pure, SameOperandsAndResultType]> {
+  let summary = "values rounded onto a low-precision float format under a scale";
+  let description = [{
+    `output = decode(encode(input / scale)) * scale` in f32: the f32
+    quotient `input / scale` is rounded to the nearest value of `format`
+    (ties to the even mantissa, subnormals included), a magnitude beyond the
+    format's largest finite value (infinity included) saturates to it, and
+    NaN stays NaN. This is how FP8 activations run on a machine without FP8
+    arithmetic: the values are exactly those of the format
+    (`numerics::encodeFloat` with half_even and Saturate); `format` is
+    f8E4M3FN, f8E5M2, f6E2M3FN, f6E3M2FN or f4E2M1FN.
+
+    ```mlir
+    %a = qf.round_to_float %x scale 0.0125 : f8E4M3FN, tensor<4x16xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$input, F32Attr:$scale,
+                       TypeAttr:$format);
+  let results = (outs RankedTensorOf<[F32]>:$output);
+  let assemblyFormat = [{
+    $input `scale` $scale attr-dict `:` $format `,` type($input)
   }];
   let hasVerifier = 1;
 }

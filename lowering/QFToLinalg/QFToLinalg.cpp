@@ -84,5 +84,6 @@ void mlir::qf::populateQFToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateDynamicPatterns(patterns);
   lowering::populateSubBytePatterns(patterns);
   lowering::populateTablePatterns(patterns);
+  lowering::populateRoundToFloatPatterns(patterns);
   lowering::populateFakeQuantGradPatterns(patterns);
 }

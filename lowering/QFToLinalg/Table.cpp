@@ -4,12 +4,15 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Weights in the float-code formats (FP8, MXFP4, NF4) are codes into a table
-// of values, times a float32 scale per block. A float `linalg.matmul` whose
+// Weights in the float-code formats (FP8, MX, NVFP4, NF4) are codes into a
+// table of values, times a scale per block: a float32, or a byte that
+// indexes a second table (E8M0 or E4M3FN values), then times the tensor's
+// float32 scale where there is one. A float `linalg.matmul` whose
 // weight is a qf.dequantize_table becomes one contraction that decodes each
 // weight as it multiplies (the float weights are never stored); any other
 // use becomes one elementwise generic. Either way an element is
-// table[code] * scale, one f32 product, as the numerics core decodes it.
+// table[code] * scale (* tensor scale), f32 products in that order, as the
+// numerics core decodes it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,16 +37,23 @@ namespace {
 /// the generic's loops, where weight dimension d is loop `loops[d]`.
 struct TableReads {
   Value table;
-  Value packed; ///< 4-bit codes, read with extractCode
+  Value scaleTable;  ///< for byte scales
+  Value tensorScale; ///< NVFP4's
+  Value packed;      ///< 4-bit codes, read with extractCode
   Value rowBytes;
   SmallVector<Value> inputs;
   SmallVector<AffineMap> maps;
   bool directCodes = false; ///< inputs[0] is the 8-bit codes
+  unsigned codeBits = 0;
 
   TableReads(OpBuilder &b, Location loc, DequantizeTableOp op,
              unsigned numLoops, ArrayRef<unsigned> loops) {
     MLIRContext *ctx = b.getContext();
     table = arith::ConstantOp::create(b, loc, op.getTable());
+    if (DenseElementsAttr attr = op.getScaleTableAttr())
+      scaleTable = arith::ConstantOp::create(b, loc, attr);
+    if (op.getTensorScaleAttr())
+      tensorScale = arith::ConstantOp::create(b, loc, op.getTensorScaleAttr());
     auto output = op.getOutput().getType();
     auto scales = op.getScales().getType();
     SmallVector<AffineExpr> weightExprs, scaleExprs;
@@ -53,7 +63,8 @@ struct TableReads {
       int64_t block = output.getDimSize(d) / scales.getDimSize(d);
       scaleExprs.push_back(block == 1 ? e : e.floorDiv(block));
     }
-    if (op.getCodeBits() == 8) {
+    codeBits = op.getCodeBits();
+    if (codeBits == 8) {
       directCodes = true;
       inputs.push_back(op.getCodes());
       maps.push_back(AffineMap::get(numLoops, 0, weightExprs, ctx));
@@ -74,12 +85,23 @@ struct TableReads {
     if (directCodes)
       code = arith::ExtUIOp::create(b, loc, b.getI64Type(), args[first]);
     else
-      code = extractCode(b, loc, packed, at.drop_back(), at.back(), 4,
+      code = extractCode(b, loc, packed, at.drop_back(), at.back(), codeBits,
                          /*isSigned=*/false, rowBytes);
-    Value index = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), code);
-    Value value = tensor::ExtractOp::create(b, loc, table, index);
+    Value value = lookUp(b, loc, table, code);
     Value scale = args[first + (directCodes ? 1 : 0)];
-    return arith::MulFOp::create(b, loc, value, scale);
+    if (scaleTable)
+      scale = lookUp(b, loc, scaleTable,
+                     arith::ExtUIOp::create(b, loc, b.getI64Type(), scale));
+    Value result = arith::MulFOp::create(b, loc, value, scale);
+    if (tensorScale)
+      result = arith::MulFOp::create(b, loc, result, tensorScale);
+    return result;
+  }
+
+  /// table[code] for an unsigned i64 code.
+  static Value lookUp(OpBuilder &b, Location loc, Value table, Value code) {
+    Value index = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), code);
+    return tensor::ExtractOp::create(b, loc, table, index);
   }
 };
 

@@ -60,6 +60,10 @@ private:
                                       SchemeAttr scheme, ArrayRef<float> data);
   LogicalResult quantizeActivation(Operation *op, unsigned index,
                                    SchemeAttr scheme, bool isConv);
+  /// FP8 activations: `index`'s operand rounded to the scheme's float
+  /// activation type under a scale from its calibrated range.
+  LogicalResult roundActivationToFloat(Operation *op, unsigned index,
+                                       SchemeAttr scheme);
   void quantizeOutput(Operation *op, SchemeAttr scheme);
   /// The type of a static activation with calibrated range [min, max].
   quant::UniformQuantizedType activationType(SchemeAttr scheme,
@@ -260,7 +264,7 @@ LogicalResult QuantizePass::quantizeOp(Operation *op,
     // Quantized by an earlier pass (GPTQ, ...), which says what it did.
     if (auto by = dq->getAttrOfType<DictionaryAttr>("qf.quantized_by"))
       recordQuantizedWeight(op, dq, by);
-  } else if (!scheme.isWeightOnly()) {
+  } else if (!scheme.isWeightOnly() && !scheme.isTableFormat()) {
     // Activation times activation (attention): both are activations.
     if (failed(quantizeActivation(op, contraction.weight, scheme,
                                   contraction.isConv)))
@@ -268,6 +272,8 @@ LogicalResult QuantizePass::quantizeOp(Operation *op,
   }
   if (scheme.isWeightOnly())
     return success();
+  if (isa<FloatType>(scheme.getActType()))
+    return roundActivationToFloat(op, contraction.activation, scheme);
   if (failed(quantizeActivation(op, contraction.activation, scheme,
                                 contraction.isConv)))
     return failure();
@@ -441,6 +447,53 @@ LogicalResult QuantizePass::quantizeActivation(Operation *op, unsigned index,
            << "] cannot be quantized";
   op->setOperand(index, staticQDQ(observe.getOutput(), qtype,
                                   scheme.getRounding(), seed, observe));
+  return success();
+}
+
+LogicalResult QuantizePass::roundActivationToFloat(Operation *op,
+                                                   unsigned index,
+                                                   SchemeAttr scheme) {
+  auto format = cast<FloatType>(scheme.getActType());
+  if (dynamicActivations != DynamicActivations::None)
+    return op->emitOpError("activations of ")
+           << format
+           << " take a calibrated scale per tensor: dynamic-activations must "
+              "be none";
+  if (scheme.getRounding() != RoundingMode::half_even)
+    return op->emitOpError("activations of ")
+           << format << " round half_even only";
+  Value value = op->getOperand(index);
+  auto observe = value.getDefiningOp<ObserveOp>();
+  DictionaryAttr stats = observe ? observe.getStatsAttr() : DictionaryAttr();
+  auto min = stats ? stats.getAs<FloatAttr>("min") : FloatAttr();
+  auto max = stats ? stats.getAs<FloatAttr>("max") : FloatAttr();
+  if (!min || !max)
+    return op->emitOpError("activations of ")
+           << format << " (operand " << index
+           << ") need calibration statistics (min and max of a qf.observe): "
+              "run qf-insert-observers and qf-calibrate first";
+  // scale = amax / the format's largest finite value, in float32; a range
+  // of zeros takes 1.
+  double amax = std::max(std::fabs(min.getValueAsDouble()),
+                         std::fabs(max.getValueAsDouble()));
+  double largest =
+      APFloat::getLargest(format.getFloatSemantics()).convertToDouble();
+  float scale = amax == 0 ? 1.0f : float(amax / largest);
+  if (!std::isnormal(scale))
+    return observe.emitOpError("the ")
+           << format << " scale of the calibrated range ["
+           << min.getValueAsDouble() << ", " << max.getValueAsDouble()
+           << "] is " << scale << ", outside the normal float32 range";
+  auto key = std::make_pair(observe.getOutput(), Type(format));
+  Value &rounded = quantized[key];
+  if (!rounded) {
+    OpBuilder b(op->getContext());
+    b.setInsertionPointAfter(observe);
+    rounded =
+        RoundToFloatOp::create(b, observe.getLoc(), observe.getOutput(),
+                               b.getF32FloatAttr(scale), TypeAttr::get(format));
+  }
+  op->setOperand(index, rounded);
   return success();
 }
 

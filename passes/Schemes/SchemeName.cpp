@@ -22,12 +22,18 @@ FailureOr<SchemeAttr> mlir::qf::parseSchemeName(MLIRContext *ctx,
     return SchemeAttr::get(ctx, weight, Type(), Granularity::per_tensor, 0,
                            true, rounding, seed);
   }
-  // The float-code formats: fp8 (per channel), mxfp4 (groups of 32, the MX
-  // block), nf4 (groups of 64, QLoRA's); a gN suffix sets another group.
-  for (auto [prefix, format, bits, group] :
-       {std::tuple{"fp8", WeightFormat::fp8, 8, int64_t(0)},
-        std::tuple{"mxfp4", WeightFormat::mxfp4, 4, int64_t(32)},
-        std::tuple{"nf4", WeightFormat::nf4, 4, int64_t(64)}}) {
+  // The float-code formats, with their own blocks by default: fp8 (per
+  // channel; fp8a8 with E4M3FN activations), the MX formats (groups of 32),
+  // nvfp4 (16), nf4 (64, QLoRA's); a gN suffix sets another group.
+  for (auto [prefix, format, group, fp8Act] :
+       {std::tuple{"fp8a8", WeightFormat::fp8, int64_t(0), true},
+        std::tuple{"fp8", WeightFormat::fp8, int64_t(0), false},
+        std::tuple{"mxfp4", WeightFormat::mxfp4, int64_t(32), false},
+        std::tuple{"mxfp6", WeightFormat::mxfp6, int64_t(32), false},
+        std::tuple{"mxfp8", WeightFormat::mxfp8, int64_t(32), false},
+        std::tuple{"mxint8", WeightFormat::mxint8, int64_t(32), false},
+        std::tuple{"nvfp4", WeightFormat::nvfp4, int64_t(16), false},
+        std::tuple{"nf4", WeightFormat::nf4, int64_t(64), false}}) {
     StringRef rest = name;
     if (!rest.consume_front(prefix))
       continue;
@@ -39,10 +45,11 @@ FailureOr<SchemeAttr> mlir::qf::parseSchemeName(MLIRContext *ctx,
     }
     if (!rest.empty())
       continue;
-    return SchemeAttr::get(ctx, b.getIntegerType(bits), Type(),
-                           group ? Granularity::per_group
-                                 : Granularity::per_channel,
-                           group, /*symmetric=*/true, rounding, seed, format);
+    return SchemeAttr::get(
+        ctx, b.getIntegerType(codeBitsOf(format)),
+        fp8Act ? Type(b.getType<Float8E4M3FNType>()) : Type(),
+        group ? Granularity::per_group : Granularity::per_channel, group,
+        /*symmetric=*/true, rounding, seed, format);
   }
   StringRef rest = name;
   unsigned weightBits = 0, actBits = 0;
@@ -57,7 +64,8 @@ FailureOr<SchemeAttr> mlir::qf::parseSchemeName(MLIRContext *ctx,
   if (!ok || !rest.empty()) {
     error = "unknown scheme '" + name.str() +
             "'; expected wBaA[gN|t] (e.g. w8a8, w4a16g128, w8a8t), f16, "
-            "bf16, fp8, mxfp4 or nf4 (with gN)";
+            "bf16, fp8, fp8a8, mxfp4, mxfp6, mxfp8, mxint8, nvfp4 or nf4 "
+            "(with gN)";
     return failure();
   }
   if (weightBits != 2 && weightBits != 3 && weightBits != 4 &&
@@ -81,6 +89,8 @@ FailureOr<SchemeAttr> mlir::qf::parseSchemeName(MLIRContext *ctx,
 std::string mlir::qf::schemeName(SchemeAttr scheme) {
   if (scheme.isTableFormat()) {
     std::string name = stringifyWeightFormat(scheme.getFormat()).str();
+    if (scheme.getActType())
+      name += "a8";
     if (scheme.getGranularity() == Granularity::per_group)
       name += "g" + std::to_string(scheme.getGroupSize());
     return name;

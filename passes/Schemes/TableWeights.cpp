@@ -19,6 +19,50 @@ using namespace mlir;
 using namespace mlir::qf;
 namespace nm = mlir::qf::numerics;
 
+namespace {
+
+/// The MX element of an MX weight format.
+std::optional<nm::MXElement> mxElementOf(WeightFormat format) {
+  switch (format) {
+  case WeightFormat::mxfp4:
+    return nm::MXElement::FP4E2M1;
+  case WeightFormat::mxfp6:
+    return nm::MXElement::FP6E2M3;
+  case WeightFormat::mxfp8:
+    return nm::MXElement::FP8E4M3;
+  case WeightFormat::mxint8:
+    return nm::MXElement::INT8;
+  default:
+    return std::nullopt;
+  }
+}
+
+/// The value of every code of `format`, indexed by code.
+std::vector<float> codeTable(WeightFormat format) {
+  std::vector<float> table;
+  unsigned bits = codeBitsOf(format);
+  for (unsigned code = 0; code < (1u << bits); ++code) {
+    if (format == WeightFormat::nf4) {
+      table.push_back(nm::nf4Levels()[code]);
+      continue;
+    }
+    if (format == WeightFormat::mxint8) {
+      // 1.6 fixed point, two's complement.
+      table.push_back(float(int8_t(code)) / 64.0f);
+      continue;
+    }
+    nm::FloatFormat element = nm::FloatFormat::E4M3FN;
+    if (std::optional<nm::MXElement> mx = mxElementOf(format))
+      element = *nm::elementFormat(*mx);
+    else if (format == WeightFormat::nvfp4)
+      element = nm::FloatFormat::E2M1FN;
+    table.push_back(float(nm::decodeFloat(code, element)));
+  }
+  return table;
+}
+
+} // namespace
+
 FailureOr<TableWeight>
 mlir::qf::quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
                               SchemeAttr scheme, WeightAxes axes,
@@ -34,12 +78,15 @@ mlir::qf::quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
   if (failed(blocks))
     return failure();
   const nm::BlockLayout &layout = *blocks;
+  std::optional<nm::MXElement> mx = mxElementOf(format);
 
   TableWeight result;
-  result.bits = format == WeightFormat::fp8 ? 8 : 4;
+  result.bits = codeBitsOf(format);
   result.gridShape = layout.gridShape();
+  result.table = codeTable(format);
   // Each block's largest magnitude.
   std::vector<float> amax(layout.numBlocks(), 0.0f);
+  float tensorAmax = 0;
   for (int64_t i = 0, e = layout.numElements(); i < e; ++i) {
     if (!std::isfinite(data[i]))
       return emitError() << "weight contains NaN or infinite values; it "
@@ -47,58 +94,60 @@ mlir::qf::quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
                          << name;
     float &m = amax[layout.blockOf(i)];
     m = std::max(m, std::fabs(data[i]));
+    tensorAmax = std::max(tensorAmax, m);
   }
-  std::vector<uint8_t> mxScales;
+  if (mx || format == WeightFormat::nvfp4) {
+    for (int code = 0; code < 256; ++code)
+      result.scaleTable.push_back(
+          mx ? float(nm::decodeFloat(code, nm::FloatFormat::E8M0FNU))
+             : float(nm::decodeFloat(code, nm::FloatFormat::E4M3FN)));
+    if (format == WeightFormat::nvfp4)
+      result.tensorScale = nm::nvfp4TensorScale(tensorAmax);
+  }
   for (float m : amax) {
-    switch (format) {
-    case WeightFormat::fp8: {
+    if (mx)
+      result.scaleCodes.push_back(nm::mxScale(m, *mx, nm::MXScaleRule::Floor));
+    else if (format == WeightFormat::nvfp4)
+      result.scaleCodes.push_back(nm::nvfp4BlockScale(m, *result.tensorScale));
+    else if (format == WeightFormat::fp8)
       // 1 where amax / 448 is 0 in float32 (a zero block, or one below
       // 448 * 2^-149): its codes are then 0, never 0 / 0.
-      float scale = m / 448.0f;
-      result.scales.push_back(scale == 0 ? 1.0f : scale);
-      break;
-    }
-    case WeightFormat::mxfp4: {
-      uint8_t code =
-          nm::mxScale(m, nm::MXElement::FP4E2M1, nm::MXScaleRule::Floor);
-      mxScales.push_back(code);
-      result.scales.push_back(std::ldexp(1.0f, int(code) - 127));
-      break;
-    }
-    default: // nf4
+      result.scales.push_back(m / 448.0f == 0 ? 1.0f : m / 448.0f);
+    else // nf4
       result.scales.push_back(m);
-      break;
-    }
   }
-  for (int code = 0, e = 1 << result.bits; code < e; ++code)
-    result.table.push_back(
-        format == WeightFormat::fp8
-            ? float(nm::decodeFloat(code, nm::FloatFormat::E4M3FN))
-        : format == WeightFormat::mxfp4
-            ? float(nm::decodeFloat(code, nm::FloatFormat::E2M1FN))
-            : nm::nf4Levels()[code]);
 
   uint64_t seed = scheme.getSeed().value_or(0);
   for (int64_t i = 0, e = layout.numElements(); i < e; ++i) {
     int64_t block = layout.blockOf(i);
-    float scale = result.scales[block];
     std::optional<uint8_t> code;
-    if (format == WeightFormat::fp8)
-      code = nm::encodeFloat(data[i] / scale, nm::FloatFormat::E4M3FN, mode,
-                             nm::OverflowMode::Saturate, seed, i);
-    else if (format == WeightFormat::mxfp4)
-      code = nm::mxEncode(data[i], mxScales[block], nm::MXElement::FP4E2M1,
-                          mode, seed, i);
-    else
-      code = nm::nf4Encode(data[i], scale);
-    // Finite data always has a code: scales are positive, but nf4's of a
-    // zero block, whose codes are then 7 (0).
+    float value;
+    if (mx) {
+      uint8_t scale = result.scaleCodes[block];
+      code = nm::mxEncode(data[i], scale, *mx, mode, seed, i);
+      value = result.table[*code] * result.scaleTable[scale];
+    } else if (format == WeightFormat::nvfp4) {
+      uint8_t scale = result.scaleCodes[block];
+      code =
+          nm::nvfp4Encode(data[i], scale, *result.tensorScale, mode, seed, i);
+      value = nm::nvfp4Decode(*code, scale, *result.tensorScale);
+    } else {
+      float scale = result.scales[block];
+      code = format == WeightFormat::fp8
+                 ? nm::encodeFloat(data[i] / scale, nm::FloatFormat::E4M3FN,
+                                   mode, nm::OverflowMode::Saturate, seed, i)
+                 : nm::nf4Encode(data[i], scale);
+      value = result.table[*code] * scale;
+    }
+    // Finite data always has a code: the scales are positive and finite
+    // (nf4's of a zero block is 0, whose codes are then 7, the level 0).
     result.codes.push_back(*code);
-    result.dequantized.push_back(result.table[*code] * scale);
+    result.dequantized.push_back(value);
   }
   result.relativeError = relativeError(data, result.dequantized);
   result.storageBytes = (layout.numElements() * result.bits + 7) / 8 +
-                        int64_t(result.scales.size()) * 4;
+                        int64_t(layout.numBlocks()) * scheme.getScaleBytes() +
+                        (result.tensorScale ? 4 : 0);
   return result;
 }
 
@@ -122,13 +171,28 @@ Value mlir::qf::materializeTableWeight(OpBuilder &b, Location loc,
   auto codesType = RankedTensorType::get(codesShape, b.getI8Type());
   Value codes = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(codesType, ArrayRef(bytes)));
-  auto scalesType = RankedTensorType::get(weight.gridShape, b.getF32Type());
-  Value scales = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(scalesType, ArrayRef(weight.scales)));
-  auto tableType =
-      RankedTensorType::get({int64_t(weight.table.size())}, b.getF32Type());
-  return DequantizeTableOp::create(
-      b, loc, floatType, codes, scales,
-      cast<DenseFPElementsAttr>(
-          DenseElementsAttr::get(tableType, ArrayRef(weight.table))));
+  auto f32Table = [&](ArrayRef<float> values) {
+    auto type = RankedTensorType::get({int64_t(values.size())}, b.getF32Type());
+    return cast<DenseFPElementsAttr>(DenseElementsAttr::get(type, values));
+  };
+  Value scales;
+  DenseFPElementsAttr scaleTable;
+  if (weight.scaleCodes.empty()) {
+    auto type = RankedTensorType::get(weight.gridShape, b.getF32Type());
+    scales = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, ArrayRef(weight.scales)));
+  } else {
+    auto type = RankedTensorType::get(weight.gridShape, b.getI8Type());
+    std::vector<int8_t> scaleBytes(weight.scaleCodes.begin(),
+                                   weight.scaleCodes.end());
+    scales = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, ArrayRef(scaleBytes)));
+    scaleTable = f32Table(weight.scaleTable);
+  }
+  FloatAttr tensorScale;
+  if (weight.tensorScale)
+    tensorScale = b.getF32FloatAttr(*weight.tensorScale);
+  return DequantizeTableOp::create(b, loc, floatType, codes, scales,
+                                   f32Table(weight.table), scaleTable,
+                                   tensorScale);
 }

@@ -4,17 +4,20 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Quantizing a weight to a float-code format of #qf.scheme (fp8, mxfp4, nf4)
-// with the numerics core (numerics/FloatFormats.h), and the IR that holds
-// it: codes, a float32 scale per block and the format's table of values,
-// read by qf.dequantize_table. Per block of the scheme's layout (channel or
-// group along the reduction axis), with amax the block's largest |w|:
-// - fp8: scale = amax / 448 (float32; 1 where that is 0), codes E4M3FN of
+// Quantizing a weight to a float-code format of #qf.scheme with the
+// numerics core (numerics/FloatFormats.h), and the IR that holds it: codes,
+// a scale per block and the format's table of values, read by
+// qf.dequantize_table. Per block of the scheme's layout (channel or group
+// along the reduction axis), with amax the block's largest |w|:
+// - fp8: a float32 scale amax / 448 (1 where that is 0), codes E4M3FN of
 //   w / scale (float32 quotient) under the scheme's rounding, saturating;
-// - mxfp4: the MX scale 2^X by the OCP floor rule for E2M1 elements, codes
-//   E2M1 of w / 2^X under the scheme's rounding, saturating;
-// - nf4: scale = amax, codes the nearest NF4 level of w / amax (ties to the
-//   lower level); only half_even rounding.
+// - mxfp4, mxfp6, mxfp8, mxint8: the MX scale 2^X by the OCP floor rule
+//   for the element (E2M1, E2M3, E4M3, INT8), stored as its E8M0 byte;
+//   codes of w / 2^X under the scheme's rounding, saturating;
+// - nvfp4: a float32 scale for the whole weight, an E4M3FN byte per block,
+//   E2M1 codes (numerics' nvfp4 functions);
+// - nf4: a float32 scale amax, codes the nearest NF4 level of w / amax
+//   (ties to the lower level); only half_even rounding.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +30,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 
+#include <optional>
 #include <vector>
 
 namespace mlir::qf {
@@ -34,11 +38,14 @@ namespace mlir::qf {
 /// A weight's codes (row-major, one per element), its scales (row-major over
 /// the block grid `gridShape`) and the table of its format, with what the
 /// quantization cost: ||w - dequantized|| / ||w|| and the bytes of codes
-/// (packed) plus f32 scales.
+/// (packed) plus scales as stored.
 struct TableWeight {
-  unsigned bits = 0; ///< 4 or 8
+  unsigned bits = 0; ///< 4, 6 or 8
   std::vector<uint8_t> codes;
-  std::vector<float> scales;
+  std::vector<float> scales;        ///< float32 scales (fp8, nf4), or
+  std::vector<uint8_t> scaleCodes;  ///< byte scales (MX, NVFP4) and
+  std::vector<float> scaleTable;    ///< their 256 values
+  std::optional<float> tensorScale; ///< NVFP4's scale of the whole weight
   std::vector<int64_t> gridShape;
   std::vector<float> table;
   std::vector<float> dequantized;

@@ -469,7 +469,7 @@ func.func @scheme_weight_type() attributes {s = #qf.scheme<weight = i5, per_tens
 
 // -----
 
-// expected-error @below {{scheme activation type must be i8, i16, f16 or bf16, got 'f64'}}
+// expected-error @below {{scheme activation type must be i8, i16, f16 or bf16 (or f8E4M3FN with format fp8), got 'f64'}}
 func.func @scheme_act_type() attributes {s = #qf.scheme<weight = i4, act = f64, per_tensor, symmetric, rounding = half_even>} {
   return
 }
@@ -634,7 +634,7 @@ func.func @scheme_format_unknown() attributes {s = #qf.scheme<weight = i4, forma
 // -----
 
 func.func @table_size(%c: tensor<4x3xi8>, %s: tensor<1x3xf32>) -> tensor<4x6xf32> {
-  // expected-error @below {{table has 3 entries; 4-bit codes need 16, 8-bit codes 256}}
+  // expected-error @below {{table has 3 entries; 4-bit codes need 16, 6-bit codes 64, 8-bit codes 256}}
   %w = qf.dequantize_table %c, %s table dense<[1.0, 2.0, 3.0]> : tensor<3xf32> : tensor<4x3xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
   return %w : tensor<4x6xf32>
 }
@@ -661,4 +661,80 @@ func.func @table_dynamic(%c: tensor<?x3xi8>, %s: tensor<1x3xf32>) -> tensor<?x6x
   // expected-error @below {{needs static shapes}}
   %w = qf.dequantize_table %c, %s table dense<[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]> : tensor<16xf32> : tensor<?x3xi8>, tensor<1x3xf32> -> tensor<?x6xf32>
   return %w : tensor<?x6xf32>
+}
+
+// -----
+
+// expected-error @below {{scheme activation type must be i8, i16, f16 or bf16 (or f8E4M3FN with format fp8), got 'f8E4M3FN'}}
+func.func @scheme_mx_fp8_act() attributes {s = #qf.scheme<weight = i8, format = mxint8, act = f8E4M3FN, per_group = 32, symmetric, rounding = half_even>} {
+  return
+}
+
+// -----
+
+// expected-error @below {{scheme format fp8 takes activations of f8E4M3FN only}}
+func.func @scheme_fp8_int_act() attributes {s = #qf.scheme<weight = i8, format = fp8, act = i8, per_channel, symmetric, rounding = half_even>} {
+  return
+}
+
+// -----
+
+// expected-error @below {{scheme weight type must be i2, i3, i4, i8, f16 or bf16, got 'i6'}}
+func.func @scheme_i6_integer() attributes {s = #qf.scheme<weight = i6, per_channel, symmetric, rounding = half_even>} {
+  return
+}
+
+// -----
+
+func.func @table_byte_scales_without_table(%c: tensor<4x3xi8>, %s: tensor<1x3xi8>) -> tensor<4x6xf32> {
+  // expected-error @below {{has i8 scales but no scale_table}}
+  %w = qf.dequantize_table %c, %s table dense<0.0> : tensor<16xf32> : tensor<4x3xi8>, tensor<1x3xi8> -> tensor<4x6xf32>
+  return %w : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @table_scale_table_f32(%c: tensor<4x3xi8>, %s: tensor<1x3xf32>) -> tensor<4x6xf32> {
+  // expected-error @below {{has a scale_table but f32 scales}}
+  %w = qf.dequantize_table %c, %s table dense<0.0> : tensor<16xf32> scale_table dense<1.0> : tensor<256xf32> : tensor<4x3xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
+  return %w : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @table_scale_table_size(%c: tensor<4x3xi8>, %s: tensor<1x3xi8>) -> tensor<4x6xf32> {
+  // expected-error @below {{scale_table has 16 entries; byte scales need 256}}
+  %w = qf.dequantize_table %c, %s table dense<0.0> : tensor<16xf32> scale_table dense<1.0> : tensor<16xf32> : tensor<4x3xi8>, tensor<1x3xi8> -> tensor<4x6xf32>
+  return %w : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @table_tensor_scale_f32(%c: tensor<4x3xi8>, %s: tensor<1x3xf32>) -> tensor<4x6xf32> {
+  // expected-error @below {{tensor_scale needs byte scales and a scale_table}}
+  %w = qf.dequantize_table %c, %s table dense<0.0> : tensor<16xf32> tensor_scale 2.0 : tensor<4x3xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
+  return %w : tensor<4x6xf32>
+}
+
+// -----
+
+func.func @round_to_float_format(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @below {{format must be f8E4M3FN, f8E5M2, f6E2M3FN, f6E3M2FN or f4E2M1FN, got 'bf16'}}
+  %y = qf.round_to_float %x scale 1.0 : bf16, tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @round_to_float_scale(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @below {{scale must be a positive normal float32, got 0}}
+  %y = qf.round_to_float %x scale 0.0 : f8E4M3FN, tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @below {{scheme format mxint8 is weight-only}}
+func.func @scheme_mx_act() attributes {s = #qf.scheme<weight = i8, format = mxint8, act = i8, per_group = 32, symmetric, rounding = half_even>} {
+  return
 }

@@ -146,11 +146,43 @@ func.func @table_formats() attributes {
   return
 }
 
+// CHECK-LABEL: func.func @table_formats_more
+// CHECK-SAME: a = #qf.scheme<weight = i6, format = mxfp6, per_group = 32, symmetric, rounding = half_even>
+// CHECK-SAME: b = #qf.scheme<weight = i8, format = mxint8, per_group = 32, symmetric, rounding = half_even>
+// CHECK-SAME: c = #qf.scheme<weight = i4, format = nvfp4, per_group = 16, symmetric, rounding = half_even>
+// CHECK-SAME: d = #qf.scheme<weight = i8, format = fp8, act = f8E4M3FN, per_channel, symmetric, rounding = half_even>
+func.func @table_formats_more() attributes {
+    a = #qf.scheme<weight = i6, format = mxfp6, per_group = 32, symmetric, rounding = half_even>,
+    b = #qf.scheme<weight = i8, format = mxint8, per_group = 32, symmetric, rounding = half_even>,
+    c = #qf.scheme<weight = i4, format = nvfp4, per_group = 16, symmetric, rounding = half_even>,
+    d = #qf.scheme<weight = i8, format = fp8, act = f8E4M3FN, per_channel, symmetric, rounding = half_even>} {
+  return
+}
+
 // CHECK-LABEL: func.func @dequantize_table
 // CHECK: qf.dequantize_table %{{.*}}, %{{.*}} table dense<[-1.000000e+00, -5.000000e-01, 0.000000e+00, 5.000000e-01, 1.000000e+00, 1.500000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 6.000000e+00, -1.500000e+00, -2.000000e+00, -3.000000e+00, -4.000000e+00, -6.000000e+00, 0.000000e+00]> : tensor<16xf32> : tensor<4x3xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
 func.func @dequantize_table(%c: tensor<4x3xi8>, %s: tensor<1x3xf32>) -> tensor<4x6xf32> {
   %w = qf.dequantize_table %c, %s table dense<[-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -1.5, -2.0, -3.0, -4.0, -6.0, 0.0]> : tensor<16xf32> : tensor<4x3xi8>, tensor<1x3xf32> -> tensor<4x6xf32>
   return %w : tensor<4x6xf32>
+}
+
+// Byte scales through a scale table, and NVFP4's tensor scale.
+// CHECK-LABEL: func.func @dequantize_table_byte_scales
+// CHECK: qf.dequantize_table %{{.*}}, %{{.*}} table dense<{{.*}}> : tensor<64xf32> scale_table dense<{{.*}}> : tensor<256xf32> : tensor<4x5xi8>, tensor<1x1xi8> -> tensor<4x6xf32>
+// CHECK: qf.dequantize_table %{{.*}}, %{{.*}} table dense<{{.*}}> : tensor<16xf32> scale_table dense<{{.*}}> : tensor<256xf32> tensor_scale 2.500000e-01 : tensor<4x3xi8>, tensor<2x3xi8> -> tensor<4x6xf32>
+func.func @dequantize_table_byte_scales(%c6: tensor<4x5xi8>, %s6: tensor<1x1xi8>, %c4: tensor<4x3xi8>, %s4: tensor<2x3xi8>) -> (tensor<4x6xf32>, tensor<4x6xf32>) {
+  %a = qf.dequantize_table %c6, %s6 table dense<1.0> : tensor<64xf32> scale_table dense<2.0> : tensor<256xf32> : tensor<4x5xi8>, tensor<1x1xi8> -> tensor<4x6xf32>
+  %b = qf.dequantize_table %c4, %s4 table dense<1.0> : tensor<16xf32> scale_table dense<2.0> : tensor<256xf32> tensor_scale 0.25 : tensor<4x3xi8>, tensor<2x3xi8> -> tensor<4x6xf32>
+  return %a, %b : tensor<4x6xf32>, tensor<4x6xf32>
+}
+
+// CHECK-LABEL: func.func @round_to_float
+// CHECK: qf.round_to_float %{{.*}} scale 1.250000e-02 : f8E4M3FN, tensor<4x16xf32>
+// CHECK: qf.round_to_float %{{.*}} scale 1.000000e+00 : f4E2M1FN, tensor<?x16xf32>
+func.func @round_to_float(%x: tensor<4x16xf32>, %y: tensor<?x16xf32>) -> (tensor<4x16xf32>, tensor<?x16xf32>) {
+  %a = qf.round_to_float %x scale 0.0125 : f8E4M3FN, tensor<4x16xf32>
+  %b = qf.round_to_float %y scale 1.0 : f4E2M1FN, tensor<?x16xf32>
+  return %a, %b : tensor<4x16xf32>, tensor<?x16xf32>
 }
 
 // CHECK-LABEL: func.func @dynamic_per_token

@@ -8,6 +8,10 @@ QuantForge's code):
   f32(w / scale), ties to even, saturating; w' = f32(value * scale);
 - mxfp4 (groups of 32 along the reduction): X = floor(log2(amax)) - 2
   (at least -127, E8M0's smallest), codes E2M1 of w * 2^-X; w' = value * 2^X;
+- mxfp6, mxfp8, mxint8 (groups of 32): the reference's MX scale and
+  elements (E2M3, E4M3, INT8) by the OCP floor rule; w' = value * 2^X;
+- nvfp4 (groups of 16): the reference's NVFP4 tensor scale, E4M3 block
+  scales and E2M1 codes; w' = f32(f32(value * block scale) * tensor scale);
 - nf4 (groups of 64): the nearest level of f32(w / absmax), ties to the
   lower level; w' = f32(level * absmax).
 The input is the identity, so the model's output is the dequantized weight.
@@ -65,6 +69,32 @@ def mxfp4():
     return deq
 
 
+def mx(element):
+    deq = np.empty_like(w)
+    for n in range(N):
+        for g in range(0, K, 32):
+            block = w[g:g + 32, n]
+            scale = ref.mx_scale(float(np.abs(block).max()), element, "floor")
+            for k in range(32):
+                code = ref.mx_encode(float(block[k]), scale, element,
+                                     "half_even", 0, 0)
+                deq[g + k, n] = F32(ref.mx_decode(code, scale, element))
+    return deq
+
+
+def nvfp4():
+    ts = ref.nv_tensor_scale(float(np.abs(w).max()))
+    deq = np.empty_like(w)
+    for n in range(N):
+        for g in range(0, K, 16):
+            block = w[g:g + 16, n]
+            bs = ref.nv_block_scale(float(np.abs(block).max()), ts)
+            for k in range(16):
+                code = ref.nv_encode(float(block[k]), bs, ts, "half_even", 0, 0)
+                deq[g + k, n] = F32(ref.nv_decode(code, bs, ts))
+    return deq
+
+
 def nf4():
     deq = np.empty_like(w)
     for n in range(N):
@@ -94,4 +124,5 @@ with open(os.path.join(out, "model.mlir"), "w") as f:
 """)
 np.savez(os.path.join(out, "in.npz"), x=np.eye(K, dtype=np.float32))
 np.savez(os.path.join(out, "expected.npz"), fp8=fp8(), mxfp4=mxfp4(),
-         nf4=nf4(), weight=w)
+         mxfp6=mx("fp6e2m3"), mxfp8=mx("fp8e4m3"), mxint8=mx("int8"),
+         nvfp4=nvfp4(), nf4=nf4(), weight=w)
