@@ -22,7 +22,23 @@ static std::string joinBits(const std::vector<unsigned> &bits) {
   return s.empty() ? "none" : s;
 }
 
+static std::string joinFormats(const std::vector<WeightFormat> &formats) {
+  std::string s;
+  for (WeightFormat f : formats)
+    s += (s.empty() ? "" : "/") + stringifyWeightFormat(f).str();
+  return s.empty() ? "none" : s;
+}
+
 std::optional<std::string> TargetCapabilities::whyNot(SchemeAttr scheme) const {
+  if (scheme.isTableFormat()) {
+    if (!llvm::is_contained(weightFormats, scheme.getFormat()))
+      return "weights of format " +
+             stringifyWeightFormat(scheme.getFormat()).str() +
+             " (supported: " + joinFormats(weightFormats) + ")";
+    if (!scheme.isWeightOnly() && !fp8Activations)
+      return std::string("FP8 activations");
+    return std::nullopt;
+  }
   Type weight = scheme.getWeightType();
   if (weight.isF16() || weight.isBF16()) {
     if ((weight.isF16() && !f16) || (weight.isBF16() && !bf16))
@@ -111,6 +127,20 @@ TargetCapabilities::whyNotActivation(quant::QuantizedType type,
   return std::nullopt;
 }
 
+std::optional<std::string> TargetCapabilities::whyNotTableWeight() const {
+  if (weightFormats.empty())
+    return std::string("weights in a float-code format (qf.dequantize_table: "
+                       "fp8, MX, NVFP4, NF4)");
+  return std::nullopt;
+}
+
+std::optional<std::string> TargetCapabilities::whyNotFloatActivation() const {
+  if (!fp8Activations)
+    return std::string("activations rounded to a float format "
+                       "(qf.round_to_float)");
+  return std::nullopt;
+}
+
 std::string TargetCapabilities::describe() const {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -137,6 +167,10 @@ std::string TargetCapabilities::describe() const {
     os << "; dynamic activations";
   if (f16 || bf16)
     os << "; float casts" << (f16 ? " f16" : "") << (bf16 ? " bf16" : "");
+  if (!weightFormats.empty())
+    os << "; float-code weights " << joinFormats(weightFormats);
+  if (fp8Activations)
+    os << "; FP8 activations";
   return s;
 }
 

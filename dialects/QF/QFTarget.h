@@ -45,6 +45,11 @@ struct TargetCapabilities {
   /// Entry functions with dynamically shaped arguments or results (a batch
   /// or sequence length chosen when the model runs).
   bool dynamicShapes = true;
+  /// The float-code weight formats (#qf.scheme's format; weights read by
+  /// qf.dequantize_table) that the backend runs; empty: none.
+  std::vector<WeightFormat> weightFormats;
+  /// Activations rounded to FP8 (qf.round_to_float).
+  bool fp8Activations = false;
 
   /// Why `scheme` cannot run here, or std::nullopt when it can.
   std::optional<std::string> whyNot(SchemeAttr scheme) const;
@@ -55,6 +60,11 @@ struct TargetCapabilities {
   /// scale when `dynamic`) cannot be used here, or std::nullopt.
   std::optional<std::string> whyNotActivation(quant::QuantizedType type,
                                               bool dynamic) const;
+  /// Why a weight decoded through a table (qf.dequantize_table) or an
+  /// activation rounded to a float format (qf.round_to_float) cannot run
+  /// here, or std::nullopt.
+  std::optional<std::string> whyNotTableWeight() const;
+  std::optional<std::string> whyNotFloatActivation() const;
   /// "weights i8/i4, activations i8, per-tensor/per-channel/per-group ...".
   std::string describe() const;
 };

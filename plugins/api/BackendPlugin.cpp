@@ -80,8 +80,10 @@ FailureOr<CostEstimate> plugin::rooflineEstimate(Operation *op,
       break;
     }
   }
-  // A scale (f32) and, when asymmetric, a zero point per block.
-  double paramBytes = scales * (4 + (scheme.getSymmetric() ? 0 : 1));
+  // A scale (f32, or one byte for MX and NVFP4) and, when asymmetric, a zero
+  // point per block; NVFP4 adds one f32 for the tensor.
+  double paramBytes = scales * scheme.getScaleBytes() +
+                      (scheme.getFormat() == WeightFormat::nvfp4 ? 4 : 0);
   CostEstimate estimate;
   estimate.weightBytes = weights * bits / 8 + paramBytes;
   estimate.seconds =

@@ -77,6 +77,16 @@ public:
           }
       });
     getOperation()->walk([&](Operation *op) {
+      if (isa<DequantizeTableOp>(op)) {
+        if (auto why = caps.whyNotTableWeight())
+          report(op, *why);
+        return;
+      }
+      if (isa<RoundToFloatOp>(op)) {
+        if (auto why = caps.whyNotFloatActivation())
+          report(op, *why);
+        return;
+      }
       if (auto dq = dyn_cast<DequantizeOp>(op)) {
         if (isConstantWeight(dq.getInput()))
           if (auto why = caps.whyNotWeight(element(dq.getInput())))

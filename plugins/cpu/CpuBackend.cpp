@@ -74,6 +74,13 @@ public:
   CpuBackend() {
     caps.weightBits = {2, 3, 4, 8};
     caps.actBits = {8};
+    // Float-code weights decode through their tables, FP8 activations round
+    // in f32 arithmetic (lowering/QFToLinalg/Table.cpp, RoundToFloat.cpp).
+    caps.weightFormats = {WeightFormat::fp8,    WeightFormat::mxfp4,
+                          WeightFormat::mxfp6,  WeightFormat::mxfp8,
+                          WeightFormat::mxint8, WeightFormat::nvfp4,
+                          WeightFormat::nf4};
+    caps.fp8Activations = true;
   }
 
   StringRef name() const override { return "cpu"; }

@@ -60,6 +60,8 @@ public:
   GpuNvvmBackend() {
     caps.weightBits = {2, 3, 4, 8};
     caps.actBits = {8};
+    // No float-code weights or FP8 activations: they lower to PTX, but have
+    // never run on a GPU.
     caps.dynamicShapes = false; // kernels are sized at compile time
     // Rounding and other math ops become libdevice calls, which MLIR's NVVM
     // serializer links from the CUDA toolkit it finds through CUDA_HOME

@@ -59,6 +59,13 @@ public:
   VulkanBackend() {
     caps.weightBits = {2, 3, 4, 8};
     caps.actBits = {8};
+    // Float-code weights decode through their tables, FP8 activations round
+    // in f32 arithmetic (lowering/QFToLinalg/Table.cpp, RoundToFloat.cpp).
+    caps.weightFormats = {WeightFormat::fp8,    WeightFormat::mxfp4,
+                          WeightFormat::mxfp6,  WeightFormat::mxfp8,
+                          WeightFormat::mxint8, WeightFormat::nvfp4,
+                          WeightFormat::nf4};
+    caps.fp8Activations = true;
     caps.dynamicShapes = false; // kernels are sized at compile time
     caps.bf16 = false;          // no bf16 arithmetic in Vulkan 1.2 shaders
     std::string why;

@@ -87,6 +87,44 @@ TEST_F(BackendPluginTest, CapabilitiesSayWhyNot) {
             "no f16 weights");
 }
 
+TEST_F(BackendPluginTest, CapabilitiesListFloatFormats) {
+  Builder b(&context);
+  auto format = [&](WeightFormat f, Type act = Type()) {
+    return SchemeAttr::get(&context, b.getIntegerType(codeBitsOf(f)), act,
+                           Granularity::per_group, 32, true,
+                           RoundingMode::half_even, std::nullopt, f);
+  };
+  TargetCapabilities caps;
+  caps.weightBits = {4, 8};
+  EXPECT_EQ(caps.whyNot(format(WeightFormat::mxfp4)),
+            "weights of format mxfp4 (supported: none)");
+  EXPECT_EQ(caps.whyNotTableWeight(),
+            "weights in a float-code format (qf.dequantize_table: fp8, MX, "
+            "NVFP4, NF4)");
+  caps.weightFormats = {WeightFormat::fp8, WeightFormat::nf4};
+  EXPECT_EQ(caps.whyNot(format(WeightFormat::nf4)), std::nullopt);
+  EXPECT_EQ(caps.whyNot(format(WeightFormat::nvfp4)),
+            "weights of format nvfp4 (supported: fp8/nf4)");
+  EXPECT_EQ(caps.whyNotTableWeight(), std::nullopt);
+  auto fp8a8 =
+      SchemeAttr::get(&context, b.getI8Type(), b.getType<Float8E4M3FNType>(),
+                      Granularity::per_channel, 0, true,
+                      RoundingMode::half_even, std::nullopt, WeightFormat::fp8);
+  EXPECT_EQ(caps.whyNot(fp8a8), "FP8 activations");
+  caps.fp8Activations = true;
+  EXPECT_EQ(caps.whyNot(fp8a8), std::nullopt);
+  EXPECT_EQ(caps.whyNotFloatActivation(), std::nullopt);
+  // The cpu backend runs them all.
+  const TargetCapabilities &cpu =
+      BackendRegistry::global().lookup("cpu")->capabilities();
+  for (WeightFormat f :
+       {WeightFormat::fp8, WeightFormat::mxfp4, WeightFormat::mxfp6,
+        WeightFormat::mxfp8, WeightFormat::mxint8, WeightFormat::nvfp4,
+        WeightFormat::nf4})
+    EXPECT_EQ(cpu.whyNot(format(f)), std::nullopt)
+        << stringifyWeightFormat(f).str();
+}
+
 TEST_F(BackendPluginTest, CpuCostModelIsARoofline) {
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(R"(
 func.func @f(%x: tensor<1024x1024xf32>, %w: tensor<1024x1024xf32>, %i: tensor<1024x1024xf32>) -> tensor<1024x1024xf32> {
@@ -117,6 +155,21 @@ func.func @f(%x: tensor<1024x1024xf32>, %w: tensor<1024x1024xf32>, %i: tensor<10
   ASSERT_TRUE(succeeded(w4));
   EXPECT_DOUBLE_EQ(w4->weightBytes, 1024.0 * 1024 / 2 + 8 * 1024 * 5);
   EXPECT_GT(w4->seconds, w8a8->seconds);
+
+  // The float formats count their scales as stored: MXFP4 one E8M0 byte per
+  // 32 weights (4.25 bits per weight), NVFP4 one E4M3 byte per 16 and an f32
+  // for the tensor, NF4 an f32 per 64, MXFP6 6 bits per code.
+  auto bytesOf = [&](WeightFormat f, int64_t group) {
+    auto s = SchemeAttr::get(&context, b.getIntegerType(codeBitsOf(f)), Type(),
+                             Granularity::per_group, group, true,
+                             RoundingMode::half_even, std::nullopt, f);
+    return cost.estimate(matmul, s)->weightBytes;
+  };
+  double weights = 1024.0 * 1024;
+  EXPECT_DOUBLE_EQ(bytesOf(WeightFormat::mxfp4, 32), weights * 4.25 / 8);
+  EXPECT_DOUBLE_EQ(bytesOf(WeightFormat::nvfp4, 16), weights * 4.5 / 8 + 4);
+  EXPECT_DOUBLE_EQ(bytesOf(WeightFormat::nf4, 64), weights * 4.5 / 8);
+  EXPECT_DOUBLE_EQ(bytesOf(WeightFormat::mxfp6, 32), weights * 6.25 / 8);
 }
 
 } // namespace
