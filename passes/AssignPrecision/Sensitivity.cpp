@@ -6,7 +6,9 @@
 
 #include "passes/AssignPrecision/Sensitivity.h"
 
+#include "numerics/FloatFormats.h"
 #include "numerics/QuantParams.h"
+#include "passes/Schemes/TableWeights.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/Parallel.h"
@@ -32,10 +34,18 @@ mlir::qf::precision::simulateWeight(const Layer &layer, SchemeAttr scheme) {
     }
     return rounded;
   }
+  auto emitError = [&] { return layer.op->emitOpError("weight operand: "); };
+  if (scheme.isTableFormat()) {
+    FailureOr<TableWeight> q =
+        quantizeTableWeight(layer.weight, layer.weightType.getShape(), scheme,
+                            layer.contraction.axes, emitError);
+    if (failed(q))
+      return failure();
+    return std::move(q->dequantized);
+  }
   FailureOr<QuantizedWeight> q = quantizeWeight(
       layer.weight, layer.weightType.getShape(), scheme, layer.contraction.axes,
-      cast<FloatType>(layer.weightType.getElementType()),
-      [&] { return layer.op->emitOpError("weight operand: "); });
+      cast<FloatType>(layer.weightType.getElementType()), emitError);
   if (failed(q))
     return failure();
   return std::move(q->dequantized);
@@ -64,8 +74,9 @@ calibratedRange(const Layer &layer) {
   auto max = stats ? stats.getAs<FloatAttr>("max") : FloatAttr();
   if (!min || !max)
     return layer.op->emitOpError(
-        "int8-activation candidates need the calibrated range (min and max) "
-        "of the activation's qf.observe: run qf-calibrate first");
+        "candidates with quantized activations need the calibrated range "
+        "(min and max) of the activation's qf.observe: run qf-calibrate "
+        "first");
   return std::make_pair(min.getValueAsDouble(), max.getValueAsDouble());
 }
 
@@ -85,6 +96,21 @@ staticActParams(const Layer &layer, const SensitivityOptions &options,
   return *p;
 }
 
+/// The static scale of FP8 activations: quant-quantize's choice from the
+/// observer's calibrated range.
+static FailureOr<float> floatActScale(const Layer &layer, SchemeAttr scheme) {
+  FailureOr<std::pair<double, double>> r = calibratedRange(layer);
+  if (failed(r))
+    return failure();
+  std::optional<float> scale = floatActivationScale(
+      r->first, r->second, cast<FloatType>(scheme.getActType()));
+  if (!scale)
+    return layer.op->emitOpError("the calibrated activation range [")
+           << r->first << ", " << r->second << "] has no "
+           << scheme.getActType() << " scale";
+  return *scale;
+}
+
 /// The sampled rows as the layer computes with them under `scheme`.
 static FailureOr<std::vector<float>>
 simulateRows(const Layer &layer, SchemeAttr scheme, ArrayRef<float> rows,
@@ -92,6 +118,21 @@ simulateRows(const Layer &layer, SchemeAttr scheme, ArrayRef<float> rows,
   std::vector<float> out(rows.begin(), rows.end());
   if (scheme.isWeightOnly())
     return out;
+  if (isa<FloatType>(scheme.getActType())) {
+    // FP8: quant-quantize's static scale, then each value rounded to E4M3FN
+    // (half_even, saturating) and back, as qf.round_to_float does.
+    FailureOr<float> scale = floatActScale(layer, scheme);
+    if (failed(scale))
+      return failure();
+    for (float &v : out) {
+      std::optional<uint8_t> code = numerics::encodeFloat(
+          v / *scale, numerics::FloatFormat::E4M3FN,
+          numerics::RoundingMode::HalfEven, numerics::OverflowMode::Saturate);
+      v = float(numerics::decodeFloat(*code, numerics::FloatFormat::E4M3FN)) *
+          *scale;
+    }
+    return out;
+  }
   auto mode = static_cast<numerics::RoundingMode>(scheme.getRounding());
   uint64_t seed = scheme.getSeed().value_or(0);
   unsigned bits = scheme.getActType().getIntOrFloatBitWidth();
@@ -203,6 +244,21 @@ mlir::qf::precision::hessianError(const Layer &layer, SchemeAttr scheme,
   error /= 2;
   if (scheme.isWeightOnly())
     return error;
+  if (isa<FloatType>(scheme.getActType())) {
+    // FP8 E4M3's rounding is relative: a step between |x| 2^-4 and |x| 2^-3,
+    // taken as |x| 2^-3.5, uniform and independent per element; with
+    // E[x_k^2] = H_kk / 2, E||e Q(W)||^2 = sum_k H_kk / 2 * 2^-7 / 12 *
+    // ||Q(W)_k||^2.
+    double noise = 0;
+    for (int64_t j = 0; j < k; ++j) {
+      double rowNorm = 0;
+      for (int64_t f = 0; f < n; ++f)
+        rowNorm +=
+            double(quantizedWeight[j * n + f]) * quantizedWeight[j * n + f];
+      noise += (*h)[j * k + j] / 2 * std::ldexp(1.0, -7) / 12 * rowNorm;
+    }
+    return error + noise;
+  }
   // Rounding noise of step d, uniform and independent per element:
   // E||e Q(W)||^2 = d^2/12 ||Q(W)||^2 per row.
   unsigned bits = scheme.getActType().getIntOrFloatBitWidth();

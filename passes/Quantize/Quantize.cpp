@@ -472,26 +472,26 @@ LogicalResult QuantizePass::roundActivationToFloat(Operation *op,
            << format << " (operand " << index
            << ") need calibration statistics (min and max of a qf.observe): "
               "run qf-insert-observers and qf-calibrate first";
-  // scale = amax / the format's largest finite value, in float32; a range
-  // of zeros takes 1.
-  double amax = std::max(std::fabs(min.getValueAsDouble()),
-                         std::fabs(max.getValueAsDouble()));
-  double largest =
-      APFloat::getLargest(format.getFloatSemantics()).convertToDouble();
-  float scale = amax == 0 ? 1.0f : float(amax / largest);
-  if (!std::isnormal(scale))
+  std::optional<float> scale = floatActivationScale(
+      min.getValueAsDouble(), max.getValueAsDouble(), format);
+  if (!scale)
     return observe.emitOpError("the ")
            << format << " scale of the calibrated range ["
            << min.getValueAsDouble() << ", " << max.getValueAsDouble()
-           << "] is " << scale << ", outside the normal float32 range";
+           << "] is "
+           << float(std::max(std::fabs(min.getValueAsDouble()),
+                             std::fabs(max.getValueAsDouble())) /
+                    APFloat::getLargest(format.getFloatSemantics())
+                        .convertToDouble())
+           << ", outside the normal float32 range";
   auto key = std::make_pair(observe.getOutput(), Type(format));
   Value &rounded = quantized[key];
   if (!rounded) {
     OpBuilder b(op->getContext());
     b.setInsertionPointAfter(observe);
-    rounded =
-        RoundToFloatOp::create(b, observe.getLoc(), observe.getOutput(),
-                               b.getF32FloatAttr(scale), TypeAttr::get(format));
+    rounded = RoundToFloatOp::create(b, observe.getLoc(), observe.getOutput(),
+                                     b.getF32FloatAttr(*scale),
+                                     TypeAttr::get(format));
   }
   op->setOperand(index, rounded);
   return success();

@@ -151,6 +151,17 @@ mlir::qf::quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
   return result;
 }
 
+std::optional<float> mlir::qf::floatActivationScale(double min, double max,
+                                                    FloatType format) {
+  double amax = std::max(std::fabs(min), std::fabs(max));
+  double largest =
+      APFloat::getLargest(format.getFloatSemantics()).convertToDouble();
+  float scale = amax == 0 ? 1.0f : float(amax / largest);
+  if (!std::isnormal(scale))
+    return std::nullopt;
+  return scale;
+}
+
 Value mlir::qf::materializeTableWeight(OpBuilder &b, Location loc,
                                        RankedTensorType floatType,
                                        const TableWeight &weight) {

@@ -61,6 +61,13 @@ quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
                     SchemeAttr scheme, WeightAxes axes,
                     function_ref<InFlightDiagnostic()> emitError);
 
+/// The scale of activations rounded to float format `format` (FP8) from
+/// their calibrated range: f32(max(|min|, |max|) / the format's largest
+/// finite value), 1 for a range of zeros; nullopt when that is not a normal
+/// float32 (a range too small for the format's scaled values).
+std::optional<float> floatActivationScale(double min, double max,
+                                          FloatType format);
+
 /// The constants and the qf.dequantize_table of `weight`, of `floatType`.
 Value materializeTableWeight(OpBuilder &b, Location loc,
                              RankedTensorType floatType,

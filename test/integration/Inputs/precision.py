@@ -25,8 +25,15 @@ import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "unit", "Numerics"))
+import gen_float_reference as ref  # noqa: E402
 import gptq  # noqa: E402  (tensor, dense)
+
+F32 = np.float32
+# Float-code formats: their default blocks along K (0: per channel).
+FORMAT_GROUPS = {"fp8": 0, "mxfp4": 32, "nvfp4": 16, "nf4": 64}
 
 ROWS, K = 64, 64
 SHAPES = [(64, 64), (64, 64), (64, 32), (64, 32)]
@@ -71,8 +78,43 @@ def write(args):
     np.savez(os.path.join(args.dir, "x.npz"), x=held)
 
 
+def quantize_format(W, name):
+    """W dequantized from float-code format `name`, per block of its
+    default size along K (per output channel for fp8)."""
+    Kw, N = W.shape
+    group = FORMAT_GROUPS[name] or Kw
+    out = np.empty_like(W)
+    e4m3, e2m1 = ref.FMT["f8E4M3FN"], ref.FMT["f4E2M1FN"]
+    ts = ref.nv_tensor_scale(float(np.abs(W).max()))
+    for n in range(N):
+        for g in range(0, Kw, group):
+            block = W[g:g + group, n]
+            amax = F32(np.abs(block).max())
+            for k, v in enumerate(block):
+                if name == "fp8":
+                    s = amax / F32(448) if amax / F32(448) != 0 else F32(1)
+                    c = e4m3.encode(float(v / s), "half_even", "saturate")
+                    d = F32(e4m3.decode(c)) * s
+                elif name == "mxfp4":
+                    sc = ref.mx_scale(float(amax), "fp4e2m1", "floor")
+                    c = ref.mx_encode(float(v), sc, "fp4e2m1", "half_even",
+                                      0, 0)
+                    d = ref.mx_decode(c, sc, "fp4e2m1")
+                elif name == "nvfp4":
+                    bs = ref.nv_block_scale(float(amax), ts)
+                    c = ref.nv_encode(float(v), bs, ts, "half_even", 0, 0)
+                    d = ref.nv_decode(c, bs, ts)
+                else:  # nf4
+                    c = ref.nf4_encode(float(v), float(amax))
+                    d = ref.NF4_F32[c] * amax
+                out[g + k, n] = F32(d)
+    return out
+
+
 def quantize(W, name):
     """W as the layer computes with it under candidate `name`."""
+    if name in FORMAT_GROUPS:
+        return quantize_format(W, name)
     if name == "f16":
         return W.astype(np.float16).astype(np.float32)
     bits = int(name[1])
@@ -88,6 +130,12 @@ def quantize(W, name):
 
 
 def weight_bytes(W, name):
+    if name in FORMAT_GROUPS:
+        bits = 8 if name == "fp8" else 4
+        group = FORMAT_GROUPS[name] or W.shape[0]
+        scale = 4 if name in ("fp8", "nf4") else 1
+        return (W.size * bits / 8 + (W.size // group) * scale +
+                (4 if name == "nvfp4" else 0))
     if name == "f16":
         return W.size * 2
     bits = int(name[1])
