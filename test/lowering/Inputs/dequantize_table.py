@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Writes a model using qf.dequantize_table with 4-bit and 8-bit codes, its
-inputs, and the expected results computed here with NumPy from the op's
+"""Writes a model using qf.dequantize_table with 4-bit and 8-bit codes (on
+its own, as the weight of a matmul of 3 rows and of one row), its inputs, and the expected results computed here with NumPy from the op's
 definition (table[code] * scale per block; 4-bit codes two per byte, the low
 nibble first). Values are dyadic, so every product and sum is exact and the
 comparison is bit for bit.
@@ -51,21 +51,23 @@ for bits in (4, 8):
               f"  {dt}\n")
     lines.append(f"func.func @weights{bits}() -> tensor<{K}x{N}xf32> {{\n"
                  f"{consts}  return %w : tensor<{K}x{N}xf32>\n}}\n")
-    lines.append(
-        f"func.func @matmul{bits}(%x: tensor<{M}x{K}xf32> {{qf.name = \"x\"}}) "
-        f"-> tensor<{M}x{N}xf32> {{\n{consts}"
-        f"  %zero = arith.constant 0.0 : f32\n"
-        f"  %e = tensor.empty() : tensor<{M}x{N}xf32>\n"
-        f"  %i = linalg.fill ins(%zero : f32) outs(%e : tensor<{M}x{N}xf32>) "
-        f"-> tensor<{M}x{N}xf32>\n"
-        f"  %y = linalg.matmul ins(%x, %w : tensor<{M}x{K}xf32>, "
-        f"tensor<{K}x{N}xf32>) outs(%i : tensor<{M}x{N}xf32>) -> "
-        f"tensor<{M}x{N}xf32>\n"
-        f"  return %y : tensor<{M}x{N}xf32>\n}}\n")
+    for name, m in ((f"matmul{bits}", M), (f"gemv{bits}", 1)):
+        lines.append(
+            f"func.func @{name}(%x: tensor<{m}x{K}xf32> {{qf.name = \"x\"}}) "
+            f"-> tensor<{m}x{N}xf32> {{\n{consts}"
+            f"  %zero = arith.constant 0.0 : f32\n"
+            f"  %e = tensor.empty() : tensor<{m}x{N}xf32>\n"
+            f"  %i = linalg.fill ins(%zero : f32) outs(%e : tensor<{m}x{N}xf32>) "
+            f"-> tensor<{m}x{N}xf32>\n"
+            f"  %y = linalg.matmul ins(%x, %w : tensor<{m}x{K}xf32>, "
+            f"tensor<{K}x{N}xf32>) outs(%i : tensor<{m}x{N}xf32>) -> "
+            f"tensor<{m}x{N}xf32>\n"
+            f"  return %y : tensor<{m}x{N}xf32>\n}}\n")
+        expected[name] = x[:m] @ w
     expected[f"weights{bits}"] = w
-    expected[f"matmul{bits}"] = x @ w
 
 with open(os.path.join(out, "model.mlir"), "w") as file:
     file.write("\n".join(lines))
 np.savez(os.path.join(out, "in.npz"), x=x)
+np.savez(os.path.join(out, "in1.npz"), x=x[:1])
 np.savez(os.path.join(out, "expected.npz"), **expected)
