@@ -150,10 +150,20 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
        "FP8 E4M3 weights, a float32 scale per output channel (amax / 448), "
        "rounded to nearest; float activations",
        false, "", "", false, "scheme=fp8", false},
+      {"w8a8-fp8",
+       "FP8 E4M3 weights (a float32 scale per output channel, amax / 448) "
+       "and FP8 E4M3 activations under one static scale per tensor from "
+       "their range calibrated (min/max) on --calib; emulated exactly in f32",
+       true, "", "", false, "scheme=fp8a8", false},
       {"w4a16-mxfp4",
        "OCP MXFP4 weights: E2M1 codes, a power-of-two scale per block of 32 "
        "along the reduction (per channel where 32 does not divide it)",
        false, "", "", false, "scheme=mxfp4 group-fallback=channel", false},
+      {"w4a16-nvfp4",
+       "NVIDIA NVFP4 weights: E2M1 codes, an E4M3 scale per block of 16 "
+       "along the reduction (per channel where 16 does not divide it) and a "
+       "float32 scale for the tensor",
+       false, "", "", false, "scheme=nvfp4 group-fallback=channel", false},
       {"w4a16-nf4",
        "NF4 weights (QLoRA's normal-quantile levels) times the absmax of "
        "each block of 64 along the reduction (per channel where 64 does not "
