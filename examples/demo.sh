@@ -61,6 +61,7 @@ if [ "${1:-}" = --job ]; then
     base=
     case "$recipe" in
       w4a16-rtn | w3a16-rtn) ;;
+      w4a16-nvfp4-gptq) base=w4a16-nvfp4 ;;
       w4a16* | *4.5bit) base=w4a16-rtn ;;
       w3a16* | *3.5bit) base=w3a16-rtn ;;
       w8a8-smoothquant | w8a8-fp8) base=w8a8-static ;;
@@ -91,7 +92,8 @@ python=/usr/bin/python3
 case "$mode" in
   fast)
     recipes=(f32 w8a8-dynamic w8a8-static w4a16-rtn w4a16-gptq w4a16-awq mixed-4.5bit
-             w8a16-fp8 w8a8-fp8 w4a16-mxfp4 w4a16-nvfp4 w4a16-nf4 w4a16g32-rtn)
+             w8a16-fp8 w8a8-fp8 w4a16-mxfp4 w4a16-nvfp4 w4a16-nf4 w4a16g32-rtn
+             w4a16-nvfp4-gptq)
     windows=${GPT_WINDOWS:-1000} cnn_calib=256 ;;
   full)
     recipes=(f32 w8a8-dynamic w8a8-static w8a8-smoothquant w8a16-rtn w4a16-rtn
@@ -99,7 +101,7 @@ case "$mode" in
              w4a16-awq-gptq mixed-4.5bit position-4.5bit w3a16g128-rtn w3a16-rtn
              w3a16-gptq w3a16-qat w3a16-qat-block w3a16-awq w3a16-awq-gptq
              mixed-3.5bit position-3.5bit w8a16-fp8 w8a8-fp8 w4a16-mxfp4
-             w4a16-nvfp4 w4a16-nf4 w4a16g32-rtn)
+             w4a16-nvfp4 w4a16-nf4 w4a16g32-rtn w4a16-nvfp4-gptq)
     windows=${GPT_WINDOWS:-0} cnn_calib=1000 ;;
   *) echo "demo.sh: the mode is fast or full, not '$mode'" >&2; exit 1 ;;
 esac
@@ -146,8 +148,8 @@ slow_first | while read -r r; do
   in_cnn "$r" && echo "quantize cnn $r"
 done | run_jobs
 # The baselines' scores first: the other evaluations pair with them (f32,
-# then round to nearest and unsmoothed static int8).
-baselines=(w8a8-static w4a16-rtn w3a16-rtn)
+# then round to nearest, unsmoothed static int8 and NVFP4 round to nearest).
+baselines=(w8a8-static w4a16-rtn w3a16-rtn w4a16-nvfp4)
 is_baseline() { case " ${baselines[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
 printf 'evaluate %s\n' "gpt f32" "cnn f32" | run_jobs
 for r in "${recipes[@]}"; do

@@ -431,6 +431,13 @@ def QuantGPTQPass : Pass<"quant-gptq", "ModuleOp"> {
       (earlier layers already quantized) runs on `data` again through
       `qf-calibrate` for fresh Hessians.
 
+    With `format`, or a layer's `qf.scheme` of a float-code format, the
+    quantizer is that format's instead (`passes/Schemes/TableWeights.h`:
+    each block's scale from its largest magnitude when the block is
+    reached, each value rounded to the nearest of the format's values under
+    it, half to even), and the weight becomes the codes, scales and
+    `qf.dequantize_table` that `quant-quantize` emits for the format.
+
     A layer with a `qf.scheme` (from `quant-assign-precision`) is rounded
     with that scheme's bits, groups (or per channel) and symmetry instead of
     the options; a float-cast or per-tensor scheme is left to
@@ -471,6 +478,10 @@ def QuantGPTQPass : Pass<"quant-gptq", "ModuleOp"> {
            "input channels per group of parameters; 0: per output channel">,
     Option<"symmetric", "symmetric", "bool", "false",
            "zero point at the middle code">,
+    Option<"format", "format", "std::string", "\"\"",
+           "round onto a float-code format's grid instead of integers: fp8, "
+           "mxfp4, mxfp6, mxfp8, mxint8, nvfp4 or nf4 (in groups of "
+           "group-size; bits and symmetric unused)">,
     Option<"actOrder", "act-order", "bool", "true",
            "quantize columns by descending diag(H)">,
     Option<"staticGroups", "static-groups", "bool", "false",
@@ -530,6 +541,11 @@ def QuantAWQPass : Pass<"quant-awq", "ModuleOp"> {
     which helps on the demo GPT and hurts on layers with a few dominant
     channels).
 
+    With `format`, or a first consumer's `qf.scheme` of a float-code
+    format, the search quantizes on that format's grid (each block's scale
+    from its largest magnitude, the format's values), as `quant-quantize`
+    will.
+
     A group whose first consumer has a `qf.scheme` (from
     `quant-assign-precision`, which gives layers reading one activation one
     scheme) is searched with that scheme's bits, groups and symmetry; a
@@ -568,6 +584,10 @@ def QuantAWQPass : Pass<"quant-awq", "ModuleOp"> {
            "input channels per group; 0: per output channel">,
     Option<"symmetric", "symmetric", "bool", "false",
            "symmetric weight ranges">,
+    Option<"format", "format", "std::string", "\"\"",
+           "search on a float-code format's grid instead of integers: fp8, "
+           "mxfp4, mxfp6, mxfp8, mxint8, nvfp4 or nf4 (in groups of "
+           "group-size; bits and symmetric unused)">,
     Option<"grid", "grid", "int", "20", "points of the scale search">,
     Option<"duoScaling", "duo-scaling", "bool", "false",
            "divide the scales by mean|w|^(1-a)">,

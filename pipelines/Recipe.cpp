@@ -164,6 +164,13 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
        "along the reduction (per channel where 16 does not divide it) and a "
        "float32 scale for the tensor",
        false, "", "", false, "scheme=nvfp4 group-fallback=channel", false},
+      {"w4a16-nvfp4-gptq",
+       "w4a16-nvfp4's grid, rounded by GPTQ (act-order, true-sequential) on "
+       "--calib",
+       true, "hessian=true",
+       "quant-gptq{format=nvfp4 group-size=16 group-fallback=channel "
+       "data=$CALIB progress=$PROGRESS}",
+       false, "scheme=nvfp4 group-fallback=channel", false},
       {"w4a16-nf4",
        "NF4 weights (QLoRA's normal-quantile levels) times the absmax of "
        "each block of 64 along the reduction (per channel where 64 does not "

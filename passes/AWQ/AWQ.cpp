@@ -22,6 +22,7 @@
 #include "passes/Passes.h"
 #include "passes/Reports/JsonReport.h"
 #include "passes/Schemes/SchemeName.h"
+#include "passes/Schemes/TableWeights.h"
 #include "passes/Schemes/WeightOptions.h"
 #include "runtime/Executor.h"
 
@@ -42,15 +43,40 @@ namespace {
 
 /// quant-quantize's weight quantizer on groups of `group` rows along the
 /// reduction of a row-major [k, n] matrix: each (group, column) its own
-/// range (containing 0), round half to even.
+/// range (containing 0), round half to even; or, with a float-code
+/// `format`, each its own block scale and the format's values.
 struct GroupQuantizer {
   unsigned bits;
   int64_t group;
   bool symmetric;
+  SchemeAttr format;
+
+  /// The format's rules for a weight w (NVFP4's tensor scale from its
+  /// largest magnitude).
+  std::optional<TableFormat> rulesFor(const std::vector<double> &w) const {
+    if (!format)
+      return std::nullopt;
+    float amax = 0;
+    for (double v : w)
+      amax = std::max(amax, std::fabs(float(v)));
+    return TableFormat(format, amax);
+  }
 
   /// Dequantized values of v[0..count), one group of one column.
   void fakeQuant(const double *v, int64_t count, int64_t stride, double *out,
-                 int64_t outStride) const {
+                 int64_t outStride, const TableFormat *rules) const {
+    if (rules) {
+      float amax = 0;
+      for (int64_t i = 0; i < count; ++i)
+        amax = std::max(amax, std::fabs(float(v[i * stride])));
+      double param = rules->blockParam(amax);
+      for (int64_t i = 0; i < count; ++i) {
+        // Finite weights always have a code.
+        uint8_t code = *rules->encode(float(v[i * stride]), param, 0);
+        out[i * outStride] = rules->decode(code, param);
+      }
+      return;
+    }
     numerics::IntRange range =
         numerics::IntRange::forBits(bits, /*isSigned=*/true, symmetric);
     float lo = 0, hi = 0;
@@ -77,10 +103,11 @@ struct GroupQuantizer {
   std::vector<double> fakeQuant(const std::vector<double> &w, int64_t k,
                                 int64_t n) const {
     std::vector<double> out(w.size());
+    std::optional<TableFormat> rules = rulesFor(w);
     for (int64_t g = 0; g < k; g += group)
       for (int64_t c = 0; c < n; ++c)
         fakeQuant(w.data() + g * n + c, std::min(group, k - g), n,
-                  out.data() + g * n + c, n);
+                  out.data() + g * n + c, n, rules ? &*rules : nullptr);
     return out;
   }
 };
@@ -127,6 +154,11 @@ public:
     };
     if (std::string error = checkWeightOptions(bits, groupSize); !error.empty())
       return fail(error);
+    std::string error;
+    FailureOr<SchemeAttr> scheme = formatOption(ctx, format, groupSize, error);
+    if (failed(scheme))
+      return fail(error);
+    formatScheme = *scheme;
     if (grid < 1 || clipGrid < 1)
       return fail("grid and clip-grid must be positive");
     if (!(maxShrink >= 0 && maxShrink < 1))
@@ -145,6 +177,9 @@ private:
   /// column and group; returns the mean shrink ratio.
   double clipConsumer(scaling::Consumer &c, const std::vector<double> &x,
                       int64_t r, int64_t k, const GroupQuantizer &q);
+
+  /// The `format` option's scheme, if given.
+  SchemeAttr formatScheme;
 };
 
 void AWQPass::runOnOperation() {
@@ -163,7 +198,7 @@ void AWQPass::runOnOperation() {
   std::string pipeline =
       "qf-calibrate{data=" + data +
       " progress=false hessian=true export=false},quant-gptq{" +
-      "bits=" + std::to_string(bits) +
+      "bits=" + std::to_string(bits) + " format=" + format.getValue() +
       " group-size=" + std::to_string(groupSize) +
       " symmetric=" + (symmetric ? "true" : "false") +
       " act-order=" + (gptqActOrder ? "true" : "false") +
@@ -218,21 +253,32 @@ LogicalResult AWQPass::scaleGroup(scaling::Group &group,
   unsigned layerBits = bits;
   int64_t layerGroup = groupSize;
   bool layerSymmetric = symmetric;
+  SchemeAttr layerFormat = formatScheme;
   if (auto scheme = first.op->getAttrOfType<SchemeAttr>("qf.scheme")) {
     std::optional<WeightRounding> assigned = weightRoundingOf(scheme);
-    if (!assigned) {
+    if (scheme.isTableFormat() && scheme.isWeightOnly()) {
+      layerFormat = scheme;
+      layerGroup = scheme.getGranularity() == Granularity::per_group
+                       ? scheme.getGroupSize()
+                       : 0;
+    } else if (!assigned) {
       first.op->emitRemark("AWQ: skipped, its assigned scheme ")
           << schemeName(scheme) << " is quant-quantize's";
       record("skipped: assigned " + schemeName(scheme));
       return success();
+    } else {
+      layerFormat = {};
+      layerBits = assigned->bits;
+      layerGroup = assigned->groupSize;
+      layerSymmetric = assigned->symmetric;
     }
-    layerBits = assigned->bits;
-    layerGroup = assigned->groupSize;
-    layerSymmetric = assigned->symmetric;
   }
+  if (layerFormat && layerFormat.getRounding() != RoundingMode::half_even)
+    return first.op->emitOpError("AWQ rounds float-code formats half_even "
+                                 "only");
   GroupQuantizer quantizer{
       layerBits, layerGroup > 0 && k % layerGroup == 0 ? layerGroup : k,
-      layerSymmetric};
+      layerSymmetric, layerFormat};
 
   // Per-channel statistics: mean |x|, and (duo) mean over output columns of
   // |w| relative to its group's largest.
@@ -329,6 +375,7 @@ double AWQPass::clipConsumer(scaling::Consumer &c, const std::vector<double> &x,
   const int64_t steps = int64_t(maxShrink * clipGrid);
   double ratioSum = 0;
   std::vector<double> org(r), col(q.group), deq(q.group);
+  std::optional<TableFormat> rules = q.rulesFor(w);
   for (int64_t g = 0; g < k; g += q.group)
     for (int64_t cc = 0; cc < n; ++cc) {
       double m0 = 0;
@@ -346,7 +393,8 @@ double AWQPass::clipConsumer(scaling::Consumer &c, const std::vector<double> &x,
         double m = m0 * (1 - double(step) / clipGrid);
         for (int64_t j = 0; j < q.group; ++j)
           col[j] = std::clamp(w[(g + j) * n + cc], -m, m);
-        q.fakeQuant(col.data(), q.group, 1, deq.data(), 1);
+        q.fakeQuant(col.data(), q.group, 1, deq.data(), 1,
+                    rules ? &*rules : nullptr);
         double err = 0;
         for (int64_t i = 0; i < r; ++i) {
           double sum = 0;

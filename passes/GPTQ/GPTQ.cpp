@@ -17,6 +17,7 @@
 #include "passes/Reports/JsonReport.h"
 #include "passes/Reports/Progress.h"
 #include "passes/Schemes/SchemeName.h"
+#include "passes/Schemes/TableWeights.h"
 #include "passes/Schemes/WeightOptions.h"
 #include "passes/Schemes/WeightQuantizer.h"
 #include "passes/Solvers/GptqSolver.h"
@@ -77,6 +78,27 @@ Value gatherLastDim(OpBuilder &b, Location loc, Value x,
   return gather.getResult(0);
 }
 
+/// A float-code format's grid for the solver: a block's parameter from the
+/// block's largest magnitude, values rounded as quant-quantize rounds them.
+class FormatGrid final : public gptq::Grid {
+public:
+  FormatGrid(SchemeAttr scheme, float weightAmax)
+      : format(scheme, weightAmax) {}
+  double fit(const double *x, int64_t n) const override {
+    float amax = 0;
+    for (int64_t i = 0; i < n; ++i)
+      amax = std::max(amax, std::fabs(float(x[i])));
+    return format.blockParam(amax);
+  }
+  double round(double w, double param) const override {
+    // Finite weights always have a code.
+    return format.decode(*format.encode(float(w), param, 0), param);
+  }
+
+private:
+  TableFormat format;
+};
+
 class GPTQPass final : public qf::impl::QuantGPTQPassBase<GPTQPass> {
 public:
   using Base::Base;
@@ -93,6 +115,11 @@ public:
     };
     if (std::string error = checkWeightOptions(bits, groupSize); !error.empty())
       return fail(error);
+    std::string error;
+    FailureOr<SchemeAttr> scheme = formatOption(ctx, format, groupSize, error);
+    if (failed(scheme))
+      return fail(error);
+    formatScheme = *scheme;
     if (!(damp > 0) || blockSize <= 0)
       return fail("damp and block-size must be positive (damping is raised "
                   "x10 until H is positive definite)");
@@ -111,6 +138,8 @@ private:
   LogicalResult recalibrate(ArrayRef<HessianLayer> stage);
 
   llvm::json::Array entries;
+  /// The `format` option's scheme, if given.
+  SchemeAttr formatScheme;
 };
 
 LogicalResult GPTQPass::recalibrate(ArrayRef<HessianLayer> stage) {
@@ -250,16 +279,24 @@ LogicalResult GPTQPass::quantize(HessianLayer &layer) {
   unsigned bits = this->bits;
   int64_t groupSize = this->groupSize;
   bool symmetric = this->symmetric;
+  SchemeAttr gridScheme = formatScheme;
   if (auto scheme = op->getAttrOfType<SchemeAttr>("qf.scheme")) {
     std::optional<WeightRounding> assigned = weightRoundingOf(scheme);
-    if (!assigned) {
+    if (scheme.isTableFormat() && !scheme.getActType()) {
+      gridScheme = scheme;
+      groupSize = scheme.getGranularity() == Granularity::per_group
+                      ? scheme.getGroupSize()
+                      : 0;
+    } else if (!assigned) {
       op->emitRemark("GPTQ: skipped, its assigned scheme ")
           << schemeName(scheme) << " is quant-quantize's";
       return success();
+    } else {
+      gridScheme = {};
+      bits = assigned->bits;
+      groupSize = assigned->groupSize;
+      symmetric = assigned->symmetric;
     }
-    bits = assigned->bits;
-    groupSize = assigned->groupSize;
-    symmetric = assigned->symmetric;
   }
   gptq::Options options;
   options.bits = bits;
@@ -289,6 +326,22 @@ LogicalResult GPTQPass::quantize(HessianLayer &layer) {
   }
 
   std::vector<double> w = layer.solverWeight();
+  std::optional<FormatGrid> grid;
+  float weightAmax = 0;
+  if (gridScheme) {
+    if (gridScheme.getRounding() != RoundingMode::half_even)
+      return op->emitOpError("GPTQ rounds float-code formats half_even only");
+    for (double v : w)
+      weightAmax = std::max(weightAmax, std::fabs(float(v)));
+    // The blocks GPTQ uses (per channel where the group did not divide).
+    int64_t group = std::max<int64_t>(options.groupSize, 0);
+    gridScheme = SchemeAttr::get(
+        op->getContext(), gridScheme.getWeightType(), Type(),
+        group > 0 ? Granularity::per_group : Granularity::per_channel, group,
+        true, RoundingMode::half_even, std::nullopt, gridScheme.getFormat());
+    grid.emplace(gridScheme, weightAmax);
+    options.grid = &*grid;
+  }
   llvm::Expected<gptq::Result> result = gptq::run(w, rows, cols, *h, options);
   if (!result)
     return op->emitOpError("GPTQ: ") << llvm::toString(result.takeError());
@@ -298,13 +351,23 @@ LogicalResult GPTQPass::quantize(HessianLayer &layer) {
         << " times) to be positive definite";
 
   const int64_t groups = result->scales.size() / rows;
-  std::string scheme = "gptq w" + std::to_string(bits) +
-                       (groups > 1 ? " g" + std::to_string(options.groupSize)
-                                   : std::string(" per channel")) +
-                       (symmetric ? " symmetric" : "") +
-                       (actOrder ? " act-order" : "") + (mseGrid ? " mse" : "");
-  replaceWeight(layer, w, *h, *result,
-                {scheme, bits, options.groupSize, symmetric});
+  std::string blocks = groups > 1 ? " g" + std::to_string(options.groupSize)
+                                  : std::string(" per channel");
+  std::string order = actOrder ? " act-order" : "";
+  if (grid) {
+    std::string scheme = "gptq " +
+                         stringifyWeightFormat(gridScheme.getFormat()).str() +
+                         blocks + order;
+    if (!replaceTableWeight(layer, w, *h, *result, gridScheme, weightAmax,
+                            scheme))
+      return failure();
+  } else {
+    std::string scheme = "gptq w" + std::to_string(bits) + blocks +
+                         (symmetric ? " symmetric" : "") + order +
+                         (mseGrid ? " mse" : "");
+    replaceWeight(layer, w, *h, *result,
+                  {scheme, bits, options.groupSize, symmetric});
+  }
   if (result->permuted()) {
     OpBuilder b(op);
     op->setOperand(0, gatherLastDim(b, op->getLoc(), op->getOperand(0),

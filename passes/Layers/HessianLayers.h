@@ -69,6 +69,17 @@ Value replaceWeight(const HessianLayer &layer,
                     const gptq::Result &result,
                     const SolverProvenance &provenance);
 
+/// The same for a solver that rounded onto a float-code format's grid
+/// (`result.values`, with the format's block parameters in `result.scales`,
+/// as TableFormat gives them for a weight of largest magnitude
+/// `weightAmax`): codes, scales and a qf.dequantize_table of `scheme`.
+/// Returns null after an error at the op.
+Value replaceTableWeight(const HessianLayer &layer,
+                         const std::vector<double> &weight,
+                         const std::vector<double> &hessian,
+                         const gptq::Result &result, SchemeAttr scheme,
+                         float weightAmax, const std::string &provenance);
+
 } // namespace mlir::qf
 
 #endif // QF_PASSES_LAYERS_HESSIANLAYERS_H

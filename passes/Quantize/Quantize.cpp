@@ -86,8 +86,7 @@ private:
                     std::optional<double> outputError);
   LogicalResult writeReport();
   /// A weight an earlier pass quantized, from its `qf.quantized_by`.
-  void recordQuantizedWeight(Operation *op, DequantizeOp weight,
-                             DictionaryAttr by);
+  void recordQuantizedWeight(Operation *op, Value weight, DictionaryAttr by);
 };
 
 /// ||X dW|| / ||X W|| over the calibration rows X of the activation that
@@ -155,7 +154,7 @@ void QuantizePass::recordWeight(Operation *op, RankedTensorType type,
                                    : llvm::json::Value(nullptr)}});
 }
 
-void QuantizePass::recordQuantizedWeight(Operation *op, DequantizeOp weight,
+void QuantizePass::recordQuantizedWeight(Operation *op, Value weight,
                                          DictionaryAttr by) {
   auto scheme = by.getAs<StringAttr>("scheme");
   auto bytes = by.getAs<IntegerAttr>("bytes");
@@ -260,10 +259,12 @@ LogicalResult QuantizePass::quantizeOp(Operation *op,
   if (data) {
     if (failed(quantizeWeightOperand(op, contraction, scheme, *data)))
       return failure();
-  } else if (auto dq = weight.getDefiningOp<DequantizeOp>()) {
+  } else if (isa_and_nonnull<DequantizeOp, DequantizeTableOp>(
+                 weight.getDefiningOp())) {
     // Quantized by an earlier pass (GPTQ, ...), which says what it did.
-    if (auto by = dq->getAttrOfType<DictionaryAttr>("qf.quantized_by"))
-      recordQuantizedWeight(op, dq, by);
+    if (auto by = weight.getDefiningOp()->getAttrOfType<DictionaryAttr>(
+            "qf.quantized_by"))
+      recordQuantizedWeight(op, weight, by);
   } else if (!scheme.isWeightOnly() && !scheme.isTableFormat()) {
     // Activation times activation (attention): both are activations.
     if (failed(quantizeActivation(op, contraction.weight, scheme,

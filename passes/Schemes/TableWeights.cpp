@@ -37,56 +37,89 @@ std::optional<nm::MXElement> mxElementOf(WeightFormat format) {
   }
 }
 
-/// The value of every code of `format`, indexed by code.
-std::vector<float> codeTable(WeightFormat format) {
-  std::vector<float> table;
-  unsigned bits = codeBitsOf(format);
+} // namespace
+
+TableFormat::TableFormat(SchemeAttr scheme, float weightAmax)
+    : kind(scheme.getFormat()),
+      mode(static_cast<nm::RoundingMode>(scheme.getRounding())),
+      seed(scheme.getSeed().value_or(0)), mx(mxElementOf(kind)) {
+  unsigned bits = codeBitsOf(kind);
   for (unsigned code = 0; code < (1u << bits); ++code) {
-    if (format == WeightFormat::nf4) {
-      table.push_back(nm::nf4Levels()[code]);
-      continue;
-    }
-    if (format == WeightFormat::mxint8) {
-      // 1.6 fixed point, two's complement.
-      table.push_back(float(int8_t(code)) / 64.0f);
-      continue;
-    }
-    nm::FloatFormat element = nm::FloatFormat::E4M3FN;
-    if (std::optional<nm::MXElement> mx = mxElementOf(format))
-      element = *nm::elementFormat(*mx);
-    else if (format == WeightFormat::nvfp4)
-      element = nm::FloatFormat::E2M1FN;
-    table.push_back(float(nm::decodeFloat(code, element)));
+    if (kind == WeightFormat::nf4)
+      values.push_back(nm::nf4Levels()[code]);
+    else if (kind == WeightFormat::mxint8) // 1.6 fixed point
+      values.push_back(float(int8_t(code)) / 64.0f);
+    else
+      values.push_back(float(nm::decodeFloat(
+          code, mx                            ? *nm::elementFormat(*mx)
+                : kind == WeightFormat::nvfp4 ? nm::FloatFormat::E2M1FN
+                                              : nm::FloatFormat::E4M3FN)));
   }
-  return table;
+  if (mx || kind == WeightFormat::nvfp4)
+    for (int code = 0; code < 256; ++code)
+      scaleValues.push_back(float(nm::decodeFloat(
+          code, mx ? nm::FloatFormat::E8M0FNU : nm::FloatFormat::E4M3FN)));
+  if (kind == WeightFormat::nvfp4)
+    weightScale = nm::nvfp4TensorScale(weightAmax);
 }
 
-} // namespace
+double TableFormat::blockParam(float amax) const {
+  if (mx)
+    return nm::mxScale(amax, *mx, nm::MXScaleRule::Floor);
+  if (kind == WeightFormat::nvfp4)
+    return nm::nvfp4BlockScale(amax, *weightScale);
+  if (kind == WeightFormat::fp8)
+    // 1 where amax / 448 is 0 in float32 (a zero block, or one below
+    // 448 * 2^-149): its codes are then 0, never 0 / 0.
+    return amax / 448.0f == 0 ? 1.0f : amax / 448.0f;
+  return amax; // nf4
+}
+
+std::optional<uint8_t> TableFormat::encode(float v, double param,
+                                           uint64_t index) const {
+  if (mx)
+    return nm::mxEncode(v, uint8_t(param), *mx, mode, seed, index);
+  if (kind == WeightFormat::nvfp4)
+    return nm::nvfp4Encode(v, uint8_t(param), *weightScale, mode, seed, index);
+  if (kind == WeightFormat::fp8)
+    return nm::encodeFloat(v / float(param), nm::FloatFormat::E4M3FN, mode,
+                           nm::OverflowMode::Saturate, seed, index);
+  return nm::nf4Encode(v, float(param));
+}
+
+float TableFormat::decode(uint8_t code, double param) const {
+  if (mx)
+    return values[code] * scaleValues[uint8_t(param)];
+  if (kind == WeightFormat::nvfp4)
+    return nm::nvfp4Decode(code, uint8_t(param), *weightScale);
+  return values[code] * float(param);
+}
 
 FailureOr<TableWeight>
 mlir::qf::quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
                               SchemeAttr scheme, WeightAxes axes,
-                              function_ref<InFlightDiagnostic()> emitError) {
+                              function_ref<InFlightDiagnostic()> emitError,
+                              const SolvedBlocks *solved) {
   WeightFormat format = scheme.getFormat();
   StringRef name = stringifyWeightFormat(format);
-  auto mode = static_cast<nm::RoundingMode>(scheme.getRounding());
-  if (format == WeightFormat::nf4 && mode != nm::RoundingMode::HalfEven)
+  if (format == WeightFormat::nf4 &&
+      scheme.getRounding() != RoundingMode::half_even)
     return emitError() << "format nf4 rounds to the nearest level only "
                           "(rounding = half_even)";
   FailureOr<nm::BlockLayout> blocks =
-      weightLayout(shape, scheme, axes, emitError);
+      solved ? FailureOr<nm::BlockLayout>(solved->layout)
+             : weightLayout(shape, scheme, axes, emitError);
   if (failed(blocks))
     return failure();
   const nm::BlockLayout &layout = *blocks;
-  std::optional<nm::MXElement> mx = mxElementOf(format);
+  if (solved && (!layout.isValid() ||
+                 int64_t(solved->params.size()) != layout.numBlocks()))
+    return emitError() << solved->params.size() << " block parameters for "
+                       << layout.numBlocks() << " blocks";
 
-  TableWeight result;
-  result.bits = codeBitsOf(format);
-  result.gridShape = layout.gridShape();
-  result.table = codeTable(format);
   // Each block's largest magnitude.
   std::vector<float> amax(layout.numBlocks(), 0.0f);
-  float tensorAmax = 0;
+  float dataAmax = 0;
   for (int64_t i = 0, e = layout.numElements(); i < e; ++i) {
     if (!std::isfinite(data[i]))
       return emitError() << "weight contains NaN or infinite values; it "
@@ -94,55 +127,35 @@ mlir::qf::quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
                          << name;
     float &m = amax[layout.blockOf(i)];
     m = std::max(m, std::fabs(data[i]));
-    tensorAmax = std::max(tensorAmax, m);
+    dataAmax = std::max(dataAmax, m);
   }
-  if (mx || format == WeightFormat::nvfp4) {
-    for (int code = 0; code < 256; ++code)
-      result.scaleTable.push_back(
-          mx ? float(nm::decodeFloat(code, nm::FloatFormat::E8M0FNU))
-             : float(nm::decodeFloat(code, nm::FloatFormat::E4M3FN)));
-    if (format == WeightFormat::nvfp4)
-      result.tensorScale = nm::nvfp4TensorScale(tensorAmax);
-  }
-  for (float m : amax) {
-    if (mx)
-      result.scaleCodes.push_back(nm::mxScale(m, *mx, nm::MXScaleRule::Floor));
-    else if (format == WeightFormat::nvfp4)
-      result.scaleCodes.push_back(nm::nvfp4BlockScale(m, *result.tensorScale));
-    else if (format == WeightFormat::fp8)
-      // 1 where amax / 448 is 0 in float32 (a zero block, or one below
-      // 448 * 2^-149): its codes are then 0, never 0 / 0.
-      result.scales.push_back(m / 448.0f == 0 ? 1.0f : m / 448.0f);
-    else // nf4
-      result.scales.push_back(m);
-  }
+  TableFormat rules(scheme, solved ? solved->weightAmax : dataAmax);
+  std::vector<double> params;
+  if (solved)
+    params = solved->params;
+  else
+    for (float m : amax)
+      params.push_back(rules.blockParam(m));
 
-  uint64_t seed = scheme.getSeed().value_or(0);
+  TableWeight result;
+  result.bits = codeBitsOf(format);
+  result.gridShape = layout.gridShape();
+  result.table = rules.table();
+  result.scaleTable = rules.scaleTable();
+  result.tensorScale = rules.tensorScale();
+  for (double p : params) {
+    if (result.scaleTable.empty())
+      result.scales.push_back(float(p));
+    else
+      result.scaleCodes.push_back(uint8_t(p));
+  }
   for (int64_t i = 0, e = layout.numElements(); i < e; ++i) {
-    int64_t block = layout.blockOf(i);
-    std::optional<uint8_t> code;
-    float value;
-    if (mx) {
-      uint8_t scale = result.scaleCodes[block];
-      code = nm::mxEncode(data[i], scale, *mx, mode, seed, i);
-      value = result.table[*code] * result.scaleTable[scale];
-    } else if (format == WeightFormat::nvfp4) {
-      uint8_t scale = result.scaleCodes[block];
-      code =
-          nm::nvfp4Encode(data[i], scale, *result.tensorScale, mode, seed, i);
-      value = nm::nvfp4Decode(*code, scale, *result.tensorScale);
-    } else {
-      float scale = result.scales[block];
-      code = format == WeightFormat::fp8
-                 ? nm::encodeFloat(data[i] / scale, nm::FloatFormat::E4M3FN,
-                                   mode, nm::OverflowMode::Saturate, seed, i)
-                 : nm::nf4Encode(data[i], scale);
-      value = result.table[*code] * scale;
-    }
+    double param = params[layout.blockOf(i)];
     // Finite data always has a code: the scales are positive and finite
     // (nf4's of a zero block is 0, whose codes are then 7, the level 0).
-    result.codes.push_back(*code);
-    result.dequantized.push_back(value);
+    uint8_t code = *rules.encode(data[i], param, i);
+    result.codes.push_back(code);
+    result.dequantized.push_back(rules.decode(code, param));
   }
   result.relativeError = relativeError(data, result.dequantized);
   result.storageBytes = (layout.numElements() * result.bits + 7) / 8 +

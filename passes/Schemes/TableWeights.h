@@ -25,6 +25,7 @@
 #define QF_PASSES_SCHEMES_TABLEWEIGHTS_H
 
 #include "dialects/QF/QFAttrs.h"
+#include "numerics/FloatFormats.h"
 #include "passes/Schemes/WeightQuantizer.h"
 
 #include "mlir/IR/Builders.h"
@@ -53,13 +54,53 @@ struct TableWeight {
   int64_t storageBytes = 0;
 };
 
-/// Quantizes `data` (row-major, `shape`) to `scheme`'s format. Fails (after
-/// `emitError`) on NaN or infinite data, a group that does not divide the
-/// reduction dimension, or a rounding the format does not take.
+/// One float-code format's rules, for a weight whose largest magnitude is
+/// `weightAmax` (NVFP4's tensor scale follows from it): a block's parameter
+/// from the block's largest magnitude (a float32 scale for fp8 and nf4, the
+/// scale's E8M0 or E4M3 code for MX and NVFP4, as a double), an element's
+/// code under it, and a code's value (as the IR decodes it).
+class TableFormat {
+public:
+  TableFormat(SchemeAttr scheme, float weightAmax);
+
+  double blockParam(float amax) const;
+  /// nullopt only for NaN.
+  std::optional<uint8_t> encode(float v, double param, uint64_t index) const;
+  float decode(uint8_t code, double param) const;
+
+  WeightFormat format() const { return kind; }
+  /// The values of the codes and, for byte scales, of the scales.
+  const std::vector<float> &table() const { return values; }
+  const std::vector<float> &scaleTable() const { return scaleValues; }
+  std::optional<float> tensorScale() const { return weightScale; }
+
+private:
+  WeightFormat kind;
+  numerics::RoundingMode mode;
+  uint64_t seed;
+  std::optional<numerics::MXElement> mx;
+  std::optional<float> weightScale;
+  std::vector<float> values, scaleValues;
+};
+
+/// What a solver (GPTQ) fixed for a weight: its blocks, their parameters
+/// (row-major over the block grid, as TableFormat::blockParam gives them)
+/// and the largest magnitude of the weight before it was solved.
+struct SolvedBlocks {
+  numerics::BlockLayout layout;
+  std::vector<double> params;
+  float weightAmax;
+};
+
+/// Quantizes `data` (row-major, `shape`) to `scheme`'s format, in the
+/// scheme's blocks with parameters from the data, or in `solved`'s. Fails
+/// (after `emitError`) on NaN or infinite data, a group that does not
+/// divide the reduction dimension, or a rounding the format does not take.
 FailureOr<TableWeight>
 quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
                     SchemeAttr scheme, WeightAxes axes,
-                    function_ref<InFlightDiagnostic()> emitError);
+                    function_ref<InFlightDiagnostic()> emitError,
+                    const SolvedBlocks *solved = nullptr);
 
 /// The scale of activations rounded to float format `format` (FP8) from
 /// their calibrated range: f32(max(|min|, |max|) / the format's largest

@@ -25,21 +25,27 @@ struct Params {
   double scale, zero;
 };
 
-/// The reference's quantizer: codes 0..maxq, range always containing 0.
+/// The reference's quantizer: codes 0..maxq, range always containing 0; or
+/// a grid's rounding.
 struct Quantizer {
   double maxq;
   bool symmetric, mse;
+  const Grid *grid;
 
   double code(double w, Params p) const {
     return std::clamp(std::nearbyint(w / p.scale) + p.zero, 0.0, maxq);
   }
   double value(double w, Params p) const {
+    if (grid)
+      return grid->round(w, p.scale);
     return p.scale * (code(w, p) - p.zero);
   }
 
   /// Parameters for the values x[0..n), with the reference's MSE shrink
   /// search (grid 100, shrinking to 0.8 of the range, norm 2.4).
   Params fit(const double *x, int64_t n) const {
+    if (grid)
+      return {grid->fit(x, n), 0};
     double lo = 0, hi = 0;
     for (int64_t i = 0; i < n; ++i) {
       lo = std::min(lo, x[i]);
@@ -118,8 +124,16 @@ bool Result::permuted() const {
   return false;
 }
 
+Grid::~Grid() = default;
+
 std::vector<double> Result::dequantized() const {
   std::vector<double> out(rows * cols);
+  if (!values.empty()) {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < cols; ++j)
+        out[r * cols + columnOrder[j]] = values[r * cols + j];
+    return out;
+  }
   int64_t groups = scales.size() / rows;
   int64_t perGroup = cols / groups;
   for (int64_t r = 0; r < rows; ++r)
@@ -131,11 +145,14 @@ std::vector<double> Result::dequantized() const {
   return out;
 }
 
-static Result emptyResult(int64_t rows, int64_t cols, int64_t groups) {
+static Result emptyResult(int64_t rows, int64_t cols, int64_t groups,
+                          const Options &options) {
   Result result;
   result.rows = rows;
   result.cols = cols;
   result.codes.assign(rows * cols, 0);
+  if (options.grid)
+    result.values.assign(rows * cols, 0.0);
   result.scales.assign(rows * groups, 0.0);
   result.zeros.assign(rows * groups, 0.0);
   result.columnOrder.resize(cols);
@@ -146,21 +163,25 @@ static Result emptyResult(int64_t rows, int64_t cols, int64_t groups) {
 Result gptq::roundToNearest(const std::vector<double> &weight, int64_t rows,
                             int64_t cols, const Options &options) {
   Quantizer quantizer{double((1u << options.bits) - 1), options.symmetric,
-                      options.mseGrid};
+                      options.mseGrid, options.grid};
   int64_t perGroup = options.groupSize > 0 && cols % options.groupSize == 0
                          ? options.groupSize
                          : cols;
   int64_t groups = cols / perGroup;
-  Result result = emptyResult(rows, cols, groups);
+  Result result = emptyResult(rows, cols, groups, options);
   llvm::parallelFor(0, rows, [&](size_t r) {
     for (int64_t g = 0; g < groups; ++g) {
       const double *x = weight.data() + r * cols + g * perGroup;
       Params p = quantizer.fit(x, perGroup);
       result.scales[r * groups + g] = p.scale;
       result.zeros[r * groups + g] = p.zero;
-      for (int64_t j = 0; j < perGroup; ++j)
-        result.codes[r * cols + g * perGroup + j] =
-            int64_t(quantizer.code(x[j], p));
+      for (int64_t j = 0; j < perGroup; ++j) {
+        int64_t at = r * cols + g * perGroup + j;
+        if (options.grid)
+          result.values[at] = quantizer.value(x[j], p);
+        else
+          result.codes[at] = int64_t(quantizer.code(x[j], p));
+      }
     }
   });
   return result;
@@ -180,7 +201,7 @@ llvm::Expected<Result> gptq::run(const std::vector<double> &weight,
   if (std::all_of(h.begin(), h.end(), [](double x) { return x == 0; }))
     return error("the Hessian is zero: no calibration data reached this "
                  "layer");
-  if (options.bits < 2 || options.bits > 8)
+  if (!options.grid && (options.bits < 2 || options.bits > 8))
     return error("bits must be in [2, 8]");
   if (rows <= 0 || cols <= 0 || rows > INT32_MAX || cols > INT32_MAX)
     return error("the weight must have between 1 and 2^31 - 1 rows and "
@@ -191,11 +212,11 @@ llvm::Expected<Result> gptq::run(const std::vector<double> &weight,
                  " does not divide the reduction (" + llvm::Twine(cols) + ")");
   const int n = int(cols);
   Quantizer quantizer{double((1u << options.bits) - 1), options.symmetric,
-                      options.mseGrid};
+                      options.mseGrid, options.grid};
   std::vector<double> w = weight;
   int64_t groups = gs > 0 ? cols / gs : 1;
   bool permutedStorage = options.actOrder && gs > 0 && !options.staticGroups;
-  Result result = emptyResult(rows, cols, groups);
+  Result result = emptyResult(rows, cols, groups, options);
 
   // Whole rows: parameters up front, before dead columns are zeroed.
   std::vector<Params> params(rows * groups);
@@ -279,10 +300,12 @@ llvm::Expected<Result> gptq::run(const std::vector<double> &weight,
           }
           p = params[r * groups + group];
         }
-        double code = quantizer.code(w1[i], p);
-        double q = p.scale * (code - p.zero);
+        double q = quantizer.value(w1[i], p);
         int64_t stored = permutedStorage ? col : perm[col];
-        result.codes[r * cols + stored] = int64_t(code);
+        if (options.grid)
+          result.values[r * cols + stored] = q;
+        else
+          result.codes[r * cols + stored] = int64_t(quantizer.code(w1[i], p));
         const double err = (w1[i] - q) / u[col * cols + col];
         const double *uRow = u.data() + col * cols + i1;
         for (int64_t j = i; j < count; ++j)

@@ -26,6 +26,18 @@
 
 namespace mlir::qf::gptq {
 
+/// A grid the solver rounds onto instead of its affine integers (a float
+/// format): a block's parameter from the block's values, and a value
+/// rounded under that parameter. The parameter is the grid's own (a scale,
+/// or a scale's code); the solver stores it in Result::scales and only
+/// passes it back.
+class Grid {
+public:
+  virtual ~Grid();
+  virtual double fit(const double *x, int64_t n) const = 0;
+  virtual double round(double w, double param) const = 0;
+};
+
 struct Options {
   unsigned bits = 4;
   /// Columns per group of quantization parameters; 0: one group per row.
@@ -42,6 +54,8 @@ struct Options {
   int64_t blockSize = 128;
   /// Search a shrink of each row's (group's) range minimizing |error|^2.4.
   bool mseGrid = false;
+  /// Round onto this grid instead (bits, symmetric and mseGrid unused).
+  const Grid *grid = nullptr;
 };
 
 /// A quantized weight. Codes are unsigned, 0 .. 2^bits - 1, with the value
@@ -54,7 +68,11 @@ struct Result {
   int64_t rows = 0, cols = 0;
   /// [rows, cols], in storage column order.
   std::vector<int64_t> codes;
-  /// [rows, groups] (groups = 1 without groups).
+  /// With a grid: the rounded values [rows, cols], in storage column order
+  /// (codes and zeros unused).
+  std::vector<double> values;
+  /// [rows, groups] (groups = 1 without groups): scales, or the grid's
+  /// parameters.
   std::vector<double> scales, zeros;
   std::vector<int64_t> columnOrder;
   /// The damping added to diag(H) in the end (absolute), and how many times

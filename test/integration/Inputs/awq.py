@@ -8,7 +8,9 @@ least mean((X W - X Q(W s) / s)^2), W = the W_i side by side, is folded into
 gamma / s and W_i s. Then each consumer's range is clipped per group and
 column to m = max|w| (1 - step / 20), step < 10, the first m with the least
 error of the fake-quantized partial outputs (X / s)_g w_g. Q: quant-quantize's
-asymmetric weight quantizer (half to even, in float32).
+asymmetric weight quantizer (half to even, in float32), or with --format a
+float-code format's (gptq_formats.py's quantizer from the specifications:
+each block's scale from its largest magnitude).
 
   awq.py write DIR [--k 64] [--n 32,16] [--rows 256] [--seed S]
                [--zero-channels I,J] [--zero-weights]
@@ -16,7 +18,7 @@ asymmetric weight quantizer (half to even, in float32).
       (x [rows / 64, 64, K]), DIR/x.npz (a held-out x [64, K]) and
       DIR/data.npz (gamma, w0, w1, ..., calib: the calibration x [rows, K]).
   awq.py expect DIR --bits B --group-size G [--grid 20] [--no-clip]
-               [--save OUT.npz] [--verbose]
+               [--format nf4|mxfp4] [--save OUT.npz] [--verbose]
       the reference's `alpha A` and `clip i R` (mean clip ratio of consumer
       i) lines; --save writes the outputs of the scaled (and clipped) float
       model on DIR/x.npz; --verbose prints the margins of the argmins.
@@ -36,6 +38,10 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gptq  # noqa: E402  (tensor, dense)
+import gptq_formats  # noqa: E402
+
+# The float-code format of --format, if any.
+FORMAT = None
 
 ROWS_PER_SAMPLE, MAX_SHRINK, CLIP_GRID = 64, 0.5, 20
 
@@ -46,6 +52,14 @@ def quantize(V, bits, group):
     K, N = V.shape
     if group == 0 or K % group:
         group = K
+    if FORMAT:
+        quant = gptq_formats.FormatQuantizer(FORMAT, np.abs(V).max())
+        out = np.empty((K, N), np.float32)
+        for g in range(0, K, group):
+            block = V[g:g + group].T                    # [N, group]
+            params, _ = quant.params(block)
+            out[g:g + group] = quant.dequant(block, params[:, None], 0).T
+        return out
     v = V.astype(np.float32).reshape(K // group, group, N)
     # The range always holds 0; lo and hi are float32, the rest float64.
     lo = np.minimum(v.min(1), 0).astype(np.float64)   # [groups, N]
@@ -201,6 +215,8 @@ def write(args):
 
 
 def expect(args):
+    global FORMAT
+    FORMAT = args.format
     gamma, ws = load(args.dir)
     x = np.load(os.path.join(args.dir, "calib.npz"))["x"]
     # The rows of h as the compiler observes them: a float32 product.
@@ -279,6 +295,7 @@ def main():
     p.add_argument("--group-size", type=int, required=True)
     p.add_argument("--grid", type=int, default=20)
     p.add_argument("--no-clip", action="store_true")
+    p.add_argument("--format", choices=("nf4", "mxfp4"))
     p.add_argument("--save", help="outputs of the transformed model")
     p.add_argument("--verbose", action="store_true")
     command("report", report, "report")

@@ -111,12 +111,15 @@ def damped_inverse_factor(H, damp):
 
 
 def gptq(W, H, bits=4, group_size=-1, sym=False, act_order=False,
-         static_groups=False, damp=0.01, block_size=128, mse=False):
+         static_groups=False, damp=0.01, block_size=128, mse=False,
+         quant=None):
     """GPTQ of W [R, C] under the Hessian H [C, C]. Returns (code, scale, zero,
     damp): code, scale and zero per element [R, C] (the dequantized weight is
-    scale * (code - zero)), and the relative damping finally used."""
+    scale * (code - zero)), and the relative damping finally used. Another
+    quantizer (`quant`, with params, codes and dequant as Quantizer's) may
+    replace the uniform one (gptq_formats.py's float formats)."""
     check_finite(W, H)
-    quant = Quantizer(bits, sym, mse)
+    quant = quant or Quantizer(bits, sym, mse)
     W = W.astype(np.float64)
     H = H.astype(np.float64)
     R, C = W.shape
@@ -135,7 +138,7 @@ def gptq(W, H, bits=4, group_size=-1, sym=False, act_order=False,
         H = H[perm][:, perm]
     U, damp = damped_inverse_factor(H, damp)
 
-    code = np.zeros((R, C), np.int64)
+    code = np.zeros((R, C), getattr(quant, "code_dtype", np.int64))
     scale = np.zeros((R, C))
     zero = np.zeros((R, C))
     for i1 in range(0, C, block_size):
@@ -156,7 +159,7 @@ def gptq(W, H, bits=4, group_size=-1, sym=False, act_order=False,
             q = quant.codes(w, *params)
             code[:, j] = q
             scale[:, j], zero[:, j] = params
-            err = (w - params[0] * (q - params[1])) / U[j, j]
+            err = (w - quant.dequant(w, *params)) / U[j, j]
             W1[:, i:] -= np.outer(err, U[j, j:i2])
             Err1[:, i] = err
         W[:, i2:] -= Err1 @ U[i1:i2, i2:]
