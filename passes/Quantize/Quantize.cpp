@@ -375,6 +375,16 @@ quant::UniformQuantizedType QuantizePass::activationType(SchemeAttr scheme,
                             expressed, min, max, actSymmetric);
 }
 
+/// The calibrated [min, max] of an observer's statistics, if it has them.
+std::optional<std::pair<double, double>> calibratedRange(ObserveOp observe) {
+  DictionaryAttr stats = observe ? observe.getStatsAttr() : DictionaryAttr();
+  auto min = stats ? stats.getAs<FloatAttr>("min") : FloatAttr();
+  auto max = stats ? stats.getAs<FloatAttr>("max") : FloatAttr();
+  if (!min || !max)
+    return std::nullopt;
+  return std::make_pair(min.getValueAsDouble(), max.getValueAsDouble());
+}
+
 Value QuantizePass::staticQDQ(Value value, Type type, RoundingMode mode,
                               std::optional<int64_t> seed,
                               Operation *insertAfter) {
@@ -431,21 +441,18 @@ LogicalResult QuantizePass::quantizeActivation(Operation *op, unsigned index,
   }
 
   auto observe = value.getDefiningOp<ObserveOp>();
-  DictionaryAttr stats = observe ? observe.getStatsAttr() : DictionaryAttr();
-  auto min = stats ? stats.getAs<FloatAttr>("min") : FloatAttr();
-  auto max = stats ? stats.getAs<FloatAttr>("max") : FloatAttr();
-  if (!min || !max)
+  std::optional<std::pair<double, double>> range = calibratedRange(observe);
+  if (!range)
     return op->emitOpError("static activation quantization of operand ")
            << index
            << " needs calibration statistics (min and max of a qf.observe): "
               "run qf-insert-observers and qf-calibrate first, or use "
               "dynamic-activations=per-token|per-tensor";
-  quant::UniformQuantizedType qtype = activationType(
-      scheme, expressed, min.getValueAsDouble(), max.getValueAsDouble());
+  quant::UniformQuantizedType qtype =
+      activationType(scheme, expressed, range->first, range->second);
   if (!qtype)
     return observe.emitOpError("calibrated range [")
-           << min.getValueAsDouble() << ", " << max.getValueAsDouble()
-           << "] cannot be quantized";
+           << range->first << ", " << range->second << "] cannot be quantized";
   op->setOperand(index, staticQDQ(observe.getOutput(), qtype,
                                   scheme.getRounding(), seed, observe));
   return success();
@@ -465,25 +472,22 @@ LogicalResult QuantizePass::roundActivationToFloat(Operation *op,
            << format << " round half_even only";
   Value value = op->getOperand(index);
   auto observe = value.getDefiningOp<ObserveOp>();
-  DictionaryAttr stats = observe ? observe.getStatsAttr() : DictionaryAttr();
-  auto min = stats ? stats.getAs<FloatAttr>("min") : FloatAttr();
-  auto max = stats ? stats.getAs<FloatAttr>("max") : FloatAttr();
-  if (!min || !max)
+  std::optional<std::pair<double, double>> range = calibratedRange(observe);
+  if (!range)
     return op->emitOpError("activations of ")
            << format << " (operand " << index
            << ") need calibration statistics (min and max of a qf.observe): "
               "run qf-insert-observers and qf-calibrate first";
-  std::optional<float> scale = floatActivationScale(
-      min.getValueAsDouble(), max.getValueAsDouble(), format);
+  std::optional<float> scale =
+      floatActivationScale(range->first, range->second, format);
   if (!scale)
     return observe.emitOpError("the ")
-           << format << " scale of the calibrated range ["
-           << min.getValueAsDouble() << ", " << max.getValueAsDouble()
-           << "] is "
-           << float(std::max(std::fabs(min.getValueAsDouble()),
-                             std::fabs(max.getValueAsDouble())) /
-                    APFloat::getLargest(format.getFloatSemantics())
-                        .convertToDouble())
+           << format << " scale of the calibrated range [" << range->first
+           << ", " << range->second << "] is "
+           << float(
+                  std::max(std::fabs(range->first), std::fabs(range->second)) /
+                  APFloat::getLargest(format.getFloatSemantics())
+                      .convertToDouble())
            << ", outside the normal float32 range";
   auto key = std::make_pair(observe.getOutput(), Type(format));
   Value &rounded = quantized[key];
@@ -502,15 +506,13 @@ void QuantizePass::quantizeOutput(Operation *op, SchemeAttr scheme) {
   Value result = op->getResult(0);
   for (Operation *user : llvm::make_early_inc_range(result.getUsers())) {
     auto observe = dyn_cast<ObserveOp>(user);
-    DictionaryAttr stats = observe ? observe.getStatsAttr() : DictionaryAttr();
-    auto min = stats ? stats.getAs<FloatAttr>("min") : FloatAttr();
-    auto max = stats ? stats.getAs<FloatAttr>("max") : FloatAttr();
-    if (!min || !max)
+    std::optional<std::pair<double, double>> range = calibratedRange(observe);
+    if (!range)
       continue;
     auto expressed = cast<FloatType>(
         cast<RankedTensorType>(result.getType()).getElementType());
-    quant::UniformQuantizedType qtype = activationType(
-        scheme, expressed, min.getValueAsDouble(), max.getValueAsDouble());
+    quant::UniformQuantizedType qtype =
+        activationType(scheme, expressed, range->first, range->second);
     if (!qtype)
       continue;
     std::optional<int64_t> seed;
