@@ -155,6 +155,12 @@ const std::vector<Recipe> &recipes::builtinRecipes() {
        "and FP8 E4M3 activations under one static scale per tensor from "
        "their range calibrated (min/max) on --calib; emulated exactly in f32",
        true, "", "", false, "scheme=fp8a8", false},
+      {"w8a8-mxfp8",
+       "OCP MXFP8 weights and activations: E4M3 in blocks of 32 along the "
+       "reduction (the whole reduction where 32 does not divide it) with "
+       "E8M0 scales, the activations' computed at run time; emulated "
+       "exactly in f32",
+       false, "", "", false, "scheme=mxfp8a8 group-fallback=channel", false},
       {"w4a16-mxfp4",
        "OCP MXFP4 weights: E2M1 codes, a power-of-two scale per block of 32 "
        "along the reduction (per channel where 32 does not divide it)",

@@ -88,14 +88,15 @@ LogicalResult SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                           "bf16, got "
                        << weightType;
   bool fp8Act =
-      format == WeightFormat::fp8 && actType && isa<Float8E4M3FNType>(actType);
+      (format == WeightFormat::fp8 || format == WeightFormat::mxfp8) &&
+      actType && isa<Float8E4M3FNType>(actType);
   if (actType && !fp8Act) {
     auto actInt = dyn_cast<IntegerType>(actType);
     bool actIsInt = actInt && actInt.isSignless() &&
                     (actInt.getWidth() == 8 || actInt.getWidth() == 16);
     if (!actIsInt && !isFloatCast(actType))
       return emitError() << "scheme activation type must be i8, i16, f16 or "
-                            "bf16 (or f8E4M3FN with format fp8), got "
+                            "bf16 (or f8E4M3FN with format fp8 or mxfp8), got "
                          << actType;
   }
   if (granularity == Granularity::per_group && groupSize <= 0)
@@ -114,7 +115,8 @@ LogicalResult SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                          << " codes, got weight type " << weightType;
     if (actType && !fp8Act)
       return emitError() << "scheme format " << name
-                         << (format == WeightFormat::fp8
+                         << (format == WeightFormat::fp8 ||
+                                     format == WeightFormat::mxfp8
                                  ? " takes activations of f8E4M3FN only"
                                  : " is weight-only");
     if (!symmetric)

@@ -92,10 +92,10 @@ def QF_SchemeAttr : AttrDef<QF_Dialect, "Scheme"> {
     A weight format other than affine integers has the weight type of its
     codes (i8 for fp8, mxfp8 and mxint8, i6 for mxfp6, i4 for mxfp4, nvfp4
     and nf4) and is symmetric; its blocks are the granularity's (MX's own
-    blocks are groups of 32, NVFP4's of 16, NF4's of 64). Only fp8 takes
-    activations, of FP8 (`act = f8E4M3FN`: rounded to E4M3FN under a
-    calibrated per-tensor scale); the others are
-    weight-only:
+    blocks are groups of 32, NVFP4's of 16, NF4's of 64). Only fp8 and mxfp8
+    take activations, of FP8 (`act = f8E4M3FN`: rounded to E4M3FN under a
+    calibrated per-tensor scale, or in MX blocks with run-time scales); the
+    others are weight-only:
 
     ```mlir
     #qf.scheme<weight = i8, format = fp8, per_channel, symmetric, rounding = half_even>

@@ -304,13 +304,34 @@ LogicalResult DequantizeTableOp::verify() {
   return success();
 }
 
-LogicalResult RoundToFloatOp::verify() {
-  Type format = getFormat();
+/// The low-precision float formats that values are rounded to.
+static LogicalResult verifyRoundingFormat(Operation *op, Type format) {
   if (!isa<Float8E4M3FNType, Float8E5M2Type, Float6E2M3FNType, Float6E3M2FNType,
            Float4E2M1FNType>(format))
-    return emitOpError("format must be f8E4M3FN, f8E5M2, f6E2M3FN, f6E3M2FN "
-                       "or f4E2M1FN, got ")
+    return op->emitOpError("format must be f8E4M3FN, f8E5M2, f6E2M3FN, "
+                           "f6E3M2FN or f4E2M1FN, got ")
            << format;
+  return success();
+}
+
+LogicalResult RoundToMXOp::verify() {
+  if (failed(verifyRoundingFormat(*this, getFormat())))
+    return failure();
+  auto type = getInput().getType();
+  int64_t block = getBlock();
+  if (block <= 0)
+    return emitOpError("block must be positive, got ") << block;
+  if (type.getRank() == 0 || type.isDynamicDim(type.getRank() - 1) ||
+      type.getShape().back() % block != 0)
+    return emitOpError("block ")
+           << block << " must divide the static innermost dimension of "
+           << type;
+  return success();
+}
+
+LogicalResult RoundToFloatOp::verify() {
+  if (failed(verifyRoundingFormat(*this, getFormat())))
+    return failure();
   float scale = getScale().convertToFloat();
   if (!std::isnormal(scale) || scale < 0)
     return emitOpError("scale must be a positive normal float32, got ")

@@ -174,6 +174,32 @@ def QF_RoundToFloatOp : QF_Op<"round_to_float",
   let hasVerifier = 1;
 }
 
+def QF_RoundToMXOp : QF_Op<"round_to_mx", [Pure, SameOperandsAndResultType]> {
+  let summary = "values rounded to an OCP MX format with run-time block scales";
+  let description = [{
+    Microscaling (MX) activations: along the innermost dimension, each block
+    of `block` values shares the scale 2^X, X = floor(log2(amax)) -
+    emax(format) (the OCP MX v1.0 rule), clamped to E8M0's [-127, 127], with
+    amax the block's largest magnitude (2^-127 for a block of zeros); each
+    value becomes `decode(encode(v / 2^X)) * 2^X`, rounded to the nearest
+    value of `format` (ties to even) and saturating. A block holding NaN or
+    an infinity has the NaN scale: all its values become NaN. As
+    `numerics::mxScale` / `mxEncode` / `mxDecode` define it; `format` is
+    f8E4M3FN, f8E5M2, f6E2M3FN, f6E3M2FN or f4E2M1FN.
+
+    ```mlir
+    %a = qf.round_to_mx %x block 32 : f8E4M3FN, tensor<4x64xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$input, I64Attr:$block,
+                       TypeAttr:$format);
+  let results = (outs RankedTensorOf<[F32]>:$output);
+  let assemblyFormat = [{
+    $input `block` $block attr-dict `:` $format `,` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
 def QF_RequantizeOp : QF_Op<"requantize", [Pure, SameOperandsAndResultShape]> {
   let summary = "change the scale, zero point or storage of a quantized tensor";
   let description = [{

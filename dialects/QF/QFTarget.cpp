@@ -137,7 +137,7 @@ std::optional<std::string> TargetCapabilities::whyNotTableWeight() const {
 std::optional<std::string> TargetCapabilities::whyNotFloatActivation() const {
   if (!fp8Activations)
     return std::string("activations rounded to a float format "
-                       "(qf.round_to_float)");
+                       "(qf.round_to_float, qf.round_to_mx)");
   return std::nullopt;
 }
 

@@ -48,7 +48,7 @@ struct TargetCapabilities {
   /// The float-code weight formats (#qf.scheme's format; weights read by
   /// qf.dequantize_table) that the backend runs; empty: none.
   std::vector<WeightFormat> weightFormats;
-  /// Activations rounded to FP8 (qf.round_to_float).
+  /// Activations rounded to FP8 (qf.round_to_float, qf.round_to_mx).
   bool fp8Activations = false;
 
   /// Why `scheme` cannot run here, or std::nullopt when it can.

@@ -61,7 +61,7 @@ void populateSubBytePatterns(RewritePatternSet &patterns);
 void populateTablePatterns(RewritePatternSet &patterns);
 /// f32 linalg.matmul of a qf.dequantize_table weight (Table.cpp).
 void populateTableMatmulPatterns(RewritePatternSet &patterns);
-/// qf.round_to_float (RoundToFloat.cpp).
+/// qf.round_to_float and qf.round_to_mx (RoundToFloat.cpp).
 void populateRoundToFloatPatterns(RewritePatternSet &patterns);
 /// qf.fake_quant_grad (FakeQuantGrad.cpp).
 void populateFakeQuantGradPatterns(RewritePatternSet &patterns);

@@ -118,6 +118,31 @@ simulateRows(const Layer &layer, SchemeAttr scheme, ArrayRef<float> rows,
   std::vector<float> out(rows.begin(), rows.end());
   if (scheme.isWeightOnly())
     return out;
+  if (isa<FloatType>(scheme.getActType()) &&
+      scheme.getFormat() == WeightFormat::mxfp8) {
+    // MXFP8: per row, blocks of the group along k, as qf.round_to_mx does.
+    int64_t block = scheme.getGranularity() == Granularity::per_group
+                        ? scheme.getGroupSize()
+                        : layer.k;
+    if (layer.k % block != 0)
+      return layer.op->emitOpError("MX activations need blocks of ")
+             << block << " along the reduction (" << layer.k << ")";
+    for (size_t start = 0; start < out.size(); start += block) {
+      float amax = 0;
+      for (int64_t i = 0; i < block; ++i)
+        amax = std::max(amax, std::fabs(out[start + i]));
+      uint8_t x = numerics::mxScale(amax, numerics::MXElement::FP8E4M3,
+                                    numerics::MXScaleRule::Floor);
+      for (int64_t i = 0; i < block; ++i) {
+        float &v = out[start + i];
+        v = float(numerics::mxDecode(
+            *numerics::mxEncode(v, x, numerics::MXElement::FP8E4M3,
+                                numerics::RoundingMode::HalfEven),
+            x, numerics::MXElement::FP8E4M3));
+      }
+    }
+    return out;
+  }
   if (isa<FloatType>(scheme.getActType())) {
     // FP8: quant-quantize's static scale, then each value rounded to E4M3FN
     // (half_even, saturating) and back, as qf.round_to_float does.
@@ -245,9 +270,10 @@ mlir::qf::precision::hessianError(const Layer &layer, SchemeAttr scheme,
   if (scheme.isWeightOnly())
     return error;
   if (isa<FloatType>(scheme.getActType())) {
-    // FP8 E4M3's rounding is relative: a step between |x| 2^-4 and |x| 2^-3,
-    // taken as |x| 2^-3.5, uniform and independent per element; with
-    // E[x_k^2] = H_kk / 2, E||e Q(W)||^2 = sum_k H_kk / 2 * 2^-7 / 12 *
+    // FP8 E4M3's rounding (per tensor or in MX blocks) is relative: a step
+    // between |x| 2^-4 and |x| 2^-3, taken as |x| 2^-3.5, uniform and
+    // independent per element; with E[x_k^2] = H_kk / 2, E||e Q(W)||^2 = sum_k
+    // H_kk / 2 * 2^-7 / 12 *
     // ||Q(W)_k||^2.
     double noise = 0;
     for (int64_t j = 0; j < k; ++j) {

@@ -61,7 +61,8 @@ private:
   LogicalResult quantizeActivation(Operation *op, unsigned index,
                                    SchemeAttr scheme, bool isConv);
   /// FP8 activations: `index`'s operand rounded to the scheme's float
-  /// activation type under a scale from its calibrated range.
+  /// activation type under a scale from its calibrated range, or (mxfp8) in
+  /// MX blocks along the reduction.
   LogicalResult roundActivationToFloat(Operation *op, unsigned index,
                                        SchemeAttr scheme);
   void quantizeOutput(Operation *op, SchemeAttr scheme);
@@ -462,15 +463,40 @@ LogicalResult QuantizePass::roundActivationToFloat(Operation *op,
                                                    unsigned index,
                                                    SchemeAttr scheme) {
   auto format = cast<FloatType>(scheme.getActType());
+  if (scheme.getRounding() != RoundingMode::half_even)
+    return op->emitOpError("activations of ")
+           << format << " round half_even only";
+  Value value = op->getOperand(index);
+  if (scheme.getFormat() == WeightFormat::mxfp8) {
+    // MX: E8M0 scales per block of the reduction, computed at run time.
+    if (auto observe = value.getDefiningOp<ObserveOp>())
+      value = observe.getInput();
+    auto type = cast<RankedTensorType>(value.getType());
+    int64_t block = scheme.getGranularity() == Granularity::per_group
+                        ? scheme.getGroupSize()
+                        : type.getShape().back();
+    if (type.isDynamicDim(type.getRank() - 1) ||
+        type.getShape().back() % block != 0)
+      return op->emitOpError("MX activations (operand ")
+             << index << ", " << type << ") need blocks of " << block
+             << " along their static innermost dimension";
+    auto key = std::make_pair(value, Type(format));
+    Value &rounded = quantized[key];
+    if (!rounded) {
+      OpBuilder b(op->getContext());
+      b.setInsertionPointAfterValue(value);
+      rounded = RoundToMXOp::create(b, value.getLoc(), value,
+                                    b.getI64IntegerAttr(block),
+                                    TypeAttr::get(format));
+    }
+    op->setOperand(index, rounded);
+    return success();
+  }
   if (dynamicActivations != DynamicActivations::None)
     return op->emitOpError("activations of ")
            << format
            << " take a calibrated scale per tensor: dynamic-activations must "
               "be none";
-  if (scheme.getRounding() != RoundingMode::half_even)
-    return op->emitOpError("activations of ")
-           << format << " round half_even only";
-  Value value = op->getOperand(index);
   auto observe = value.getDefiningOp<ObserveOp>();
   std::optional<std::pair<double, double>> range = calibratedRange(observe);
   if (!range)

@@ -23,13 +23,15 @@ FailureOr<SchemeAttr> mlir::qf::parseSchemeName(MLIRContext *ctx,
                            true, rounding, seed);
   }
   // The float-code formats, with their own blocks by default: fp8 (per
-  // channel; fp8a8 with E4M3FN activations), the MX formats (groups of 32),
+  // channel; fp8a8 with E4M3FN activations), the MX formats (groups of 32;
+  // mxfp8a8 with MXFP8 activations),
   // nvfp4 (16), nf4 (64, QLoRA's); a gN suffix sets another group.
   for (auto [prefix, format, group, fp8Act] :
        {std::tuple{"fp8a8", WeightFormat::fp8, int64_t(0), true},
         std::tuple{"fp8", WeightFormat::fp8, int64_t(0), false},
         std::tuple{"mxfp4", WeightFormat::mxfp4, int64_t(32), false},
         std::tuple{"mxfp6", WeightFormat::mxfp6, int64_t(32), false},
+        std::tuple{"mxfp8a8", WeightFormat::mxfp8, int64_t(32), true},
         std::tuple{"mxfp8", WeightFormat::mxfp8, int64_t(32), false},
         std::tuple{"mxint8", WeightFormat::mxint8, int64_t(32), false},
         std::tuple{"nvfp4", WeightFormat::nvfp4, int64_t(16), false},
@@ -64,8 +66,8 @@ FailureOr<SchemeAttr> mlir::qf::parseSchemeName(MLIRContext *ctx,
   if (!ok || !rest.empty()) {
     error = "unknown scheme '" + name.str() +
             "'; expected wBaA[gN|t] (e.g. w8a8, w4a16g128, w8a8t), f16, "
-            "bf16, fp8, fp8a8, mxfp4, mxfp6, mxfp8, mxint8, nvfp4 or nf4 "
-            "(with gN)";
+            "bf16, fp8, fp8a8, mxfp4, mxfp6, mxfp8, mxfp8a8, mxint8, nvfp4 "
+            "or nf4 (with gN)";
     return failure();
   }
   if (weightBits != 2 && weightBits != 3 && weightBits != 4 &&

@@ -82,7 +82,7 @@ public:
           report(op, *why);
         return;
       }
-      if (isa<RoundToFloatOp>(op)) {
+      if (isa<RoundToFloatOp, RoundToMXOp>(op)) {
         if (auto why = caps.whyNotFloatActivation())
           report(op, *why);
         return;

@@ -9,7 +9,7 @@
 // RUN: not qf-opt %s --quant-quantize="granularity=group group-size=0" 2>&1 | FileCheck %s --check-prefix=GSIZE
 
 // SCHEME: error: quant-quantize: scheme 'w9a8': weight bits must be 2, 3, 4 or 8
-// NAME: error: quant-quantize: unknown scheme 'w4a16q'; expected wBaA[gN|t] (e.g. w8a8, w4a16g128, w8a8t), f16, bf16, fp8, fp8a8, mxfp4, mxfp6, mxfp8, mxint8, nvfp4 or nf4 (with gN)
+// NAME: error: quant-quantize: unknown scheme 'w4a16q'; expected wBaA[gN|t] (e.g. w8a8, w4a16g128, w8a8t), f16, bf16, fp8, fp8a8, mxfp4, mxfp6, mxfp8, mxfp8a8, mxint8, nvfp4 or nf4 (with gN)
 // ROUNDING: for the --rounding option: Cannot find option named 'nearest'!
 // SEED: error: quant-quantize: seed is required with rounding=stochastic and only then
 // DYNAMIC: for the --dynamic-activations option: Cannot find option named 'per-row'!

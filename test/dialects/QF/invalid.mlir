@@ -469,7 +469,7 @@ func.func @scheme_weight_type() attributes {s = #qf.scheme<weight = i5, per_tens
 
 // -----
 
-// expected-error @below {{scheme activation type must be i8, i16, f16 or bf16 (or f8E4M3FN with format fp8), got 'f64'}}
+// expected-error @below {{scheme activation type must be i8, i16, f16 or bf16 (or f8E4M3FN with format fp8 or mxfp8), got 'f64'}}
 func.func @scheme_act_type() attributes {s = #qf.scheme<weight = i4, act = f64, per_tensor, symmetric, rounding = half_even>} {
   return
 }
@@ -665,7 +665,7 @@ func.func @table_dynamic(%c: tensor<?x3xi8>, %s: tensor<1x3xf32>) -> tensor<?x6x
 
 // -----
 
-// expected-error @below {{scheme activation type must be i8, i16, f16 or bf16 (or f8E4M3FN with format fp8), got 'f8E4M3FN'}}
+// expected-error @below {{scheme activation type must be i8, i16, f16 or bf16 (or f8E4M3FN with format fp8 or mxfp8), got 'f8E4M3FN'}}
 func.func @scheme_mx_fp8_act() attributes {s = #qf.scheme<weight = i8, format = mxint8, act = f8E4M3FN, per_group = 32, symmetric, rounding = half_even>} {
   return
 }
@@ -737,4 +737,20 @@ func.func @round_to_float_scale(%x: tensor<4xf32>) -> tensor<4xf32> {
 // expected-error @below {{scheme format mxint8 is weight-only}}
 func.func @scheme_mx_act() attributes {s = #qf.scheme<weight = i8, format = mxint8, act = i8, per_group = 32, symmetric, rounding = half_even>} {
   return
+}
+
+// -----
+
+func.func @round_to_mx_block(%x: tensor<4x48xf32>) -> tensor<4x48xf32> {
+  // expected-error @below {{block 32 must divide the static innermost dimension of 'tensor<4x48xf32>'}}
+  %y = qf.round_to_mx %x block 32 : f8E4M3FN, tensor<4x48xf32>
+  return %y : tensor<4x48xf32>
+}
+
+// -----
+
+func.func @round_to_mx_format(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {
+  // expected-error @below {{format must be f8E4M3FN, f8E5M2, f6E2M3FN, f6E3M2FN or f4E2M1FN, got 'f8E8M0FNU'}}
+  %y = qf.round_to_mx %x block 32 : f8E8M0FNU, tensor<4x32xf32>
+  return %y : tensor<4x32xf32>
 }

@@ -185,6 +185,13 @@ func.func @round_to_float(%x: tensor<4x16xf32>, %y: tensor<?x16xf32>) -> (tensor
   return %a, %b : tensor<4x16xf32>, tensor<?x16xf32>
 }
 
+// CHECK-LABEL: func.func @round_to_mx
+// CHECK: qf.round_to_mx %{{.*}} block 32 : f8E4M3FN, tensor<4x64xf32>
+func.func @round_to_mx(%x: tensor<4x64xf32>) -> tensor<4x64xf32> {
+  %a = qf.round_to_mx %x block 32 : f8E4M3FN, tensor<4x64xf32>
+  return %a : tensor<4x64xf32>
+}
+
 // CHECK-LABEL: func.func @dynamic_per_token
 func.func @dynamic_per_token(%x: tensor<4x16xf32>, %w: tensor<16x8x!quant.uniform<i8<-127:127>:f32:1, {0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2}>>) -> tensor<4x8xf32> {
   // CHECK: %[[Q:.*]], %[[S:.*]] = qf.dynamic_quantize %{{.*}} half_even : tensor<4x16xf32> -> tensor<4x16x!quant.uniform<i8<-127:127>:f32, 1.000000e+00>>, tensor<4x1xf32>
