@@ -47,7 +47,9 @@ if [ "${1:-}" = --job ]; then
       if [ -f "$yaml" ]; then
         spec=$yaml
         grep -q '^calibrate: true' "$yaml" && calib_arg=(--calib "$calib")
-      elif "$DEMO_BIN/qf-quantize" --list-recipes | grep -q "^$recipe (needs --calib)"; then
+      # Not `| grep -q`: grep leaving early would break the pipe under
+      # pipefail while the list is still being written.
+      elif grep -q "^$recipe (needs --calib)" <<< "$("$DEMO_BIN/qf-quantize" --list-recipes)"; then
         calib_arg=(--calib "$calib")
       fi
       cmd=("$DEMO_BIN/qf-quantize" "$onnx" --input-shape "$shape" --recipe "$spec"
