@@ -22,6 +22,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <string_view>
 #include <tuple>
 
 using namespace mlir;
@@ -345,6 +346,12 @@ CpuExecutor::compile(ModuleOp module, StringRef entryName) {
                                 /*sizeLevel=*/0, nullptr);
   ExecutionEngineOptions options;
   options.transformer = optimize;
+  // The perf and GDB JIT listeners leave a dump directory per compilation
+  // ($JITDUMPDIR or $HOME/.debug/jit): only when profiling is asked for.
+  const char *profile = std::getenv("QF_JIT_PROFILE");
+  bool profiling = profile && std::string_view(profile) == "1";
+  options.enablePerfNotificationListener = profiling;
+  options.enableGDBNotificationListener = profiling;
   options.jitCodeGenOptLevel = forRunTime ? llvm::CodeGenOptLevel::Aggressive
                                           : llvm::CodeGenOptLevel::Less;
   auto engine = ExecutionEngine::create(*clone, options);
