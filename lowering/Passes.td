@@ -122,6 +122,40 @@ def QFStaticResultsToOutParamsPass
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def QFDeallocAfterLastUsePass
+    : Pass<"qf-dealloc-after-last-use", "::mlir::func::FuncOp"> {
+  let summary = "Free each buffer right after its last use, not at the end "
+                "of its block";
+  let description = [{
+    Ownership-based deallocation (`buffer-deallocation-pipeline`) frees the
+    buffers a block allocates at the end of that block, so a model's whole
+    chain of intermediate tensors is alive at once. This pass moves each
+    `memref.dealloc` of a `memref.alloc` in the same block to right after
+    the last op of that block that uses the buffer or a view of it
+    (`ViewLikeOpInterface` results, and memref results of other ops that
+    take it, transitively; uses inside an op's regions count as that op's).
+    A buffer with a view returned from the function, or whose address is
+    taken (`memref.extract_aligned_pointer_as_index`), keeps its dealloc
+    where it is. For host code only, where an op is done when the next one
+    starts (`buildHostToLLVMPipeline`). Peak memory then follows the live intermediates, and the
+    allocator reuses what was freed.
+
+    Before:
+    ```mlir
+    %a = memref.alloc() : memref<4xf32>
+    linalg.exp ins(%x : memref<4xf32>) outs(%a : memref<4xf32>)
+    %b = memref.alloc() : memref<4xf32>
+    linalg.exp ins(%a : memref<4xf32>) outs(%b : memref<4xf32>)
+    linalg.exp ins(%b : memref<4xf32>) outs(%out : memref<4xf32>)
+    memref.dealloc %a : memref<4xf32>
+    memref.dealloc %b : memref<4xf32>
+    ```
+    After: `memref.dealloc %a` right after the second `linalg.exp`, `%b`'s
+    after the third.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def QFExpandShapeToReinterpretCastPass
     : Pass<"qf-expand-shape-to-reinterpret-cast"> {
   let summary = "Lower memref.expand_shape ops that split one dimension into "

@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 #define QF_API_VERSION_MAJOR 1
-#define QF_API_VERSION_MINOR 0
+#define QF_API_VERSION_MINOR 1
 
 /* The library's version: major << 16 | minor. */
 MLIR_CAPI_EXPORTED uint32_t qfGetAPIVersion(void);

@@ -77,6 +77,10 @@ void mlir::qf::buildBufferizationPipeline(OpPassManager &pm) {
 void mlir::qf::buildHostToLLVMPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   buildBufferizationPipeline(pm);
+  // On the host, where every op is done when the next starts, buffers are
+  // freed after their last use, not at the end of the function (the GPU
+  // pipelines keep the end: a launch may still read them).
+  pm.addNestedPass<func::FuncOp>(createQFDeallocAfterLastUsePass());
   buildBuffersToLLVMPipeline(pm);
 }
 
