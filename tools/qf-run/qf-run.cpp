@@ -44,6 +44,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <sys/resource.h>
 
 using namespace mlir;
 using namespace mlir::qf::runtime;
@@ -196,11 +197,15 @@ static int runOnce(Executable &executable, func::FuncOp entry,
   }
   if (benchRuns) {
     std::sort(times.begin(), times.end());
+    // The process's peak, compilation and inputs included.
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
     llvm::outs() << llvm::formatv(
         "bench: @{0} on {1}: {2} runs after {3} warm-up: min {4:f4} ms, "
-        "median {5:f4} ms, max {6:f4} ms\n",
+        "median {5:f4} ms, max {6:f4} ms; peak RSS {7:f1} MB\n",
         sig.entry, backendName, times.size(), warmupRuns.getValue(),
-        times.front(), times[times.size() / 2], times.back());
+        times.front(), times[times.size() / 2], times.back(),
+        double(usage.ru_maxrss) * 1024 / 1e6);
   }
 
   if (outputPath.empty()) {
