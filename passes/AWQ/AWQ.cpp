@@ -256,7 +256,10 @@ LogicalResult AWQPass::scaleGroup(scaling::Group &group,
   SchemeAttr layerFormat = formatScheme;
   if (auto scheme = first.op->getAttrOfType<SchemeAttr>("qf.scheme")) {
     std::optional<WeightRounding> assigned = weightRoundingOf(scheme);
-    if (scheme.isTableFormat() && scheme.isWeightOnly()) {
+    // A weight-only float-code scheme in blocks: its grid (per tensor is
+    // quant-quantize's, as for integers).
+    if (scheme.isTableFormat() && scheme.isWeightOnly() &&
+        scheme.getGranularity() != Granularity::per_tensor) {
       layerFormat = scheme;
       layerGroup = scheme.getGranularity() == Granularity::per_group
                        ? scheme.getGroupSize()

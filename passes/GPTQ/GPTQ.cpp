@@ -282,7 +282,10 @@ LogicalResult GPTQPass::quantize(HessianLayer &layer) {
   SchemeAttr gridScheme = formatScheme;
   if (auto scheme = op->getAttrOfType<SchemeAttr>("qf.scheme")) {
     std::optional<WeightRounding> assigned = weightRoundingOf(scheme);
-    if (scheme.isTableFormat() && !scheme.getActType()) {
+    // A weight-only float-code scheme in blocks: its grid (per tensor is
+    // quant-quantize's, as for integers).
+    if (scheme.isTableFormat() && scheme.isWeightOnly() &&
+        scheme.getGranularity() != Granularity::per_tensor) {
       gridScheme = scheme;
       groupSize = scheme.getGranularity() == Granularity::per_group
                       ? scheme.getGroupSize()
