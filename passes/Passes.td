@@ -273,6 +273,11 @@ def QuantQuantizePass : Pass<"quant-quantize", "ModuleOp"> {
     Option<"onlyAssigned", "only-assigned", "bool", "false",
            "quantize only the ops that carry a qf.scheme; the others stay "
            "float">,
+    Option<"mxScaleRule", "mx-scale-rule", "std::string", "\"floor\"",
+           "the shared exponent of the MX formats' blocks: floor (the OCP "
+           "MX v1.0 rule, floor(log2(amax)) - emax: the largest values may "
+           "saturate) or round-up (the smallest power of two under which "
+           "none saturates)">,
     Option<"report", "report", "std::string", "\"\"",
            "write a JSON report of every quantized weight to this file: "
            "layer, scheme, params, bytes, relative weight error, and the "

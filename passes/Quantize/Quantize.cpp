@@ -75,6 +75,7 @@ private:
                   std::optional<int64_t> seed, Operation *insertAfter);
 
   SchemeAttr defaultScheme;
+  numerics::MXScaleRule mxRule = numerics::MXScaleRule::Floor;
   llvm::DenseMap<std::pair<Value, Type>, Value> quantized;
   llvm::DenseMap<std::pair<Value, Attribute>, Value> quantizedWeights;
   /// Float weight constants replaced by quantized ones, erased at the end
@@ -182,6 +183,11 @@ LogicalResult QuantizePass::initialize(MLIRContext *ctx) {
   };
   if ((rounding == RoundingMode::stochastic) != seed.hasValue())
     return fail("seed is required with rounding=stochastic and only then");
+  if (mxScaleRule != "floor" && mxScaleRule != "round-up")
+    return fail("mx-scale-rule is floor or round-up, got '" + mxScaleRule +
+                "'");
+  mxRule = mxScaleRule == "floor" ? numerics::MXScaleRule::Floor
+                                  : numerics::MXScaleRule::RoundUp;
   std::optional<uint64_t> seedValue;
   if (seed.hasValue())
     seedValue = seed;
@@ -324,7 +330,7 @@ QuantizePass::quantizeWeightOperand(Operation *op,
     return quantizeShared(
         [&] {
           return quantizeTableWeight(data, type.getShape(), scheme, axes,
-                                     emitError);
+                                     emitError, /*solved=*/nullptr, mxRule);
         },
         [&](const TableWeight &q) {
           return materializeTableWeight(b, loc, type, q);

@@ -39,10 +39,12 @@ std::optional<nm::MXElement> mxElementOf(WeightFormat format) {
 
 } // namespace
 
-TableFormat::TableFormat(SchemeAttr scheme, float weightAmax)
+TableFormat::TableFormat(SchemeAttr scheme, float weightAmax,
+                         nm::MXScaleRule mxRule)
     : kind(scheme.getFormat()),
       mode(static_cast<nm::RoundingMode>(scheme.getRounding())),
-      seed(scheme.getSeed().value_or(0)), mx(mxElementOf(kind)) {
+      seed(scheme.getSeed().value_or(0)), mx(mxElementOf(kind)),
+      mxRule(mxRule) {
   unsigned bits = codeBitsOf(kind);
   for (unsigned code = 0; code < (1u << bits); ++code) {
     if (kind == WeightFormat::nf4)
@@ -65,7 +67,7 @@ TableFormat::TableFormat(SchemeAttr scheme, float weightAmax)
 
 double TableFormat::blockParam(float amax) const {
   if (mx)
-    return nm::mxScale(amax, *mx, nm::MXScaleRule::Floor);
+    return nm::mxScale(amax, *mx, mxRule);
   if (kind == WeightFormat::nvfp4)
     return nm::nvfp4BlockScale(amax, *weightScale);
   if (kind == WeightFormat::fp8)
@@ -95,11 +97,10 @@ float TableFormat::decode(uint8_t code, double param) const {
   return values[code] * float(param);
 }
 
-FailureOr<TableWeight>
-mlir::qf::quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
-                              SchemeAttr scheme, WeightAxes axes,
-                              function_ref<InFlightDiagnostic()> emitError,
-                              const SolvedBlocks *solved) {
+FailureOr<TableWeight> mlir::qf::quantizeTableWeight(
+    ArrayRef<float> data, ArrayRef<int64_t> shape, SchemeAttr scheme,
+    WeightAxes axes, function_ref<InFlightDiagnostic()> emitError,
+    const SolvedBlocks *solved, nm::MXScaleRule mxRule) {
   WeightFormat format = scheme.getFormat();
   StringRef name = stringifyWeightFormat(format);
   if (format == WeightFormat::nf4 &&
@@ -129,7 +130,7 @@ mlir::qf::quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
     m = std::max(m, std::fabs(data[i]));
     dataAmax = std::max(dataAmax, m);
   }
-  TableFormat rules(scheme, solved ? solved->weightAmax : dataAmax);
+  TableFormat rules(scheme, solved ? solved->weightAmax : dataAmax, mxRule);
   std::vector<double> params;
   if (solved)
     params = solved->params;

@@ -61,7 +61,8 @@ struct TableWeight {
 /// code under it, and a code's value (as the IR decodes it).
 class TableFormat {
 public:
-  TableFormat(SchemeAttr scheme, float weightAmax);
+  TableFormat(SchemeAttr scheme, float weightAmax,
+              numerics::MXScaleRule mxRule = numerics::MXScaleRule::Floor);
 
   double blockParam(float amax) const;
   /// nullopt only for NaN.
@@ -79,6 +80,7 @@ private:
   numerics::RoundingMode mode;
   uint64_t seed;
   std::optional<numerics::MXElement> mx;
+  numerics::MXScaleRule mxRule;
   std::optional<float> weightScale;
   std::vector<float> values, scaleValues;
 };
@@ -93,14 +95,15 @@ struct SolvedBlocks {
 };
 
 /// Quantizes `data` (row-major, `shape`) to `scheme`'s format, in the
-/// scheme's blocks with parameters from the data, or in `solved`'s. Fails
+/// scheme's blocks with parameters from the data (MX scales by `mxRule`),
+/// or in `solved`'s. Fails
 /// (after `emitError`) on NaN or infinite data, a group that does not
 /// divide the reduction dimension, or a rounding the format does not take.
-FailureOr<TableWeight>
-quantizeTableWeight(ArrayRef<float> data, ArrayRef<int64_t> shape,
-                    SchemeAttr scheme, WeightAxes axes,
-                    function_ref<InFlightDiagnostic()> emitError,
-                    const SolvedBlocks *solved = nullptr);
+FailureOr<TableWeight> quantizeTableWeight(
+    ArrayRef<float> data, ArrayRef<int64_t> shape, SchemeAttr scheme,
+    WeightAxes axes, function_ref<InFlightDiagnostic()> emitError,
+    const SolvedBlocks *solved = nullptr,
+    numerics::MXScaleRule mxRule = numerics::MXScaleRule::Floor);
 
 /// The scale of activations rounded to float format `format` (FP8) from
 /// their calibrated range: f32(max(|min|, |max|) / the format's largest

@@ -10,6 +10,7 @@ QuantForge's code):
   (at least -127, E8M0's smallest), codes E2M1 of w * 2^-X; w' = value * 2^X;
 - mxfp6, mxfp8, mxint8 (groups of 32): the reference's MX scale and
   elements (E2M3, E4M3, INT8) by the OCP floor rule; w' = value * 2^X;
+  mxfp4_round_up: MXFP4 with the round-up scale rule;
 - nvfp4 (groups of 16): the reference's NVFP4 tensor scale, E4M3 block
   scales and E2M1 codes; w' = f32(f32(value * block scale) * tensor scale);
 - nf4 (groups of 64): the nearest level of f32(w / absmax), ties to the
@@ -69,12 +70,12 @@ def mxfp4():
     return deq
 
 
-def mx(element):
+def mx(element, rule="floor"):
     deq = np.empty_like(w)
     for n in range(N):
         for g in range(0, K, 32):
             block = w[g:g + 32, n]
-            scale = ref.mx_scale(float(np.abs(block).max()), element, "floor")
+            scale = ref.mx_scale(float(np.abs(block).max()), element, rule)
             for k in range(32):
                 code = ref.mx_encode(float(block[k]), scale, element,
                                      "half_even", 0, 0)
@@ -125,4 +126,5 @@ with open(os.path.join(out, "model.mlir"), "w") as f:
 np.savez(os.path.join(out, "in.npz"), x=np.eye(K, dtype=np.float32))
 np.savez(os.path.join(out, "expected.npz"), fp8=fp8(), mxfp4=mxfp4(),
          mxfp6=mx("fp6e2m3"), mxfp8=mx("fp8e4m3"), mxint8=mx("int8"),
+         mxfp4_round_up=mx("fp4e2m1", "round_up"),
          nvfp4=nvfp4(), nf4=nf4(), weight=w)
