@@ -83,15 +83,6 @@ Value roundOntoGrid(OpBuilder &b, Location l, Value v,
   return math::CopySignOp::create(b, l, magnitude, v);
 }
 
-/// An empty tensor like `like`.
-Value emptyLike(OpBuilder &b, Location l, Value like, RankedTensorType type) {
-  SmallVector<Value> sizes;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    if (type.isDynamicDim(d))
-      sizes.push_back(tensor::DimOp::create(b, l, like, d));
-  return tensor::EmptyOp::create(b, l, type, sizes);
-}
-
 struct LowerRoundToFloat : OpRewritePattern<RoundToFloatOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -106,7 +97,9 @@ struct LowerRoundToFloat : OpRewritePattern<RoundToFloatOp> {
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type}, ValueRange{op.getInput()},
-        ValueRange{emptyLike(rewriter, loc, op.getInput(), type)},
+        ValueRange{tensor::EmptyOp::create(
+            rewriter, loc, tensor::getMixedSizes(rewriter, loc, op.getInput()),
+            rewriter.getF32Type())},
         SmallVector<AffineMap>{identity, identity},
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange args) {
@@ -139,15 +132,17 @@ struct LowerRoundToMX : OpRewritePattern<RoundToMXOp> {
     int64_t rank = type.getRank();
 
     // Each block's largest magnitude: [..., K / block].
-    SmallVector<int64_t> gridShape(type.getShape());
-    gridShape.back() /= block;
-    auto gridType = RankedTensorType::get(gridShape, rewriter.getF32Type());
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, input);
+    SmallVector<OpFoldResult> gridSizes(sizes);
+    gridSizes.back() = rewriter.getIndexAttr(type.getShape().back() / block);
     Value zero = arith::ConstantOp::create(rewriter, loc,
                                            rewriter.getF32FloatAttr(0.0f));
+    Value gridInit = tensor::EmptyOp::create(rewriter, loc, gridSizes,
+                                             rewriter.getF32Type());
     Value amaxInit =
-        linalg::FillOp::create(rewriter, loc, zero,
-                               emptyLike(rewriter, loc, input, gridType))
-            .getResult(0);
+        linalg::FillOp::create(rewriter, loc, zero, gridInit).getResult(0);
+    Type gridType = amaxInit.getType();
     SmallVector<AffineExpr> blockExprs;
     for (int64_t d = 0; d + 1 < rank; ++d)
       blockExprs.push_back(getAffineDimExpr(d, ctx));
@@ -172,7 +167,8 @@ struct LowerRoundToMX : OpRewritePattern<RoundToMXOp> {
 
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type}, ValueRange{input, amax},
-        ValueRange{emptyLike(rewriter, loc, input, type)},
+        ValueRange{tensor::EmptyOp::create(rewriter, loc, sizes,
+                                           rewriter.getF32Type())},
         SmallVector<AffineMap>{identity, ofBlock, identity}, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
           Type f64 = b.getF64Type();

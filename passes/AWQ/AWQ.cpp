@@ -66,15 +66,9 @@ struct GroupQuantizer {
   void fakeQuant(const double *v, int64_t count, int64_t stride, double *out,
                  int64_t outStride, const TableFormat *rules) const {
     if (rules) {
-      float amax = 0;
+      double param = rules->blockParamOf(v, count, stride);
       for (int64_t i = 0; i < count; ++i)
-        amax = std::max(amax, std::fabs(float(v[i * stride])));
-      double param = rules->blockParam(amax);
-      for (int64_t i = 0; i < count; ++i) {
-        // Finite weights always have a code.
-        uint8_t code = *rules->encode(float(v[i * stride]), param, 0);
-        out[i * outStride] = rules->decode(code, param);
-      }
+        out[i * outStride] = rules->round(v[i * stride], param);
       return;
     }
     numerics::IntRange range =
@@ -256,25 +250,16 @@ LogicalResult AWQPass::scaleGroup(scaling::Group &group,
   SchemeAttr layerFormat = formatScheme;
   if (auto scheme = first.op->getAttrOfType<SchemeAttr>("qf.scheme")) {
     std::optional<WeightRounding> assigned = weightRoundingOf(scheme);
-    // A weight-only float-code scheme in blocks: its grid (per tensor is
-    // quant-quantize's, as for integers).
-    if (scheme.isTableFormat() && scheme.isWeightOnly() &&
-        scheme.getGranularity() != Granularity::per_tensor) {
-      layerFormat = scheme;
-      layerGroup = scheme.getGranularity() == Granularity::per_group
-                       ? scheme.getGroupSize()
-                       : 0;
-    } else if (!assigned) {
+    if (!assigned) {
       first.op->emitRemark("AWQ: skipped, its assigned scheme ")
           << schemeName(scheme) << " is quant-quantize's";
       record("skipped: assigned " + schemeName(scheme));
       return success();
-    } else {
-      layerFormat = {};
-      layerBits = assigned->bits;
-      layerGroup = assigned->groupSize;
-      layerSymmetric = assigned->symmetric;
     }
+    layerBits = assigned->bits;
+    layerGroup = assigned->groupSize;
+    layerSymmetric = assigned->symmetric;
+    layerFormat = assigned->grid;
   }
   if (layerFormat && layerFormat.getRounding() != RoundingMode::half_even)
     return first.op->emitOpError("AWQ rounds float-code formats half_even "

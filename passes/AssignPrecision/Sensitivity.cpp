@@ -102,13 +102,13 @@ static FailureOr<float> floatActScale(const Layer &layer, SchemeAttr scheme) {
   FailureOr<std::pair<double, double>> r = calibratedRange(layer);
   if (failed(r))
     return failure();
-  std::optional<float> scale = floatActivationScale(
-      r->first, r->second, cast<FloatType>(scheme.getActType()));
-  if (!scale)
+  float scale = floatActivationScale(r->first, r->second,
+                                     cast<FloatType>(scheme.getActType()));
+  if (!std::isnormal(scale))
     return layer.op->emitOpError("the calibrated activation range [")
            << r->first << ", " << r->second << "] has no "
            << scheme.getActType() << " scale";
-  return *scale;
+  return scale;
 }
 
 /// The sampled rows as the layer computes with them under `scheme`.

@@ -85,14 +85,10 @@ public:
   FormatGrid(SchemeAttr scheme, float weightAmax)
       : format(scheme, weightAmax) {}
   double fit(const double *x, int64_t n) const override {
-    float amax = 0;
-    for (int64_t i = 0; i < n; ++i)
-      amax = std::max(amax, std::fabs(float(x[i])));
-    return format.blockParam(amax);
+    return format.blockParamOf(x, n);
   }
   double round(double w, double param) const override {
-    // Finite weights always have a code.
-    return format.decode(*format.encode(float(w), param, 0), param);
+    return format.round(w, param);
   }
 
 private:
@@ -282,24 +278,15 @@ LogicalResult GPTQPass::quantize(HessianLayer &layer) {
   SchemeAttr gridScheme = formatScheme;
   if (auto scheme = op->getAttrOfType<SchemeAttr>("qf.scheme")) {
     std::optional<WeightRounding> assigned = weightRoundingOf(scheme);
-    // A weight-only float-code scheme in blocks: its grid (per tensor is
-    // quant-quantize's, as for integers).
-    if (scheme.isTableFormat() && scheme.isWeightOnly() &&
-        scheme.getGranularity() != Granularity::per_tensor) {
-      gridScheme = scheme;
-      groupSize = scheme.getGranularity() == Granularity::per_group
-                      ? scheme.getGroupSize()
-                      : 0;
-    } else if (!assigned) {
+    if (!assigned) {
       op->emitRemark("GPTQ: skipped, its assigned scheme ")
           << schemeName(scheme) << " is quant-quantize's";
       return success();
-    } else {
-      gridScheme = {};
-      bits = assigned->bits;
-      groupSize = assigned->groupSize;
-      symmetric = assigned->symmetric;
     }
+    bits = assigned->bits;
+    groupSize = assigned->groupSize;
+    symmetric = assigned->symmetric;
+    gridScheme = assigned->grid;
   }
   gptq::Options options;
   options.bits = bits;

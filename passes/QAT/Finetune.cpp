@@ -125,7 +125,7 @@ FinetunePass::optionsFor(const HessianLayer &layer) {
   options.lr = lr;
   if (auto scheme = op->getAttrOfType<SchemeAttr>("qf.scheme")) {
     std::optional<WeightRounding> assigned = weightRoundingOf(scheme);
-    if (!assigned) {
+    if (!assigned || assigned->grid) {
       op->emitRemark("QAT fine-tuning: skipped, its assigned scheme ")
           << schemeName(scheme) << " is quant-quantize's";
       return std::optional<qat::Options>();

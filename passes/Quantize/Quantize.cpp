@@ -473,6 +473,17 @@ LogicalResult QuantizePass::roundActivationToFloat(Operation *op,
     return op->emitOpError("activations of ")
            << format << " round half_even only";
   Value value = op->getOperand(index);
+  // One rounding of `source` per format, shared by every op that reads it.
+  auto roundOnce = [&](Value source, function_ref<Value(OpBuilder &)> create) {
+    Value &rounded = quantized[{source, Type(format)}];
+    if (!rounded) {
+      OpBuilder b(op->getContext());
+      b.setInsertionPointAfterValue(source);
+      rounded = create(b);
+    }
+    op->setOperand(index, rounded);
+    return success();
+  };
   if (scheme.getFormat() == WeightFormat::mxfp8) {
     // MX: E8M0 scales per block of the reduction, computed at run time.
     if (auto observe = value.getDefiningOp<ObserveOp>())
@@ -486,17 +497,11 @@ LogicalResult QuantizePass::roundActivationToFloat(Operation *op,
       return op->emitOpError("MX activations (operand ")
              << index << ", " << type << ") need blocks of " << block
              << " along their static innermost dimension";
-    auto key = std::make_pair(value, Type(format));
-    Value &rounded = quantized[key];
-    if (!rounded) {
-      OpBuilder b(op->getContext());
-      b.setInsertionPointAfterValue(value);
-      rounded = RoundToMXOp::create(b, value.getLoc(), value,
-                                    b.getI64IntegerAttr(block),
-                                    TypeAttr::get(format));
-    }
-    op->setOperand(index, rounded);
-    return success();
+    return roundOnce(value, [&](OpBuilder &b) {
+      return RoundToMXOp::create(b, value.getLoc(), value,
+                                 b.getI64IntegerAttr(block),
+                                 TypeAttr::get(format));
+    });
   }
   if (dynamicActivations != DynamicActivations::None)
     return op->emitOpError("activations of ")
@@ -510,28 +515,17 @@ LogicalResult QuantizePass::roundActivationToFloat(Operation *op,
            << format << " (operand " << index
            << ") need calibration statistics (min and max of a qf.observe): "
               "run qf-insert-observers and qf-calibrate first";
-  std::optional<float> scale =
-      floatActivationScale(range->first, range->second, format);
-  if (!scale)
+  float scale = floatActivationScale(range->first, range->second, format);
+  if (!std::isnormal(scale))
     return observe.emitOpError("the ")
            << format << " scale of the calibrated range [" << range->first
-           << ", " << range->second << "] is "
-           << float(
-                  std::max(std::fabs(range->first), std::fabs(range->second)) /
-                  APFloat::getLargest(format.getFloatSemantics())
-                      .convertToDouble())
+           << ", " << range->second << "] is " << scale
            << ", outside the normal float32 range";
-  auto key = std::make_pair(observe.getOutput(), Type(format));
-  Value &rounded = quantized[key];
-  if (!rounded) {
-    OpBuilder b(op->getContext());
-    b.setInsertionPointAfter(observe);
-    rounded = RoundToFloatOp::create(b, observe.getLoc(), observe.getOutput(),
-                                     b.getF32FloatAttr(*scale),
-                                     TypeAttr::get(format));
-  }
-  op->setOperand(index, rounded);
-  return success();
+  return roundOnce(observe.getOutput(), [&](OpBuilder &b) {
+    return RoundToFloatOp::create(b, observe.getLoc(), observe.getOutput(),
+                                  b.getF32FloatAttr(scale),
+                                  TypeAttr::get(format));
+  });
 }
 
 void QuantizePass::quantizeOutput(Operation *op, SchemeAttr scheme) {

@@ -112,11 +112,13 @@ std::string mlir::qf::schemeName(SchemeAttr scheme) {
 }
 
 std::optional<WeightRounding> mlir::qf::weightRoundingOf(SchemeAttr scheme) {
-  if (isa<FloatType>(scheme.getWeightType()) || scheme.isTableFormat() ||
+  if (isa<FloatType>(scheme.getWeightType()) ||
+      (scheme.isTableFormat() && !scheme.isWeightOnly()) ||
       scheme.getGranularity() == Granularity::per_tensor)
     return std::nullopt;
   int64_t group = scheme.getGranularity() == Granularity::per_group
                       ? scheme.getGroupSize()
                       : 0;
-  return WeightRounding{scheme.getWeightBits(), group, scheme.getSymmetric()};
+  return WeightRounding{scheme.getWeightBits(), group, scheme.getSymmetric(),
+                        scheme.isTableFormat() ? scheme : SchemeAttr()};
 }

@@ -32,17 +32,20 @@ FailureOr<SchemeAttr> parseSchemeName(MLIRContext *ctx, StringRef name,
 /// rounding are not part of it).
 std::string schemeName(SchemeAttr scheme);
 
-/// How a scheme's integer weights are rounded, as the weight-rounding passes
-/// (GPTQ, AWQ) take it: bits, groups along the reduction (0: per channel)
-/// and symmetry.
+/// How a scheme's weights are rounded, as the weight-rounding passes (GPTQ,
+/// AWQ, QAT fine-tuning) take it: bits, groups along the reduction (0: per
+/// channel) and symmetry; for a float-code format, `grid` is the scheme
+/// (its codes' bits, symmetric).
 struct WeightRounding {
   unsigned bits;
   int64_t groupSize;
   bool symmetric;
+  SchemeAttr grid = {};
 };
 
-/// The rounding of `scheme`'s weights, or std::nullopt for float casts and
-/// per-tensor schemes, which those passes leave to quant-quantize.
+/// The rounding of `scheme`'s weights, or std::nullopt for float casts,
+/// per-tensor schemes and float-code schemes with float-code activations,
+/// which those passes leave to quant-quantize.
 std::optional<WeightRounding> weightRoundingOf(SchemeAttr scheme);
 
 } // namespace mlir::qf

@@ -77,6 +77,14 @@ double TableFormat::blockParam(float amax) const {
   return amax; // nf4
 }
 
+double TableFormat::blockParamOf(const double *v, int64_t count,
+                                 int64_t stride) const {
+  float amax = 0;
+  for (int64_t i = 0; i < count; ++i)
+    amax = std::max(amax, std::fabs(float(v[i * stride])));
+  return blockParam(amax);
+}
+
 std::optional<uint8_t> TableFormat::encode(float v, double param,
                                            uint64_t index) const {
   if (mx)
@@ -165,15 +173,11 @@ FailureOr<TableWeight> mlir::qf::quantizeTableWeight(
   return result;
 }
 
-std::optional<float> mlir::qf::floatActivationScale(double min, double max,
-                                                    FloatType format) {
+float mlir::qf::floatActivationScale(double min, double max, FloatType format) {
   double amax = std::max(std::fabs(min), std::fabs(max));
   double largest =
       APFloat::getLargest(format.getFloatSemantics()).convertToDouble();
-  float scale = amax == 0 ? 1.0f : float(amax / largest);
-  if (!std::isnormal(scale))
-    return std::nullopt;
-  return scale;
+  return amax == 0 ? 1.0f : float(amax / largest);
 }
 
 Value mlir::qf::materializeTableWeight(OpBuilder &b, Location loc,

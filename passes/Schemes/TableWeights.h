@@ -65,9 +65,16 @@ public:
               numerics::MXScaleRule mxRule = numerics::MXScaleRule::Floor);
 
   double blockParam(float amax) const;
+  /// The parameter of the block v[0], v[stride], ... (count values, as
+  /// float32): what the weight-rounding solvers fit.
+  double blockParamOf(const double *v, int64_t count, int64_t stride = 1) const;
   /// nullopt only for NaN.
   std::optional<uint8_t> encode(float v, double param, uint64_t index) const;
   float decode(uint8_t code, double param) const;
+  /// A finite v rounded onto the grid under `param` (half_even schemes).
+  float round(double v, double param) const {
+    return decode(*encode(float(v), param, 0), param);
+  }
 
   WeightFormat format() const { return kind; }
   /// The values of the codes and, for byte scales, of the scales.
@@ -107,10 +114,9 @@ FailureOr<TableWeight> quantizeTableWeight(
 
 /// The scale of activations rounded to float format `format` (FP8) from
 /// their calibrated range: f32(max(|min|, |max|) / the format's largest
-/// finite value), 1 for a range of zeros; nullopt when that is not a normal
-/// float32 (a range too small for the format's scaled values).
-std::optional<float> floatActivationScale(double min, double max,
-                                          FloatType format);
+/// finite value), 1 for a range of zeros. Callers refuse a scale that is not
+/// a normal float32 (a range too small for the format's scaled values).
+float floatActivationScale(double min, double max, FloatType format);
 
 /// The constants and the qf.dequantize_table of `weight`, of `floatType`.
 Value materializeTableWeight(OpBuilder &b, Location loc,
